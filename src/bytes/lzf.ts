@@ -1,0 +1,134 @@
+/**
+ * LZF (liblzf, as vendored in Redis: lzf_d.c / lzf_c.c). No header: the enclosing RDB string
+ * (0xC3 clen ulen) gives both lengths.
+ *
+ * Stream of control bytes:
+ *   c < 0x20   literal run: copy the next c+1 bytes.
+ *   c >= 0x20  back-reference: len = c >> 5 (7 means "add the next byte"), then one low
+ *              offset byte; distance = ((c & 0x1f) << 8 | lo) + 1; copy len+2 bytes from
+ *              out - distance (may overlap, so byte by byte).
+ */
+
+/** Why a decompression failed; the caller turns it into a CorruptError with an offset. */
+export type LzfFailure = 'truncated-input' | 'output-overflow' | 'bad-reference' | 'length-mismatch';
+
+/** Decompress `input` into exactly `outLen` bytes, or return the failure kind. */
+export function lzfDecompress(input: Uint8Array, outLen: number): Uint8Array | LzfFailure {
+  const out = new Uint8Array(outLen);
+  let ip = 0;
+  let op = 0;
+  const inLen = input.length;
+  while (ip < inLen) {
+    const ctrl = input[ip++]!;
+    if (ctrl < 0x20) {
+      const run = ctrl + 1;
+      if (ip + run > inLen) return 'truncated-input';
+      if (op + run > outLen) return 'output-overflow';
+      out.set(input.subarray(ip, ip + run), op);
+      ip += run;
+      op += run;
+    } else {
+      let len = ctrl >> 5;
+      if (len === 7) {
+        if (ip >= inLen) return 'truncated-input';
+        len += input[ip++]!;
+      }
+      if (ip >= inLen) return 'truncated-input';
+      const ref = op - (((ctrl & 0x1f) << 8) | input[ip++]!) - 1;
+      len += 2;
+      if (ref < 0) return 'bad-reference';
+      if (op + len > outLen) return 'output-overflow';
+      if (ref + len <= op) {
+        out.copyWithin(op, ref, ref + len);
+        op += len;
+      } else {
+        for (let k = 0; k < len; k++) out[op++] = out[ref + k]!;
+      }
+    }
+  }
+  if (op !== outLen) return 'length-mismatch';
+  return out;
+}
+
+const HLOG = 16;
+const HSIZE = 1 << HLOG;
+const MAX_LIT = 32;
+const MAX_OFF = 1 << 13;
+const MAX_REF = (1 << 8) + (1 << 3);
+let htab: Int32Array | null = null;
+
+/**
+ * Compress with liblzf's algorithm (HLOG 16). Returns null when the output would not fit in
+ * `maxOut` bytes (Redis keeps LZF only when it saves at least 4 bytes).
+ */
+export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | null {
+  const inLen = input.length;
+  if (inLen < 4 || maxOut <= 0) return null;
+  htab ??= new Int32Array(HSIZE);
+  htab.fill(-1);
+  const out = new Uint8Array(maxOut + 1);
+  let ip = 0;
+  let op = 1; // first literal-run control byte goes at 0
+  let lit = 0;
+  const hash = (p: number): number => {
+    const v = (input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!;
+    return (((v >>> (3 * 8 - HLOG)) - v * 5) >>> 0) & (HSIZE - 1);
+  };
+  while (ip < inLen - 2) {
+    const h = hash(ip);
+    const ref = htab[h]!;
+    htab[h] = ip;
+    const off = ip - ref - 1;
+    if (
+      ref >= 0 && off < MAX_OFF && ref > 0 - 1 &&
+      input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]
+    ) {
+      let len = 2;
+      const maxlen = Math.min(inLen - ip - len, MAX_REF);
+      if (op + 3 + 1 >= maxOut + 1) return null; // first a faster conservative test
+      // close the literal run
+      out[op - lit - 1] = lit - 1;
+      if (lit === 0) op--; // no literal: undo the reserved control byte
+      do len++; while (len < maxlen && input[ref + len] === input[ip + len]);
+      len -= 2;
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >> 8) + (len << 5);
+      } else {
+        out[op++] = (off >> 8) + (7 << 5);
+        out[op++] = len - 7;
+      }
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++; // reserve the next literal control byte
+      ip += len + 1;
+      if (ip >= inLen - 2) break;
+      // update hash for the positions skipped over (liblzf ULTRA_FAST mode: only the last two)
+      htab[hash(ip - 2)] = ip - 2;
+      htab[hash(ip - 1)] = ip - 1;
+    } else {
+      if (op >= maxOut + 1) return null;
+      lit++;
+      out[op++] = input[ip++]!;
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
+    }
+  }
+  while (ip < inLen) {
+    if (op >= maxOut + 1) return null;
+    lit++;
+    out[op++] = input[ip++]!;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
+  if (op > maxOut) return null;
+  return out.slice(0, op);
+}

@@ -1,0 +1,121 @@
+/**
+ * Byte helpers shared by every layer: Redis keys and values are binary strings, kept as
+ * Uint8Array. Text appears only when presenting (JSON, terminal), through these helpers.
+ */
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const lossyDecoder = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+
+/** UTF-8 encode a JS string. */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decode bytes as UTF-8, or return null when they are not valid UTF-8. ASCII fast path for short strings. */
+export function tryUtf8(bytes: Uint8Array): string | null {
+  if (bytes.length < 64) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Decode bytes for display: invalid sequences become U+FFFD. */
+export function displayText(bytes: Uint8Array): string {
+  return lossyDecoder.decode(bytes);
+}
+
+/** Latin-1 view (one char per byte); used for ASCII-only protocol numbers. */
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+/** ASCII bytes of a JS string whose chars are all < 256 (numbers, protocol words). */
+export function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Byte-wise equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** memcmp-style ordering (Redis's order for members with equal scores, and for keys). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Concatenate byte arrays. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** A Map key for bytes (latin1 string: one char per byte, lossless). */
+export function bytesKey(b: Uint8Array): string {
+  if (b.length < 4096) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}
+
+/** Inverse of bytesKey. */
+export function keyBytes(s: string): Uint8Array {
+  return ascii(s);
+}
+
+/** Base64 of bytes (no Buffer in the core). */
+export function toBase64(bytes: Uint8Array): string {
+  return btoa(bytesKey(bytes));
+}
+
+/** Bytes of a base64 string. */
+export function fromBase64(text: string): Uint8Array {
+  return ascii(atob(text));
+}
+
+/**
+ * Parse bytes as a canonical signed 64-bit decimal (Redis string2ll rules: no '+', no leading
+ * zeros, no "-0", no spaces, at most 20 chars). Returns the bigint, or null.
+ */
+export function parseCanonicalInt(b: Uint8Array): bigint | null {
+  const n = b.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  let neg = false;
+  if (b[0] === 0x2d) { neg = true; i = 1; if (n === 1) return null; }
+  if (b[i] === 0x30) return n === 1 ? 0n : null; // "0" only; "-0", "01" are not canonical
+  let v = 0n;
+  let small = 0;
+  const fast = n - i <= 15;
+  for (; i < n; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) return null;
+    if (fast) small = small * 10 + c; else v = v * 10n + BigInt(c);
+  }
+  if (fast) v = BigInt(small);
+  if (neg) v = -v;
+  if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
+  return v;
+}

@@ -1,0 +1,3 @@
+/** The record model: types and byte helpers used by every layer. */
+export * from './record.js';
+export * from './bytes.js';

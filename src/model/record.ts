@@ -1,0 +1,229 @@
+/**
+ * The record model shared by the RDB and AOF codecs, the engine and every operation.
+ * Keys and values are bytes. Times are milliseconds since the epoch (numbers: they fit
+ * in 2^53). Every record read from a file carries its byte span [start, end).
+ */
+
+/** A half-open byte range in the source file. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Redis's logical types. */
+export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' | 'module';
+
+/** A stream ID: milliseconds and sequence, both unsigned 64-bit. */
+export interface StreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+/** One stream entry (tombstones are not kept). Fields in order, duplicates allowed as Redis allows. */
+export interface StreamEntry {
+  id: StreamId;
+  fields: Array<[Uint8Array, Uint8Array]>;
+}
+
+/** A pending entry of a consumer group's PEL. */
+export interface StreamPendingEntry {
+  id: StreamId;
+  deliveryTime: number;
+  deliveryCount: number;
+  /** The consumer owning it (null when no consumer lists it: invalid, but kept). */
+  consumer: Uint8Array | null;
+}
+
+/** A consumer of a consumer group. */
+export interface StreamConsumer {
+  name: Uint8Array;
+  seenTime: number;
+  /** RDB 11+ only; null when the file does not store it. */
+  activeTime: number | null;
+  pending: StreamId[];
+}
+
+/** A consumer group. */
+export interface StreamGroup {
+  name: Uint8Array;
+  lastId: StreamId;
+  /** -1 when unknown (RDB stores 2^64-1); null when the file version has no such field. */
+  entriesRead: number | null;
+  pending: StreamPendingEntry[];
+  consumers: StreamConsumer[];
+}
+
+/** A stream's full state. v2+ fields are null when read from an older file. */
+export interface StreamValue {
+  entries: StreamEntry[];
+  length: number;
+  lastId: StreamId;
+  firstId: StreamId | null;
+  maxDeletedId: StreamId | null;
+  entriesAdded: number | null;
+  groups: StreamGroup[];
+}
+
+/** One hash field, with its optional per-field expiry (ms). */
+export interface HashField {
+  field: Uint8Array;
+  value: Uint8Array;
+  expireAt?: number;
+}
+
+/** One module opcode item of a module value or module aux payload. */
+export type ModuleItem =
+  | { op: 'sint'; value: bigint }
+  | { op: 'uint'; value: bigint }
+  | { op: 'float'; value: number }
+  | { op: 'double'; value: number }
+  | { op: 'string'; value: Uint8Array };
+
+/** A module value: the module type name and encoding version from the 64-bit id, and its payload. */
+export interface ModuleValue {
+  moduleId: bigint;
+  name: string;
+  encver: number;
+  /** The opcode stream, decoded. */
+  items: ModuleItem[];
+  /** The raw bytes of the value after the type byte's key (module id through EOF opcode), for pass-through. */
+  payload: Uint8Array;
+}
+
+/** A value typed per Redis type. */
+export type Value =
+  | { type: 'string'; value: Uint8Array }
+  | { type: 'list'; value: Uint8Array[] }
+  | { type: 'set'; value: Uint8Array[] }
+  | { type: 'zset'; value: Array<[Uint8Array, number]> }
+  | { type: 'hash'; value: HashField[] }
+  | { type: 'stream'; value: StreamValue }
+  | { type: 'module'; value: ModuleValue };
+
+/** A key with its value. `encoding` names the file's encoding (as OBJECT ENCODING would after load). */
+export type KeyEntry = Value & {
+  kind: 'key';
+  db: number;
+  key: Uint8Array;
+  encoding: string;
+  /** The RDB type id the value was stored with (null when it did not come from an RDB). */
+  rdbType: number | null;
+  expireAt: number | null;
+  idle?: number;
+  freq?: number;
+  span?: Span;
+};
+
+/** File header: magic family and version. */
+export interface HeaderRecord {
+  kind: 'header';
+  family: 'redis' | 'valkey';
+  version: number;
+  span?: Span;
+}
+
+/** An AUX field (redis-ver, ctime, ...). */
+export interface AuxRecord {
+  kind: 'aux';
+  key: Uint8Array;
+  value: Uint8Array;
+  span?: Span;
+}
+
+/** SELECTDB. */
+export interface SelectDbRecord {
+  kind: 'selectdb';
+  db: number;
+  span?: Span;
+}
+
+/** RESIZEDB hint. */
+export interface ResizeDbRecord {
+  kind: 'resizedb';
+  db: number;
+  dbSize: number;
+  expiresSize: number;
+  span?: Span;
+}
+
+/** A function library (FUNCTION2; the pre-GA FUNCTION form is rebuilt into the same shape). */
+export interface FunctionRecord {
+  kind: 'function';
+  code: Uint8Array;
+  /** Library name and engine when they could be read from the shebang. */
+  name: string | null;
+  engine: string | null;
+  span?: Span;
+}
+
+/** Module AUX data. */
+export interface ModuleAuxRecord {
+  kind: 'module-aux';
+  moduleId: bigint;
+  name: string;
+  encver: number;
+  when: number;
+  items: ModuleItem[];
+  payload: Uint8Array;
+  span?: Span;
+}
+
+/** Redis cluster SLOT_INFO (opcode 244). */
+export interface SlotInfoRecord {
+  kind: 'slot-info';
+  slot: number;
+  keys: number;
+  expires: number;
+  span?: Span;
+}
+
+/** Valkey 9 SLOT_IMPORT (opcode 243 under VALKEY magic). */
+export interface SlotImportRecord {
+  kind: 'slot-import';
+  job: Uint8Array;
+  ranges: Array<[number, number]>;
+  span?: Span;
+}
+
+/** End of the RDB: checksum stored and computed (null for versions without one). */
+export interface EofRecord {
+  kind: 'eof';
+  /** Stored CRC64 as 16 hex digits, null when the version has none. */
+  checksum: string | null;
+  /** Whether the checksum was verified (false when absent or stored as 0). */
+  verified: boolean;
+  span?: Span;
+}
+
+/** Everything an RDB decoder emits. */
+export type RdbRecord =
+  | HeaderRecord
+  | AuxRecord
+  | SelectDbRecord
+  | ResizeDbRecord
+  | FunctionRecord
+  | ModuleAuxRecord
+  | SlotInfoRecord
+  | SlotImportRecord
+  | KeyEntry
+  | EofRecord;
+
+/** A logged command (AOF): arguments as bytes, with its span and the last #TS annotation seen. */
+export interface Command {
+  argv: Uint8Array[];
+  span: Span;
+  /** Unix seconds from the last `#TS:` annotation before this command, if any. */
+  timestamp?: number;
+}
+
+/** Format a stream id as "ms-seq". */
+export function formatStreamId(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+/** Compare stream ids. */
+export function compareStreamIds(a: StreamId, b: StreamId): number {
+  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}

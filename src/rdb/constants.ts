@@ -89,6 +89,14 @@ export const StringEncoding = {
   LZF: 3,
 } as const;
 
+/**
+ * Redis Enterprise opcodes found in some RE files (librdb defines.h). Only RAM_LRU has a known
+ * layout (one length, a hint with no effect on the data); it is skipped.
+ */
+export const EnterpriseOpcode = {
+  RAM_LRU: 107,
+} as const;
+
 /** Module opcode stream items (module values and MODULE_AUX payloads). */
 export const ModuleOpcode = {
   EOF: 0,

@@ -1,0 +1,411 @@
+/**
+ * The AOF RESP tokenizer (FORMATS.md §9.1, §9.2, §9.6): synchronous, resumable, fed by chunks.
+ *
+ * Grammar and verdict follow redis-check-aof 7.0.15 (`checkSingleAof`/`processRESP`), because
+ * that is where `--fix` cuts and `rdbkit repair` must cut at the same byte:
+ *   - A unit starts with `#` (an annotation line, read like `fgets` into 1024 bytes: at most 1023
+ *     bytes or through the first LF) or `*` (a command); any other byte is a format error.
+ *   - A command is `*<n>\r\n` then n × `$<len>\r\n<len bytes>\r\n`. Numbers are read as C
+ *     `strtol` reads them (leading blanks, a sign, digits) from a line of at most 127 bytes, and
+ *     must be followed by exactly CRLF. A length < 0 is an error; a count < 1 is accepted by
+ *     redis-check-aof but refused by the server ("Bad file format"), so it is corrupt here.
+ *   - MULTI inside MULTI and EXEC without MULTI are errors; the valid prefix never ends inside
+ *     an open MULTI (`validBeforeMulti`); EOF with a MULTI open is a truncation.
+ *
+ * Buffering model: one contiguous buffer of unread bytes. Each atom (a number line, a bulk with
+ * its CRLF, an annotation line) is consumed whole or not at all; a command in progress keeps
+ * its progress in a frame, so a long command is not re-parsed when more bytes arrive. When a
+ * bulk is short, the tokenizer knows the exact byte count it needs and only queues chunks until
+ * they are there (joined once). Commands are emitted once complete; their `argv` entries are
+ * views into the fed chunks (copy what you keep; chunks must not be reused by the caller).
+ */
+import type { Command, Span } from '../model/record.js';
+
+/** An annotation line (`#...`), with the `#TS:` value when it has one. */
+export interface Annotation {
+  span: Span;
+  /** The line's bytes without its line ending. */
+  text: Uint8Array;
+  /** Unix seconds for `#TS:` lines (null for other annotations). */
+  timestamp: number | null;
+  /** For `#TS:` lines: a number followed by CR, as redis-check-aof's timestamp mode requires. */
+  wellFormed: boolean;
+  /** False when the line ran into end of file without its LF. */
+  terminated: boolean;
+}
+
+/**
+ * The tokenizer's verdict, as Redis's tools distinguish it:
+ *  - `ok`: the input ends at a unit boundary with no MULTI open.
+ *  - `truncated`: the input ends inside a command, or with a MULTI open.
+ *  - `corrupt`: bytes that are present do not follow the grammar.
+ * `validUpTo` is the end of the last complete command (what the server keeps on load);
+ * `validBeforeMulti` is redis-check-aof's `ok_up_to`, where `--fix` cuts: the start of the failing
+ * unit, or of the open MULTI.
+ */
+export type AofVerdict =
+  | { kind: 'ok'; size: number; partialAnnotationAt: number | null }
+  | { kind: 'truncated'; offset: number; what: string; validUpTo: number; validBeforeMulti: number }
+  | { kind: 'corrupt'; offset: number; what: string; validUpTo: number; validBeforeMulti: number };
+
+/** Tokenizer options. */
+export interface AofTokenizerOptions {
+  /** Absolute offset of the first byte fed (the RESP tail after an RDB preamble). */
+  startOffset?: number;
+  /** Total input size when known: a bulk reaching past it is reported as truncated at once. */
+  totalSize?: number;
+  /** Called for every annotation line, in order. */
+  onAnnotation?: (a: Annotation) => void;
+  /** The timestamp in force before the first annotation (carried over from an earlier file). */
+  timestamp?: number;
+}
+
+const EMPTY = new Uint8Array(0);
+const CR = 13;
+const LF = 10;
+/** fgets(buf, 128): a `*`/`$` header line is read as at most 127 bytes. */
+const NUMBER_LINE_MAX = 127;
+/** fgets(buf, AOF_ANNOTATION_LINE_MAX_LEN = 1024): at most 1023 bytes. */
+const ANNOTATION_LINE_MAX = 1023;
+const LONG_MAX = 9223372036854775807n;
+const LONG_MIN = -9223372036854775808n;
+
+/** A parsed header line: strtol result, where it stopped, and how the line ended. */
+interface NumberLine {
+  value: number;
+  /** The line is a proper prefix of a valid line (it ran into EOF): more bytes could have fixed it. */
+  incomplete: boolean;
+  ok: boolean;
+  /** Absolute offset of the byte where the line went wrong. */
+  badAt: number;
+  badBytes: string;
+  end: number;
+}
+
+/** Frame of the command being read. */
+interface CommandFrame {
+  start: number;
+  argc: number;
+  argv: Uint8Array[];
+  /** Length of the bulk whose `$` line was read (-1: the next thing is a `$` line). */
+  bulkLen: number;
+  bulkLineStart: number;
+}
+
+/** Whether `arg`, read as a C string (up to its first NUL), equals `word` ignoring ASCII case. */
+function cStringIs(arg: Uint8Array, word: string): boolean {
+  let n = arg.indexOf(0);
+  if (n < 0) n = arg.length;
+  if (n !== word.length) return false;
+  for (let i = 0; i < n; i++) if ((arg[i]! | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+function isCSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function hex2(b: Uint8Array, at: number, end: number): string {
+  const h = (i: number) => (i < end ? b[i]!.toString(16).padStart(2, '0') : '(eof)');
+  return `${h(at)}${h(at + 1)}`;
+}
+
+/** Resumable RESP tokenizer for AOF files. */
+export class AofTokenizer {
+  private buf: Uint8Array = EMPTY;
+  private pos = 0;
+  /** Absolute offset of buf[0]. */
+  private base: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** Bytes from `pos` that must be buffered before parsing can progress (0 = any). */
+  private needRel = 0;
+  private readonly totalSize: number;
+  private readonly onAnnotation: ((a: Annotation) => void) | undefined;
+  private frame: CommandFrame | null = null;
+  private multiStart = -1;
+  private stopped: AofVerdict | null = null;
+  private finalVerdict: AofVerdict | null = null;
+  private partialAnnotationAt: number | null = null;
+  private fed = 0;
+  /** redis-check-aof's `pos`: start of the current unit, frozen while a MULTI is open. */
+  private okUpTo: number;
+  /** End of the last complete command. */
+  private lastCommandEnd: number;
+  /** Timestamp from the last `#TS:` annotation. */
+  timestamp: number | undefined;
+  /** Number of complete commands read. */
+  commandCount = 0;
+
+  constructor(options: AofTokenizerOptions = {}) {
+    this.base = options.startOffset ?? 0;
+    this.totalSize = options.totalSize ?? Infinity;
+    this.onAnnotation = options.onAnnotation;
+    this.timestamp = options.timestamp;
+    this.okUpTo = this.base;
+    this.lastCommandEnd = this.base;
+  }
+
+  /** True while a MULTI is open. */
+  get inMulti(): boolean {
+    return this.multiStart >= 0;
+  }
+
+  /** Bytes still needed before the next atom can be parsed (0 when unknown or none). */
+  get need(): number {
+    const have = this.buf.length - this.pos + this.pendingBytes;
+    return this.needRel > have ? this.needRel - have : 0;
+  }
+
+  /** Absolute offset of the end of the last fully parsed atom. */
+  get consumed(): number {
+    return this.base + this.pos;
+  }
+
+  /** The verdict: set after end(), or as soon as an error stops the tokenizer. */
+  get verdict(): AofVerdict | null {
+    return this.finalVerdict ?? this.stopped;
+  }
+
+  /** Feed a chunk; returns the commands completed by it. */
+  write(chunk: Uint8Array): Command[] {
+    this.fed += chunk.length;
+    if (this.stopped || chunk.length === 0) return [];
+    if (this.pos >= this.buf.length && this.pendingBytes === 0) {
+      this.base += this.buf.length;
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.buf.length - this.pos + this.pendingBytes < this.needRel && this.base + this.pos + this.needRel <= this.totalSize) return [];
+      this.join();
+    }
+    return this.run(false);
+  }
+
+  /** Signal the end of input; returns the last commands. The verdict is then set. */
+  end(): Command[] {
+    if (this.finalVerdict) return [];
+    let out: Command[] = [];
+    if (!this.stopped) {
+      this.join();
+      out = this.run(true);
+    }
+    if (this.stopped) {
+      this.finalVerdict = this.stopped;
+    } else if (this.multiStart >= 0) {
+      this.finalVerdict = {
+        kind: 'truncated', offset: this.base + this.pos, what: `end of file before EXEC for the MULTI at offset ${this.multiStart}`,
+        validUpTo: this.lastCommandEnd, validBeforeMulti: this.multiStart,
+      };
+    } else {
+      this.finalVerdict = { kind: 'ok', size: this.base + this.pos, partialAnnotationAt: this.partialAnnotationAt };
+    }
+    return out;
+  }
+
+  private join(): void {
+    if (this.pendingBytes === 0) return;
+    const rest = this.buf.length - this.pos;
+    const out = new Uint8Array(rest + this.pendingBytes);
+    out.set(this.buf.subarray(this.pos), 0);
+    let o = rest;
+    for (const p of this.pending) { out.set(p, o); o += p.length; }
+    this.base += this.pos;
+    this.buf = out;
+    this.pos = 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private stop(kind: 'truncated' | 'corrupt', offset: number, what: string): void {
+    this.stopped = { kind, offset, what, validUpTo: this.lastCommandEnd, validBeforeMulti: this.okUpTo };
+  }
+
+  /** Find the end of an fgets-style line starting at `s` (max bytes); -1 if more input is needed. */
+  private lineEnd(s: number, max: number, final: boolean): number {
+    const buf = this.buf;
+    const lim = Math.min(buf.length, s + max);
+    for (let i = s; i < lim; i++) if (buf[i] === LF) return i + 1;
+    if (lim === s + max) return lim;
+    if (final) return lim;
+    this.needRel = lim - this.pos + 1;
+    return -1;
+  }
+
+  /** Read `<prefix><strtol number>\r\n` from the line [s, e). */
+  private numberLine(s: number, e: number, final: boolean): NumberLine {
+    const b = this.buf;
+    const atEof = final && e === b.length && b[e - 1] !== LF;
+    let p = s + 1;
+    while (p < e && isCSpace(b[p]!)) p++;
+    let neg = false;
+    if (p < e && (b[p] === 0x2d || b[p] === 0x2b)) { neg = b[p] === 0x2d; p++; }
+    const d0 = p;
+    let v = 0;
+    while (p < e && b[p]! >= 0x30 && b[p]! <= 0x39) { v = v * 10 + (b[p]! - 0x30); p++; }
+    let eptr: number;
+    if (p === d0) {
+      eptr = s + 1; // no digits: strtol leaves endptr at the start
+      v = 0;
+    } else {
+      eptr = p;
+      if (p - d0 > 15) {
+        let big = 0n;
+        for (let i = d0; i < p; i++) big = big * 10n + BigInt(b[i]! - 0x30);
+        if (neg) big = -big;
+        if (big > LONG_MAX) big = LONG_MAX;
+        if (big < LONG_MIN) big = LONG_MIN;
+        v = Number(big);
+      } else if (neg) {
+        v = -v;
+      }
+    }
+    const ok = eptr + 1 < e && b[eptr] === CR && b[eptr + 1] === LF;
+    // A line cut by EOF is "incomplete" when everything after the number could still be CRLF.
+    const incomplete = !ok && atEof && (eptr === e || (eptr === e - 1 && b[eptr] === CR) || (p === d0 && p === e));
+    return { value: v, ok, incomplete, badAt: this.base + eptr, badBytes: hex2(b, eptr, e), end: e };
+  }
+
+  private run(final: boolean): Command[] {
+    const out: Command[] = [];
+    const b = this.buf;
+    const n = b.length;
+    this.needRel = 0;
+    for (;;) {
+      let f = this.frame;
+      if (f === null) {
+        if (this.multiStart < 0) this.okUpTo = this.base + this.pos;
+        if (this.pos >= n) return out;
+        const c = b[this.pos]!;
+        if (c === 0x23) { // '#'
+          const s = this.pos;
+          const e = this.lineEnd(s, ANNOTATION_LINE_MAX, final);
+          if (e < 0) return out;
+          this.annotation(s, e, final);
+          this.pos = e;
+          continue;
+        }
+        if (c !== 0x2a) { // '*'
+          const what = `format error: expected '*' or '#' at the start of a command, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`;
+          this.stop('corrupt', this.base + this.pos, what);
+          return out;
+        }
+        const s = this.pos;
+        const e = this.lineEnd(s, NUMBER_LINE_MAX, final);
+        if (e < 0) return out;
+        const line = this.numberLine(s, e, final);
+        if (!line.ok) {
+          if (line.incomplete) this.stop('truncated', this.base + s, 'unexpected end of file in a command header (*<count>)');
+          else this.stop('corrupt', line.badAt, `bad command header: expected CRLF after the argument count, got ${line.badBytes}`);
+          return out;
+        }
+        if (line.value < 1) {
+          this.stop('corrupt', this.base + s, `command with ${line.value} arguments (Redis refuses to load it)`);
+          return out;
+        }
+        f = this.frame = { start: this.base + s, argc: line.value, argv: [], bulkLen: -1, bulkLineStart: 0 };
+        this.pos = e;
+      }
+      // Arguments.
+      while (f.argv.length < f.argc) {
+        if (f.bulkLen < 0) {
+          const s = this.pos;
+          if (s >= n) {
+            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argv.length + 1} of ${f.argc} missing`);
+            else this.needRel = 1;
+            return out;
+          }
+          const e = this.lineEnd(s, NUMBER_LINE_MAX, final);
+          if (e < 0) return out;
+          if (b[s] !== 0x24) { // '$'
+            const c = b[s]!;
+            this.stop('corrupt', this.base + s, `expected '$' before argument ${f.argv.length + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`);
+            return out;
+          }
+          const line = this.numberLine(s, e, final);
+          if (!line.ok) {
+            if (line.incomplete) this.stop('truncated', this.base + s, `unexpected end of file in the length of argument ${f.argv.length + 1}`);
+            else this.stop('corrupt', line.badAt, `bad argument length line: expected CRLF after the length, got ${line.badBytes}`);
+            return out;
+          }
+          if (line.value < 0) {
+            this.stop('corrupt', this.base + s, `argument length ${line.value} is out of range`);
+            return out;
+          }
+          f.bulkLen = line.value;
+          f.bulkLineStart = this.base + s;
+          this.pos = e;
+        }
+        const need = f.bulkLen + 2;
+        const have = n - this.pos;
+        if (have < need) {
+          const dataStart = this.base + this.pos;
+          if (final || dataStart + need > this.totalSize) {
+            const got = Math.max(0, (final ? this.base + n : this.totalSize) - dataStart);
+            this.stop('truncated', dataStart, `unexpected end of file: expected ${need} bytes (argument of ${f.bulkLen} bytes + CRLF), got ${got}`);
+          } else {
+            this.needRel = need;
+          }
+          return out;
+        }
+        const d = this.pos;
+        if (b[d + f.bulkLen] !== CR || b[d + f.bulkLen + 1] !== LF) {
+          this.stop('corrupt', this.base + d + f.bulkLen, `expected CRLF after an argument of ${f.bulkLen} bytes, got ${hex2(b, d + f.bulkLen, n)}`);
+          return out;
+        }
+        const arg = b.subarray(d, d + f.bulkLen);
+        if (f.argv.length === 0) {
+          if (cStringIs(arg, 'multi')) {
+            if (this.multiStart >= 0) {
+              this.stop('corrupt', f.start, `MULTI inside the MULTI at offset ${this.multiStart}`);
+              return out;
+            }
+          } else if (cStringIs(arg, 'exec') && this.multiStart < 0) {
+            this.stop('corrupt', f.start, 'EXEC without MULTI');
+            return out;
+          }
+        }
+        f.argv.push(arg);
+        f.bulkLen = -1;
+        this.pos = d + need;
+      }
+      const end = this.base + this.pos;
+      const cmd: Command = { argv: f.argv, span: { start: f.start, end } };
+      if (this.timestamp !== undefined) cmd.timestamp = this.timestamp;
+      const name = f.argv[0]!;
+      if (cStringIs(name, 'multi')) this.multiStart = f.start;
+      else if (cStringIs(name, 'exec')) this.multiStart = -1;
+      this.frame = null;
+      this.lastCommandEnd = end;
+      this.commandCount++;
+      out.push(cmd);
+    }
+  }
+
+  private annotation(s: number, e: number, final: boolean): void {
+    const b = this.buf;
+    const terminated = b[e - 1] === LF;
+    if (!terminated && final && e === b.length) this.partialAnnotationAt = this.base + s;
+    let textEnd = terminated ? e - 1 : e;
+    if (terminated && textEnd > s && b[textEnd - 1] === CR) textEnd--;
+    let timestamp: number | null = null;
+    let wellFormed = false;
+    if (e - s >= 4 && b[s + 1] === 0x54 && b[s + 2] === 0x53 && b[s + 3] === 0x3a) { // "#TS:"
+      const line = this.numberLine(s + 3, e, false);
+      timestamp = line.value;
+      wellFormed = b[line.badAt - this.base] === CR && Number.isSafeInteger(timestamp);
+      this.timestamp = timestamp;
+    }
+    this.onAnnotation?.({ span: { start: this.base + s, end: this.base + e }, text: b.subarray(s, textEnd), timestamp, wellFormed, terminated });
+  }
+}
+
+/** Tokenize a whole buffer: every command and the verdict (tests, small files). */
+export function tokenizeAof(bytes: Uint8Array, options: AofTokenizerOptions = {}): { commands: Command[]; verdict: AofVerdict } {
+  const t = new AofTokenizer(options);
+  const commands = t.write(bytes);
+  for (const c of t.end()) commands.push(c);
+  return { commands, verdict: t.verdict! };
+}

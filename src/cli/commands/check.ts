@@ -1,0 +1,30 @@
+/** `rdbkit check FILE`: exit 0 when the file is complete and its checksum matches, else 1 with one line. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { openRdbInput } from '../../io/input.js';
+import { checkRdb } from '../../ops/check.js';
+import { formatRdbCheck } from '../format.js';
+import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+
+interface Args {
+  file: string;
+  json?: boolean;
+}
+
+export const command = 'check <file>';
+export const describe = 'Verify a file end to end (structure and checksum); exit 0 if valid, 1 if truncated or corrupt';
+
+export function builder(y: Argv): Argv<Args> {
+  return y
+    .positional('file', { type: 'string', demandOption: true, describe: 'RDB file, AOF file or AOF directory' })
+    .option('json', { type: 'boolean', describe: 'Print the result as JSON' }) as unknown as Argv<Args>;
+}
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  await runCommand('check', argv.file, async () => {
+    const input = await openRdbInput(argv.file);
+    const report = await checkRdb(input.source, { totalSize: input.totalSize });
+    if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
+    else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(argv.file, report));
+    return report.ok ? EXIT_OK : EXIT_INVALID;
+  });
+}

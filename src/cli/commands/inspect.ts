@@ -1,0 +1,30 @@
+/** `rdbkit inspect FILE [--json]`: what a persistence file holds. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { openRdbInput } from '../../io/input.js';
+import { inspectRdb } from '../../ops/inspect.js';
+import { formatRdbInspect } from '../format.js';
+import { EXIT_OK, runCommand } from '../output.js';
+
+interface Args {
+  file: string;
+  json?: boolean;
+}
+
+export const command = 'inspect <file>';
+export const describe = 'Show the version, aux fields and per-database key statistics of an RDB (or an AOF / multi-part AOF directory)';
+
+export function builder(y: Argv): Argv<Args> {
+  return y
+    .positional('file', { type: 'string', demandOption: true, describe: 'RDB file (plain, .gz or Valkey VCS), AOF file or AOF directory' })
+    .option('json', { type: 'boolean', describe: 'Print the report as JSON' }) as unknown as Argv<Args>;
+}
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  await runCommand('inspect', argv.file, async () => {
+    const input = await openRdbInput(argv.file);
+    const report = await inspectRdb(input.source, { totalSize: input.totalSize });
+    if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
+    else process.stdout.write(formatRdbInspect(argv.file, report, input.container));
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,32 @@
+/** The rdbkit command line: yargs over the command modules in ./commands. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import * as check from './commands/check.js';
+import * as convert from './commands/convert.js';
+import * as inspect from './commands/inspect.js';
+
+/** Every command module, in help order. Colleagues add theirs here. */
+const commands = [inspect, check, convert];
+
+/** Run the CLI with the given arguments. */
+export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
+  let cli = yargs(args)
+    .scriptName('rdbkit')
+    .usage('$0 <command> [options]\n\nInspect, check, convert and repair Redis RDB and AOF files.')
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help() && ''}rdbkit: ${msg}\nRun 'rdbkit --help' for usage.\n`);
+      process.exit(2);
+    });
+  for (const m of commands) cli = cli.command(m as never);
+  await cli.parseAsync();
+}
+
+await main();

@@ -1,0 +1,27 @@
+/** rdbkit's public API: an explicit list of named exports. */
+export { ParseError, TruncatedError, CorruptError, UsageError } from './errors.js';
+export type { ErrorFormat } from './errors.js';
+export * from './model/index.js';
+export { RdbDecoder, decodeRdb, stringEncoding } from './rdb/decoder.js';
+export type { RdbDecoderOptions } from './rdb/decoder.js';
+export { RdbType, Opcode, typeName } from './rdb/constants.js';
+export { decodeListpack, decodeListpackValues, encodeListpack } from './rdb/listpack.js';
+export { decodeZiplist, decodeZiplistValues, encodeZiplist } from './rdb/ziplist.js';
+export { decodeIntset, encodeIntset } from './rdb/intset.js';
+export { decodeZipmap, encodeZipmap } from './rdb/zipmap.js';
+export { decodeModuleId, encodeModuleId } from './rdb/module.js';
+export { VcsDecoder, VcsEncoder, isVcs } from './rdb/vcs.js';
+export { Crc64, crc64 } from './bytes/crc64.js';
+export { lzfCompress, lzfDecompress } from './bytes/lzf.js';
+export { Lz4FrameDecoder, Lz4FrameEncoder } from './bytes/lz4frame.js';
+export { entryToJson, entryFromJson, metaToJson, bytesToJson, bytesFromJson } from './ops/json.js';
+export { readRdb, readRdbBatches } from './ops/read.js';
+export type { ByteSource } from './ops/read.js';
+export { inspectRdb } from './ops/inspect.js';
+export type { RdbInspectReport, DbStats } from './ops/inspect.js';
+export { checkRdb } from './ops/check.js';
+export type { RdbCheckReport } from './ops/check.js';
+export { exportRdb } from './ops/export.js';
+export type { ExportOptions, ExportStats } from './ops/export.js';
+export { compileFilter, globToRegExp } from './ops/filter.js';
+export type { KeyFilter } from './ops/filter.js';

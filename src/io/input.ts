@@ -1,0 +1,66 @@
+/**
+ * Opening an RDB for reading: detects the container from the first bytes and returns a plain
+ * byte source of the RDB inside. gzip (1f 8b) is inflated with node:zlib; Valkey's VCS
+ * envelope (an LZ4 frame) with the pure VcsDecoder. Plain files also report their size, so
+ * the decoder can tell a cut-off record at once instead of buffering toward a corrupt length.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { CorruptError, TruncatedError } from '../errors.js';
+import { VcsDecoder, isVcs } from '../rdb/vcs.js';
+import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
+
+/** How the RDB is stored. */
+export type Container = 'plain' | 'gzip' | 'vcs';
+
+/** An opened RDB source. */
+export interface RdbInput {
+  container: Container;
+  /** Size of the file on disk. */
+  fileSize: number;
+  /** Size of the RDB bytes when known (plain files). */
+  totalSize?: number;
+  source: AsyncIterable<Uint8Array>;
+}
+
+/** Detect the container from a file's first bytes. */
+export function sniffContainer(head: Uint8Array): Container {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (isVcs(head)) return 'vcs';
+  return 'plain';
+}
+
+/** Open an RDB file (plain, gzip or VCS) as a byte source. */
+export async function openRdbInput(file: string, chunkSize = CHUNK_SIZE): Promise<RdbInput> {
+  const size = await fileSize(file);
+  if (size === null) throw new Error(`cannot open ${file}: no such file`);
+  const head = await readHead(file, 8);
+  const container = sniffContainer(head);
+  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize) };
+  if (container === 'vcs') return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)) };
+  return { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize) };
+}
+
+async function* gunzipChunks(file: string, chunkSize: number): AsyncGenerator<Uint8Array> {
+  const gz = createGunzip({ chunkSize });
+  const stream = createReadStream(file, { highWaterMark: chunkSize }).pipe(gz);
+  try {
+    for await (const c of stream) {
+      const b = c as Buffer;
+      yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'Z_BUF_ERROR') throw new TruncatedError('gzip', 'GZIP_UNEXPECTED_EOF', 0, 'gzip stream ends early');
+    throw new CorruptError('gzip', 'GZIP_BAD_DATA', 0, `gzip: ${(e as Error).message}`);
+  }
+}
+
+/** Inflate a VCS envelope stream into RDB bytes. */
+export async function* vcsChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const d = new VcsDecoder();
+  for await (const chunk of source) {
+    for (const piece of d.write(chunk)) yield piece;
+  }
+  d.end();
+}

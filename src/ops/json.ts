@@ -1,0 +1,277 @@
+/**
+ * The JSON / JSONL contract (SPEC.md "JSON export"): one object per key,
+ *   {"db":0,"key":K,"type":"hash","encoding":"listpack","expireAt":ms|null,"value":V}
+ * A byte string is a JSON string when it is valid UTF-8, else {"base64":"..."}. Both
+ * directions live here: entryToJson for export, entryFromJson for JSON → RDB.
+ */
+import { UsageError } from '../errors.js';
+import { fromBase64, toBase64, tryUtf8, utf8 } from '../model/bytes.js';
+import type {
+  HashField, KeyEntry, ModuleItem, RdbRecord, StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue,
+} from '../model/record.js';
+import { decodeModuleId } from '../rdb/module.js';
+
+/** A JSON byte string. */
+export type JsonBytes = string | { base64: string };
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Bytes → JSON string or {base64}. */
+export function bytesToJson(b: Uint8Array): JsonBytes {
+  const s = tryUtf8(b);
+  return s !== null ? s : { base64: toBase64(b) };
+}
+
+/** JSON string or {base64} → bytes. */
+export function bytesFromJson(v: unknown, what: string): Uint8Array {
+  if (typeof v === 'string') return utf8(v);
+  if (v && typeof v === 'object' && typeof (v as { base64?: unknown }).base64 === 'string') return fromBase64((v as { base64: string }).base64);
+  if (typeof v === 'number' && Number.isFinite(v)) return utf8(String(v));
+  throw new UsageError('JSON_BAD_BYTES', `${what}: expected a string or {"base64": ...}`);
+}
+
+/** A score as JSON: a number, or "inf" / "-inf" / "-0" (JSON numbers cannot carry them). */
+export function scoreToJson(s: number): number | string {
+  if (s === Infinity) return 'inf';
+  if (s === -Infinity) return '-inf';
+  if (Object.is(s, -0)) return '-0';
+  return s;
+}
+
+/** Inverse of scoreToJson. */
+export function scoreFromJson(v: unknown, what: string): number {
+  if (typeof v === 'number') return v;
+  if (v === 'inf' || v === '+inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  if (v === '-0') return -0;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  throw new UsageError('JSON_BAD_SCORE', `${what}: invalid score ${JSON.stringify(v)}`);
+}
+
+/** A stream id as "ms-seq". */
+export function idToJson(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+/** Parse "ms-seq". */
+export function idFromJson(v: unknown, what: string): StreamId {
+  const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
+  if (!m) throw new UsageError('JSON_BAD_STREAM_ID', `${what}: invalid stream id ${JSON.stringify(v)}`);
+  return { ms: BigInt(m[1]!), seq: BigInt(m[2]!) };
+}
+
+/**
+ * Pairs as a JSON object when every name is valid UTF-8 and unique, else as [[name, value], ...].
+ * Null-prototype objects, so a field named "__proto__" is an ordinary key.
+ */
+function pairsToJson<T>(pairs: ReadonlyArray<readonly [Uint8Array, T]>, value: (v: T) => Json): Json {
+  const obj: Record<string, Json> = Object.create(null);
+  let asObject = true;
+  for (const [n, v] of pairs) {
+    const k = tryUtf8(n);
+    if (k === null || k in obj) { asObject = false; break; }
+    obj[k] = value(v);
+  }
+  if (asObject) return obj;
+  return pairs.map(([n, v]) => [bytesToJson(n) as Json, value(v)]);
+}
+
+function pairsFromJson(v: unknown, what: string): Array<[Uint8Array, unknown]> {
+  if (Array.isArray(v)) {
+    return v.map((p, i) => {
+      if (!Array.isArray(p) || p.length !== 2) throw new UsageError('JSON_BAD_PAIRS', `${what}[${i}]: expected a [name, value] pair`);
+      return [bytesFromJson(p[0], `${what}[${i}]`), p[1]];
+    });
+  }
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => [utf8(k), x]);
+  throw new UsageError('JSON_BAD_PAIRS', `${what}: expected an object or an array of pairs`);
+}
+
+function streamToJson(s: StreamValue): Json {
+  return {
+    entries: s.entries.map((e) => ({ id: idToJson(e.id), fields: pairsToJson(e.fields, (x) => bytesToJson(x) as Json) })),
+    length: s.length,
+    lastId: idToJson(s.lastId),
+    firstId: s.firstId ? idToJson(s.firstId) : null,
+    maxDeletedId: s.maxDeletedId ? idToJson(s.maxDeletedId) : null,
+    entriesAdded: s.entriesAdded,
+    groups: s.groups.map((g) => ({
+      name: bytesToJson(g.name) as Json,
+      lastId: idToJson(g.lastId),
+      entriesRead: g.entriesRead,
+      pending: g.pending.map((p) => ({
+        id: idToJson(p.id),
+        consumer: p.consumer ? (bytesToJson(p.consumer) as Json) : null,
+        deliveryTime: p.deliveryTime,
+        deliveryCount: p.deliveryCount,
+      })),
+      consumers: g.consumers.map((c) => ({
+        name: bytesToJson(c.name) as Json,
+        seenTime: c.seenTime,
+        activeTime: c.activeTime,
+        pending: c.pending.map(idToJson),
+      })),
+    })),
+  };
+}
+
+function streamFromJson(v: unknown, what: string): StreamValue {
+  if (!v || typeof v !== 'object') throw new UsageError('JSON_BAD_STREAM', `${what}: expected a stream object`);
+  const o = v as Record<string, unknown>;
+  const entries: StreamEntry[] = (Array.isArray(o.entries) ? o.entries : []).map((e: Record<string, unknown>, i: number) => ({
+    id: idFromJson(e.id, `${what}.entries[${i}].id`),
+    fields: pairsFromJson(e.fields, `${what}.entries[${i}].fields`).map(([f, x]) => [f, bytesFromJson(x, `${what}.entries[${i}].fields`)] as [Uint8Array, Uint8Array]),
+  }));
+  const groups: StreamGroup[] = (Array.isArray(o.groups) ? o.groups : []).map((g: Record<string, unknown>, gi: number) => {
+    const w = `${what}.groups[${gi}]`;
+    const consumers: StreamConsumer[] = (Array.isArray(g.consumers) ? g.consumers : []).map((c: Record<string, unknown>, ci: number) => ({
+      name: bytesFromJson(c.name, `${w}.consumers[${ci}].name`),
+      seenTime: Number(c.seenTime ?? 0),
+      activeTime: c.activeTime === null || c.activeTime === undefined ? null : Number(c.activeTime),
+      pending: (Array.isArray(c.pending) ? c.pending : []).map((id: unknown) => idFromJson(id, `${w}.consumers[${ci}].pending`)),
+    }));
+    const pending: StreamPendingEntry[] = (Array.isArray(g.pending) ? g.pending : []).map((p: Record<string, unknown>, pi: number) => ({
+      id: idFromJson(p.id, `${w}.pending[${pi}].id`),
+      consumer: p.consumer === null || p.consumer === undefined ? null : bytesFromJson(p.consumer, `${w}.pending[${pi}].consumer`),
+      deliveryTime: Number(p.deliveryTime ?? 0),
+      deliveryCount: Number(p.deliveryCount ?? 0),
+    }));
+    return {
+      name: bytesFromJson(g.name, `${w}.name`),
+      lastId: idFromJson(g.lastId, `${w}.lastId`),
+      entriesRead: g.entriesRead === null || g.entriesRead === undefined ? null : Number(g.entriesRead),
+      pending,
+      consumers,
+    };
+  });
+  return {
+    entries,
+    length: typeof o.length === 'number' ? o.length : entries.length,
+    lastId: o.lastId ? idFromJson(o.lastId, `${what}.lastId`) : entries.length ? entries[entries.length - 1]!.id : { ms: 0n, seq: 0n },
+    firstId: o.firstId ? idFromJson(o.firstId, `${what}.firstId`) : null,
+    maxDeletedId: o.maxDeletedId ? idFromJson(o.maxDeletedId, `${what}.maxDeletedId`) : null,
+    entriesAdded: typeof o.entriesAdded === 'number' ? o.entriesAdded : null,
+    groups,
+  };
+}
+
+/** A key entry as its JSON object (the JSONL line, before stringify). */
+export function entryToJson(e: KeyEntry): Record<string, Json> {
+  const out: Record<string, Json> = {
+    db: e.db,
+    key: bytesToJson(e.key) as Json,
+    type: e.type,
+    encoding: e.encoding,
+    expireAt: e.expireAt,
+    value: null,
+  };
+  switch (e.type) {
+    case 'string': out.value = bytesToJson(e.value) as Json; break;
+    case 'list':
+    case 'set': out.value = e.value.map((b) => bytesToJson(b) as Json); break;
+    case 'zset': out.value = e.value.map(([m, s]) => [bytesToJson(m) as Json, scoreToJson(s)]); break;
+    case 'hash': {
+      out.value = pairsToJson(e.value.map((h) => [h.field, h.value] as const), (x) => bytesToJson(x) as Json);
+      const withTtl = e.value.filter((h) => h.expireAt !== undefined);
+      if (withTtl.length) out.fieldExpireAt = pairsToJson(withTtl.map((h) => [h.field, h.expireAt!] as const), (x) => x);
+      break;
+    }
+    case 'stream': out.value = streamToJson(e.value); break;
+    case 'module': out.value = { module: e.value.name, encver: e.value.encver, payload: { base64: toBase64(e.value.payload) } }; break;
+  }
+  if (e.idle !== undefined) out.idle = e.idle;
+  if (e.freq !== undefined) out.freq = e.freq;
+  return out;
+}
+
+/** A metadata record as JSON (for --meta), or null for records that have no JSON form. */
+export function metaToJson(r: RdbRecord): Record<string, Json> | null {
+  switch (r.kind) {
+    case 'header': return { kind: 'header', family: r.family, version: r.version };
+    case 'aux': return { kind: 'aux', name: bytesToJson(r.key) as Json, value: bytesToJson(r.value) as Json };
+    case 'function': return { kind: 'function', name: r.name, engine: r.engine, code: bytesToJson(r.code) as Json };
+    case 'module-aux': return { kind: 'module-aux', module: r.name, encver: r.encver, when: r.when, payload: { base64: toBase64(r.payload) } };
+    case 'slot-info': return { kind: 'slot-info', slot: r.slot, keys: r.keys, expires: r.expires };
+    default: return null;
+  }
+}
+
+/** Parse one JSON object of the contract back into a record (key entry, aux, function, module-aux). */
+export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError('JSON_BAD_RECORD', `${where}: expected an object`);
+  const o = v as Record<string, unknown>;
+  if (o.kind !== undefined && o.key === undefined) {
+    switch (o.kind) {
+      case 'aux': return { kind: 'aux', key: bytesFromJson(o.name, `${where}.name`), value: bytesFromJson(o.value, `${where}.value`) };
+      case 'function': return { kind: 'function', code: bytesFromJson(o.code, `${where}.code`), name: typeof o.name === 'string' ? o.name : null, engine: typeof o.engine === 'string' ? o.engine : null };
+      case 'module-aux': {
+        const payload = bytesFromJson(o.payload, `${where}.payload`);
+        return { kind: 'module-aux', moduleId: 0n, name: String(o.module ?? ''), encver: Number(o.encver ?? 0), when: Number(o.when ?? 2), items: [], payload };
+      }
+      default: return null;
+    }
+  }
+  const db = Number(o.db ?? 0);
+  if (!Number.isInteger(db) || db < 0) throw new UsageError('JSON_BAD_DB', `${where}.db: invalid db ${JSON.stringify(o.db)}`);
+  const key = bytesFromJson(o.key, `${where}.key`);
+  const expireAt = o.expireAt === null || o.expireAt === undefined ? null : Number(o.expireAt);
+  const base = { kind: 'key' as const, db, key, encoding: typeof o.encoding === 'string' ? o.encoding : '', rdbType: null, expireAt };
+  const w = `${where}.value`;
+  let entry: KeyEntry;
+  switch (o.type) {
+    case 'string': entry = { ...base, type: 'string', value: bytesFromJson(o.value, w) }; break;
+    case 'list':
+    case 'set': {
+      if (!Array.isArray(o.value)) throw new UsageError('JSON_BAD_VALUE', `${w}: expected an array`);
+      const value = o.value.map((x, i) => bytesFromJson(x, `${w}[${i}]`));
+      entry = o.type === 'list' ? { ...base, type: 'list', value } : { ...base, type: 'set', value };
+      break;
+    }
+    case 'zset': {
+      if (!Array.isArray(o.value)) throw new UsageError('JSON_BAD_VALUE', `${w}: expected an array of [member, score]`);
+      entry = {
+        ...base, type: 'zset', value: o.value.map((p, i) => {
+          if (!Array.isArray(p) || p.length !== 2) throw new UsageError('JSON_BAD_VALUE', `${w}[${i}]: expected [member, score]`);
+          return [bytesFromJson(p[0], `${w}[${i}]`), scoreFromJson(p[1], `${w}[${i}]`)] as [Uint8Array, number];
+        }),
+      };
+      break;
+    }
+    case 'hash': {
+      const fields: HashField[] = pairsFromJson(o.value, w).map(([f, x]) => ({ field: f, value: bytesFromJson(x, w) }));
+      if (o.fieldExpireAt) {
+        const ttl = new Map(pairsFromJson(o.fieldExpireAt, `${where}.fieldExpireAt`).map(([f, x]) => [String.fromCharCode(...f), Number(x)]));
+        for (const h of fields) {
+          const t = ttl.get(String.fromCharCode(...h.field));
+          if (t !== undefined) h.expireAt = t;
+        }
+      }
+      entry = { ...base, type: 'hash', value: fields };
+      break;
+    }
+    case 'stream': entry = { ...base, type: 'stream', value: streamFromJson(o.value, w) }; break;
+    case 'module': {
+      const m = o.value as Record<string, unknown> | null;
+      if (!m || typeof m !== 'object') throw new UsageError('JSON_BAD_VALUE', `${w}: expected a module object`);
+      const payload = bytesFromJson(m.payload, `${w}.payload`);
+      entry = { ...base, type: 'module', value: moduleFromPayload(payload, String(m.module ?? ''), Number(m.encver ?? 0)) };
+      break;
+    }
+    default:
+      throw new UsageError('JSON_BAD_TYPE', `${where}.type: unknown type ${JSON.stringify(o.type)}`);
+  }
+  if (typeof o.idle === 'number') entry.idle = o.idle;
+  if (typeof o.freq === 'number') entry.freq = o.freq;
+  return entry;
+}
+
+/** A module value from its pass-through payload (module id first, as an rdbLen). */
+function moduleFromPayload(payload: Uint8Array, name: string, encver: number): { moduleId: bigint; name: string; encver: number; items: ModuleItem[]; payload: Uint8Array } {
+  let moduleId = 0n;
+  if (payload.length >= 9 && payload[0] === 0x81) {
+    moduleId = new DataView(payload.buffer, payload.byteOffset, 9).getBigUint64(1, false);
+    const d = decodeModuleId(moduleId);
+    name = d.name;
+    encver = d.encver;
+  }
+  return { moduleId, name, encver, items: [], payload };
+}

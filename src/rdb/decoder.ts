@@ -1,0 +1,695 @@
+/**
+ * The streaming RDB decoder (FORMATS.md §1–§5): synchronous, resumable, fed by chunks.
+ *
+ * Buffering model: `write(chunk)` appends to one contiguous buffer of unread bytes and parses
+ * as many *units* as it can, returning the records completed in this call. A unit is a small
+ * piece that is read whole or not at all: the header, one opcode record, a key's type and
+ * name, one element of an aggregate, one quicklist node, one stream unit. When a unit runs
+ * short the cursor rewinds to the unit's start and the decoder remembers how many bytes it
+ * needs (`need`); further chunks are only queued until that many bytes are there, so one
+ * huge value is joined once, not re-parsed per chunk. Aggregates keep their progress in a
+ * frame (`ValueFrame`), and a key record is emitted only once its value is complete.
+ *
+ * CRC64 is updated over consumed bytes as they are dropped from the buffer (a byte-flow hook),
+ * and verified after the EOF opcode for versions >= 5 (stored 0 = disabled).
+ */
+import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
+import { Crc64, hex64 } from '../bytes/crc64.js';
+import { CorruptError, ParseError, TruncatedError } from '../errors.js';
+import { ascii, displayText, parseCanonicalInt, bytesKey } from '../model/bytes.js';
+import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
+import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
+import { decodeIntset } from './intset.js';
+import { readLength, readLengthBig } from './length.js';
+import { decodeListpack, decodeListpackValues } from './listpack.js';
+import { decodeModuleId, readModuleItems } from './module.js';
+import { StreamReader, type StreamVersion } from './stream.js';
+import { DEFAULT_MAX_STRING, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
+import { decodeZiplist } from './ziplist.js';
+import { decodeZipmap } from './zipmap.js';
+
+/** Decoder options. */
+export interface RdbDecoderOptions {
+  /** Verify the CRC64 trailer (default true). */
+  verifyChecksum?: boolean;
+  /** Largest string accepted, guarding allocation against corrupt lengths (default 1 GiB). */
+  maxStringLength?: number;
+  /** Total input size when known: a unit reaching past it is reported as truncated at once. */
+  totalSize?: number;
+  /** Absolute offset of the first byte fed (when the RDB sits inside a larger file). */
+  startOffset?: number;
+  /** Keep empty aggregates instead of skipping them as Redis does (default false). */
+  keepEmptyKeys?: boolean;
+}
+
+/** Per-key state set by prefix opcodes (expiry, idle, freq), cleared after the key. */
+interface KeyPrefix {
+  start: number;
+  expireAt: number | null;
+  idle?: number;
+  freq?: number;
+}
+
+/** Progress of the value being read. */
+interface ValueFrame {
+  type: number;
+  key: Uint8Array;
+  db: number;
+  prefix: KeyPrefix;
+  /** Remaining element/node count for counted aggregates (-1 before the count is read). */
+  left: number;
+  items: unknown[];
+  /** Hash-field TTL base (types 24/25). */
+  minExpire: number;
+  intEncoded: boolean;
+  stream: StreamReader | null;
+}
+
+type Phase = 'magic' | 'body' | 'value' | 'checksum' | 'done';
+
+const EMPTY = new Uint8Array(0);
+
+/** Streaming RDB decoder. */
+export class RdbDecoder {
+  private buf: Uint8Array = EMPTY;
+  private pos = 0;
+  private lim = 0;
+  private base: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** Absolute offset the next unit needs to be buffered up to (0 = unknown). */
+  private needAbs = 0;
+  private crc = new Crc64();
+  private crcUpTo = 0;
+  private phase: Phase = 'magic';
+  private frame: ValueFrame | null = null;
+  private prefix: KeyPrefix | null = null;
+  private db = 0;
+  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset'>> & { totalSize: number };
+  private cursor: Cursor;
+  /** 'redis' or 'valkey', known after the header. */
+  family: 'redis' | 'valkey' = 'redis';
+  /** RDB version, known after the header (0 before). */
+  version = 0;
+  /** Keys skipped because their aggregate was empty (Redis skips them too). */
+  emptyKeysSkipped = 0;
+
+  constructor(options: RdbDecoderOptions = {}) {
+    this.opts = {
+      verifyChecksum: options.verifyChecksum ?? true,
+      maxStringLength: options.maxStringLength ?? DEFAULT_MAX_STRING,
+      keepEmptyKeys: options.keepEmptyKeys ?? false,
+      totalSize: options.totalSize ?? Infinity,
+    };
+    this.base = options.startOffset ?? 0;
+    this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
+  }
+
+  /** True once EOF (and the checksum, when present) has been read. */
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** Absolute number of bytes consumed by complete units. */
+  get consumed(): number {
+    return this.base + this.pos;
+  }
+
+  /** Bytes still needed before the next unit can be parsed (0 when unknown or none). */
+  get need(): number {
+    const have = this.base + this.lim + this.pendingBytes;
+    return this.needAbs > have ? this.needAbs - have : 0;
+  }
+
+  /** Bytes buffered after the RDB's end (for an AOF preamble: the start of the RESP tail). */
+  rest(): Uint8Array {
+    this.join();
+    return this.buf.subarray(this.pos, this.lim);
+  }
+
+  /** Feed a chunk; returns the records completed by it. */
+  write(chunk: Uint8Array): RdbRecord[] {
+    if (chunk.length === 0) return [];
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.phase === 'done') return [];
+    if (this.needAbs > this.base + this.lim + this.pendingBytes) {
+      if (this.needAbs > this.opts.totalSize) this.truncatedAtNeed();
+      return [];
+    }
+    this.join();
+    return this.run(false);
+  }
+
+  /** Signal the end of input; returns the last records or throws TruncatedError. */
+  end(): RdbRecord[] {
+    this.join();
+    const out = this.phase === 'done' ? [] : this.run(true);
+    if (this.phase !== 'done') {
+      throw new TruncatedError('rdb', 'RDB_UNEXPECTED_EOF', this.base + this.pos, 'unexpected end of file', this.context());
+    }
+    return out;
+  }
+
+  private truncatedAtNeed(): never {
+    this.join();
+    throw new TruncatedError('rdb', 'RDB_UNEXPECTED_EOF', this.base + this.pos,
+      `unexpected end of file: the record needs ${this.needAbs - this.base - this.pos} bytes, the file has ${this.opts.totalSize - this.base - this.pos} left`, this.context());
+  }
+
+  /** Merge queued chunks with the unread tail into one buffer (zero-copy when possible). */
+  private join(): void {
+    if (this.pending.length === 0) return;
+    this.updateCrc();
+    const tail = this.lim - this.pos;
+    let next: Uint8Array;
+    if (tail === 0 && this.pending.length === 1) {
+      next = this.pending[0]!;
+    } else {
+      next = new Uint8Array(tail + this.pendingBytes);
+      next.set(this.buf.subarray(this.pos, this.lim), 0);
+      let o = tail;
+      for (const c of this.pending) { next.set(c, o); o += c.length; }
+    }
+    this.base += this.pos;
+    this.buf = next;
+    this.pos = 0;
+    this.crcUpTo = 0;
+    this.lim = next.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private updateCrc(upTo = this.pos): void {
+    if (upTo > this.crcUpTo) {
+      if (this.version >= 5 || this.phase === 'magic') this.crc.update(this.buf, this.crcUpTo, upTo);
+      this.crcUpTo = upTo;
+    }
+  }
+
+  private run(final: boolean): RdbRecord[] {
+    const r = this.cursor;
+    r.buf = this.buf;
+    r.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    r.pos = this.pos;
+    r.end = this.lim;
+    r.base = this.base;
+    r.final = final;
+    const out: RdbRecord[] = [];
+    this.needAbs = 0;
+    while (this.phase !== 'done') {
+      const mark = r.pos;
+      try {
+        this.unit(r, out);
+        this.pos = r.pos;
+      } catch (e) {
+        r.pos = mark;
+        if (e === NEED_MORE) {
+          this.needAbs = this.base + NEED_MORE.upTo;
+          if (this.needAbs > this.opts.totalSize) this.truncatedAtNeed();
+          break;
+        }
+        if (e instanceof ParseError) throw e.withContext(this.context());
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** What is being read, for error messages. */
+  private context(): string {
+    if (this.phase === 'magic') return 'the file header';
+    if (this.phase === 'checksum') return 'the CRC64 checksum';
+    const f = this.frame;
+    if (f) return `value of key "${displayKey(f.key)}" (${typeName(f.type, this.family)}) in db ${f.db}`;
+    return 'the next record';
+  }
+
+  private unit(r: Cursor, out: RdbRecord[]): void {
+    switch (this.phase) {
+      case 'magic': return this.readMagic(r, out);
+      case 'body': return this.readBody(r, out);
+      case 'value': return this.readValueUnit(r, out);
+      case 'checksum': return this.readChecksum(r, out);
+      case 'done': return;
+    }
+  }
+
+  private readMagic(r: Cursor, out: RdbRecord[]): void {
+    const start = r.pos;
+    const m = readBytes(r, 9, 'the file header');
+    const text = String.fromCharCode(...m);
+    let family: 'redis' | 'valkey';
+    let version: number;
+    if (text.startsWith('REDIS') && /^\d{4}$/.test(text.slice(5))) {
+      family = 'redis';
+      version = Number(text.slice(5));
+      if (version < 1 || version > MAX_REDIS_RDB_VERSION) {
+        throw new CorruptError('rdb', 'RDB_UNSUPPORTED_VERSION', r.base + start, `unsupported RDB version ${version} (this reader knows 1-${MAX_REDIS_RDB_VERSION} and VALKEY080)`);
+      }
+    } else if (text.startsWith('VALKEY') && /^\d{3}$/.test(text.slice(6))) {
+      family = 'valkey';
+      version = Number(text.slice(6));
+      if (version !== 80) throw new CorruptError('rdb', 'RDB_UNSUPPORTED_VERSION', r.base + start, `unsupported Valkey RDB version ${version} (this reader knows VALKEY080)`);
+    } else {
+      throw new CorruptError('rdb', 'RDB_BAD_MAGIC', r.base + start, `not an RDB file: header is ${JSON.stringify(printable(m))}, expected REDISnnnn or VALKEYnnn`);
+    }
+    this.family = family;
+    this.version = version;
+    this.phase = 'body';
+    out.push({ kind: 'header', family, version, span: { start: r.base + start, end: r.base + r.pos } });
+  }
+
+  private span(r: Cursor, start: number): Span {
+    return { start: r.base + start, end: r.base + r.pos };
+  }
+
+  private readBody(r: Cursor, out: RdbRecord[]): void {
+    const start = r.pos;
+    const op = readU8(r);
+    switch (op) {
+      case Opcode.EOF: {
+        this.updateCrc(r.pos);
+        this.phase = this.version >= 5 ? 'checksum' : 'done';
+        if (this.version < 5) out.push({ kind: 'eof', checksum: null, verified: false, span: this.span(r, start) });
+        this.eofStart = r.base + start;
+        return;
+      }
+      case Opcode.SELECTDB: {
+        const db = readLength(r);
+        this.db = db;
+        out.push({ kind: 'selectdb', db, span: this.span(r, start) });
+        return;
+      }
+      case Opcode.RESIZEDB: {
+        const dbSize = readLength(r);
+        const expiresSize = readLength(r);
+        out.push({ kind: 'resizedb', db: this.db, dbSize, expiresSize, span: this.span(r, start) });
+        return;
+      }
+      case Opcode.AUX: {
+        const key = readString(r, this.opts.maxStringLength);
+        const value = readString(r, this.opts.maxStringLength);
+        out.push({ kind: 'aux', key, value, span: this.span(r, start) });
+        return;
+      }
+      case Opcode.EXPIRETIME_MS: {
+        const ms = readI64LE(r);
+        this.prefixAt(start).expireAt = ms;
+        return;
+      }
+      case Opcode.EXPIRETIME: {
+        const s = readI32LE(r);
+        this.prefixAt(start).expireAt = s * 1000;
+        return;
+      }
+      case Opcode.IDLE: {
+        const idle = readLength(r);
+        this.prefixAt(start).idle = idle;
+        return;
+      }
+      case Opcode.FREQ: {
+        const freq = readU8(r);
+        this.prefixAt(start).freq = freq;
+        return;
+      }
+      case Opcode.FUNCTION2: {
+        const code = readString(r, this.opts.maxStringLength);
+        const { name, engine } = parseShebang(code);
+        out.push({ kind: 'function', code, name, engine, span: this.span(r, start) });
+        return;
+      }
+      case Opcode.FUNCTION_PRE_GA: {
+        const name = readString(r, this.opts.maxStringLength);
+        const engine = readString(r, this.opts.maxStringLength);
+        const hasDesc = readLength(r);
+        if (hasDesc) readString(r, this.opts.maxStringLength);
+        const body = readString(r, this.opts.maxStringLength);
+        const head = ascii(`#!${displayText(engine)} name=${displayText(name)}\n`);
+        const code = new Uint8Array(head.length + body.length);
+        code.set(head);
+        code.set(body, head.length);
+        out.push({ kind: 'function', code, name: displayText(name), engine: displayText(engine), span: this.span(r, start) });
+        return;
+      }
+      case Opcode.MODULE_AUX: {
+        const idAt = r.pos;
+        const moduleId = readLengthBig(r);
+        const whenOp = readLength(r);
+        if (whenOp !== 2) throw corrupt(r, 'RDB_BAD_MODULE_AUX', `module aux 'when' opcode must be 2, found ${whenOp}`);
+        const when = readLength(r);
+        const items = readModuleItems(r, this.opts.maxStringLength);
+        const { name, encver } = decodeModuleId(moduleId);
+        out.push({ kind: 'module-aux', moduleId, name, encver, when, items, payload: r.buf.slice(idAt, r.pos), span: this.span(r, start) });
+        return;
+      }
+      case Opcode.SLOT_INFO: {
+        const slot = readLength(r);
+        const keys = readLength(r);
+        const expires = readLength(r);
+        out.push({ kind: 'slot-info', slot, keys, expires, span: this.span(r, start) });
+        return;
+      }
+      case Opcode.SLOT_IMPORT: {
+        if (this.family !== 'valkey') {
+          throw corrupt(r, 'RDB_UNSUPPORTED_OPCODE', 'opcode 243 (Redis 8.6 KEY_META) is not supported in REDIS files up to version 12', start);
+        }
+        const job = readString(r, this.opts.maxStringLength);
+        const n = readLength(r);
+        const ranges: Array<[number, number]> = [];
+        for (let i = 0; i < n; i++) ranges.push([readLength(r), readLength(r)]);
+        out.push({ kind: 'slot-import', job, ranges, span: this.span(r, start) });
+        return;
+      }
+      case EnterpriseOpcode.RAM_LRU:
+        if (this.family === 'redis') {
+          readLength(r);
+          return;
+        }
+        return this.readKeyStart(r, op, start);
+      default:
+        return this.readKeyStart(r, op, start);
+    }
+  }
+
+  private eofStart = 0;
+
+  private prefixAt(start: number): KeyPrefix {
+    this.prefix ??= { start: this.base + start, expireAt: null };
+    return this.prefix;
+  }
+
+  private readKeyStart(r: Cursor, type: number, start: number): void {
+    if (!isKnownType(type, this.family)) {
+      throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type or opcode ${type} (0x${type.toString(16)})`, start);
+    }
+    if (type === RdbType.MODULE_PRE_GA) {
+      throw corrupt(r, 'RDB_UNSUPPORTED_TYPE', 'module values of type 6 (Redis 4.0 release candidates) cannot be read', start);
+    }
+    const key = readString(r, this.opts.maxStringLength);
+    const prefix = this.prefix ?? { start: this.base + start, expireAt: null };
+    this.prefix = null;
+    this.frame = {
+      type, key, db: this.db, prefix, left: -1, items: [], minExpire: 0, intEncoded: false,
+      stream: null,
+    };
+    this.phase = 'value';
+  }
+
+  /** Read one unit of the current value; emit the key when complete. */
+  private readValueUnit(r: Cursor, out: RdbRecord[]): void {
+    const f = this.frame!;
+    const max = this.opts.maxStringLength;
+    switch (f.type) {
+      case RdbType.STRING: {
+        const b = r.buf[r.pos];
+        require(r, 1);
+        const v = readString(r, max);
+        f.intEncoded = b !== undefined && b >= 0xc0 && b <= 0xc2;
+        return this.finish(r, out, { type: 'string', value: v });
+      }
+      case RdbType.LIST:
+      case RdbType.SET: {
+        if (f.left < 0) return this.readCount(r, f);
+        const el = readString(r, max);
+        f.items.push(el);
+        f.left--;
+        if (f.left === 0) this.finish(r, out, { type: f.type === RdbType.LIST ? 'list' : 'set', value: f.items as Uint8Array[] });
+        return;
+      }
+      case RdbType.ZSET:
+      case RdbType.ZSET_2: {
+        if (f.left < 0) return this.readCount(r, f);
+        const at = r.pos;
+        const m = readString(r, max);
+        const score = f.type === RdbType.ZSET ? readStringDouble(r) : readBinaryDouble(r);
+        if (Number.isNaN(score)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset score is NaN', at);
+        f.items.push([m, score]);
+        f.left--;
+        if (f.left === 0) this.finish(r, out, { type: 'zset', value: f.items as Array<[Uint8Array, number]> });
+        return;
+      }
+      case RdbType.HASH: {
+        if (f.left < 0) return this.readCount(r, f);
+        const field = readString(r, max);
+        const value = readString(r, max);
+        f.items.push({ field, value });
+        f.left--;
+        if (f.left === 0) this.finish(r, out, { type: 'hash', value: f.items as HashField[] });
+        return;
+      }
+      case 22:
+      case RdbType.HASH_METADATA: {
+        if (f.left < 0) {
+          const minExpire = f.type === RdbType.HASH_METADATA ? readI64LE(r) : 0;
+          const n = readLength(r);
+          f.minExpire = minExpire;
+          f.left = n;
+          if (n === 0) this.finish(r, out, { type: 'hash', value: [] });
+          return;
+        }
+        const at = r.pos;
+        let item: HashField;
+        if (this.family === 'valkey') {
+          const field = readString(r, max);
+          const value = readString(r, max);
+          const exp = readI64LE(r);
+          if (exp < -1) throw corrupt(r, 'RDB_BAD_HASH_TTL', `hash field expiry ${exp} is invalid`, at);
+          item = exp === -1 ? { field, value } : { field, value, expireAt: exp };
+        } else {
+          const ttl = readLength(r);
+          const field = readString(r, max);
+          const value = readString(r, max);
+          item = { field, value };
+          if (ttl !== 0) item.expireAt = f.type === RdbType.HASH_METADATA ? ttl + f.minExpire - 1 : ttl;
+        }
+        f.items.push(item);
+        f.left--;
+        if (f.left === 0) this.finish(r, out, { type: 'hash', value: f.items as HashField[] });
+        return;
+      }
+      case RdbType.MODULE_2: {
+        const idAt = r.pos;
+        const moduleId = readLengthBig(r);
+        const items: ModuleItem[] = readModuleItems(r, max);
+        const { name, encver } = decodeModuleId(moduleId);
+        return this.finish(r, out, { type: 'module', value: { moduleId, name, encver, items, payload: r.buf.slice(idAt, r.pos) } });
+      }
+      case RdbType.HASH_ZIPMAP: {
+        const { blob, at } = this.readBlob(r);
+        const pairs = decodeZipmap(blob, r.base + at);
+        return this.finish(r, out, { type: 'hash', value: pairs.map(([field, value]) => ({ field, value })) });
+      }
+      case RdbType.LIST_ZIPLIST: {
+        const { blob, at } = this.readBlob(r);
+        return this.finish(r, out, { type: 'list', value: decodeZiplist(blob, r.base + at) });
+      }
+      case RdbType.SET_INTSET: {
+        const { blob, at } = this.readBlob(r);
+        return this.finish(r, out, { type: 'set', value: decodeIntset(blob, r.base + at) });
+      }
+      case RdbType.SET_LISTPACK: {
+        const { blob, at } = this.readBlob(r);
+        return this.finish(r, out, { type: 'set', value: decodeListpack(blob, r.base + at) });
+      }
+      case RdbType.ZSET_ZIPLIST:
+      case RdbType.ZSET_LISTPACK: {
+        const { blob, at } = this.readBlob(r);
+        const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+        if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
+        const pairs: Array<[Uint8Array, number]> = [];
+        for (let i = 0; i < els.length; i += 2) {
+          const s = parseRedisDouble(String.fromCharCode(...els[i + 1]!));
+          if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
+          pairs.push([els[i]!, s]);
+        }
+        return this.finish(r, out, { type: 'zset', value: pairs });
+      }
+      case RdbType.HASH_ZIPLIST:
+      case RdbType.HASH_LISTPACK: {
+        const { blob, at } = this.readBlob(r);
+        const els = f.type === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+        if (els.length % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
+        const fields: HashField[] = [];
+        for (let i = 0; i < els.length; i += 2) fields.push({ field: els[i]!, value: els[i + 1]! });
+        return this.finish(r, out, { type: 'hash', value: fields });
+      }
+      case RdbType.HASH_LISTPACK_EX_PRE_GA:
+      case RdbType.HASH_LISTPACK_EX: {
+        const minExpire = f.type === RdbType.HASH_LISTPACK_EX ? readI64LE(r) : 0;
+        void minExpire;
+        const { blob, at } = this.readBlob(r);
+        const vals = decodeListpackValues(blob, r.base + at);
+        if (vals.length % 3) throw corrupt(r, 'RDB_BAD_HASH', 'hash listpack-ex blob is not made of triples', at);
+        const fields: HashField[] = [];
+        for (let i = 0; i < vals.length; i += 3) {
+          const ttl = vals[i + 2];
+          const field = lpToBytes(vals[i]!);
+          const value = lpToBytes(vals[i + 1]!);
+          if (typeof ttl !== 'number') throw corrupt(r, 'RDB_BAD_HASH_TTL', 'hash listpack-ex TTL is not an integer', at);
+          fields.push(ttl === 0 ? { field, value } : { field, value, expireAt: ttl });
+        }
+        return this.finish(r, out, { type: 'hash', value: fields });
+      }
+      case RdbType.LIST_QUICKLIST:
+      case RdbType.LIST_QUICKLIST_2: {
+        if (f.left < 0) return this.readCount(r, f, true);
+        let container: number = QuicklistContainer.PACKED;
+        if (f.type === RdbType.LIST_QUICKLIST_2) {
+          const cAt = r.pos;
+          container = readLength(r);
+          if (container !== QuicklistContainer.PACKED && container !== QuicklistContainer.PLAIN) {
+            throw corrupt(r, 'RDB_BAD_QUICKLIST', `quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, cAt);
+          }
+        }
+        const { blob, at } = this.readBlob(r);
+        if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
+        if (container === QuicklistContainer.PLAIN) {
+          f.items.push(blob);
+        } else {
+          const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+          for (const e of els) f.items.push(e);
+        }
+        f.left--;
+        if (f.left === 0) this.finish(r, out, { type: 'list', value: f.items as Uint8Array[] });
+        return;
+      }
+      case RdbType.STREAM_LISTPACKS:
+      case RdbType.STREAM_LISTPACKS_2:
+      case RdbType.STREAM_LISTPACKS_3: {
+        f.stream ??= new StreamReader((f.type === RdbType.STREAM_LISTPACKS ? 1 : f.type === RdbType.STREAM_LISTPACKS_2 ? 2 : 3) as StreamVersion, max);
+        if (f.stream.step(r)) this.finish(r, out, { type: 'stream', value: f.stream.value });
+        return;
+      }
+      default:
+        throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
+    }
+  }
+
+  /** Read an aggregate's count; a zero count completes an (empty) key. */
+  private readCount(r: Cursor, f: ValueFrame, nodes = false): void {
+    const n = readLength(r);
+    f.left = n;
+    if (n === 0) {
+      const v: Value = f.type === RdbType.LIST || nodes ? { type: 'list', value: [] }
+        : f.type === RdbType.SET ? { type: 'set', value: [] }
+          : f.type === RdbType.HASH ? { type: 'hash', value: [] } : { type: 'zset', value: [] };
+      this.finish(r, [], v);
+    }
+  }
+
+  private readBlob(r: Cursor): { blob: Uint8Array; at: number } {
+    const at = r.pos;
+    const blob = readString(r, this.opts.maxStringLength);
+    // a raw string's payload ends at r.pos; an LZF one was inflated (offsets then point at its header)
+    const payloadAt = r.pos - blob.length;
+    return { blob, at: payloadAt >= at ? payloadAt : at };
+  }
+
+  private finish(r: Cursor, out: RdbRecord[], v: Value): void {
+    const f = this.frame!;
+    this.frame = null;
+    this.phase = 'body';
+    const empty = v.type === 'stream' || v.type === 'string' || v.type === 'module' ? false : v.value.length === 0;
+    if (empty && !this.opts.keepEmptyKeys) {
+      this.emptyKeysSkipped++;
+      return;
+    }
+    if (v.type === 'set' || v.type === 'zset' || (v.type === 'hash' && f.type !== RdbType.HASH)) {
+      checkDuplicates(r, v, f);
+    }
+    const entry = {
+      kind: 'key',
+      db: f.db,
+      key: f.key,
+      encoding: v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type),
+      rdbType: f.type,
+      expireAt: f.prefix.expireAt,
+      ...v,
+      span: { start: f.prefix.start, end: r.base + r.pos },
+    } as KeyEntry;
+    if (f.prefix.idle !== undefined) entry.idle = f.prefix.idle;
+    if (f.prefix.freq !== undefined) entry.freq = f.prefix.freq;
+    out.push(entry);
+  }
+
+  private readChecksum(r: Cursor, out: RdbRecord[]): void {
+    const start = r.pos;
+    const stored = readBytes(r, 8, 'the CRC64 checksum');
+    const dv = new DataView(stored.buffer, stored.byteOffset, 8);
+    const value = (dv.getBigUint64(0, true));
+    let verified = false;
+    if (value !== 0n && this.opts.verifyChecksum) {
+      const computed = this.crc.value();
+      if (computed !== value) {
+        throw new CorruptError('rdb', 'RDB_BAD_CHECKSUM', r.base + start, `CRC64 mismatch: stored ${hex64(value)}, computed ${hex64(computed)}`);
+      }
+      verified = true;
+    }
+    this.phase = 'done';
+    out.push({ kind: 'eof', checksum: hex64(value), verified, span: { start: this.eofStart, end: r.base + r.pos } });
+  }
+}
+
+function isKnownType(t: number, family: 'redis' | 'valkey'): boolean {
+  if (t <= 7 || (t >= 9 && t <= 21)) return true;
+  if (family === 'valkey') return t === 22;
+  return t >= 22 && t <= 25;
+}
+
+function lpToBytes(v: Uint8Array | number | bigint): Uint8Array {
+  return v instanceof Uint8Array ? v : ascii(v.toString());
+}
+
+/** OBJECT ENCODING of a string as Redis gives it after load. */
+export function stringEncoding(v: Uint8Array, intEncoded: boolean): string {
+  if (intEncoded) return 'int';
+  if (v.length <= 20) {
+    const n = parseCanonicalInt(v);
+    if (n !== null) return 'int';
+  }
+  return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+function checkDuplicates(r: Cursor, v: Value, f: ValueFrame): void {
+  const seen = new Set<string>();
+  const list: Uint8Array[] = v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
+  for (const m of list) {
+    const k = bytesKey(m);
+    if (seen.has(k)) {
+      throw new CorruptError('rdb', 'RDB_DUPLICATE_MEMBER', f.prefix.start, `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(m)}"`);
+    }
+    seen.add(k);
+  }
+  void r;
+}
+
+function parseShebang(code: Uint8Array): { name: string | null; engine: string | null } {
+  const nl = code.indexOf(0x0a);
+  const line = displayText(code.subarray(0, nl < 0 ? Math.min(code.length, 256) : nl));
+  const m = /^#!(\S+)(.*)$/.exec(line);
+  if (!m) return { name: null, engine: null };
+  const nm = /(?:^|\s)name=(\S+)/.exec(m[2]!);
+  return { name: nm ? nm[1]! : null, engine: m[1]! };
+}
+
+function printable(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  return s;
+}
+
+/** A key for messages: printable, escaped, cut at 64 chars. */
+export function displayKey(k: Uint8Array): string {
+  const s = printable(k.length > 64 ? k.subarray(0, 64) : k);
+  return k.length > 64 ? `${s}…` : s;
+}
+
+/** Decode a whole RDB held in memory (tests, small files). */
+export function decodeRdb(bytes: Uint8Array, options: RdbDecoderOptions = {}): RdbRecord[] {
+  const d = new RdbDecoder({ totalSize: bytes.length, ...options });
+  const out = d.write(bytes);
+  for (const rec of d.end()) out.push(rec);
+  return out;
+}
+

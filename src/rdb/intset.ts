@@ -1,0 +1,67 @@
+/**
+ * Intset blobs (Redis intset.c; ../shared/FORMATS.md §6.3). RDB type 11.
+ *
+ * Buffering model: read whole from one RDB string; `base` is the absolute file offset of
+ * blob[0], used only for error offsets.
+ *
+ * Layout: u32 LE encoding (bytes per element: 2, 4 or 8), u32 LE length, then `length`
+ * signed LE integers of that width in strictly ascending order.
+ */
+import { CorruptError } from '../errors.js';
+import { ByteWriter } from '../bytes/writer.js';
+import { ascii } from '../model/bytes.js';
+
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
+
+function bad(base: number, at: number, message: string): CorruptError {
+  return new CorruptError('rdb', 'RDB_BAD_INTSET', base + at, message);
+}
+
+/** Decode to decimal ASCII members in file order, validating as intsetValidateIntegrity (deep) does. */
+export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
+  if (blob.length < 8) throw bad(base, 0, `intset of ${blob.length} bytes is shorter than its 8-byte header`);
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const enc = view.getUint32(0, true);
+  if (enc !== 2 && enc !== 4 && enc !== 8) throw bad(base, 0, `invalid intset encoding ${enc} (expected 2, 4 or 8)`);
+  const count = view.getUint32(4, true);
+  if (count === 0) throw bad(base, 4, 'empty intset');
+  if (8 + count * enc !== blob.length) {
+    throw bad(base, 4, `intset of ${count} x ${enc}-byte elements needs ${8 + count * enc} bytes, the string holds ${blob.length}`);
+  }
+  const out: Uint8Array[] = new Array(count);
+  let prev: number | bigint | null = null;
+  for (let i = 0; i < count; i++) {
+    const at = 8 + i * enc;
+    const v: number | bigint = enc === 2 ? view.getInt16(at, true) : enc === 4 ? view.getInt32(at, true) : view.getBigInt64(at, true);
+    if (prev !== null && !(v > prev)) throw bad(base, at, `intset element ${v} is not greater than the previous ${prev}`);
+    prev = v;
+    out[i] = ascii(String(v));
+  }
+  return out;
+}
+
+/** Encode: sorts ascending (duplicates dropped, as intsetAdd ignores them), smallest width (2/4/8). */
+export function encodeIntset(values: readonly bigint[]): Uint8Array {
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const uniq: bigint[] = [];
+  for (const v of sorted) {
+    if (v < INT64_MIN || v > INT64_MAX) throw new RangeError(`intset value ${v} is outside int64`);
+    if (uniq.length === 0 || uniq[uniq.length - 1] !== v) uniq.push(v);
+  }
+  let enc = 2;
+  if (uniq.length > 0) {
+    const lo = uniq[0]!;
+    const hi = uniq[uniq.length - 1]!;
+    if (lo < -2147483648n || hi > 2147483647n) enc = 8;
+    else if (lo < -32768n || hi > 32767n) enc = 4;
+  }
+  const w = new ByteWriter(8 + uniq.length * enc);
+  w.u32le(enc).u32le(uniq.length);
+  for (const v of uniq) {
+    if (enc === 2) w.i16le(Number(v));
+    else if (enc === 4) w.i32le(Number(v));
+    else w.i64leBig(v);
+  }
+  return w.take();
+}

@@ -1,0 +1,206 @@
+/**
+ * Listpack blobs (Redis listpack.c; ../shared/FORMATS.md §6.2, checks from §10).
+ *
+ * Buffering model: a listpack is always read whole (it arrives as one RDB string), so these
+ * are plain functions over one Uint8Array. `base` is the absolute file offset of blob[0] and
+ * is only used for error offsets. Decoded strings are subarray views of the blob.
+ *
+ * Layout: u32 LE total bytes, u16 LE element count (65535 = unknown), elements, 0xFF.
+ * Element = encoding+data (size L) then backlen (L in 7-bit groups, most significant first,
+ * every byte but the first with bit 7 set; 1..5 bytes chosen from L).
+ */
+import { CorruptError } from '../errors.js';
+import { ByteWriter } from '../bytes/writer.js';
+import { ascii, parseCanonicalInt } from '../model/bytes.js';
+
+/** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
+export type LpValue = Uint8Array | number | bigint;
+
+const HEADER = 6;
+const COUNT_UNKNOWN = 65535;
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
+
+function bad(base: number, at: number, message: string): CorruptError {
+  return new CorruptError('rdb', 'RDB_BAD_LISTPACK', base + at, message);
+}
+
+/** Bytes the backlen takes for an entry of encoding+data size L (strict "<" thresholds). */
+export function backlenSize(l: number): number {
+  if (l <= 127) return 1;
+  if (l < 16383) return 2;
+  if (l < 2097151) return 3;
+  if (l < 268435455) return 4;
+  return 5;
+}
+
+function int64Value(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/**
+ * Walk a listpack, validating as Redis's deep lpValidateIntegrity does, and call `each` with
+ * every element (a view or an integer).
+ */
+function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void {
+  const size = blob.length;
+  if (size < HEADER + 1) throw bad(base, 0, `listpack of ${size} bytes is shorter than its 7-byte minimum`);
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const total = view.getUint32(0, true);
+  if (total !== size) throw bad(base, 0, `listpack header says ${total} bytes, the string holds ${size}`);
+  if (blob[size - 1] !== 0xff) throw bad(base, size - 1, 'listpack does not end with the 0xFF terminator');
+  const declared = view.getUint16(4, true);
+  const last = size - 1; // index of the terminator: every element must end at or before it
+  let p = HEADER;
+  let count = 0;
+  while (blob[p] !== 0xff) {
+    const start = p;
+    const b = blob[p]!;
+    let hdr: number;
+    let len = 0; // string payload length, or int data bytes
+    let isStr = false;
+    if (b < 0x80) hdr = 1;
+    else if ((b & 0xc0) === 0x80) { hdr = 1; len = b & 0x3f; isStr = true; }
+    else if ((b & 0xe0) === 0xc0) { hdr = 2; }
+    else if ((b & 0xf0) === 0xe0) { hdr = 2; isStr = true; }
+    else if (b === 0xf0) { hdr = 5; isStr = true; }
+    else if (b === 0xf1) { hdr = 1; len = 2; }
+    else if (b === 0xf2) { hdr = 1; len = 3; }
+    else if (b === 0xf3) { hdr = 1; len = 4; }
+    else if (b === 0xf4) { hdr = 1; len = 8; }
+    else throw bad(base, start, `invalid listpack element encoding byte 0x${b.toString(16)}`);
+    if (start + hdr > last) throw bad(base, start, 'listpack element header runs past the terminator');
+    if ((b & 0xf0) === 0xe0) len = ((b & 0x0f) << 8) | blob[p + 1]!;
+    else if (b === 0xf0) len = view.getUint32(p + 1, true);
+    const l = hdr + len;
+    const blen = backlenSize(l);
+    if (start + l + blen > last) throw bad(base, start, `listpack element of ${l + blen} bytes runs past the terminator`);
+    // Decode the backlen right-to-left as lpDecodeBacklen does (up to 5 bytes while bit 7 is set).
+    let bl = 0;
+    let shift = 0;
+    for (let i = start + l + blen - 1; ; i--) {
+      const byte = blob[i]!;
+      bl += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) break;
+      shift += 7;
+      if (shift > 28) { bl = -1; break; }
+    }
+    if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
+    if (isStr) each(blob.subarray(start + hdr, start + l));
+    else if (b < 0x80) each(b);
+    else if ((b & 0xe0) === 0xc0) {
+      const u = ((b & 0x1f) << 8) | blob[p + 1]!;
+      each(u >= 4096 ? u - 8192 : u);
+    } else if (b === 0xf1) each(view.getInt16(p + 1, true));
+    else if (b === 0xf2) {
+      const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
+      each(u >= 0x800000 ? u - 0x1000000 : u);
+    } else if (b === 0xf3) each(view.getInt32(p + 1, true));
+    else each(int64Value(view.getBigInt64(p + 1, true)));
+    p = start + l + blen;
+    count++;
+  }
+  if (p !== last) throw bad(base, p, `listpack terminator found at byte ${p}, ${last - p} bytes before the end`);
+  if (declared !== COUNT_UNKNOWN && declared !== count) {
+    throw bad(base, 4, `listpack header counts ${declared} elements, found ${count}`);
+  }
+}
+
+/** Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets. */
+export function decodeListpackValues(blob: Uint8Array, base: number): LpValue[] {
+  const out: LpValue[] = [];
+  walk(blob, base, (v) => out.push(v));
+  return out;
+}
+
+/** Same, ints rendered as decimal ASCII bytes (as Redis lpGet does). */
+export function decodeListpack(blob: Uint8Array, base: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  walk(blob, base, (v) => out.push(v instanceof Uint8Array ? v : ascii(String(v))));
+  return out;
+}
+
+/** The integer an item is stored as, or null when it is stored as a string. */
+function asInt(v: LpValue): bigint | number | null {
+  if (v instanceof Uint8Array) {
+    const n = parseCanonicalInt(v);
+    return n === null ? null : int64Value(n);
+  }
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`listpack integer ${v} is not a safe integer`);
+    return v;
+  }
+  if (v < INT64_MIN || v > INT64_MAX) throw new RangeError(`listpack integer ${v} is outside int64`);
+  return int64Value(v);
+}
+
+function writeBacklen(w: ByteWriter, l: number): void {
+  const n = backlenSize(l);
+  // Most significant 7-bit group first; every byte except the first carries bit 7.
+  for (let i = n - 1; i >= 0; i--) {
+    const group = Math.floor(l / 2 ** (7 * i)) & 0x7f;
+    w.u8(i === n - 1 ? group : group | 0x80);
+  }
+}
+
+/** Append one element (encoding+data+backlen) in the smallest form. */
+export function writeListpackElement(w: ByteWriter, v: LpValue): void {
+  const n = asInt(v);
+  if (n !== null) {
+    if (typeof n === 'number' && n >= 0 && n <= 127) { w.u8(n); writeBacklen(w, 1); return; }
+    if (typeof n === 'number' && n >= -4096 && n <= 4095) {
+      const u = n & 0x1fff;
+      w.u8(0xc0 | (u >> 8)).u8(u & 0xff);
+      writeBacklen(w, 2);
+      return;
+    }
+    if (typeof n === 'number' && n >= -32768 && n <= 32767) { w.u8(0xf1).i16le(n); writeBacklen(w, 3); return; }
+    if (typeof n === 'number' && n >= -8388608 && n <= 8388607) {
+      const u = n & 0xffffff;
+      w.u8(0xf2).u8(u & 0xff).u8((u >> 8) & 0xff).u8(u >> 16);
+      writeBacklen(w, 4);
+      return;
+    }
+    if (typeof n === 'number' && n >= -2147483648 && n <= 2147483647) { w.u8(0xf3).i32le(n); writeBacklen(w, 5); return; }
+    w.u8(0xf4).i64leBig(BigInt(n));
+    writeBacklen(w, 9);
+    return;
+  }
+  const s = v as Uint8Array;
+  const len = s.length;
+  let l: number;
+  if (len <= 63) { w.u8(0x80 | len); l = 1 + len; }
+  else if (len <= 4095) { w.u8(0xe0 | (len >> 8)).u8(len & 0xff); l = 2 + len; }
+  else { w.u8(0xf0).u32le(len); l = 5 + len; }
+  w.bytes(s);
+  writeBacklen(w, l);
+}
+
+/** Encode; a Uint8Array that is a canonical int64 (parseCanonicalInt) is stored as an int entry (smallest form). */
+export function encodeListpack(items: readonly LpValue[]): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u32le(0).u16le(0);
+  for (const v of items) writeListpackElement(w, v);
+  w.u8(0xff);
+  if (w.length > 0xffffffff) throw new RangeError(`listpack of ${w.length} bytes exceeds 4 GiB`);
+  w.patchU32le(0, w.length);
+  w.patchU16le(4, items.length < COUNT_UNKNOWN ? items.length : COUNT_UNKNOWN);
+  return w.take();
+}
+
+/** Size in bytes of one element as encodeListpack would write it (for node-size limits). */
+export function listpackElementSize(v: LpValue): number {
+  const n = asInt(v);
+  if (n !== null) {
+    if (typeof n !== 'number') return 10;
+    if (n >= 0 && n <= 127) return 2;
+    if (n >= -4096 && n <= 4095) return 3;
+    if (n >= -32768 && n <= 32767) return 4;
+    if (n >= -8388608 && n <= 8388607) return 5;
+    if (n >= -2147483648 && n <= 2147483647) return 6;
+    return 10;
+  }
+  const len = (v as Uint8Array).length;
+  const l = len + (len <= 63 ? 1 : len <= 4095 ? 2 : 5);
+  return l + backlenSize(l);
+}

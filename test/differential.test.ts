@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRdb, entryToJson } from '../src/index.js';
+import { decodeRdb, entryToJson, metaToJson } from '../src/index.js';
 import type { KeyEntry, RdbRecord } from '../src/model/record.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 import type { RedisArg, RedisServer } from './support/redis.mjs';
-import { jsonBytes, readBack } from './support/readback.mjs';
+import { readBack } from './support/readback.mjs';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { makeRandom } from './support/prng.mjs';
 import type { Random } from './support/prng.mjs';
@@ -189,12 +189,15 @@ function buildWorkload(seed: number): { commands: RedisArg[][]; libraries: strin
   return { commands, libraries };
 }
 
-/** rdbkit's export of a whole RDB: function records in the contract's meta form, then key entries. */
+/** rdbkit's export of a whole RDB (as `convert --meta` would give it): key entries and meta records. */
 function exportOf(records: RdbRecord[]): unknown[] {
   const out: unknown[] = [];
   for (const rec of records) {
-    if (rec.kind === 'function') out.push({ kind: 'function', code: jsonBytes(rec.code) });
-    else if (rec.kind === 'key') out.push(entryToJson(rec as KeyEntry));
+    if (rec.kind === 'key') out.push(entryToJson(rec as KeyEntry));
+    else {
+      const meta = metaToJson(rec);
+      if (meta) out.push(meta);
+    }
   }
   return out;
 }

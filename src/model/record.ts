@@ -47,7 +47,7 @@ export interface StreamConsumer {
 export interface StreamGroup {
   name: Uint8Array;
   lastId: StreamId;
-  /** -1 when unknown (RDB stores 2^64-1); null when the file version has no such field. */
+  /** Entries read by the group; null when unknown (stored as 2^64-1, or absent before RDB 10), as XINFO shows nil. */
   entriesRead: number | null;
   pending: StreamPendingEntry[];
   consumers: StreamConsumer[];

@@ -10,6 +10,8 @@ export interface KeyFilter {
   db?: number[];
   key?: string;
   type?: string[];
+  /** Drop keys whose expiry is at or before this time (ms), as Redis does when loading a dump. */
+  expiredAt?: number;
 }
 
 /** Compile a Redis-style glob (*, ?, [...], [^...], \x) to a RegExp over latin1 text (one char per byte). */
@@ -43,5 +45,7 @@ export function compileFilter(f: KeyFilter): (e: KeyEntry) => boolean {
   const types = f.type && f.type.length ? new Set(f.type) : null;
   let re: RegExp | null = null;
   if (f.key !== undefined) re = globToRegExp(bytesKey(new TextEncoder().encode(f.key)));
-  return (e) => (!dbs || dbs.has(e.db)) && (!types || types.has(e.type)) && (!re || re.test(bytesKey(e.key)));
+  const now = f.expiredAt;
+  return (e) => (!dbs || dbs.has(e.db)) && (!types || types.has(e.type)) && (!re || re.test(bytesKey(e.key)))
+    && (now === undefined || e.expireAt === null || e.expireAt > now);
 }

@@ -16,7 +16,7 @@
 import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { ascii, displayText, parseCanonicalInt, bytesKey } from '../model/bytes.js';
+import { ascii, bytesKey, compareBytes, displayText, parseCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
 import { decodeIntset } from './intset.js';
@@ -426,7 +426,7 @@ export class RdbDecoder {
         if (Number.isNaN(score)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset score is NaN', at);
         f.items.push([m, score]);
         f.left--;
-        if (f.left === 0) this.finish(r, out, { type: 'zset', value: f.items as Array<[Uint8Array, number]> });
+        if (f.left === 0) this.finish(r, out, { type: 'zset', value: zsetOrder(f.items as Array<[Uint8Array, number]>) });
         return;
       }
       case RdbType.HASH: {
@@ -629,6 +629,24 @@ export class RdbDecoder {
     this.phase = 'done';
     out.push({ kind: 'eof', checksum: hex64(value), verified, span: { start: this.eofStart, end: r.base + r.pos } });
   }
+}
+
+/**
+ * Plain zsets are saved from the skiplist's tail to its head (highest score first); the model
+ * keeps Redis order (ascending score, then member bytes), as ZRANGE and the listpack forms have it.
+ */
+function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, number]> {
+  const cmp = (a: [Uint8Array, number], b: [Uint8Array, number]): number => (a[1] - b[1]) || compareBytes(a[0], b[0]) || 0;
+  let ascending = true;
+  let descending = true;
+  for (let i = 1; i < items.length && (ascending || descending); i++) {
+    const d = cmp(items[i - 1]!, items[i]!);
+    if (d > 0) ascending = false;
+    if (d < 0) descending = false;
+  }
+  if (ascending) return items;
+  if (descending) return items.reverse();
+  return items.sort(cmp);
 }
 
 function isKnownType(t: number, family: 'redis' | 'valkey'): boolean {

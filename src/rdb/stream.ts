@@ -166,7 +166,7 @@ export class StreamReader {
         let entriesRead: number | null = null;
         if (this.version >= 2) {
           const er = readLengthBig(r);
-          entriesRead = er === 0xffffffffffffffffn ? -1 : Number(er);
+          entriesRead = er === 0xffffffffffffffffn ? null : Number(er);
         }
         const pelCount = readLength(r);
         const k = bytesKey(name);

@@ -76,11 +76,16 @@ export function pairsToJson(pairs) {
   return pairs.map(([f, v]) => [jsonBytes(f), jsonBytes(v)]);
 }
 
-/** A zset score reply as JSON: a number, or "inf"/"-inf". Redis 7.0 replies "%.17g" text or inf/-inf. */
+/**
+ * A zset score reply as JSON: a number, or "inf"/"-inf"/"-0" (JSON numbers cannot carry them; "-0"
+ * is rdbkit's documented choice). Redis 7.0 replies "%.17g" text or inf/-inf; a skiplist keeps -0
+ * (reply "-0"), a listpack stores it as integer 0 (reply "0").
+ */
 export function scoreToJson(reply) {
   const s = text(reply);
   if (s === 'inf' || s === '+inf') return 'inf';
   if (s === '-inf') return '-inf';
+  if (s === '-0') return '-0';
   const n = Number(s);
   if (Number.isNaN(n)) throw new Error(`unexpected score ${s}`);
   return n;

@@ -18,6 +18,7 @@ interface Args {
   type?: string[];
   meta?: boolean;
   force?: boolean;
+  skipExpired?: boolean;
 }
 
 export const command = 'convert <file>';
@@ -32,6 +33,7 @@ export function builder(y: Argv): Argv<Args> {
     .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
     .option('type', { type: 'string', array: true, describe: 'only keys of these types', choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'] })
     .option('meta', { type: 'boolean', describe: 'also emit header/aux/function/module-aux records (objects without "key")' })
+    .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
     .option('force', { type: 'boolean', describe: 'overwrite an existing output file' }) as unknown as Argv<Args>;
 }
 
@@ -42,6 +44,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const stats: ExportStats = { keys: 0, records: 0 };
     const chunks = exportRdb(input.source, {
       format: argv.to, meta: argv.meta, db: argv.db, key: argv.key, type: argv.type,
+      expiredAt: argv.skipExpired ? Date.now() : undefined,
       decoder: { totalSize: input.totalSize },
     }, stats);
     if (argv.output) {

@@ -1,0 +1,200 @@
+/**
+ * The reference mini-engine: a keyspace of 16 databases and a command table with Redis 7.0's
+ * semantics for every write command Redis 7.0 propagates to its AOF. It is pure and
+ * synchronous: `apply(argv)` runs one command as the AOF loader's fake client would and returns
+ * ok or an error object; `entries()` yields the dataset in the record model.
+ *
+ * Time. Keys expire by absolute ms. While `loading` (the default, and what AOF replay needs)
+ * nothing expires during apply, exactly as Redis does while loading an AOF: the log carries
+ * explicit DELs for keys that expired on the live server. Relative times in commands (EXPIRE,
+ * SET EX, XCLAIM IDLE...) are resolved against the clock: `now` fixed by the caller (replay sets
+ * it from the last `#TS:` annotation), else the wall clock. `entries()` drops keys whose expiry is
+ * <= the dump time (option `at`, default: the same clock), as Redis does when it loads an RDB.
+ */
+import { bytesKey, utf8 } from '../model/bytes.js';
+import type { FunctionRecord, KeyEntry } from '../model/record.js';
+import { CommandError, arityError, lower } from './argv.js';
+import { Db, type EValue, type Slot, encodingName, toValue } from './keyspace.js';
+import { functionCommands } from './commands/functions.js';
+import { hashCommands } from './commands/hashes.js';
+import { keyCommands } from './commands/keys.js';
+import { listCommands } from './commands/lists.js';
+import { serverCommands } from './commands/server.js';
+import { setCommands } from './commands/sets.js';
+import { streamCommands } from './commands/streams.js';
+import { stringCommands } from './commands/strings.js';
+import { zsetCommands } from './commands/zsets.js';
+
+/** Result of one command: ok (with an optional reply value) or a Redis error line. */
+export type ApplyResult = { ok: true; reply?: unknown } | { ok: false; error: string };
+
+/** What a command handler sees. */
+export interface Ctx {
+  engine: Engine;
+  db: Db;
+  dbIndex: number;
+  now: number;
+  loading: boolean;
+}
+
+/** One command: Redis arity (n exact, -n at least n) and its handler. */
+export interface CommandSpec {
+  arity: number;
+  run: (c: Ctx, argv: Uint8Array[]) => unknown;
+}
+
+/** A family's commands, by lower-case name. */
+export type CommandTable = Record<string, CommandSpec>;
+
+/** Engine options. */
+export interface EngineOptions {
+  /** Number of databases (Redis default 16). */
+  databases?: number;
+  /** Fixed clock in ms; default: the wall clock. Replay updates it from `#TS:` annotations. */
+  now?: number;
+  /** Loading mode: no expiry while applying (AOF replay semantics). Default true. */
+  loading?: boolean;
+}
+
+/** A function library kept by FUNCTION LOAD / RESTORE. */
+export interface Library {
+  name: string;
+  engine: string;
+  code: Uint8Array;
+}
+
+const TABLE: CommandTable = {
+  ...stringCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands,
+  ...hashCommands, ...streamCommands, ...functionCommands, ...serverCommands,
+};
+
+/** Whether the engine knows a command name. */
+export function isKnownCommand(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(TABLE, name.toLowerCase());
+}
+
+/** The reference engine. */
+export class Engine {
+  readonly dbs: Db[];
+  readonly libraries = new Map<string, Library>();
+  loading: boolean;
+  /** Fixed clock (ms) or null for the wall clock. */
+  fixedNow: number | null;
+  /** The session's selected database (the AOF fake client's SELECT). */
+  selected = 0;
+  /** Commands queued since MULTI, or null outside a transaction. */
+  private queued: Uint8Array[][] | null = null;
+
+  constructor(opts: EngineOptions = {}) {
+    const n = opts.databases ?? 16;
+    this.dbs = Array.from({ length: n }, () => new Db());
+    this.loading = opts.loading ?? true;
+    this.fixedNow = opts.now ?? null;
+  }
+
+  /** The clock in ms. */
+  now(): number {
+    return this.fixedNow ?? Date.now();
+  }
+
+  /** Whether a MULTI is open. */
+  get inMulti(): boolean {
+    return this.queued !== null;
+  }
+
+  /** Run one command; never throws for command errors. */
+  apply(argv: Uint8Array[]): ApplyResult {
+    if (argv.length === 0) return { ok: false, error: 'ERR empty command' };
+    const name = lower(argv[0]!);
+    if (this.queued !== null && name !== 'exec' && name !== 'discard' && name !== 'multi') {
+      const spec = TABLE[name];
+      if (!spec) return { ok: false, error: `ERR unknown command '${name}'` };
+      this.queued.push(argv);
+      return { ok: true, reply: 'QUEUED' };
+    }
+    if (name === 'multi') {
+      if (this.queued !== null) return { ok: false, error: 'ERR MULTI calls can not be nested' };
+      this.queued = [];
+      return { ok: true };
+    }
+    if (name === 'discard') {
+      if (this.queued === null) return { ok: false, error: 'ERR DISCARD without MULTI' };
+      this.queued = null;
+      return { ok: true };
+    }
+    if (name === 'exec') {
+      if (this.queued === null) return { ok: false, error: 'ERR EXEC without MULTI' };
+      const q = this.queued;
+      this.queued = null;
+      return { ok: true, reply: q.map((a) => this.run(lower(a[0]!), a)) };
+    }
+    return this.run(name, argv);
+  }
+
+  private run(name: string, argv: Uint8Array[]): ApplyResult {
+    const spec = TABLE[name];
+    if (!spec) return { ok: false, error: `ERR unknown command '${name}'` };
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      return { ok: false, error: arityError(name).message };
+    }
+    const ctx: Ctx = { engine: this, db: this.dbs[this.selected]!, dbIndex: this.selected, now: this.now(), loading: this.loading };
+    try {
+      return { ok: true, reply: spec.run(ctx, argv) };
+    } catch (e) {
+      if (e instanceof CommandError) return { ok: false, error: e.message };
+      throw e;
+    }
+  }
+
+  /** Keys of every db in the record model, dropping those expired at `at` (default: the clock). */
+  *entries(opts: { at?: number; includeExpired?: boolean } = {}): Iterable<KeyEntry> {
+    const at = opts.at ?? this.now();
+    for (let db = 0; db < this.dbs.length; db++) {
+      for (const slot of this.dbs[db]!.slots.values()) {
+        if (!opts.includeExpired && slot.expireAt !== null && slot.expireAt <= at) continue;
+        yield slotEntry(db, slot);
+      }
+    }
+  }
+
+  /** Function libraries in the record model. */
+  functions(): FunctionRecord[] {
+    return [...this.libraries.values()].map((l) => ({ kind: 'function', code: l.code, name: l.name, engine: l.engine }));
+  }
+}
+
+/** A slot as a record-model KeyEntry. */
+export function slotEntry(db: number, slot: Slot): KeyEntry {
+  return { kind: 'key', db, key: slot.key, encoding: encodingName(slot.value), rdbType: null, expireAt: slot.expireAt, ...toValue(slot.value) } as KeyEntry;
+}
+
+// ---- helpers shared by the command families ----
+
+/** Look a key up; outside loading mode an expired key is deleted first (lazy expiry). */
+export function lookup(c: Ctx, key: Uint8Array): Slot | undefined {
+  const slot = c.db.get(key);
+  if (slot && !c.loading && slot.expireAt !== null && slot.expireAt <= c.now) {
+    c.db.delete(key);
+    return undefined;
+  }
+  return slot;
+}
+
+/** Look a key up expecting a type: undefined when missing, WRONGTYPE when another type. */
+export function lookupType<T extends EValue['type']>(c: Ctx, key: Uint8Array, type: T): Extract<EValue, { type: T }> | undefined {
+  const slot = lookup(c, key);
+  if (!slot) return undefined;
+  if (slot.value.type !== type) throw new CommandError('WRONGTYPE Operation against a key holding the wrong kind of value');
+  return slot.value as Extract<EValue, { type: T }>;
+}
+
+/** Delete `key` when its aggregate became empty (Redis never keeps empty lists/sets/zsets/hashes). */
+export function dropIfEmpty(c: Ctx, key: Uint8Array, size: number): void {
+  if (size === 0) c.db.delete(key);
+}
+
+/** Map key for bytes (re-exported for the command files). */
+export const mkey = bytesKey;
+
+/** UTF-8 bytes (re-exported for the command files). */
+export const text = utf8;

@@ -1,0 +1,139 @@
+/**
+ * The AOF file rim: resolving an input path to the files Redis would load, and changing them
+ * safely. A path is a single old-style AOF file, a `.manifest` file, a Redis 7 `appendonlydir`,
+ * or a data directory that holds one. Changes go through a temp file beside the target, fsync
+ * and rename (the original is untouched on any failure), after a backup copy, and only if the
+ * file still has the size and mtime it had when it was scanned.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../errors.js';
+import { loadOrder, parseManifest, type Manifest, type ManifestEntry } from '../aof/manifest.js';
+import type { Span } from '../model/record.js';
+import { AtomicFile, backupFile, readChunks, readWhole } from './files.js';
+
+/** One file of an AOF set, in load order. */
+export interface AofPart {
+  /** The name as the manifest lists it (the path given, for a single file). */
+  name: string;
+  path: string;
+  role: 'single' | 'base' | 'incr';
+  seq: number | null;
+  size: number;
+  mtimeMs: number;
+}
+
+/** An AOF as Redis would load it. */
+export interface AofSet {
+  kind: 'single' | 'multipart';
+  input: string;
+  /** Directory holding the parts. */
+  dir: string;
+  manifestPath: string | null;
+  manifest: Manifest | null;
+  parts: AofPart[];
+  /** History entries of the manifest (not loaded by Redis), with whether the file still exists. */
+  history: Array<ManifestEntry & { exists: boolean }>;
+}
+
+async function stat(p: string): Promise<{ size: number; mtimeMs: number; dir: boolean } | null> {
+  try {
+    const s = await fsp.stat(p);
+    return { size: s.size, mtimeMs: s.mtimeMs, dir: s.isDirectory() };
+  } catch {
+    return null;
+  }
+}
+
+/** Find the manifest of a directory: appendonly.aof.manifest, or the only *.manifest, or one in ./appendonlydir. */
+async function findManifest(dir: string): Promise<string> {
+  const names = await fsp.readdir(dir);
+  const manifests = names.filter((n) => n.endsWith('.manifest') && !n.startsWith('temp-'));
+  if (manifests.includes('appendonly.aof.manifest')) return path.join(dir, 'appendonly.aof.manifest');
+  if (manifests.length === 1) return path.join(dir, manifests[0]!);
+  if (manifests.length > 1) throw new UsageError('AOF_MANY_MANIFESTS', `${dir} holds several manifests (${manifests.join(', ')}): name one`);
+  if (names.includes('appendonlydir') && (await stat(path.join(dir, 'appendonlydir')))?.dir) return findManifest(path.join(dir, 'appendonlydir'));
+  throw new UsageError('AOF_NO_MANIFEST', `${dir} holds no AOF manifest (*.manifest)`);
+}
+
+/** Resolve an input path to its AOF set (throws UsageError for a missing file, CorruptError for a bad manifest). */
+export async function openAofSet(input: string): Promise<AofSet> {
+  const st = await stat(input);
+  if (!st) throw new UsageError('NO_SUCH_FILE', `cannot open ${input}: no such file or directory`);
+  if (!st.dir && !input.endsWith('.manifest')) {
+    return {
+      kind: 'single', input, dir: path.dirname(input), manifestPath: null, manifest: null, history: [],
+      parts: [{ name: input, path: input, role: 'single', seq: null, size: st.size, mtimeMs: st.mtimeMs }],
+    };
+  }
+  const manifestPath = st.dir ? await findManifest(input) : input;
+  const dir = path.dirname(manifestPath);
+  const manifest = parseManifest(await readWhole(manifestPath));
+  const parts: AofPart[] = [];
+  for (const e of loadOrder(manifest)) {
+    const p = path.join(dir, e.name);
+    const s = await stat(p);
+    if (!s) throw new UsageError('AOF_MISSING_FILE', `${path.basename(manifestPath)} lists ${e.name}, which does not exist in ${dir}`);
+    parts.push({ name: e.name, path: p, role: e.type === 'base' ? 'base' : 'incr', seq: e.seq, size: s.size, mtimeMs: s.mtimeMs });
+  }
+  const history = [];
+  for (const h of manifest.history) history.push({ ...h, exists: (await stat(path.join(dir, h.name))) !== null });
+  return { kind: 'multipart', input, dir, manifestPath, manifest, parts, history };
+}
+
+/** The default backup name: `FILE.bak-<UTC timestamp>`. */
+export function defaultBackupPath(file: string, now = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${file}.bak-${ts}`;
+}
+
+/** Refuse to touch a file that changed since it was scanned (Redis still running and appending?). */
+async function assertUnchanged(part: AofPart): Promise<void> {
+  const s = await stat(part.path);
+  if (!s || s.size !== part.size || s.mtimeMs !== part.mtimeMs) {
+    throw new UsageError('AOF_CHANGED', `${part.path} changed since it was read (is redis-server still running?); nothing was modified`);
+  }
+}
+
+/** What a file change did. */
+export interface FileChange {
+  path: string;
+  backup: string | null;
+  oldSize: number;
+  newSize: number;
+}
+
+/**
+ * Rewrite `part` keeping only the bytes outside `remove` (sorted, non-overlapping spans):
+ * backup first (unless `backup` is null), then temp + fsync + rename.
+ */
+export async function rewriteWithout(part: AofPart, remove: Span[], backup: string | null): Promise<FileChange> {
+  await assertUnchanged(part);
+  if (backup !== null) await backupFile(part.path, backup);
+  const f = await AtomicFile.open(part.path, true);
+  try {
+    let at = 0;
+    const keep: Span[] = [];
+    for (const r of remove) {
+      if (r.start > at) keep.push({ start: at, end: r.start });
+      at = Math.max(at, r.end);
+    }
+    if (at < part.size) keep.push({ start: at, end: part.size });
+    for (const k of keep) {
+      if (k.end <= k.start) continue;
+      for await (const chunk of readChunks(part.path, undefined, k.start, k.end)) await f.write(chunk);
+    }
+    await assertUnchanged(part);
+    await fsp.chmod(f.temp, (await fsp.stat(part.path)).mode & 0o7777);
+    await f.commit();
+    return { path: part.path, backup, oldSize: part.size, newSize: f.written };
+  } catch (e) {
+    await f.abort();
+    throw e;
+  }
+}
+
+/** Cut `part` to its first `length` bytes, with the same safety as rewriteWithout. */
+export function truncatePart(part: AofPart, length: number, backup: string | null): Promise<FileChange> {
+  return rewriteWithout(part, [{ start: length, end: part.size }], backup);
+}

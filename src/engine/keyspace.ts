@@ -231,7 +231,7 @@ export function cloneValue(v: EValue): EValue {
  * A record-model value as a working value, with the encoding Redis 7.0 picks when loading it
  * (rdbLoadObject converts to the loading server's thresholds). Module values are refused.
  */
-export function fromValue(v: Value, now = 0): EValue {
+export function fromValue(v: Value): EValue {
   switch (v.type) {
     case 'string': return { type: 'string', value: v.value };
     case 'list': return { type: 'list', value: v.value.slice() };
@@ -288,7 +288,6 @@ export function fromValue(v: Value, now = 0): EValue {
       };
     }
     case 'module':
-      void now;
       throw new Error('module values cannot be held by the engine');
   }
 }

@@ -53,7 +53,7 @@ export interface AofInspectReport {
   multiBlocks: number;
   firstTimestamp: number | null;
   lastTimestamp: number | null;
-  flushes: Array<Omit<FlushRecord, 'multi' | 'part' | 'keysBefore'> & { inMulti: boolean }>;
+  flushes: Array<Omit<FlushRecord, 'multi' | 'part' | 'keysBefore' | 'index'> & { inMulti: boolean }>;
   verdict: AofSetVerdict;
   warnings: string[];
 }

@@ -46,6 +46,8 @@ export interface FlushRecord {
   commandsBefore: number;
   /** Keys touched (RDB keys, first key arguments) since then; null unless keys were tracked. */
   keysBefore: number | null;
+  /** Position of the flush among all commands of the set (0-based). */
+  index: number;
 }
 
 /** What a scan learned about one file. */
@@ -276,7 +278,7 @@ export class PartScanner {
         else commandsBefore = st.dbCommands.get(this.db) ?? 0;
         const rec: FlushRecord = {
           part: this.index, file: this.part.name, span: c.span, command: name, args: c.argv.slice(1).map((a) => latin1(a)),
-          db: this.db, timestamp: c.timestamp ?? null, multi: this.multi, commandsBefore, keysBefore,
+          db: this.db, timestamp: c.timestamp ?? null, multi: this.multi, commandsBefore, keysBefore, index: st.commands - 1,
         };
         st.flushes.push(rec);
         if (this.multi) this.pendingFlushes.push(rec);

@@ -176,3 +176,19 @@ export function encodeZiplist(items: readonly LpValue[]): Uint8Array {
   w.patchU16le(8, items.length < COUNT_UNKNOWN ? items.length : COUNT_UNKNOWN);
   return w.take();
 }
+
+/** Size in bytes of one entry as encodeZiplist writes it after an entry of `prevSize` bytes. */
+export function ziplistEntrySize(v: LpValue, prevSize: number): number {
+  const pl = prevSize < 254 ? 1 : 5;
+  const big = asInt(v);
+  if (big !== null) {
+    if (big >= 0n && big <= 12n) return pl + 1;
+    if (big >= -128n && big <= 127n) return pl + 2;
+    if (big >= -32768n && big <= 32767n) return pl + 3;
+    if (big >= -8388608n && big <= 8388607n) return pl + 4;
+    if (big >= -2147483648n && big <= 2147483647n) return pl + 5;
+    return pl + 9;
+  }
+  const len = (v as Uint8Array).length;
+  return pl + (len <= 0x3f ? 1 : len <= 0x3fff ? 2 : 5) + len;
+}

@@ -4,6 +4,9 @@ import { openRdbInput } from '../../io/input.js';
 import { checkRdb } from '../../ops/check.js';
 import { formatRdbCheck } from '../format.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { checkAof } from '../../ops/aof-inspect.js';
+import { formatAofCheck } from '../aof-format.js';
 
 interface Args {
   file: string;
@@ -21,6 +24,12 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('check', argv.file, async () => {
+    if (isAofKind(await sniffInput(argv.file))) {
+      const r = await checkAof(argv.file);
+      if (argv.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
+      return r.ok ? EXIT_OK : EXIT_INVALID;
+    }
     const input = await openRdbInput(argv.file);
     const report = await checkRdb(input.source, { totalSize: input.totalSize });
     if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);

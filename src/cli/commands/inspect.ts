@@ -4,6 +4,9 @@ import { openRdbInput } from '../../io/input.js';
 import { inspectRdb } from '../../ops/inspect.js';
 import { formatRdbInspect } from '../format.js';
 import { EXIT_OK, runCommand } from '../output.js';
+import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { inspectAof } from '../../ops/aof-inspect.js';
+import { formatAofInspect } from '../aof-format.js';
 
 interface Args {
   file: string;
@@ -21,6 +24,11 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('inspect', argv.file, async () => {
+    if (isAofKind(await sniffInput(argv.file))) {
+      const r = await inspectAof(argv.file);
+      process.stdout.write(argv.json ? `${JSON.stringify(r, null, 2)}\n` : formatAofInspect(r));
+      return EXIT_OK;
+    }
     const input = await openRdbInput(argv.file);
     const report = await inspectRdb(input.source, { totalSize: input.totalSize });
     if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);

@@ -1,0 +1,72 @@
+/**
+ * `rdbkit repair AOF|DIR`: cut a broken AOF tail exactly where `redis-check-aof --fix` cuts.
+ * Shows the plan, asks on a terminal (needs --yes otherwise), keeps a backup by default, and
+ * writes through temp + fsync + rename.
+ */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { defaultBackupPath } from '../../io/aof-files.js';
+import { applyRepair, planAofRepair } from '../../ops/aof-repair.js';
+import { formatChange, formatRepairPlan } from '../aof-format.js';
+import { confirm } from '../confirm.js';
+import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+
+interface Args {
+  file: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  backup?: string | boolean;
+  json?: boolean;
+  truncateToTimestamp?: number;
+  cutPartialAnnotation?: boolean;
+}
+
+export const command = 'repair <file>';
+export const describe = 'Cut the broken tail of an AOF (file, manifest or directory) where redis-check-aof --fix does';
+
+export function builder(y: Argv): Argv<Args> {
+  return y
+    .positional('file', { type: 'string', demandOption: true, describe: 'AOF file, .manifest or appendonlydir' })
+    .option('dry-run', { type: 'boolean', describe: 'Show what would be done, change nothing' })
+    .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask (required without a terminal)' })
+    .option('backup', { describe: 'Backup path (default FILE.bak-<timestamp>); --no-backup keeps none' })
+    .option('json', { type: 'boolean', describe: 'Print the plan and result as JSON' })
+    .option('truncate-to-timestamp', { type: 'number', describe: 'Instead: cut at the first #TS: annotation later than this Unix time' })
+    .option('cut-partial-annotation', { type: 'boolean', describe: 'Also cut an unterminated final annotation line (redis-check-aof keeps it)' }) as unknown as Argv<Args>;
+}
+
+/** The plan without its file handle (for JSON). */
+function stripPart(p: object): object {
+  const { part: _part, ...rest } = p as { part?: unknown };
+  return rest;
+}
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  await runCommand('repair', argv.file, async () => {
+    if (argv.truncateToTimestamp !== undefined && !Number.isInteger(argv.truncateToTimestamp)) {
+      throw new UsageError('BAD_TIMESTAMP', `--truncate-to-timestamp needs a Unix time in seconds, got ${argv.truncateToTimestamp}`);
+    }
+    const plan = await planAofRepair(argv.file, { truncateToTimestamp: argv.truncateToTimestamp, cutPartialAnnotation: argv.cutPartialAnnotation });
+    const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: stripPart(plan), ...extra }, null, 2)}\n`);
+    if (!argv.json) process.stdout.write(formatRepairPlan(plan));
+    if (plan.action === 'none') { if (argv.json) json({ done: false }); return EXIT_OK; }
+    if (plan.action === 'refuse') { if (argv.json) json({ done: false }); return EXIT_INVALID; }
+    if (argv.dryRun) {
+      if (argv.json) json({ done: false, dryRun: true });
+      else process.stdout.write('dry run: nothing changed\n');
+      return EXIT_OK;
+    }
+    const consent = await confirm(`Cut ${plan.file} to ${plan.cutAt} bytes?`, argv.yes === true);
+    if (consent === 'no-tty') throw new UsageError('NEED_YES', 'not a terminal: pass --yes to repair without asking (nothing changed)');
+    if (consent === 'no') {
+      process.stderr.write('aborted: nothing changed\n');
+      return EXIT_INVALID;
+    }
+    const backup = argv.backup === false ? null : typeof argv.backup === 'string' ? argv.backup : defaultBackupPath(plan.part.path);
+    const change = await applyRepair(plan, backup);
+    if (argv.json) json({ done: true, change });
+    else process.stdout.write(formatChange(change));
+    return EXIT_OK;
+  });
+}
+

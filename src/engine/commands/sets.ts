@@ -1,0 +1,137 @@
+/**
+ * Set commands (t_set.c): SADD, SREM, SMOVE, SPOP, SINTERSTORE, SUNIONSTORE, SDIFFSTORE.
+ * Encoding as Redis 7.0 keeps it: intset while every member is a canonical 64-bit integer and
+ * there are at most 512 of them, hashtable otherwise; a hashtable set never goes back.
+ * SPOP picks members with Math.random (Redis propagates it as SREM/DEL, so replay never uses it).
+ */
+import { bytesKey } from '../../model/bytes.js';
+import { Err, fail, parseIntArg } from '../argv.js';
+import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
+import { Limits, isIntsetMember } from '../keyspace.js';
+
+type SetV = { type: 'set'; value: Map<string, Uint8Array>; intset: boolean };
+
+/** setTypeAdd: add a member, converting intset -> hashtable when needed. */
+export function setAdd(s: SetV, m: Uint8Array): boolean {
+  const k = bytesKey(m);
+  if (s.value.has(k)) return false;
+  if (s.intset && !isIntsetMember(m)) s.intset = false;
+  s.value.set(k, m.slice());
+  if (s.intset && s.value.size > Limits.setMaxIntsetEntries) s.intset = false;
+  return true;
+}
+
+/** setTypeCreate: the encoding a new set starts with for its first member. */
+export function newSet(first: Uint8Array | null): SetV {
+  return { type: 'set', value: new Map(), intset: first === null || isIntsetMember(first) };
+}
+
+function store(c: Ctx, dst: Uint8Array, members: Iterable<Uint8Array>): number {
+  const s = newSet(null);
+  for (const m of members) setAdd(s, m);
+  c.db.delete(dst);
+  if (s.value.size > 0) c.db.set(dst, s);
+  return s.value.size;
+}
+
+function sources(c: Ctx, a: Uint8Array[], from: number): Array<SetV | undefined> {
+  const out: Array<SetV | undefined> = [];
+  for (let j = from; j < a.length; j++) out.push(lookupType(c, a[j]!, 'set'));
+  return out;
+}
+
+export const setCommands: CommandTable = {
+  sadd: {
+    arity: -3,
+    run: (c, a) => {
+      let s = lookupType(c, a[1]!, 'set');
+      if (!s) { s = newSet(a[2]!); c.db.set(a[1]!, s); }
+      let n = 0;
+      for (let j = 2; j < a.length; j++) if (setAdd(s, a[j]!)) n++;
+      return n;
+    },
+  },
+  srem: {
+    arity: -3,
+    run: (c, a) => {
+      const s = lookupType(c, a[1]!, 'set');
+      if (!s) return 0;
+      let n = 0;
+      for (let j = 2; j < a.length; j++) if (s.value.delete(bytesKey(a[j]!))) n++;
+      if (s.value.size === 0) c.db.delete(a[1]!);
+      return n;
+    },
+  },
+  smove: {
+    arity: 4,
+    run: (c, a) => {
+      const src = lookupType(c, a[1]!, 'set');
+      if (!src) return 0;
+      const dst = lookupType(c, a[2]!, 'set');
+      const k = bytesKey(a[3]!);
+      if (src === dst) return src.value.has(k) ? 1 : 0;
+      if (!src.value.delete(k)) return 0;
+      if (src.value.size === 0) c.db.delete(a[1]!);
+      if (dst) setAdd(dst, a[3]!);
+      else { const s = newSet(a[3]!); setAdd(s, a[3]!); c.db.set(a[2]!, s); }
+      return 1;
+    },
+  },
+  spop: {
+    arity: -2,
+    run: (c, a) => {
+      if (a.length > 3) fail(Err.SYNTAX);
+      let n: number | null = null;
+      if (a.length === 3) {
+        n = parseIntArg(a[2]!, Err.NOT_POSITIVE);
+        if (n < 0) fail(Err.NOT_POSITIVE);
+      }
+      const s = lookupType(c, a[1]!, 'set');
+      if (!s) return n === null ? null : [];
+      const keys = [...s.value.keys()];
+      const out: Uint8Array[] = [];
+      for (let i = 0; i < (n ?? 1) && keys.length; i++) {
+        const k = keys.splice(Math.floor(Math.random() * keys.length), 1)[0]!;
+        out.push(s.value.get(k)!);
+        s.value.delete(k);
+      }
+      if (s.value.size === 0) c.db.delete(a[1]!);
+      return n === null ? out[0] ?? null : out;
+    },
+  },
+  sinterstore: {
+    arity: -3,
+    run: (c, a) => {
+      const srcs: SetV[] = [];
+      for (let j = 2; j < a.length; j++) {
+        const s = lookupType(c, a[j]!, 'set');
+        if (!s) { c.db.delete(a[1]!); return 0; }
+        srcs.push(s);
+      }
+      const sets = srcs.slice().sort((x, y) => x.value.size - y.value.size);
+      const out: Uint8Array[] = [];
+      for (const [k, m] of sets[0]!.value) if (sets.every((s) => s.value.has(k))) out.push(m);
+      return store(c, a[1]!, out);
+    },
+  },
+  sunionstore: {
+    arity: -3,
+    run: (c, a) => {
+      const out = new Map<string, Uint8Array>();
+      for (const s of sources(c, a, 2)) if (s) for (const [k, m] of s.value) out.set(k, m);
+      return store(c, a[1]!, out.values());
+    },
+  },
+  sdiffstore: {
+    arity: -3,
+    run: (c, a) => {
+      const srcs = sources(c, a, 2);
+      const out = new Map<string, Uint8Array>(srcs[0] ? srcs[0].value : []);
+      for (const s of srcs.slice(1)) if (s) for (const k of s.value.keys()) out.delete(k);
+      return store(c, a[1]!, out.values());
+    },
+  },
+  sismember: { arity: 3, run: (c, a) => (lookupType(c, a[1]!, 'set')?.value.has(bytesKey(a[2]!)) ? 1 : 0) },
+  scard: { arity: 2, run: (c, a) => lookupType(c, a[1]!, 'set')?.value.size ?? 0 },
+  type: { arity: 2, run: (c, a) => lookup(c, a[1]!)?.value.type ?? 'none' },
+};

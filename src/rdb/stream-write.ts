@@ -1,0 +1,219 @@
+/**
+ * Writing stream values (RDB types 15, 19, 21; FORMATS.md §5.7 and §6.5). The read side is
+ * stream.ts.
+ *
+ * Buffering model: the whole value is written into the caller's ByteWriter. Entries are packed
+ * into node listpacks the way `streamAppendItem` (Redis 7.0, t_stream.c) fills them with the
+ * default `stream-node-max-bytes 4096` and `stream-node-max-entries 100`: a new node starts
+ * when the tail node's bytes plus the new entry's field and value lengths reach 4096, or when
+ * it already holds 100 entries. The first entry of a node provides the master fields; later
+ * entries with exactly those field names carry the SAMEFIELDS flag and only their values.
+ * The model keeps no tombstones, so every node has deleted = 0.
+ */
+import type { ByteWriter } from '../bytes/writer.js';
+import { bytesEqual, compareBytes } from '../model/bytes.js';
+import { compareStreamIds, type StreamConsumer, type StreamEntry, type StreamGroup, type StreamId, type StreamValue } from '../model/record.js';
+import { writeLength } from './length.js';
+import { encodeListpack, listpackElementSize, type LpValue } from './listpack.js';
+import { writeString, type WriteStringOptions } from './string.js';
+
+const FLAG_SAMEFIELDS = 2;
+const NODE_MAX_BYTES = 4096;
+const NODE_MAX_ENTRIES = 100;
+const U64_MAX = 0xffffffffffffffffn;
+const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
+const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
+
+/** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21). */
+export type StreamLayout = 1 | 2 | 3;
+
+/** The 16-byte node key / raw id: ms and seq, both u64 big-endian. */
+export function streamIdBytes(id: StreamId): Uint8Array {
+  const out = new Uint8Array(16);
+  const v = new DataView(out.buffer);
+  v.setBigUint64(0, id.ms, false);
+  v.setBigUint64(8, id.seq, false);
+  return out;
+}
+
+/** A node under construction. */
+interface NodeBuild {
+  master: StreamId;
+  fields: Uint8Array[];
+  items: LpValue[];
+  count: number;
+  bytes: number;
+}
+
+function sameFields(e: StreamEntry, master: Uint8Array[]): boolean {
+  if (e.fields.length !== master.length) return false;
+  for (let i = 0; i < master.length; i++) if (!bytesEqual(e.fields[i]![0], master[i]!)) return false;
+  return true;
+}
+
+/** Pack entries (ascending ids) into node listpacks as Redis 7.0 would. */
+export function planStreamNodes(entries: readonly StreamEntry[]): Array<{ key: Uint8Array; listpack: Uint8Array }> {
+  const nodes: NodeBuild[] = [];
+  let cur: NodeBuild | null = null;
+  for (const e of entries) {
+    let totelelen = 0;
+    for (const [f, v] of e.fields) totelelen += f.length + v.length;
+    if (cur && (cur.bytes + totelelen >= NODE_MAX_BYTES || cur.count >= NODE_MAX_ENTRIES)) cur = null;
+    if (!cur) {
+      const fields = e.fields.map(([f]) => f);
+      // master entry: count, deleted, numFields, fields..., 0 (count patched at the end)
+      const items: LpValue[] = [1, 0, fields.length, ...fields, 0];
+      let bytes = 7;
+      for (const it of items) bytes += listpackElementSize(it);
+      cur = { master: e.id, fields, items, count: 0, bytes };
+      nodes.push(cur);
+    }
+    const msDelta = BigInt.asIntN(64, e.id.ms - cur.master.ms);
+    const seqDelta = BigInt.asIntN(64, e.id.seq - cur.master.seq);
+    const add: LpValue[] = [];
+    if (sameFields(e, cur.fields)) {
+      add.push(FLAG_SAMEFIELDS, msDelta, seqDelta);
+      for (const [, v] of e.fields) add.push(v);
+      add.push(e.fields.length + 3);
+    } else {
+      add.push(0, msDelta, seqDelta, e.fields.length);
+      for (const [f, v] of e.fields) add.push(f, v);
+      add.push(2 * e.fields.length + 4);
+    }
+    for (const it of add) {
+      cur.items.push(it);
+      cur.bytes += listpackElementSize(it);
+    }
+    // the master count grows from 1 as Redis increments it in place
+    if (cur.count > 0) {
+      cur.bytes += listpackElementSize(cur.count + 1) - listpackElementSize(cur.count);
+      cur.items[0] = cur.count + 1;
+    }
+    cur.count++;
+  }
+  return nodes.map((n) => ({ key: streamIdBytes(n.master), listpack: encodeListpack(n.items) }));
+}
+
+/**
+ * The consumer-group `entries_read` a Redis loader derives for a stream read from a type-15 file
+ * (streamEstimateDistanceFromFirstEverEntry), given the stream's derived counters.
+ */
+export function estimateEntriesRead(s: { length: number; entriesAdded: number; lastId: StreamId; firstId: StreamId; maxDeletedId: StreamId }, id: StreamId): number {
+  if (!s.entriesAdded) return 0;
+  if (!s.length && compareStreamIds(id, s.lastId) < 1) return s.entriesAdded;
+  const cmpLast = compareStreamIds(id, s.lastId);
+  if (cmpLast === 0) return s.entriesAdded;
+  if (cmpLast > 0) return -1;
+  const cmpFirst = compareStreamIds(id, s.firstId);
+  const noGaps = (s.maxDeletedId.ms === 0n && s.maxDeletedId.seq === 0n) || compareStreamIds(s.maxDeletedId, s.firstId) < 0;
+  if (noGaps) {
+    if (cmpFirst < 0) return s.entriesAdded - s.length;
+    if (cmpFirst === 0) return s.entriesAdded - s.length + 1;
+  }
+  return -1;
+}
+
+/** The v2 counters a loader derives when the file (or model) lacks them. */
+export function derivedStreamMeta(v: StreamValue): { firstId: StreamId; maxDeletedId: StreamId; entriesAdded: number } {
+  return {
+    firstId: v.entries.length > 0 ? v.entries[0]!.id : MAX_ID,
+    maxDeletedId: ZERO_ID,
+    entriesAdded: v.entries.length,
+  };
+}
+
+/** The stream counters that will be written for layout >= 2 (explicit when known, else derived as a loader would). */
+export function effectiveStreamMeta(v: StreamValue): { firstId: StreamId; maxDeletedId: StreamId; entriesAdded: number } {
+  const d = derivedStreamMeta(v);
+  return {
+    firstId: v.firstId ?? d.firstId,
+    maxDeletedId: v.maxDeletedId ?? d.maxDeletedId,
+    entriesAdded: v.entriesAdded ?? d.entriesAdded,
+  };
+}
+
+/** A group's entries_read for layout >= 2: explicit, or estimated as a loader of a type-15 file would. */
+export function effectiveEntriesRead(v: StreamValue, g: StreamGroup): number {
+  if (g.entriesRead !== null) return g.entriesRead;
+  const m = effectiveStreamMeta(v);
+  return estimateEntriesRead({ length: v.entries.length, lastId: v.lastId, ...m }, g.lastId);
+}
+
+function writeId(w: ByteWriter, id: StreamId): void {
+  writeLength(w, id.ms);
+  writeLength(w, id.seq);
+}
+
+const byName = <T extends { name: Uint8Array }>(a: T, b: T): number => compareBytes(a.name, b.name);
+const byId = <T extends { id: StreamId }>(a: T, b: T): number => compareStreamIds(a.id, b.id);
+
+/** Write a stream value (after the type byte and key) in the given layout. Groups, PELs and consumers in rax order. */
+export function writeStreamValue(w: ByteWriter, v: StreamValue, layout: StreamLayout, sopts: WriteStringOptions): void {
+  const nodes = planStreamNodes(v.entries);
+  writeLength(w, nodes.length);
+  for (const n of nodes) {
+    writeString(w, n.key, sopts);
+    writeString(w, n.listpack, sopts);
+  }
+  writeLength(w, v.entries.length);
+  writeId(w, v.lastId);
+  if (layout >= 2) {
+    const m = effectiveStreamMeta(v);
+    writeId(w, m.firstId);
+    writeId(w, m.maxDeletedId);
+    writeLength(w, m.entriesAdded);
+  }
+  const groups = [...v.groups].sort(byName);
+  writeLength(w, groups.length);
+  for (const g of groups) {
+    writeString(w, g.name, sopts);
+    writeId(w, g.lastId);
+    if (layout >= 2) {
+      const er = effectiveEntriesRead(v, g);
+      writeLength(w, er < 0 ? U64_MAX : BigInt(er));
+    }
+    const pel = [...g.pending].sort(byId);
+    writeLength(w, pel.length);
+    for (const p of pel) {
+      w.bytes(streamIdBytes(p.id));
+      w.i64le(p.deliveryTime);
+      writeLength(w, p.deliveryCount);
+    }
+    const consumers: StreamConsumer[] = [...g.consumers].sort(byName);
+    writeLength(w, consumers.length);
+    for (const c of consumers) {
+      writeString(w, c.name, sopts);
+      w.i64le(c.seenTime);
+      if (layout >= 3) w.i64le(c.activeTime ?? c.seenTime);
+      const ids = [...c.pending].sort(compareStreamIds);
+      writeLength(w, ids.length);
+      for (const id of ids) w.bytes(streamIdBytes(id));
+    }
+  }
+}
+
+/**
+ * What a type-15 (layout 1) or type-19 (layout 2) write would lose: v2 counters that differ from
+ * what a loader derives, and consumer active-times that differ from seen-times. Empty when lossless.
+ */
+export function streamLosses(v: StreamValue, layout: StreamLayout): string[] {
+  const out: string[] = [];
+  if (layout < 2) {
+    const d = derivedStreamMeta(v);
+    const m = effectiveStreamMeta(v);
+    const lost: string[] = [];
+    if (compareStreamIds(m.firstId, d.firstId) !== 0) lost.push('first-id');
+    if (compareStreamIds(m.maxDeletedId, d.maxDeletedId) !== 0) lost.push('max-deleted-id');
+    if (m.entriesAdded !== d.entriesAdded) lost.push('entries-added');
+    const base = { length: v.entries.length, lastId: v.lastId, ...d };
+    const groups = v.groups.filter((g) => g.entriesRead !== null && g.entriesRead !== estimateEntriesRead(base, g.lastId));
+    if (groups.length > 0) lost.push(`entries-read of ${groups.length} group(s)`);
+    if (lost.length > 0) out.push(`stream ${lost.join(', ')} (RDB < 10 has no such fields)`);
+  }
+  if (layout < 3) {
+    let n = 0;
+    for (const g of v.groups) for (const c of g.consumers) if (c.activeTime !== null && c.activeTime !== c.seenTime) n++;
+    if (n > 0) out.push(`active-time of ${n} stream consumer(s) (RDB < 11 has no such field)`);
+  }
+  return out;
+}

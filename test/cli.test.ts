@@ -1,0 +1,138 @@
+/**
+ * The CLI as a user runs it: `node bin/rdbkit.js ...` with NO_COLOR=1 (dist/ is built by
+ * `npm test` before vitest runs). Output lines, exit codes, and the one-line error contract.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { VcsEncoder, concatBytes } from '../src/index.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'rdbkit.js');
+const FIX = join(ROOT, 'fixtures', 'rdb');
+const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('rdbkit CLI', () => {
+  it('is built', () => expect(existsSync(join(ROOT, 'dist', 'cli', 'main.js'))).toBe(true));
+
+  it('inspect prints version, aux, per-db counts and totals', () => {
+    const r = run('inspect', join(FIX, 'everything.rdb'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/REDIS0010 {2}RDB version 10 \(redis\), [\d,]+ bytes, checksum ok \([0-9a-f]{16}\)/);
+    expect(r.out).toMatch(/^aux {2}redis-ver=7\.0\.\d+ {2}redis-bits=64/m);
+    expect(r.out).toMatch(/^db 0 {2}\d+ keys, \d+ with expiry, [\d,]+ bytes$/m);
+    expect(r.out).toMatch(/^total {2}\d+ keys in \d+ databases$/m);
+    expect(r.out).not.toMatch(/\u001b\[/); // NO_COLOR
+  });
+
+  it('inspect --json agrees with the JSONL export', () => {
+    const rep = JSON.parse(run('inspect', join(FIX, 'everything.rdb'), '--json').out);
+    const lines = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rep.version).toBe(10);
+    expect(rep.totalKeys).toBe(lines.length);
+    for (const db of rep.dbs) {
+      const mine = lines.filter((l) => l.db === db.db);
+      expect(db.keys).toBe(mine.length);
+      expect(db.keysWithExpiry).toBe(mine.filter((l) => l.expireAt !== null).length);
+      for (const [t, n] of Object.entries(db.byType)) expect(mine.filter((l) => l.type === t).length).toBe(n);
+    }
+  });
+
+  it('check: OK and exit 0 on a valid file', () => {
+    const r = run('check', join(FIX, 'streams.rdb'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^OK .*streams\.rdb: RDB version 10, \d+ keys, [\d,]+ bytes, checksum verified\n$/);
+  });
+
+  it('check: a truncated file is exit 1 with one line naming offset and key', () => {
+    const bytes = readFileSync(join(FIX, 'hashes.rdb'));
+    const f = join(tmp, 'cut.rdb');
+    writeFileSync(f, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const r = run('check', f);
+    expect(r.code).toBe(1);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^TRUNCATED .*cut\.rdb: truncated RDB at offset \d+ while reading value of key ".*" \(hash[-\w]*\) in db \d+: .*\(RDB_UNEXPECTED_EOF\)$/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('check: a damaged file is exit 1, corrupt', () => {
+    const bytes = new Uint8Array(readFileSync(join(FIX, 'strings.rdb')));
+    bytes[bytes.length - 12]! ^= 0x40;
+    const f = join(tmp, 'bad.rdb');
+    writeFileSync(f, bytes);
+    const r = run('check', f);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^CORRUPT .*bad\.rdb: corrupt RDB at offset \d+/);
+  });
+
+  it('convert --to json writes one array equal to the JSONL lines', () => {
+    const jsonl = run('convert', join(FIX, 'zsets.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
+    const arr = JSON.parse(run('convert', join(FIX, 'zsets.rdb'), '--to', 'json').out);
+    expect(arr).toEqual(jsonl);
+    expect(arr.length).toBeGreaterThan(0);
+  });
+
+  it('convert filters by db, key glob and type; --meta adds records without key', () => {
+    const all = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
+    const some = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl', '--db', '0', '--key', 'zset:*', '--type', 'zset').out.trim().split('\n').map((l) => JSON.parse(l));
+    const want = all.filter((l) => l.db === 0 && l.type === 'zset' && typeof l.key === 'string' && l.key.startsWith('zset:'));
+    expect(want.length).toBeGreaterThan(0);
+    expect(some).toEqual(want);
+    const meta = run('convert', join(FIX, 'functions.rdb'), '--to', 'jsonl', '--meta').out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(meta.filter((l) => l.kind === 'function').length).toBeGreaterThan(0);
+    expect(meta.filter((l) => l.kind === 'aux').map((l) => l.name)).toContain('redis-ver');
+  });
+
+  it('convert -o writes atomically and does not overwrite without --force', () => {
+    const out = join(tmp, 'out.jsonl');
+    const r1 = run('convert', join(FIX, 'sets.rdb'), '--to', 'jsonl', '-o', out);
+    expect(r1.code).toBe(0);
+    const first = readFileSync(out, 'utf8');
+    expect(first).toBe(run('convert', join(FIX, 'sets.rdb'), '--to', 'jsonl').out);
+    const r2 = run('convert', join(FIX, 'lists.rdb'), '--to', 'jsonl', '-o', out);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toMatch(/already exists \(use --force to overwrite\)/);
+    expect(readFileSync(out, 'utf8')).toBe(first);
+    expect(run('convert', join(FIX, 'lists.rdb'), '--to', 'jsonl', '-o', out, '--force').code).toBe(0);
+    expect(readFileSync(out, 'utf8')).not.toBe(first);
+  });
+
+  it('reads gzip and Valkey VCS containers transparently', () => {
+    const raw = new Uint8Array(readFileSync(join(FIX, 'hashes.rdb')));
+    const gz = join(tmp, 'hashes.rdb.gz');
+    writeFileSync(gz, gzipSync(raw));
+    const enc = new VcsEncoder();
+    const vcs = join(tmp, 'hashes.vcs.rdb');
+    writeFileSync(vcs, concatBytes([...enc.write(raw), ...enc.end()]));
+    const plain = run('convert', join(FIX, 'hashes.rdb'), '--to', 'jsonl').out;
+    expect(run('convert', gz, '--to', 'jsonl').out).toBe(plain);
+    expect(run('convert', vcs, '--to', 'jsonl').out).toBe(plain);
+    expect(run('inspect', gz).out).toMatch(/gzip container/);
+    expect(run('check', vcs).code).toBe(0);
+  });
+
+  it('usage and I/O errors are exit 2 with one line, no stack trace', () => {
+    const missing = run('check', join(tmp, 'nope.rdb'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no such file/);
+    expect(missing.err).not.toMatch(/\n\s+at /);
+    const bad = run('frobnicate');
+    expect(bad.code).toBe(2);
+    const notRdb = join(tmp, 'text.rdb');
+    writeFileSync(notRdb, 'hello world, not a dump');
+    const r = run('check', notRdb);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not an RDB file/);
+  });
+});

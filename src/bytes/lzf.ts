@@ -18,15 +18,14 @@ export function lzfDecompress(input: Uint8Array, outLen: number): Uint8Array | L
   let ip = 0;
   let op = 0;
   const inLen = input.length;
+  // plain loops: runs are at most 32 (literal) or 264 (reference) bytes, too short for set()/copyWithin()
   while (ip < inLen) {
     const ctrl = input[ip++]!;
     if (ctrl < 0x20) {
       const run = ctrl + 1;
       if (ip + run > inLen) return 'truncated-input';
       if (op + run > outLen) return 'output-overflow';
-      out.set(input.subarray(ip, ip + run), op);
-      ip += run;
-      op += run;
+      for (let k = 0; k < run; k++) out[op++] = input[ip++]!;
     } else {
       let len = ctrl >> 5;
       if (len === 7) {
@@ -34,15 +33,19 @@ export function lzfDecompress(input: Uint8Array, outLen: number): Uint8Array | L
         len += input[ip++]!;
       }
       if (ip >= inLen) return 'truncated-input';
-      const ref = op - (((ctrl & 0x1f) << 8) | input[ip++]!) - 1;
+      let ref = op - (((ctrl & 0x1f) << 8) | input[ip++]!) - 1;
       len += 2;
       if (ref < 0) return 'bad-reference';
       if (op + len > outLen) return 'output-overflow';
-      if (ref + len <= op) {
+      const dist = op - ref;
+      if (dist === 1) {
+        out.fill(out[ref]!, op, op + len); // a run of one byte (common: padding)
+        op += len;
+      } else if (dist >= len && len > 24) {
         out.copyWithin(op, ref, ref + len);
         op += len;
       } else {
-        for (let k = 0; k < len; k++) out[op++] = out[ref + k]!;
+        for (let k = 0; k < len; k++) out[op++] = out[ref++]!;
       }
     }
   }

@@ -102,20 +102,38 @@ export function fromBase64(text: string): Uint8Array {
 export function parseCanonicalInt(b: Uint8Array): bigint | null {
   const n = b.length;
   if (n === 0 || n > 20) return null;
+  if (n <= 15) {
+    const v = parseSmallCanonicalInt(b);
+    return v === null ? null : BigInt(v);
+  }
   let i = 0;
   let neg = false;
-  if (b[0] === 0x2d) { neg = true; i = 1; if (n === 1) return null; }
-  if (b[i] === 0x30) return n === 1 ? 0n : null; // "0" only; "-0", "01" are not canonical
+  if (b[0] === 0x2d) { neg = true; i = 1; }
+  if (b[i] === 0x30) return null; // "0" is short; "-0…", "0…" are not canonical
   let v = 0n;
-  let small = 0;
-  const fast = n - i <= 15;
   for (; i < n; i++) {
     const c = b[i]! - 0x30;
     if (c < 0 || c > 9) return null;
-    if (fast) small = small * 10 + c; else v = v * 10n + BigInt(c);
+    v = v * 10n + BigInt(c);
   }
-  if (fast) v = BigInt(small);
   if (neg) v = -v;
   if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
   return v;
+}
+
+/** parseCanonicalInt for at most 15 bytes, as a number (no BigInt): the common, fast case. */
+export function parseSmallCanonicalInt(b: Uint8Array): number | null {
+  const n = b.length;
+  if (n === 0 || n > 15) return null;
+  let i = 0;
+  let neg = false;
+  if (b[0] === 0x2d) { neg = true; i = 1; if (n === 1) return null; }
+  if (b[i] === 0x30) return n === 1 ? 0 : null;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
 }

@@ -16,7 +16,7 @@
 import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { ascii, bytesKey, compareBytes, displayText, parseCanonicalInt } from '../model/bytes.js';
+import { ascii, bytesKey, compareBytes, displayText, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
 import { decodeIntset } from './intset.js';
@@ -600,12 +600,13 @@ export class RdbDecoder {
     }
     const entry = {
       kind: 'key',
+      type: v.type,
       db: f.db,
       key: f.key,
       encoding: v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type),
       rdbType: f.type,
       expireAt: f.prefix.expireAt,
-      ...v,
+      value: v.value,
       span: { start: f.prefix.start, end: r.base + r.pos },
     } as KeyEntry;
     if (f.prefix.idle !== undefined) entry.idle = f.prefix.idle;
@@ -662,10 +663,7 @@ function lpToBytes(v: Uint8Array | number | bigint): Uint8Array {
 /** OBJECT ENCODING of a string as Redis gives it after load. */
 export function stringEncoding(v: Uint8Array, intEncoded: boolean): string {
   if (intEncoded) return 'int';
-  if (v.length <= 20) {
-    const n = parseCanonicalInt(v);
-    if (n !== null) return 'int';
-  }
+  if (v.length <= 20 && (v.length <= 15 ? parseSmallCanonicalInt(v) !== null : parseCanonicalInt(v) !== null)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 

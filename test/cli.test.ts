@@ -120,6 +120,16 @@ describe('rdbkit CLI', () => {
     expect(run('convert', vcs, '--to', 'jsonl').out).toBe(plain);
     expect(run('inspect', gz).out).toMatch(/gzip container/);
     expect(run('check', vcs).code).toBe(0);
+    // inside VCS nothing may follow the RDB (a plain file may carry bytes after its checksum)
+    const enc2 = new VcsEncoder();
+    const junk = join(tmp, 'junk.vcs.rdb');
+    writeFileSync(junk, concatBytes([...enc2.write(raw), ...enc2.write(new Uint8Array([1, 2, 3])), ...enc2.end()]));
+    const r = run('check', junk);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/3 bytes after the end of the RDB \(RDB_TRAILING_DATA\)/);
+    const plainJunk = join(tmp, 'junk.rdb');
+    writeFileSync(plainJunk, concatBytes([raw, new Uint8Array([1, 2, 3])]));
+    expect(run('check', plainJunk).code).toBe(0);
   });
 
   it('usage and I/O errors are exit 2 with one line, no stack trace', () => {

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CorruptError, TruncatedError } from '../errors.js';
+import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { VcsDecoder, isVcs } from '../rdb/vcs.js';
 import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
 
@@ -21,6 +22,8 @@ export interface RdbInput {
   /** Size of the RDB bytes when known (plain files). */
   totalSize?: number;
   source: AsyncIterable<Uint8Array>;
+  /** Options the decoder should get for this input (known size; VCS content must end with the RDB). */
+  decoderOptions: RdbDecoderOptions;
 }
 
 /** Detect the container from a file's first bytes. */
@@ -36,9 +39,11 @@ export async function openRdbInput(file: string, chunkSize = CHUNK_SIZE): Promis
   if (size === null) throw new Error(`cannot open ${file}: no such file`);
   const head = await readHead(file, 8);
   const container = sniffContainer(head);
-  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize) };
-  if (container === 'vcs') return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)) };
-  return { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize) };
+  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize), decoderOptions: {} };
+  if (container === 'vcs') {
+    return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)), decoderOptions: { rejectTrailingData: true } };
+  }
+  return { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize), decoderOptions: { totalSize: size } };
 }
 
 async function* gunzipChunks(file: string, chunkSize: number): AsyncGenerator<Uint8Array> {

@@ -40,6 +40,11 @@ export interface RdbDecoderOptions {
   startOffset?: number;
   /** Keep empty aggregates instead of skipping them as Redis does (default false). */
   keepEmptyKeys?: boolean;
+  /**
+   * Treat bytes after the checksum as corruption (default false: Redis ignores them, and an AOF
+   * preamble is followed by its RESP tail). Enforced by the reading drivers (ops/read.ts).
+   */
+  rejectTrailingData?: boolean;
 }
 
 /** Per-key state set by prefix opcodes (expiry, idle, freq), cleared after the key. */
@@ -85,7 +90,7 @@ export class RdbDecoder {
   private frame: ValueFrame | null = null;
   private prefix: KeyPrefix | null = null;
   private db = 0;
-  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset'>> & { totalSize: number };
+  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData'>> & { totalSize: number };
   private cursor: Cursor;
   /** 'redis' or 'valkey', known after the header. */
   family: 'redis' | 'valkey' = 'redis';

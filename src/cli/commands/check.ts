@@ -31,7 +31,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       return r.ok ? EXIT_OK : EXIT_INVALID;
     }
     const input = await openRdbInput(argv.file);
-    const report = await checkRdb(input.source, { totalSize: input.totalSize });
+    const report = await checkRdb(input.source, input.decoderOptions);
     if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
     else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(argv.file, report));
     return report.ok ? EXIT_OK : EXIT_INVALID;

@@ -45,7 +45,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const chunks = exportRdb(input.source, {
       format: argv.to, meta: argv.meta, db: argv.db, key: argv.key, type: argv.type,
       expiredAt: argv.skipExpired ? Date.now() : undefined,
-      decoder: { totalSize: input.totalSize },
+      decoder: input.decoderOptions,
     }, stats);
     if (argv.output) {
       const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);

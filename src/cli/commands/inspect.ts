@@ -30,7 +30,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       return EXIT_OK;
     }
     const input = await openRdbInput(argv.file);
-    const report = await inspectRdb(input.source, { totalSize: input.totalSize });
+    const report = await inspectRdb(input.source, input.decoderOptions);
     if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
     else process.stdout.write(formatRdbInspect(argv.file, report, input.container));
     return EXIT_OK;

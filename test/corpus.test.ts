@@ -102,6 +102,10 @@ describe.skipIf(!present)('shared corpus', () => {
       const ref = canon(whole);
       for (const size of [1, 7, 4096]) expect(canon(decodeChunked(bytes, size))).toBe(ref);
       const keys = whole.filter((r) => r.kind === 'key');
+      // check/inspect mode (values validated, not kept) sees the same keys with the same spans
+      const shallow = (recs: RdbRecord[]): string => JSON.stringify(recs.filter((r) => r.kind === 'key')
+        .map((r) => { const k = r as KeyEntry; return [k.db, Array.from(k.key), k.type, k.encoding, k.expireAt, k.span]; }));
+      expect(shallow(decodeRdb(bytes, { skipValues: true }))).toBe(shallow(whole));
       expect(whole[whole.length - 1]!.kind).toBe('eof');
       const expiredDropped = /expired-key filtering/.test(row.text)
         ? keys.filter((k) => compileFilter({ expiredAt: Date.now() })(k as KeyEntry))

@@ -12,9 +12,12 @@
 /** Why a decompression failed; the caller turns it into a CorruptError with an offset. */
 export type LzfFailure = 'truncated-input' | 'output-overflow' | 'bad-reference' | 'length-mismatch';
 
-/** Decompress `input` into exactly `outLen` bytes, or return the failure kind. */
-export function lzfDecompress(input: Uint8Array, outLen: number): Uint8Array | LzfFailure {
-  const out = new Uint8Array(outLen);
+/**
+ * Decompress `input` into exactly `outLen` bytes, or return the failure kind. With `into` (at
+ * least outLen long) the bytes are written there and a view of it is returned.
+ */
+export function lzfDecompress(input: Uint8Array, outLen: number, into?: Uint8Array): Uint8Array | LzfFailure {
+  const out = into && into.length >= outLen ? into.subarray(0, outLen) : new Uint8Array(outLen);
   let ip = 0;
   let op = 0;
   const inLen = input.length;

@@ -16,7 +16,7 @@ export async function checkRdb(source: ByteSource, options: RdbDecoderOptions = 
     let checksum: string | null = null;
     let verified = false;
     let bytes = 0;
-    for await (const batch of readRdbBatches(source, options)) {
+    for await (const batch of readRdbBatches(source, { skipValues: true, ...options })) {
       for (const r of batch) {
         if (r.kind === 'key') keys++;
         else if (r.kind === 'header') version = r.version;

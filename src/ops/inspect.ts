@@ -37,7 +37,7 @@ export async function inspectRdb(source: ByteSource, options: RdbDecoderOptions 
     emptyKeysSkipped: 0, checksum: null, checksumVerified: false, size: 0,
   };
   const dbs = new Map<number, DbStats>();
-  for await (const batch of readRdbBatches(source, options)) {
+  for await (const batch of readRdbBatches(source, { skipValues: true, ...options })) {
     for (const r of batch) {
       switch (r.kind) {
         case 'header': rep.family = r.family; rep.version = r.version; break;

@@ -24,7 +24,7 @@ import { readLength, readLengthBig } from './length.js';
 import { decodeListpack, decodeListpackValues } from './listpack.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
-import { DEFAULT_MAX_STRING, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
+import { DEFAULT_MAX_STRING, type Scratch, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -45,6 +45,11 @@ export interface RdbDecoderOptions {
    * preamble is followed by its RESP tail). Enforced by the reading drivers (ops/read.ts).
    */
   rejectTrailingData?: boolean;
+  /**
+   * Validate values without keeping them (check, inspect): key records carry an empty value of
+   * their type. Set/zset/hash members are still compared for duplicates. Default false.
+   */
+  skipValues?: boolean;
 }
 
 /** Per-key state set by prefix opcodes (expiry, idle, freq), cleared after the key. */
@@ -68,6 +73,8 @@ interface ValueFrame {
   minExpire: number;
   intEncoded: boolean;
   stream: StreamReader | null;
+  /** List elements seen (they are not kept in skipValues mode, but an empty list is still skipped). */
+  listElements: number;
 }
 
 type Phase = 'magic' | 'body' | 'value' | 'checksum' | 'done';
@@ -92,6 +99,8 @@ export class RdbDecoder {
   private db = 0;
   private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData'>> & { totalSize: number };
   private cursor: Cursor;
+  /** Where discarded LZF strings are inflated (skipValues). */
+  private scratch: Scratch | undefined;
   /** 'redis' or 'valkey', known after the header. */
   family: 'redis' | 'valkey' = 'redis';
   /** RDB version, known after the header (0 before). */
@@ -104,9 +113,11 @@ export class RdbDecoder {
       verifyChecksum: options.verifyChecksum ?? true,
       maxStringLength: options.maxStringLength ?? DEFAULT_MAX_STRING,
       keepEmptyKeys: options.keepEmptyKeys ?? false,
+      skipValues: options.skipValues ?? false,
       totalSize: options.totalSize ?? Infinity,
     };
     this.base = options.startOffset ?? 0;
+    if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
 
@@ -396,7 +407,7 @@ export class RdbDecoder {
     this.prefix = null;
     this.frame = {
       type, key, db: this.db, prefix, left: -1, items: [], minExpire: 0, intEncoded: false,
-      stream: null,
+      stream: null, listElements: 0,
     };
     this.phase = 'value';
   }
@@ -409,15 +420,16 @@ export class RdbDecoder {
       case RdbType.STRING: {
         const b = r.buf[r.pos];
         require(r, 1);
-        const v = readString(r, max);
+        const v = readString(r, max, this.scratch);
         f.intEncoded = b !== undefined && b >= 0xc0 && b <= 0xc2;
         return this.finish(r, out, { type: 'string', value: v });
       }
       case RdbType.LIST:
       case RdbType.SET: {
         if (f.left < 0) return this.readCount(r, f);
-        const el = readString(r, max);
-        f.items.push(el);
+        const el = readString(r, max, f.type === RdbType.LIST ? this.scratch : undefined);
+        if (f.type !== RdbType.LIST || !this.scratch) f.items.push(el);
+        f.listElements++;
         f.left--;
         if (f.left === 0) this.finish(r, out, { type: f.type === RdbType.LIST ? 'list' : 'set', value: f.items as Uint8Array[] });
         return;
@@ -550,10 +562,12 @@ export class RdbDecoder {
         const { blob, at } = this.readBlob(r);
         if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
         if (container === QuicklistContainer.PLAIN) {
-          f.items.push(blob);
+          if (!this.scratch) f.items.push(blob);
+          f.listElements++;
         } else {
           const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
-          for (const e of els) f.items.push(e);
+          if (!this.scratch) for (const e of els) f.items.push(e);
+          f.listElements += els.length;
         }
         f.left--;
         if (f.left === 0) this.finish(r, out, { type: 'list', value: f.items as Uint8Array[] });
@@ -585,17 +599,20 @@ export class RdbDecoder {
 
   private readBlob(r: Cursor): { blob: Uint8Array; at: number } {
     const at = r.pos;
-    const blob = readString(r, this.opts.maxStringLength);
+    const blob = readString(r, this.opts.maxStringLength, this.scratch);
     // a raw string's payload ends at r.pos; an LZF one was inflated (offsets then point at its header)
     const payloadAt = r.pos - blob.length;
     return { blob, at: payloadAt >= at ? payloadAt : at };
   }
 
-  private finish(r: Cursor, out: RdbRecord[], v: Value): void {
+  private finish(r: Cursor, out: RdbRecord[], value: Value): void {
+    let v = value;
     const f = this.frame!;
     this.frame = null;
     this.phase = 'body';
-    const empty = v.type === 'stream' || v.type === 'string' || v.type === 'module' ? false : v.value.length === 0;
+    const empty = v.type === 'stream' || v.type === 'string' || v.type === 'module' ? false
+      : v.type === 'list' && this.scratch && (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2) ? f.listElements === 0
+        : v.value.length === 0;
     if (empty && !this.opts.keepEmptyKeys) {
       this.emptyKeysSkipped++;
       return;
@@ -603,12 +620,14 @@ export class RdbDecoder {
     if (v.type === 'set' || v.type === 'zset' || (v.type === 'hash' && f.type !== RdbType.HASH)) {
       checkDuplicates(r, v, f);
     }
+    const encoding = v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type);
+    if (this.scratch) v = emptyValue(v);
     const entry = {
       kind: 'key',
       type: v.type,
       db: f.db,
       key: f.key,
-      encoding: v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type),
+      encoding,
       rdbType: f.type,
       expireAt: f.prefix.expireAt,
       value: v.value,
@@ -653,6 +672,17 @@ function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, numbe
   if (ascending) return items;
   if (descending) return items.reverse();
   return items.sort(cmp);
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The empty value of a type (skipValues mode); strings keep their bytes only for the encoding name. */
+function emptyValue(v: Value): Value {
+  switch (v.type) {
+    case 'string': return { type: 'string', value: NO_BYTES };
+    case 'list': case 'set': case 'zset': case 'hash': return { type: v.type, value: [] } as Value;
+    default: return v;
+  }
 }
 
 function isKnownType(t: number, family: 'redis' | 'valkey'): boolean {

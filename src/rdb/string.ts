@@ -15,8 +15,16 @@ import { readLength, readLengthOrEncoding, writeLength } from './length.js';
 /** Default cap on one string's length (Redis's proto-max-bulk-len defaults to 512 MiB). */
 export const DEFAULT_MAX_STRING = 1024 * 1024 * 1024;
 
-/** Read an RDB string. `maxLen` guards allocation against corrupt lengths. */
-export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING): Uint8Array {
+/** A reusable buffer for strings that are read only to be validated (LZF output lands here). */
+export interface Scratch {
+  buf: Uint8Array;
+}
+
+/**
+ * Read an RDB string. `maxLen` guards allocation against corrupt lengths. With `scratch`, an LZF
+ * string is inflated into that buffer and the result is valid only until the next read.
+ */
+export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING, scratch?: Scratch): Uint8Array {
   const start = r.pos;
   const l = readLengthOrEncoding(r);
   if (!l.encoded) {
@@ -49,7 +57,8 @@ export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING): Uint8Array {
       if (clen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF compressed length ${clen} exceeds the limit of ${maxLen} bytes`, start);
       const dataAt = r.pos;
       const data = readBytes(r, clen, 'LZF data');
-      const out = lzfDecompress(data, ulen);
+      if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
+      const out = lzfDecompress(data, ulen, scratch?.buf);
       if (typeof out === 'string') throw corrupt(r, 'RDB_BAD_LZF', `invalid LZF data (${out}; clen ${clen}, ulen ${ulen})`, dataAt);
       return out;
     }

@@ -4,6 +4,8 @@ export type { ErrorFormat } from './errors.js';
 export * from './model/index.js';
 export { RdbDecoder, decodeRdb, stringEncoding } from './rdb/decoder.js';
 export type { RdbDecoderOptions } from './rdb/decoder.js';
+export { RdbEncoder, encodeRdb } from './rdb/encoder.js';
+export type { RdbEncodeOptions, RdbEncodeReport, EncodeLoss } from './rdb/encoder.js';
 export { RdbType, Opcode, typeName } from './rdb/constants.js';
 export { decodeListpack, decodeListpackValues, encodeListpack } from './rdb/listpack.js';
 export { decodeZiplist, decodeZiplistValues, encodeZiplist } from './rdb/ziplist.js';

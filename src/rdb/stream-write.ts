@@ -118,7 +118,7 @@ export function derivedStreamMeta(v: StreamValue): { firstId: StreamId; maxDelet
   return {
     firstId: v.entries.length > 0 ? v.entries[0]!.id : MAX_ID,
     maxDeletedId: ZERO_ID,
-    entriesAdded: v.entries.length,
+    entriesAdded: v.length,
   };
 }
 
@@ -132,11 +132,16 @@ export function effectiveStreamMeta(v: StreamValue): { firstId: StreamId; maxDel
   };
 }
 
-/** A group's entries_read for layout >= 2: explicit, or estimated as a loader of a type-15 file would. */
+/**
+ * A group's entries_read for layout >= 2 (-1 = unknown). The reader gives null both when the file
+ * has no such field (type 15: then `firstId` is null too, and a loader estimates it, as here) and
+ * when it stores 2^64-1 "unknown" (then it is written back as unknown).
+ */
 export function effectiveEntriesRead(v: StreamValue, g: StreamGroup): number {
   if (g.entriesRead !== null) return g.entriesRead;
+  if (v.firstId !== null) return -1;
   const m = effectiveStreamMeta(v);
-  return estimateEntriesRead({ length: v.entries.length, lastId: v.lastId, ...m }, g.lastId);
+  return estimateEntriesRead({ length: v.length, lastId: v.lastId, ...m }, g.lastId);
 }
 
 function writeId(w: ByteWriter, id: StreamId): void {
@@ -155,7 +160,7 @@ export function writeStreamValue(w: ByteWriter, v: StreamValue, layout: StreamLa
     writeString(w, n.key, sopts);
     writeString(w, n.listpack, sopts);
   }
-  writeLength(w, v.entries.length);
+  writeLength(w, v.length);
   writeId(w, v.lastId);
   if (layout >= 2) {
     const m = effectiveStreamMeta(v);
@@ -205,7 +210,7 @@ export function streamLosses(v: StreamValue, layout: StreamLayout): string[] {
     if (compareStreamIds(m.firstId, d.firstId) !== 0) lost.push('first-id');
     if (compareStreamIds(m.maxDeletedId, d.maxDeletedId) !== 0) lost.push('max-deleted-id');
     if (m.entriesAdded !== d.entriesAdded) lost.push('entries-added');
-    const base = { length: v.entries.length, lastId: v.lastId, ...d };
+    const base = { length: v.length, lastId: v.lastId, ...d };
     const groups = v.groups.filter((g) => g.entriesRead !== null && g.entriesRead !== estimateEntriesRead(base, g.lastId));
     if (groups.length > 0) lost.push(`entries-read of ${groups.length} group(s)`);
     if (lost.length > 0) out.push(`stream ${lost.join(', ')} (RDB < 10 has no such fields)`);

@@ -8,6 +8,8 @@ import { UsageError } from '../../errors.js';
 import { openRdbInput } from '../../io/input.js';
 import { type ExportStats, exportRdb } from '../../ops/export.js';
 import { EXIT_OK, c, runCommand, writeOutputFile, writeStdout } from '../output.js';
+import { readChunks, readHead } from '../../io/files.js';
+import { looksLikeJson, toRdbChunks, type ToRdbOptions, type ToRdbReport } from '../../ops/to-rdb.js';
 
 interface Args {
   file: string;
@@ -19,6 +21,8 @@ interface Args {
   meta?: boolean;
   force?: boolean;
   skipExpired?: boolean;
+  rdbVersion?: number;
+  lossy?: boolean;
 }
 
 export const command = 'convert <file>';
@@ -27,18 +31,22 @@ export const describe = 'Convert an RDB to JSON Lines or JSON (one object per ke
 export function builder(y: Argv): Argv<Args> {
   return y
     .positional('file', { type: 'string', demandOption: true, describe: 'input file' })
-    .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json'] })
+    .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb'] })
     .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
     .option('db', { type: 'number', array: true, describe: 'only these databases' })
     .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
     .option('type', { type: 'string', array: true, describe: 'only keys of these types', choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'] })
     .option('meta', { type: 'boolean', describe: 'also emit header/aux/function/module-aux records (objects without "key")' })
     .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
-    .option('force', { type: 'boolean', describe: 'overwrite an existing output file' }) as unknown as Argv<Args>;
+    .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
+    // --to rdb (task A): target version and lossy mode
+    .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
+    .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' }) as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('convert', argv.file, async () => {
+    if (argv.to === 'rdb') return convertToRdb(argv);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
     const input = await openRdbInput(argv.file);
     const stats: ExportStats = { keys: 0, records: 0 };
@@ -55,4 +63,27 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     return EXIT_OK;
   });
+}
+
+// ---- --to rdb (task A: the RDB writer) --------------------------------------------------------
+
+/** `convert IN --to rdb -o OUT`: IN is an RDB (plain, gzip, VCS) or rdbkit's JSONL/JSON export. */
+async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
+  if (!argv.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
+  const json = looksLikeJson(await readHead(argv.file, 64));
+  const report: Partial<ToRdbReport> = {};
+  const opts: ToRdbOptions = {
+    version: argv.rdbVersion, lossy: argv.lossy, db: argv.db, key: argv.key, type: argv.type,
+    expiredAt: argv.skipExpired ? Date.now() : undefined,
+  };
+  let chunks: AsyncGenerator<Uint8Array>;
+  if (json) chunks = toRdbChunks(readChunks(argv.file), 'json', opts, report);
+  else {
+    const input = await openRdbInput(argv.file);
+    chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
+  }
+  const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+  for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
+  process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);
+  return EXIT_OK;
 }

@@ -1,0 +1,149 @@
+/**
+ * Convert to RDB: records from an RDB byte source or from the JSONL/JSON that `convert --to
+ * jsonl|json` writes, filtered, re-encoded by RdbEncoder for a target version, yielded as
+ * ~1 MiB chunks. The caller writes them (the CLI through AtomicFile: temp file, fsync, rename),
+ * and discards the output when this throws (a refused lossy write throws at the end).
+ */
+import { UsageError } from '../errors.js';
+import type { RdbRecord } from '../model/record.js';
+import type { RdbDecoderOptions } from '../rdb/decoder.js';
+import { RdbEncoder, type RdbEncodeReport } from '../rdb/encoder.js';
+import { compileFilter, type KeyFilter } from './filter.js';
+import { entryFromJson } from './json.js';
+import { readRdb, type ByteSource } from './read.js';
+
+/** Options of a conversion to RDB. */
+export interface ToRdbOptions extends KeyFilter {
+  /** Target version (default: the input RDB's version, else 10 = Redis 7.0). */
+  version?: number;
+  family?: 'redis' | 'valkey';
+  lossy?: boolean;
+  compress?: boolean;
+  checksum?: boolean;
+  decoder?: RdbDecoderOptions;
+}
+
+/** What a conversion did (filled in while the chunks are consumed). */
+export interface ToRdbReport extends RdbEncodeReport {
+  version: number;
+  family: 'redis' | 'valkey';
+  bytes: number;
+}
+
+const FLUSH_AT = 1 << 20;
+
+/** Whether a file's first bytes look like JSON text (after optional whitespace / BOM: '{' or '['). */
+export function looksLikeJson(head: Uint8Array): boolean {
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  return head[i] === 0x7b || head[i] === 0x5b;
+}
+
+/** Records of a JSONL file (one object per line) or a JSON array, as `convert --to jsonl|json` writes them. */
+export async function* recordsFromJson(source: ByteSource): AsyncGenerator<RdbRecord> {
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  let text = '';
+  let line = 0;
+  let array: boolean | null = null;
+  for await (const chunk of source) {
+    text += dec.decode(chunk, { stream: true });
+    if (array === null) {
+      const t = text.trimStart();
+      if (t.length === 0) continue;
+      array = t.startsWith('[');
+    }
+    if (array) continue; // a JSON array is parsed whole at the end
+    let nl: number;
+    while ((nl = text.indexOf('\n')) >= 0) {
+      const l = text.slice(0, nl);
+      text = text.slice(nl + 1);
+      line++;
+      const rec = parseLine(l, line);
+      if (rec) yield rec;
+    }
+  }
+  text += dec.decode();
+  if (array) {
+    let all: unknown;
+    try {
+      all = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError('JSON_BAD_TEXT', `input is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(all)) throw new UsageError('JSON_BAD_TEXT', 'a JSON input must be an array of records');
+    for (let i = 0; i < all.length; i++) {
+      const rec = entryFromJson(all[i], `record ${i + 1}`);
+      if (rec) yield rec;
+    }
+    return;
+  }
+  const rec = parseLine(text, line + 1);
+  if (rec) yield rec;
+}
+
+function parseLine(l: string, n: number): RdbRecord | null {
+  const t = l.trim();
+  if (!t) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    throw new UsageError('JSON_BAD_TEXT', `line ${n}: not valid JSON: ${(e as Error).message}`);
+  }
+  return entryFromJson(v, `line ${n}`);
+}
+
+/**
+ * Encode records as an RDB, yielding chunks. The encoder is created at the first record, so
+ * an input RDB's header can provide the default version. `report` is filled as it goes.
+ */
+export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, opts: ToRdbOptions, report: Partial<ToRdbReport> = {}): AsyncGenerator<Uint8Array> {
+  const keep = compileFilter(opts);
+  let enc: RdbEncoder | null = null;
+  const parts: Uint8Array[] = [];
+  let pending = 0;
+  let bytes = 0;
+  const start = (version: number, family: 'redis' | 'valkey') => {
+    enc = new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum });
+    Object.assign(report, { version, family });
+    return enc;
+  };
+  const take = (): Uint8Array => {
+    const out = new Uint8Array(pending);
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    parts.length = 0;
+    pending = 0;
+    bytes += out.length;
+    return out;
+  };
+  for await (const r of records) {
+    if (!enc) {
+      if (r.kind === 'header') {
+        start(opts.version ?? r.version, opts.family ?? (opts.version === undefined ? r.family : 'redis'));
+        continue;
+      }
+      start(opts.version ?? 10, opts.family ?? 'redis');
+    }
+    if (r.kind === 'key' && !keep(r)) continue;
+    const b = (enc as unknown as RdbEncoder).write(r);
+    if (b.length) { parts.push(b); pending += b.length; }
+    if (pending >= FLUSH_AT) yield take();
+  }
+  const e: RdbEncoder = enc ?? start(opts.version ?? 10, opts.family ?? 'redis');
+  try {
+    parts.push(e.end());
+    pending += parts[parts.length - 1]!.length;
+  } finally {
+    Object.assign(report, e.report);
+  }
+  yield take();
+  report.bytes = bytes;
+}
+
+/** Convert an RDB byte source (kind 'rdb') or JSON text (kind 'json') to RDB chunks. */
+export function toRdbChunks(source: ByteSource, kind: 'rdb' | 'json', opts: ToRdbOptions, report: Partial<ToRdbReport> = {}): AsyncGenerator<Uint8Array> {
+  const records = kind === 'rdb' ? readRdb(source, opts.decoder ?? {}) : recordsFromJson(source);
+  return encodeRecords(records, opts, report);
+}

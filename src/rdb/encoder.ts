@@ -1,0 +1,326 @@
+/**
+ * The streaming RDB encoder (FORMATS.md §1, §4, §5): records in, bytes out, for a chosen target
+ * version — the writer symmetric to decoder.ts.
+ *
+ * Buffering model: `write(record)` returns the bytes of that one record (the header is emitted
+ * before the first one; SELECTDB before a key whose db differs from the current one), `end()`
+ * returns EOF and the CRC64 trailer. The CRC is updated over every byte handed out, so memory
+ * stays bounded by the largest single record.
+ *
+ * Encodings are chosen as a Redis of the target version saves them with default thresholds
+ * (value-write.ts, quicklist.ts, stream-write.ts). Writing an older version converts encodings
+ * (listpack → ziplist ≤ 9, quicklist-2 → quicklist ≤ 9, plain types < 7, set listpack →
+ * intset/plain < 11, binary → string doubles < 8). What the target cannot express (hash-field
+ * TTLs < 12, functions < 10, streams < 9, stream counters < 10, consumer active-times < 11,
+ * modules < 8, module aux < 9, ms expiry precision < 3) is left out and recorded in
+ * `report.dropped`; unless `lossy` is set, `end()` then throws a UsageError naming the keys.
+ * Harmless omissions (IDLE/FREQ < 9, AUX < 7, RESIZEDB, slot info, empty aggregates) go to
+ * `report.skipped`.
+ */
+import { Crc64 } from '../bytes/crc64.js';
+import { ByteWriter } from '../bytes/writer.js';
+import { UsageError } from '../errors.js';
+import { ascii, displayText, tryUtf8 } from '../model/bytes.js';
+import type { FunctionRecord, KeyEntry, ModuleAuxRecord, RdbRecord } from '../model/record.js';
+import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
+import { writeLength } from './length.js';
+import { writeModuleItems } from './module.js';
+import { streamLosses, writeStreamValue, type StreamLayout } from './stream-write.js';
+import { writeString, type WriteStringOptions } from './string.js';
+import { hashTtlSupported, writeHash, writeList, writeModule, writeSet, writeZset, type ValueTarget } from './value-write.js';
+
+/** Encoder options. */
+export interface RdbEncodeOptions {
+  /** Target RDB version: 1–12 (Redis magic), or 80 with family 'valkey' (VALKEY080). */
+  version: number;
+  /** Magic family; 'valkey' with version <= 11 still writes REDIS00NN as Valkey 7.2–8.x do. */
+  family?: 'redis' | 'valkey';
+  /** LZF-compress strings longer than 20 bytes when it saves >= 4 bytes (rdbcompression; default true). */
+  compress?: boolean;
+  /** Write the CRC64 trailer (default true); false writes 0 ("checksum disabled", as inside VCS). */
+  checksum?: boolean;
+  /** Drop what the target cannot express instead of refusing (default false). */
+  lossy?: boolean;
+  /** AUX fields written after the header (RDB >= 7); input AUX records with the same keys are not repeated. */
+  aux?: Array<[string, string]>;
+}
+
+/** One thing left out of the output. */
+export interface EncodeLoss {
+  key: string;
+  what: string;
+}
+
+/** What the encoder did. */
+export interface RdbEncodeReport {
+  /** Data the target version cannot express, left out (refused at end() unless lossy). */
+  dropped: EncodeLoss[];
+  /** Harmless omissions: hints and metadata the target has no place for, empty aggregates. */
+  skipped: EncodeLoss[];
+  /** Keys written. */
+  keys: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A key or record name for messages. */
+function display(k: Uint8Array): string {
+  return tryUtf8(k) ?? displayText(k);
+}
+
+/** Streaming RDB encoder. */
+export class RdbEncoder {
+  readonly report: RdbEncodeReport = { dropped: [], skipped: [], keys: 0 };
+  private readonly version: number;
+  private readonly family: 'redis' | 'valkey';
+  private readonly lossy: boolean;
+  private readonly checksum: boolean;
+  private readonly aux: Array<[string, string]>;
+  private readonly target: ValueTarget;
+  private readonly crc = new Crc64();
+  private readonly w = new ByteWriter(1 << 16);
+  private readonly vw = new ByteWriter(1 << 16);
+  private started = false;
+  private ended = false;
+  private db = -1;
+
+  constructor(opts: RdbEncodeOptions) {
+    const family = opts.family ?? 'redis';
+    const v = opts.version;
+    const ok = Number.isInteger(v) && ((v >= 1 && v <= MAX_REDIS_RDB_VERSION) || (family === 'valkey' && v === 80));
+    if (!ok || (family === 'valkey' && v === 12)) {
+      throw new UsageError('RDB_WRITE_VERSION', `cannot write RDB version ${v} (${family}): supported are 1–12 for Redis, 1–11 and 80 for Valkey`);
+    }
+    this.version = v;
+    this.family = family;
+    this.lossy = opts.lossy ?? false;
+    this.checksum = opts.checksum ?? true;
+    this.aux = opts.aux ?? [];
+    const sopts: WriteStringOptions = { compress: opts.compress ?? true };
+    this.target = { version: v, family, sopts };
+  }
+
+  private drop(key: string, what: string): void {
+    this.report.dropped.push({ key, what });
+  }
+
+  private skip(key: string, what: string): void {
+    this.report.skipped.push({ key, what });
+  }
+
+  /** Hand out what was written, feeding the CRC. */
+  private flush(): Uint8Array {
+    if (this.w.length === 0) return EMPTY;
+    const out = this.w.take();
+    this.crc.update(out);
+    return out;
+  }
+
+  private header(): void {
+    if (this.started) return;
+    this.started = true;
+    const magic = this.version >= 80 ? `VALKEY${String(this.version).padStart(3, '0')}` : `REDIS${String(this.version).padStart(4, '0')}`;
+    this.w.bytes(ascii(magic));
+    if (this.version >= 7) for (const [k, v] of this.aux) this.writeAux(ascii(k), ascii(v));
+  }
+
+  private writeAux(k: Uint8Array, v: Uint8Array): void {
+    this.w.u8(Opcode.AUX);
+    writeString(this.w, k, this.target.sopts);
+    writeString(this.w, v, this.target.sopts);
+  }
+
+  /** Bytes for one record (the header is emitted on the first call). May be empty. */
+  write(record: RdbRecord): Uint8Array {
+    if (this.ended) throw new UsageError('RDB_WRITE_ENDED', 'write() after end()');
+    this.header();
+    switch (record.kind) {
+      case 'key': this.writeKey(record); break;
+      case 'aux': {
+        const k = displayText(record.key);
+        if (this.version < 7) this.skip(k, 'AUX field (RDB < 7)');
+        else if (!this.aux.some(([a]) => a === k)) this.writeAux(record.key, record.value);
+        break;
+      }
+      case 'function': this.writeFunction(record); break;
+      case 'module-aux': this.writeModuleAux(record); break;
+      case 'slot-info':
+        if (this.family === 'redis' && this.version >= 12) {
+          this.w.u8(Opcode.SLOT_INFO);
+          writeLength(this.w, record.slot);
+          writeLength(this.w, record.keys);
+          writeLength(this.w, record.expires);
+        } else this.skip(`slot ${record.slot}`, 'SLOT_INFO (Redis RDB 12 only)');
+        break;
+      case 'slot-import':
+        if (this.version >= 80) {
+          this.w.u8(Opcode.SLOT_IMPORT);
+          writeString(this.w, record.job, this.target.sopts);
+          writeLength(this.w, record.ranges.length);
+          for (const [a, b] of record.ranges) { writeLength(this.w, a); writeLength(this.w, b); }
+        } else this.skip(display(record.job), 'SLOT_IMPORT (Valkey RDB 80 only)');
+        break;
+      // header, selectdb, resizedb and eof are the encoder's own business
+      default: break;
+    }
+    return this.flush();
+  }
+
+  private writeFunction(f: FunctionRecord): void {
+    if (this.version < 10) {
+      this.drop(`function library ${f.name ?? display(f.code.subarray(0, 40))}`, 'function library (RDB < 10 has no functions)');
+      return;
+    }
+    this.w.u8(Opcode.FUNCTION2);
+    writeString(this.w, f.code, this.target.sopts);
+  }
+
+  private writeModuleAux(m: ModuleAuxRecord): void {
+    if (this.version < 9) {
+      this.drop(`module aux ${m.name}`, 'module aux data (RDB < 9)');
+      return;
+    }
+    this.w.u8(Opcode.MODULE_AUX);
+    if (m.payload.length > 0) this.w.bytes(m.payload);
+    else {
+      writeLength(this.w, m.moduleId);
+      writeLength(this.w, 2);
+      writeLength(this.w, m.when);
+      writeModuleItems(this.w, m.items);
+    }
+  }
+
+  private writeKey(e: KeyEntry): void {
+    const name = display(e.key);
+    const v = this.version;
+    const w = this.w;
+    const vw = this.vw;
+    vw.length = 0;
+    // Empty aggregates: Redis never saves them and skips them on load.
+    if ((e.type === 'list' || e.type === 'set' || e.type === 'zset' || e.type === 'hash') && e.value.length === 0) {
+      this.skip(name, `empty ${e.type}`);
+      return;
+    }
+    let type: number;
+    switch (e.type) {
+      case 'string':
+        writeString(vw, e.value, this.target.sopts);
+        type = RdbType.STRING;
+        break;
+      case 'list':
+        type = writeList(vw, this.target, e.value);
+        break;
+      case 'set':
+        type = writeSet(vw, this.target, e.value);
+        break;
+      case 'zset': {
+        if (e.value.some(([, s]) => Number.isNaN(s))) throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${name}": a sorted set score is NaN`);
+        type = writeZset(vw, this.target, e.value);
+        break;
+      }
+      case 'hash': {
+        let fields = e.value;
+        if (fields.some((f) => f.expireAt !== undefined)) {
+          if (!hashTtlSupported(this.target)) {
+            const n = fields.filter((f) => f.expireAt !== undefined).length;
+            this.drop(name, `TTLs of ${n} hash field(s) (${this.family} RDB ${v} has no hash-field expiry)`);
+            fields = fields.map((f) => ({ field: f.field, value: f.value }));
+          } else {
+            for (const f of fields) {
+              if (f.expireAt !== undefined && (f.expireAt < 0 || f.expireAt > 0xffffffffffff)) {
+                throw new UsageError('RDB_WRITE_HASH_TTL', `key "${name}": hash field expiry ${f.expireAt} is outside 0..2^48-1`);
+              }
+            }
+          }
+        }
+        type = writeHash(vw, this.target, fields);
+        break;
+      }
+      case 'stream': {
+        if (v < 9) {
+          this.drop(name, 'stream key (RDB < 9 has no streams)');
+          return;
+        }
+        const layout: StreamLayout = v >= 11 ? 3 : v >= 10 ? 2 : 1;
+        for (const what of streamLosses(e.value, layout)) this.drop(name, what);
+        writeStreamValue(vw, e.value, layout, this.target.sopts);
+        type = layout === 3 ? RdbType.STREAM_LISTPACKS_3 : layout === 2 ? RdbType.STREAM_LISTPACKS_2 : RdbType.STREAM_LISTPACKS;
+        break;
+      }
+      case 'module':
+        if (v < 8) {
+          this.drop(name, `module value ${e.value.name} (RDB < 8)`);
+          return;
+        }
+        type = writeModule(vw, e.value);
+        break;
+    }
+    if (e.db !== this.db) {
+      w.u8(Opcode.SELECTDB);
+      writeLength(w, e.db);
+      this.db = e.db;
+    }
+    if (e.expireAt !== null) {
+      if (v >= 3) w.u8(Opcode.EXPIRETIME_MS).i64le(e.expireAt);
+      else {
+        const secs = Math.ceil(e.expireAt / 1000);
+        if (secs > 0x7fffffff || secs < -0x80000000) this.drop(name, 'expiry (beyond the 32-bit seconds of RDB < 3; the key is written without one)');
+        else {
+          if (e.expireAt % 1000 !== 0) this.drop(name, 'milliseconds of the expiry (RDB < 3 stores seconds; rounded up)');
+          w.u8(Opcode.EXPIRETIME).i32le(secs);
+        }
+      }
+    }
+    if (e.idle !== undefined || e.freq !== undefined) {
+      if (v >= 9) {
+        if (e.idle !== undefined) { w.u8(Opcode.IDLE); writeLength(w, e.idle); }
+        if (e.freq !== undefined) w.u8(Opcode.FREQ).u8(e.freq);
+      } else this.skip(name, 'IDLE/FREQ (RDB < 9)');
+    }
+    w.u8(type);
+    writeString(w, e.key, this.target.sopts);
+    w.bytes(vw.finish());
+    this.report.keys++;
+  }
+
+  /**
+   * EOF and the CRC64 trailer (v >= 5). Throws a UsageError naming the keys when something
+   * was dropped and `lossy` is not set (the bytes handed out so far must then be discarded).
+   */
+  end(): Uint8Array {
+    if (this.ended) return EMPTY;
+    this.header();
+    if (this.report.dropped.length > 0 && !this.lossy) {
+      this.ended = true;
+      const d = this.report.dropped;
+      const list = d.slice(0, 10).map((x) => `"${x.key}": ${x.what}`).join('; ');
+      throw new UsageError('RDB_WRITE_LOSSY', `RDB version ${this.version} cannot express ${d.length} item(s): ${list}${d.length > 10 ? `; and ${d.length - 10} more` : ''}. Use lossy mode to drop them.`);
+    }
+    this.ended = true;
+    this.w.u8(Opcode.EOF);
+    const body = this.flush();
+    if (this.version < 5) return body;
+    const out = new Uint8Array(body.length + 8);
+    out.set(body);
+    if (this.checksum) out.set(this.crc.bytes(), body.length);
+    return out;
+  }
+}
+
+/** Encode one whole dataset into a single buffer (tests, small files). */
+export function encodeRdb(records: Iterable<RdbRecord>, opts: RdbEncodeOptions): Uint8Array {
+  const enc = new RdbEncoder(opts);
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (const r of records) {
+    const b = enc.write(r);
+    if (b.length) { parts.push(b); n += b.length; }
+  }
+  const tail = enc.end();
+  parts.push(tail);
+  n += tail.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}

@@ -1,0 +1,234 @@
+/**
+ * Writing key values (FORMATS.md §5.1–§5.6, §5.9): for each Redis type, the RDB type id a Redis
+ * of the target version would save, with its default encoding thresholds, and the bytes.
+ *
+ * Buffering model: each function appends one whole value to the caller's ByteWriter.
+ *
+ * Defaults used (checked with CONFIG GET on 7.0.15, and the 6.2 config table):
+ *   hash listpack/ziplist/zipmap  <= 512 fields, field and value <= 64 bytes
+ *   zset listpack/ziplist         <= 128 members, member <= 64 bytes
+ *   set intset                    <= 512 canonical int64 members
+ *   set listpack (RDB >= 11)      <= 128 members, member <= 64 bytes
+ *   list ziplist (RDB < 7)        <= 512 elements, element <= 64 bytes
+ *   lists at RDB >= 7: quicklist nodes of 8 KiB (see quicklist.ts)
+ */
+import type { ByteWriter } from '../bytes/writer.js';
+import { ascii, compareBytes, parseCanonicalInt } from '../model/bytes.js';
+import type { HashField, ModuleValue } from '../model/record.js';
+import { QuicklistContainer, RdbType } from './constants.js';
+import { encodeIntset } from './intset.js';
+import { writeLength } from './length.js';
+import { encodeListpack, type LpValue } from './listpack.js';
+import { writeModuleItems } from './module.js';
+import { planQuicklist } from './quicklist.js';
+import { formatG17, writeString, writeStringDouble, type WriteStringOptions } from './string.js';
+import { encodeZiplist } from './ziplist.js';
+import { encodeZipmap } from './zipmap.js';
+
+/** What the value writers need to know about the target. */
+export interface ValueTarget {
+  version: number;
+  family: 'redis' | 'valkey';
+  sopts: WriteStringOptions;
+}
+
+const HASH_MAX_ENTRIES = 512;
+const ZSET_MAX_ENTRIES = 128;
+const SET_MAX_INTSET = 512;
+const SET_MAX_LISTPACK = 128;
+const LIST_MAX_ZIPLIST = 512;
+const MAX_VALUE = 64;
+const TWO_62 = 2 ** 62;
+
+/** Set-listpack (RDB 20) exists in this target. */
+function hasSetListpack(t: ValueTarget): boolean {
+  return t.version >= 11;
+}
+
+/** List: returns the type id written. */
+export function writeList(w: ByteWriter, t: ValueTarget, elems: readonly Uint8Array[]): number {
+  const v = t.version;
+  if (v >= 7) {
+    const qv2 = v >= 10;
+    const nodes = planQuicklist(elems, qv2 ? (v >= 11 ? 'listpack-7.2' : 'listpack-7.0') : 'ziplist');
+    writeLength(w, nodes.length);
+    for (const n of nodes) {
+      if (qv2) writeLength(w, n.plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
+      writeString(w, n.plain ? n.items[0]! : qv2 ? encodeListpack(n.items) : encodeZiplist(n.items), t.sopts);
+    }
+    return qv2 ? RdbType.LIST_QUICKLIST_2 : RdbType.LIST_QUICKLIST;
+  }
+  if (v >= 2 && elems.length <= LIST_MAX_ZIPLIST && elems.every((e) => e.length <= MAX_VALUE)) {
+    writeString(w, encodeZiplist(elems), t.sopts);
+    return RdbType.LIST_ZIPLIST;
+  }
+  writeLength(w, elems.length);
+  for (const e of elems) writeString(w, e, t.sopts);
+  return RdbType.LIST;
+}
+
+/** Set: intset, listpack (RDB >= 11) or plain; returns the type id written. */
+export function writeSet(w: ByteWriter, t: ValueTarget, members: readonly Uint8Array[]): number {
+  if (t.version >= 2 && members.length <= SET_MAX_INTSET) {
+    const ints: bigint[] = [];
+    for (const m of members) {
+      const n = parseCanonicalInt(m);
+      if (n === null) break;
+      ints.push(n);
+    }
+    if (ints.length === members.length) {
+      writeString(w, encodeIntset(ints), t.sopts);
+      return RdbType.SET_INTSET;
+    }
+  }
+  if (hasSetListpack(t) && members.length <= SET_MAX_LISTPACK && members.every((m) => m.length <= MAX_VALUE)) {
+    writeString(w, encodeListpack(members), t.sopts);
+    return RdbType.SET_LISTPACK;
+  }
+  writeLength(w, members.length);
+  for (const m of members) writeString(w, m, t.sopts);
+  return RdbType.SET;
+}
+
+/** C `d2string` of Redis <= 7.0: "inf", "-inf", "-0", plain digits for integers within 2^52, else %.17g. */
+export function d2string(v: number): string {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  if (Number.isInteger(v) && v > -4503599627370495 && v < 4503599627370496) return String(v);
+  return formatG17(v);
+}
+
+/** Shortest round-trip text in %g layout (Redis >= 7.2 prints non-integral scores with fpconv_dtoa). */
+export function shortestG(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const [m, e] = v.toExponential().split('e') as [string, string];
+  const neg = m.startsWith('-');
+  const digits = m.replace('-', '').replace('.', '');
+  const exp = Number(e);
+  const sign = neg ? '-' : '';
+  if (exp < -4 || exp >= 17) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return frac ? `${sign}${int}.${frac}` : `${sign}${int}`;
+}
+
+/** Members sorted as a zset orders them: by score, then by member bytes. */
+function sortedZset(members: ReadonlyArray<readonly [Uint8Array, number]>): Array<readonly [Uint8Array, number]> {
+  return [...members].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : compareBytes(a[0], b[0])));
+}
+
+/** Sorted set: listpack/ziplist when small, else skiplist (binary doubles from RDB 8); returns the type id. */
+export function writeZset(w: ByteWriter, t: ValueTarget, members: ReadonlyArray<readonly [Uint8Array, number]>): number {
+  const v = t.version;
+  const sorted = sortedZset(members);
+  // A listpack/ziplist cannot keep a -0 score (Redis turns it into 0 when it converts on load);
+  // rdbkit keeps such a zset a skiplist so the file still says -0.
+  const small = members.length <= ZSET_MAX_ENTRIES && members.every(([m, s]) => m.length <= MAX_VALUE && !Object.is(s, -0));
+  if (small && v >= 10) {
+    // zzlInsertAt: integral scores within +-2^62 (and -0) as integer entries, others as d2string text.
+    const items: LpValue[] = [];
+    for (const [m, s] of sorted) {
+      items.push(m);
+      if (Number.isInteger(s) && s >= -TWO_62 && s <= TWO_62) items.push(Number.isSafeInteger(s) ? (s === 0 ? 0 : s) : BigInt(s));
+      else items.push(ascii(v >= 11 ? shortestG(s) : d2string(s)));
+    }
+    writeString(w, encodeListpack(items), t.sopts);
+    return RdbType.ZSET_LISTPACK;
+  }
+  if (small && v >= 2) {
+    const items: Uint8Array[] = [];
+    for (const [m, s] of sorted) items.push(m, ascii(d2string(s)));
+    writeString(w, encodeZiplist(items), t.sopts);
+    return RdbType.ZSET_ZIPLIST;
+  }
+  // Skiplist: saved from the tail (highest score) to the head.
+  writeLength(w, sorted.length);
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const [m, s] = sorted[i]!;
+    writeString(w, m, t.sopts);
+    if (v >= 8) w.f64le(s);
+    else writeStringDouble(w, s);
+  }
+  return v >= 8 ? RdbType.ZSET_2 : RdbType.ZSET;
+}
+
+/** Hash-field TTL types exist in this target: Redis 12 (types 24/25) or Valkey 80 (type 22). */
+export function hashTtlSupported(t: ValueTarget): boolean {
+  return t.family === 'valkey' ? t.version >= 80 : t.version >= 12;
+}
+
+/**
+ * Hash: listpack/ziplist/zipmap when small, else plain; with field TTLs (only passed when the
+ * target supports them) Redis 25/24 or Valkey 22. Returns the type id.
+ */
+export function writeHash(w: ByteWriter, t: ValueTarget, fields: readonly HashField[]): number {
+  const v = t.version;
+  const small = fields.length <= HASH_MAX_ENTRIES && fields.every((f) => f.field.length <= MAX_VALUE && f.value.length <= MAX_VALUE);
+  const withTtl = fields.some((f) => f.expireAt !== undefined);
+  if (withTtl && t.family === 'valkey') {
+    writeLength(w, fields.length);
+    for (const f of fields) {
+      writeString(w, f.field, t.sopts);
+      writeString(w, f.value, t.sopts);
+      w.i64le(f.expireAt ?? -1);
+    }
+    return 22;
+  }
+  if (withTtl) {
+    let minExpire = Infinity;
+    for (const f of fields) if (f.expireAt !== undefined && f.expireAt < minExpire) minExpire = f.expireAt;
+    if (small) {
+      // listpack-ex: triples, fields with a TTL first in ascending TTL order, then the rest (TTL 0)
+      const ttl = (f: HashField): number => f.expireAt ?? Infinity;
+      const ordered = [...fields].sort((a, b) => (ttl(a) < ttl(b) ? -1 : ttl(a) > ttl(b) ? 1 : 0));
+      const items: LpValue[] = [];
+      for (const f of ordered) items.push(f.field, f.value, f.expireAt ?? 0);
+      w.i64le(minExpire);
+      writeString(w, encodeListpack(items), t.sopts);
+      return RdbType.HASH_LISTPACK_EX;
+    }
+    w.i64le(minExpire);
+    writeLength(w, fields.length);
+    for (const f of fields) {
+      writeLength(w, f.expireAt === undefined ? 0 : f.expireAt - minExpire + 1);
+      writeString(w, f.field, t.sopts);
+      writeString(w, f.value, t.sopts);
+    }
+    return RdbType.HASH_METADATA;
+  }
+  if (small && v >= 2) {
+    const flat: Uint8Array[] = [];
+    for (const f of fields) flat.push(f.field, f.value);
+    if (v >= 10) {
+      writeString(w, encodeListpack(flat), t.sopts);
+      return RdbType.HASH_LISTPACK;
+    }
+    if (v >= 4) {
+      writeString(w, encodeZiplist(flat), t.sopts);
+      return RdbType.HASH_ZIPLIST;
+    }
+    writeString(w, encodeZipmap(fields.map((f) => [f.field, f.value] as const)), t.sopts);
+    return RdbType.HASH_ZIPMAP;
+  }
+  writeLength(w, fields.length);
+  for (const f of fields) {
+    writeString(w, f.field, t.sopts);
+    writeString(w, f.value, t.sopts);
+  }
+  return RdbType.HASH;
+}
+
+/** Module value (type 7): the source payload verbatim, or rebuilt from its id and opcode items. */
+export function writeModule(w: ByteWriter, m: ModuleValue): number {
+  if (m.payload.length > 0) w.bytes(m.payload);
+  else {
+    writeLength(w, m.moduleId);
+    writeModuleItems(w, m.items);
+  }
+  return RdbType.MODULE_2;
+}

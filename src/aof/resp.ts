@@ -17,7 +17,8 @@
  * its progress in a frame, so a long command is not re-parsed when more bytes arrive. When a
  * bulk is short, the tokenizer knows the exact byte count it needs and only queues chunks until
  * they are there (joined once). Commands are emitted once complete; their `argv` entries are
- * views into the fed chunks (copy what you keep; chunks must not be reused by the caller).
+ * views into the fed chunks (copy what you keep; chunks must not be reused by the caller);
+ * `maxArgs` keeps only the first few, for scans that need names only (one view less per argument).
  */
 import type { Command, Span } from '../model/record.js';
 
@@ -58,6 +59,16 @@ export interface AofTokenizerOptions {
   onAnnotation?: (a: Annotation) => void;
   /** The timestamp in force before the first annotation (carried over from an earlier file). */
   timestamp?: number;
+  /**
+   * Keep at most this many arguments in each command's argv (default all). A scan that only
+   * needs command names saves one view per argument; `argc` still gives the full count.
+   */
+  maxArgs?: number;
+}
+
+/** A command read from an AOF: the model's Command plus its full argument count. */
+export interface AofCommand extends Command {
+  argc: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -70,26 +81,15 @@ const ANNOTATION_LINE_MAX = 1023;
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;
 
-/** A parsed header line: strtol result, where it stopped, and how the line ended. */
-interface NumberLine {
-  value: number;
-  /** The line is a proper prefix of a valid line (it ran into EOF): more bytes could have fixed it. */
-  incomplete: boolean;
-  ok: boolean;
-  /** Absolute offset of the byte where the line went wrong. */
-  badAt: number;
-  badBytes: string;
-  end: number;
-}
-
 /** Frame of the command being read. */
 interface CommandFrame {
   start: number;
   argc: number;
+  /** Arguments read so far (argv holds at most maxArgs of them). */
+  argi: number;
   argv: Uint8Array[];
   /** Length of the bulk whose `$` line was read (-1: the next thing is a `$` line). */
   bulkLen: number;
-  bulkLineStart: number;
 }
 
 /** Whether `arg`, read as a C string (up to its first NUL), equals `word` ignoring ASCII case. */
@@ -122,12 +122,12 @@ export class AofTokenizer {
   private needRel = 0;
   private readonly totalSize: number;
   private readonly onAnnotation: ((a: Annotation) => void) | undefined;
+  private readonly maxArgs: number;
   private frame: CommandFrame | null = null;
   private multiStart = -1;
   private stopped: AofVerdict | null = null;
   private finalVerdict: AofVerdict | null = null;
   private partialAnnotationAt: number | null = null;
-  private fed = 0;
   /** redis-check-aof's `pos`: start of the current unit, frozen while a MULTI is open. */
   private okUpTo: number;
   /** End of the last complete command. */
@@ -141,6 +141,7 @@ export class AofTokenizer {
     this.base = options.startOffset ?? 0;
     this.totalSize = options.totalSize ?? Infinity;
     this.onAnnotation = options.onAnnotation;
+    this.maxArgs = options.maxArgs ?? Infinity;
     this.timestamp = options.timestamp;
     this.okUpTo = this.base;
     this.lastCommandEnd = this.base;
@@ -168,8 +169,7 @@ export class AofTokenizer {
   }
 
   /** Feed a chunk; returns the commands completed by it. */
-  write(chunk: Uint8Array): Command[] {
-    this.fed += chunk.length;
+  write(chunk: Uint8Array): AofCommand[] {
     if (this.stopped || chunk.length === 0) return [];
     if (this.pos >= this.buf.length && this.pendingBytes === 0) {
       this.base += this.buf.length;
@@ -185,9 +185,9 @@ export class AofTokenizer {
   }
 
   /** Signal the end of input; returns the last commands. The verdict is then set. */
-  end(): Command[] {
+  end(): AofCommand[] {
     if (this.finalVerdict) return [];
-    let out: Command[] = [];
+    let out: AofCommand[] = [];
     if (!this.stopped) {
       this.join();
       out = this.run(true);
@@ -234,8 +234,16 @@ export class AofTokenizer {
     return -1;
   }
 
-  /** Read `<prefix><strtol number>\r\n` from the line [s, e). */
-  private numberLine(s: number, e: number, final: boolean): NumberLine {
+  // Result of the last numberLine() call (fields, not an object: this runs for every header line).
+  private nlValue = 0;
+  private nlOk = false;
+  /** The line is a proper prefix of a valid line cut by EOF: more bytes could have fixed it. */
+  private nlIncomplete = false;
+  /** Buffer index where strtol stopped (where the line went wrong when !nlOk). */
+  private nlEnd = 0;
+
+  /** Read `<prefix><strtol number>\r\n` from the line [s, e) into the nl* fields. */
+  private numberLine(s: number, e: number, final: boolean): void {
     const b = this.buf;
     const atEof = final && e === b.length && b[e - 1] !== LF;
     let p = s + 1;
@@ -263,13 +271,15 @@ export class AofTokenizer {
       }
     }
     const ok = eptr + 1 < e && b[eptr] === CR && b[eptr + 1] === LF;
+    this.nlValue = v;
+    this.nlOk = ok;
+    this.nlEnd = eptr;
     // A line cut by EOF is "incomplete" when everything after the number could still be CRLF.
-    const incomplete = !ok && atEof && (eptr === e || (eptr === e - 1 && b[eptr] === CR) || (p === d0 && p === e));
-    return { value: v, ok, incomplete, badAt: this.base + eptr, badBytes: hex2(b, eptr, e), end: e };
+    this.nlIncomplete = !ok && atEof && (eptr === e || (eptr === e - 1 && b[eptr] === CR) || (p === d0 && p === e));
   }
 
-  private run(final: boolean): Command[] {
-    const out: Command[] = [];
+  private run(final: boolean): AofCommand[] {
+    const out: AofCommand[] = [];
     const b = this.buf;
     const n = b.length;
     this.needRel = 0;
@@ -295,25 +305,25 @@ export class AofTokenizer {
         const s = this.pos;
         const e = this.lineEnd(s, NUMBER_LINE_MAX, final);
         if (e < 0) return out;
-        const line = this.numberLine(s, e, final);
-        if (!line.ok) {
-          if (line.incomplete) this.stop('truncated', this.base + s, 'unexpected end of file in a command header (*<count>)');
-          else this.stop('corrupt', line.badAt, `bad command header: expected CRLF after the argument count, got ${line.badBytes}`);
+        this.numberLine(s, e, final);
+        if (!this.nlOk) {
+          if (this.nlIncomplete) this.stop('truncated', this.base + s, 'unexpected end of file in a command header (*<count>)');
+          else this.stop('corrupt', this.base + this.nlEnd, `bad command header: expected CRLF after the argument count, got ${hex2(b, this.nlEnd, e)}`);
           return out;
         }
-        if (line.value < 1) {
-          this.stop('corrupt', this.base + s, `command with ${line.value} arguments (Redis refuses to load it)`);
+        if (this.nlValue < 1) {
+          this.stop('corrupt', this.base + s, `command with ${this.nlValue} arguments (Redis refuses to load it)`);
           return out;
         }
-        f = this.frame = { start: this.base + s, argc: line.value, argv: [], bulkLen: -1, bulkLineStart: 0 };
+        f = this.frame = { start: this.base + s, argc: this.nlValue, argi: 0, argv: [], bulkLen: -1 };
         this.pos = e;
       }
       // Arguments.
-      while (f.argv.length < f.argc) {
+      while (f.argi < f.argc) {
         if (f.bulkLen < 0) {
           const s = this.pos;
           if (s >= n) {
-            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argv.length + 1} of ${f.argc} missing`);
+            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argi + 1} of ${f.argc} missing`);
             else this.needRel = 1;
             return out;
           }
@@ -321,21 +331,20 @@ export class AofTokenizer {
           if (e < 0) return out;
           if (b[s] !== 0x24) { // '$'
             const c = b[s]!;
-            this.stop('corrupt', this.base + s, `expected '$' before argument ${f.argv.length + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`);
+            this.stop('corrupt', this.base + s, `expected '$' before argument ${f.argi + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`);
             return out;
           }
-          const line = this.numberLine(s, e, final);
-          if (!line.ok) {
-            if (line.incomplete) this.stop('truncated', this.base + s, `unexpected end of file in the length of argument ${f.argv.length + 1}`);
-            else this.stop('corrupt', line.badAt, `bad argument length line: expected CRLF after the length, got ${line.badBytes}`);
+          this.numberLine(s, e, final);
+          if (!this.nlOk) {
+            if (this.nlIncomplete) this.stop('truncated', this.base + s, `unexpected end of file in the length of argument ${f.argi + 1}`);
+            else this.stop('corrupt', this.base + this.nlEnd, `bad argument length line: expected CRLF after the length, got ${hex2(b, this.nlEnd, e)}`);
             return out;
           }
-          if (line.value < 0) {
-            this.stop('corrupt', this.base + s, `argument length ${line.value} is out of range`);
+          if (this.nlValue < 0) {
+            this.stop('corrupt', this.base + s, `argument length ${this.nlValue} is out of range`);
             return out;
           }
-          f.bulkLen = line.value;
-          f.bulkLineStart = this.base + s;
+          f.bulkLen = this.nlValue;
           this.pos = e;
         }
         const need = f.bulkLen + 2;
@@ -355,8 +364,8 @@ export class AofTokenizer {
           this.stop('corrupt', this.base + d + f.bulkLen, `expected CRLF after an argument of ${f.bulkLen} bytes, got ${hex2(b, d + f.bulkLen, n)}`);
           return out;
         }
-        const arg = b.subarray(d, d + f.bulkLen);
-        if (f.argv.length === 0) {
+        if (f.argi === 0) {
+          const arg = b.subarray(d, d + f.bulkLen);
           if (cStringIs(arg, 'multi')) {
             if (this.multiStart >= 0) {
               this.stop('corrupt', f.start, `MULTI inside the MULTI at offset ${this.multiStart}`);
@@ -367,12 +376,13 @@ export class AofTokenizer {
             return out;
           }
         }
-        f.argv.push(arg);
+        if (f.argi < this.maxArgs) f.argv.push(b.subarray(d, d + f.bulkLen));
+        f.argi++;
         f.bulkLen = -1;
         this.pos = d + need;
       }
       const end = this.base + this.pos;
-      const cmd: Command = { argv: f.argv, span: { start: f.start, end } };
+      const cmd: AofCommand = { argv: f.argv, argc: f.argc, span: { start: f.start, end } };
       if (this.timestamp !== undefined) cmd.timestamp = this.timestamp;
       const name = f.argv[0]!;
       if (cStringIs(name, 'multi')) this.multiStart = f.start;
@@ -393,9 +403,9 @@ export class AofTokenizer {
     let timestamp: number | null = null;
     let wellFormed = false;
     if (e - s >= 4 && b[s + 1] === 0x54 && b[s + 2] === 0x53 && b[s + 3] === 0x3a) { // "#TS:"
-      const line = this.numberLine(s + 3, e, false);
-      timestamp = line.value;
-      wellFormed = b[line.badAt - this.base] === CR && Number.isSafeInteger(timestamp);
+      this.numberLine(s + 3, e, false);
+      timestamp = this.nlValue;
+      wellFormed = b[this.nlEnd] === CR && Number.isSafeInteger(timestamp);
       this.timestamp = timestamp;
     }
     this.onAnnotation?.({ span: { start: this.base + s, end: this.base + e }, text: b.subarray(s, textEnd), timestamp, wellFormed, terminated });
@@ -403,7 +413,7 @@ export class AofTokenizer {
 }
 
 /** Tokenize a whole buffer: every command and the verdict (tests, small files). */
-export function tokenizeAof(bytes: Uint8Array, options: AofTokenizerOptions = {}): { commands: Command[]; verdict: AofVerdict } {
+export function tokenizeAof(bytes: Uint8Array, options: AofTokenizerOptions = {}): { commands: AofCommand[]; verdict: AofVerdict } {
   const t = new AofTokenizer(options);
   const commands = t.write(bytes);
   for (const c of t.end()) commands.push(c);

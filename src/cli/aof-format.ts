@@ -20,9 +20,10 @@ export function formatVerdictLine(v: AofSetVerdict): string {
 export function formatAofInspect(r: AofInspectReport): string {
   const lines: string[] = [];
   const kind = r.kind === 'multipart' ? `multi-part AOF (manifest ${r.manifest})` : 'single-file AOF';
-  lines.push(`${c.bold(r.input)}  ${kind}, base ${r.baseFormat === 'rdb-preamble' ? 'RDB preamble' : r.baseFormat === 'resp' ? 'RESP' : r.baseFormat ?? 'none'}`);
+  lines.push(`${c.bold(r.input)}  ${kind}, base ${r.baseFormat === 'rdb-preamble' ? (r.kind === 'multipart' ? 'RDB' : 'RDB preamble') : r.baseFormat === 'resp' ? 'RESP' : r.baseFormat ?? 'none'}`);
   for (const f of r.files) {
-    const fmt = f.format === 'rdb-preamble' ? `RDB v${f.rdbVersion} (${num(f.rdbKeys ?? 0)} keys${f.rdbBytes !== null ? `, ${num(f.rdbBytes)} bytes` : ''}) + RESP` : f.format;
+    const tail = f.rdbBytes !== null && f.rdbBytes < f.size ? ' + RESP tail' : '';
+    const fmt = f.format === 'rdb-preamble' ? `RDB v${f.rdbVersion ?? '?'} (${num(f.rdbKeys ?? 0)} keys${f.rdbBytes !== null ? `, ${num(f.rdbBytes)} bytes` : ''})${tail}` : f.format === 'resp' ? 'RESP' : 'empty';
     const status = f.verdict.kind === 'ok' ? c.green('ok') : c.red(f.verdict.kind);
     lines.push(`  ${c.cyan(f.role.padEnd(6))} ${f.name}  ${num(f.size)} bytes  ${fmt}  ${num(f.commands)} commands  ${status}`);
   }

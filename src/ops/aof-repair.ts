@@ -12,6 +12,8 @@
  * line above T, only in the last file and never at its offset 0.
  */
 import { openAofSet, truncatePart, type AofPart, type AofSet, type FileChange } from '../io/aof-files.js';
+import { readChunks } from '../io/files.js';
+import { AofTokenizer } from '../aof/resp.js';
 import { scanAofSet, type AofSetScan } from './aof-scan.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
 
@@ -143,11 +145,55 @@ export function planRepair(set: AofSet, scan: AofSetScan, opts: RepairOptions = 
   };
 }
 
-/** Read an AOF and plan its repair. */
+/** Commands that parse cleanly after a damaged spot: where parsing picked up again, and how many. */
+export interface ResyncProbe {
+  resyncAt: number;
+  commands: number;
+}
+
+/**
+ * Look past corruption at `offset` of a file: from the first `*` that starts a line after it,
+ * count the commands that parse. Says how much valid-looking data a cut at the damage drops.
+ */
+export async function probeAfterDamage(part: AofPart, offset: number): Promise<ResyncProbe | null> {
+  let tok: AofTokenizer | null = null;
+  let at = offset + 1;
+  let prevLf = false;
+  let resyncAt = -1;
+  let commands = 0;
+  for await (const chunk of readChunks(part.path, undefined, offset + 1, part.size)) {
+    let c = chunk;
+    if (!tok) {
+      let i = 0;
+      for (; i < c.length; i++) {
+        if (prevLf && c[i] === 0x2a) break;
+        prevLf = c[i] === 0x0a;
+      }
+      if (i === c.length) { at += c.length; continue; }
+      resyncAt = at + i;
+      tok = new AofTokenizer({ startOffset: resyncAt, totalSize: part.size, maxArgs: 1 });
+      c = c.subarray(i);
+    }
+    commands += tok.write(c).length;
+    if (tok.verdict) break;
+  }
+  if (!tok) return null;
+  commands += tok.end().length;
+  return { resyncAt, commands };
+}
+
+/** Read an AOF and plan its repair (for corruption, also probing what follows the damage). */
 export async function planAofRepair(path: string, opts: RepairOptions = {}): Promise<RepairPlan> {
   const set = await openAofSet(path);
   const scan = await scanAofSet(set, { timestampLimit: opts.truncateToTimestamp });
-  return planRepair(set, scan, opts);
+  const plan = planRepair(set, scan, opts);
+  if (plan.action === 'truncate' && plan.cause === 'corrupt') {
+    const probe = await probeAfterDamage(plan.part, plan.offset);
+    if (probe && probe.commands > 0) {
+      plan.warnings.push(`after the damage, ${probe.commands} command${probe.commands === 1 ? '' : 's'} from offset ${probe.resyncAt} on look valid; the cut drops them too (keep the backup if you want to salvage them)`);
+    }
+  }
+  return plan;
 }
 
 /** Carry out a `truncate` plan: backup (unless null), temp + fsync + rename. */

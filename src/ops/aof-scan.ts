@@ -190,6 +190,8 @@ export class PartScanner {
       totalSize: this.part.size,
       timestamp: this.state.timestamp,
       onAnnotation: (a) => this.annotation(a),
+      // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
+      maxArgs: this.state.keys ? Infinity : 2,
     });
   }
 

@@ -106,6 +106,26 @@ export class ByteWriter {
     return this;
   }
 
+  /**
+   * Make room for n more bytes and return the backing buffer; the caller writes at
+   * `length` onwards and then advances `length` itself (hot loops that write byte by byte).
+   */
+  reserve(n: number): Uint8Array {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  /** Append a string whose chars are all < 0x80 (JSON punctuation, numbers), one byte each. */
+  ascii(text: string): this {
+    const n = text.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let o = this.length;
+    for (let i = 0; i < n; i++) buf[o++] = text.charCodeAt(i);
+    this.length = o;
+    return this;
+  }
+
   /** Overwrite a u32 LE at an earlier position (for size headers patched after the fact). */
   patchU32le(at: number, v: number): void {
     this.view.setUint32(at, v, true);

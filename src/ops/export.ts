@@ -2,9 +2,12 @@
  * RDB → JSONL / JSON export (the contract in SPEC.md). Produces text chunks, one per decoded
  * batch, so memory stays bounded; the caller writes them wherever it likes.
  */
+import { ByteWriter } from '../bytes/writer.js';
+import { utf8 } from '../model/bytes.js';
 import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { type KeyFilter, compileFilter } from './filter.js';
-import { entryToJson, metaToJson } from './json.js';
+import { metaToJson } from './json.js';
+import { writeEntryJson } from './jsonl.js';
 import { type ByteSource, readRdbBatches } from './read.js';
 
 /** Export options. */
@@ -21,34 +24,35 @@ export interface ExportStats {
   records: number;
 }
 
-/** Yield the export as text chunks. `stats` is filled as it goes. */
-export async function* exportRdb(source: ByteSource, opts: ExportOptions, stats: ExportStats = { keys: 0, records: 0 }): AsyncGenerator<string> {
+/** Yield the export as UTF-8 chunks (one per decoded batch). `stats` is filled as it goes. */
+export async function* exportRdb(source: ByteSource, opts: ExportOptions, stats: ExportStats = { keys: 0, records: 0 }): AsyncGenerator<Uint8Array> {
   const keep = compileFilter(opts);
   const json = opts.format === 'json';
   let first = true;
-  if (json) yield '[';
+  const w = new ByteWriter(1 << 16);
+  if (json) w.u8(0x5b);
   for await (const batch of readRdbBatches(source, opts.decoder)) {
-    let text = '';
     for (const r of batch) {
-      let obj: object | null = null;
+      let meta: object | null = null;
       if (r.kind === 'key') {
         if (!keep(r)) continue;
-        obj = entryToJson(r);
-        stats.keys++;
-      } else if (opts.meta) {
-        obj = metaToJson(r);
-      }
-      if (!obj) continue;
-      stats.records++;
-      const line = JSON.stringify(obj);
-      if (json) {
-        text += first ? `\n${line}` : `,\n${line}`;
-        first = false;
       } else {
-        text += `${line}\n`;
+        if (!opts.meta) continue;
+        meta = metaToJson(r);
+        if (!meta) continue;
       }
+      stats.records++;
+      if (json) w.ascii(first ? '\n' : ',\n');
+      first = false;
+      if (meta) w.bytes(utf8(JSON.stringify(meta)));
+      else {
+        writeEntryJson(w, r as Extract<typeof r, { kind: 'key' }>);
+        stats.keys++;
+      }
+      if (!json) w.u8(0x0a);
     }
-    if (text) yield text;
+    if (w.length >= 1 << 16) yield w.take();
   }
-  if (json) yield first ? ']\n' : '\n]\n';
+  if (json) w.ascii(first ? ']\n' : '\n]\n');
+  if (w.length) yield w.take();
 }

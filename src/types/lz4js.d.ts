@@ -5,4 +5,8 @@ declare module 'lz4js' {
   /** Compress one block; returns the compressed size, or 0 when it does not compress. */
   export function compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
   export function compressBound(n: number): number;
+  /** Whole-buffer frame compression (linked 4 MiB blocks, no checksums). */
+  export function compress(src: Uint8Array, maxSize?: number): Uint8Array;
+  /** Whole-buffer frame decompression (checksums are not verified). */
+  export function decompress(src: Uint8Array, maxSize?: number): Uint8Array;
 }

@@ -1,0 +1,74 @@
+/**
+ * The byte-level JSON writer must produce the same JSON values as JSON.stringify over
+ * entryToJson (the contract's reference form), for every fixture and corpus key, and decide
+ * UTF-8 validity exactly as a fatal TextDecoder does.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ByteWriter } from '../src/bytes/writer.js';
+import { writeEntryJson, writeJsonBytes } from '../src/ops/jsonl.js';
+import { decodeRdb, entryToJson, exportRdb, tryUtf8, type KeyEntry } from '../src/index.js';
+
+const ROOT = join(import.meta.dirname, '..');
+function rdbFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? rdbFiles(p) : f.endsWith('.rdb') ? [p] : [];
+  });
+}
+const files = [...rdbFiles(join(ROOT, 'fixtures', 'rdb')), ...rdbFiles(join(ROOT, '..', 'shared', 'corpus'))];
+
+function keysOf(file: string): KeyEntry[] {
+  try {
+    return decodeRdb(new Uint8Array(readFileSync(file))).filter((r): r is KeyEntry => r.kind === 'key');
+  } catch {
+    return []; // files that must fail are covered by corpus.test.ts
+  }
+}
+
+describe('byte-level JSON writer', () => {
+  it('agrees with JSON.stringify(entryToJson()) on every readable key', () => {
+    let n = 0;
+    for (const f of files) {
+      for (const e of keysOf(f)) {
+        const w = new ByteWriter();
+        writeEntryJson(w, e);
+        const mine = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(w.finish()));
+        expect(mine, `${f}`).toEqual(JSON.parse(JSON.stringify(entryToJson(e))));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(5000);
+  });
+
+  it('classifies UTF-8 exactly like a fatal TextDecoder', () => {
+    let s = 12345;
+    const rand = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s >>> 8; };
+    const interesting = [0x00, 0x1f, 0x22, 0x5c, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x9f, 0xa0, 0x8f, 0x90];
+    for (let t = 0; t < 20000; t++) {
+      const b = new Uint8Array(rand() % 6).map(() => (rand() % 3 === 0 ? interesting[rand() % interesting.length]! : rand() & 0xff));
+      const w = new ByteWriter();
+      writeJsonBytes(w, b);
+      const text = tryUtf8(b);
+      const got = JSON.parse(new TextDecoder().decode(w.finish()));
+      if (text === null) expect(got).toEqual({ base64: Buffer.from(b).toString('base64') });
+      else {
+        expect(got).toBe(text);
+        expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(text));
+      }
+    }
+  });
+
+  it('exportRdb --to json is one array of the JSONL lines', async () => {
+    const f = join(ROOT, 'fixtures', 'rdb', 'everything.rdb');
+    const collect = async (format: 'json' | 'jsonl'): Promise<string> => {
+      let out = '';
+      for await (const c of exportRdb([new Uint8Array(readFileSync(f))], { format })) out += new TextDecoder().decode(c);
+      return out;
+    };
+    const lines = (await collect('jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(JSON.parse(await collect('json'))).toEqual(lines);
+  });
+});

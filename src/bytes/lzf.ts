@@ -76,6 +76,18 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
   let ip = 0;
   let op = 1; // first literal-run control byte goes at 0
   let lit = 0;
+  /** Copy one input byte into the current literal run, closing the run at 32 bytes. */
+  const literal = (): boolean => {
+    if (op >= maxOut + 1) return false;
+    lit++;
+    out[op++] = input[ip++]!;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+    return true;
+  };
   const hash = (p: number): number => {
     const v = (input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!;
     return (((v >>> (3 * 8 - HLOG)) - v * 5) >>> 0) & (HSIZE - 1);
@@ -112,27 +124,11 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
       // update hash for the positions skipped over (liblzf ULTRA_FAST mode: only the last two)
       htab[hash(ip - 2)] = ip - 2;
       htab[hash(ip - 1)] = ip - 1;
-    } else {
-      if (op >= maxOut + 1) return null;
-      lit++;
-      out[op++] = input[ip++]!;
-      if (lit === MAX_LIT) {
-        out[op - lit - 1] = lit - 1;
-        lit = 0;
-        op++;
-      }
+    } else if (!literal()) {
+      return null;
     }
   }
-  while (ip < inLen) {
-    if (op >= maxOut + 1) return null;
-    lit++;
-    out[op++] = input[ip++]!;
-    if (lit === MAX_LIT) {
-      out[op - lit - 1] = lit - 1;
-      lit = 0;
-      op++;
-    }
-  }
+  while (ip < inLen) if (!literal()) return null;
   out[op - lit - 1] = lit - 1;
   if (lit === 0) op--;
   if (op > maxOut) return null;

@@ -12,7 +12,7 @@ import type { AofPart, AofSet } from '../io/aof-files.js';
 import { readChunks } from '../io/files.js';
 import { AofTokenizer, type Annotation, type AofVerdict } from '../aof/resp.js';
 import { ParseError } from '../errors.js';
-import { bytesKey, latin1 } from '../model/bytes.js';
+import { bytesKey, concatBytes, latin1 } from '../model/bytes.js';
 import type { Command, Span } from '../model/record.js';
 import { RdbDecoder } from '../rdb/decoder.js';
 
@@ -172,7 +172,7 @@ export class PartScanner {
   }
 
   private decide(): void {
-    const b = this.head[0]!.length >= 8 || this.head.length === 1 ? this.head[0]! : concat(this.head);
+    const b = this.head[0]!.length >= 8 || this.head.length === 1 ? this.head[0]! : concatBytes(this.head);
     const is = (s: string) => b.length >= s.length && [...s].every((ch, i) => b[i] === ch.charCodeAt(0));
     // redis-check-aof: an RDB part needs at least 8 bytes and the REDIS magic (Valkey 9: VALKEY).
     if (this.part.size >= 8 && (is('REDIS') || is('VALKEY'))) {
@@ -337,14 +337,6 @@ export class PartScanner {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
 
 /** Scan every file of a set in load order. */
 export async function scanAofSet(set: AofSet, options: AofScanOptions = {}): Promise<AofSetScan> {

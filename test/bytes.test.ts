@@ -1,0 +1,89 @@
+/**
+ * Byte-level primitives against their specifications: CRC-64/Jones check value and chunked
+ * updates; LZF round trips, liblzf's stream rules and every failure kind; XXH32 known values.
+ */
+import { describe, expect, it } from 'vitest';
+import { Crc64, crc64, lzfCompress, lzfDecompress } from '../src/index.js';
+import { hex64 } from '../src/bytes/crc64.js';
+import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+}
+
+describe('CRC64 (Jones, reflected, init 0)', () => {
+  it('has the check value of crc64.c', () => {
+    expect(hex64(crc64(enc('123456789')))).toBe('e9c6d914c4b8d9ca');
+    expect(crc64(new Uint8Array(0))).toBe(0n);
+  });
+
+  it('gives the same value however the input is split', () => {
+    const rand = rng(5);
+    const data = new Uint8Array(10_000).map(() => Math.floor(rand() * 256));
+    const whole = crc64(data);
+    for (const step of [1, 3, 7, 8, 9, 1000]) {
+      const c = new Crc64();
+      for (let i = 0; i < data.length; i += step) c.update(data, i, Math.min(data.length, i + step));
+      expect(c.value()).toBe(whole);
+    }
+    const bitwise = (b: Uint8Array): bigint => {
+      let crc = 0n;
+      for (const byte of b) {
+        crc ^= BigInt(byte);
+        for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ 0x95ac9329ac4bc9b5n : crc >> 1n;
+      }
+      return crc;
+    };
+    expect(whole).toBe(bitwise(data));
+  });
+});
+
+describe('LZF', () => {
+  it('round trips compressible data and keeps Redis\'s "saves at least 4 bytes" rule to the caller', () => {
+    const rand = rng(9);
+    let compressed = 0;
+    for (let t = 0; t < 500; t++) {
+      const n = 4 + Math.floor(rand() * 5000);
+      const a = new Uint8Array(n);
+      for (let i = 0; i < n; i++) a[i] = i > 8 && rand() < 0.7 ? a[i - 1 - Math.floor(rand() * (rand() < 0.5 ? 2 : 400))]! : Math.floor(rand() * 16);
+      const c = lzfCompress(a, n - 4);
+      if (!c) continue;
+      compressed++;
+      expect(c.length).toBeLessThanOrEqual(n - 4);
+      const d = lzfDecompress(c, n);
+      expect(d).toEqual(a);
+    }
+    expect(compressed).toBeGreaterThan(400);
+    expect(lzfCompress(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 4)).toBeNull();
+  });
+
+  it('decodes literal runs and back-references (overlapping, extended length) by the stream rules', () => {
+    // literal "ab" (ctrl 1), then a reference of length 7+3+2 = 12 at distance 2: "abababababab"
+    const d = lzfDecompress(new Uint8Array([0x01, 0x61, 0x62, 0xe0, 0x03, 0x01]), 14);
+    expect(new TextDecoder().decode(d as Uint8Array)).toBe('ab'.repeat(7));
+  });
+
+  it('reports every failure kind instead of reading or writing out of bounds', () => {
+    expect(lzfDecompress(new Uint8Array([0x05, 0x61]), 6)).toBe('truncated-input');
+    expect(lzfDecompress(new Uint8Array([0x00, 0x61, 0x20, 0x05]), 4)).toBe('bad-reference');
+    expect(lzfDecompress(new Uint8Array([0x02, 0x61, 0x62, 0x63]), 2)).toBe('output-overflow');
+    expect(lzfDecompress(new Uint8Array([0x00, 0x61]), 3)).toBe('length-mismatch');
+    expect(lzfDecompress(new Uint8Array([0x00, 0x61, 0xe0]), 20)).toBe('truncated-input');
+  });
+});
+
+describe('XXH32', () => {
+  it('matches the reference values', () => {
+    expect(xxh32(new Uint8Array(0)).toString(16)).toBe('2cc5d05');
+    expect(xxh32(enc('abc')).toString(16)).toBe('32d153ff');
+    const long = enc('Nobody inspects the spammish repetition'.repeat(3));
+    const x = new Xxh32();
+    for (let i = 0; i < long.length; i += 5) x.update(long, i, Math.min(long.length, i + 5));
+    expect(x.digest()).toBe(xxh32(long));
+  });
+});

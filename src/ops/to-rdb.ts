@@ -3,11 +3,16 @@
  * jsonl|json` writes, filtered, re-encoded by RdbEncoder for a target version, yielded as
  * ~1 MiB chunks. The caller writes them (the CLI through AtomicFile: temp file, fsync, rename),
  * and discards the output when this throws (a refused lossy write throws at the end).
+ *
+ * With `vcs`, the RDB is wrapped in Valkey's VCS envelope (FORMATS.md §11.1: one LZ4 frame with
+ * block and content checksums around an RDB whose CRC64 trailer is zero and whose strings are not
+ * LZF-compressed). gzip needs node:zlib and is applied by the caller (io/compress.ts).
  */
 import { UsageError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
 import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { RdbEncoder, type RdbEncodeReport } from '../rdb/encoder.js';
+import { VcsEncoder } from '../rdb/vcs.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { entryFromJson } from './json.js';
 import { readRdb, type ByteSource } from './read.js';
@@ -20,6 +25,8 @@ export interface ToRdbOptions extends KeyFilter {
   lossy?: boolean;
   compress?: boolean;
   checksum?: boolean;
+  /** Wrap the output in a VCS envelope (LZ4); implies no per-string LZF and a zero CRC64 trailer. */
+  vcs?: boolean;
   decoder?: RdbDecoderOptions;
 }
 
@@ -27,6 +34,7 @@ export interface ToRdbOptions extends KeyFilter {
 export interface ToRdbReport extends RdbEncodeReport {
   version: number;
   family: 'redis' | 'valkey';
+  /** Bytes yielded (after the VCS envelope when `vcs`). */
   bytes: number;
 }
 
@@ -104,8 +112,11 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
   const parts: Uint8Array[] = [];
   let pending = 0;
   let bytes = 0;
+  const vcs = opts.vcs ? new VcsEncoder() : null;
   const start = (version: number, family: 'redis' | 'valkey') => {
-    enc = new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum });
+    enc = vcs
+      ? new RdbEncoder({ version, family, lossy: opts.lossy, compress: false, checksum: false })
+      : new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum });
     Object.assign(report, { version, family });
     return enc;
   };
@@ -118,6 +129,10 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
     bytes += out.length;
     return out;
   };
+  const push = (b: Uint8Array): void => {
+    if (!b.length) return;
+    for (const p of vcs ? vcs.write(b) : [b]) { parts.push(p); pending += p.length; }
+  };
   for await (const r of records) {
     if (!enc) {
       if (r.kind === 'header') {
@@ -127,17 +142,16 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
       start(opts.version ?? 10, opts.family ?? 'redis');
     }
     if (r.kind === 'key' && !keep(r)) continue;
-    const b = (enc as unknown as RdbEncoder).write(r);
-    if (b.length) { parts.push(b); pending += b.length; }
+    push((enc as unknown as RdbEncoder).write(r));
     if (pending >= FLUSH_AT) yield take();
   }
   const e: RdbEncoder = enc ?? start(opts.version ?? 10, opts.family ?? 'redis');
   try {
-    parts.push(e.end());
-    pending += parts[parts.length - 1]!.length;
+    push(e.end());
   } finally {
     Object.assign(report, e.report);
   }
+  if (vcs) for (const p of vcs.end()) { parts.push(p); pending += p.length; }
   yield take();
   report.bytes = bytes;
 }

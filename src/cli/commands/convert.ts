@@ -1,5 +1,6 @@
 /**
- * `rdbkit convert FILE --to jsonl|json [-o OUT] [--db N] [--key GLOB] [--type T] [--meta]`.
+ * `rdbkit convert FILE --to jsonl|json [-o OUT] [--db N] [--key GLOB] [--type T] [--meta]`, and
+ * `rdbkit convert IN --to rdb -o OUT [--rdb-version N] [--lossy] [--compress lz4|gzip]`.
  * Output goes to stdout, or to OUT through a temp file, fsync and rename (never overwriting
  * an existing OUT without --force).
  */
@@ -9,6 +10,7 @@ import { openRdbInput } from '../../io/input.js';
 import { type ExportStats, exportRdb } from '../../ops/export.js';
 import { EXIT_OK, c, runCommand, writeOutputFile, writeStdout } from '../output.js';
 import { readChunks, readHead } from '../../io/files.js';
+import { gzipChunks } from '../../io/compress.js';
 import { looksLikeJson, toRdbChunks, type ToRdbOptions, type ToRdbReport } from '../../ops/to-rdb.js';
 
 interface Args {
@@ -23,10 +25,11 @@ interface Args {
   skipExpired?: boolean;
   rdbVersion?: number;
   lossy?: boolean;
+  compress?: 'lz4' | 'gzip';
 }
 
 export const command = 'convert <file>';
-export const describe = 'Convert an RDB to JSON Lines or JSON (one object per key, streamed)';
+export const describe = 'Convert an RDB to JSON Lines or JSON (one object per key, streamed), or an RDB or JSON export to an RDB';
 
 export function builder(y: Argv): Argv<Args> {
   return y
@@ -41,13 +44,15 @@ export function builder(y: Argv): Argv<Args> {
     .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
     // --to rdb (task A): target version and lossy mode
     .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
-    .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' }) as unknown as Argv<Args>;
+    .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' })
+    .option('compress', { type: 'string', choices: ['lz4', 'gzip'], describe: '--to rdb: lz4 = Valkey VCS envelope (LZ4 frame), gzip = a gzip file' }) as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('convert', argv.file, async () => {
     if (argv.to === 'rdb') return convertToRdb(argv);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
+    if (argv.compress) throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');
     const input = await openRdbInput(argv.file);
     const stats: ExportStats = { keys: 0, records: 0 };
     const chunks = exportRdb(input.source, {
@@ -75,6 +80,7 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
   const opts: ToRdbOptions = {
     version: argv.rdbVersion, lossy: argv.lossy, db: argv.db, key: argv.key, type: argv.type,
     expiredAt: argv.skipExpired ? Date.now() : undefined,
+    vcs: argv.compress === 'lz4',
   };
   let chunks: AsyncGenerator<Uint8Array>;
   if (json) chunks = toRdbChunks(readChunks(argv.file), 'json', opts, report);
@@ -82,8 +88,10 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
     const input = await openRdbInput(argv.file);
     chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
   }
+  if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
   const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
   for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
-  process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);
+  const container = argv.compress === 'lz4' ? ' in a VCS (LZ4) envelope' : argv.compress === 'gzip' ? ', gzip' : '';
+  process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}${container}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);
   return EXIT_OK;
 }

@@ -87,3 +87,21 @@ describe('XXH32', () => {
     expect(x.digest()).toBe(xxh32(long));
   });
 });
+
+describe('findDuplicate', () => {
+  it('finds the first repeated byte string, at any size, and nothing otherwise', async () => {
+    const { findDuplicate } = await import('../src/model/bytes.js');
+    const rand = rng(77);
+    for (let t = 0; t < 300; t++) {
+      const n = Math.floor(rand() * 300);
+      const items = Array.from({ length: n }, (_, i) => new TextEncoder().encode(`m${i}-${Math.floor(rand() * 5)}`));
+      expect(findDuplicate(items)).toBeNull();
+      if (n > 1) {
+        const j = Math.floor(rand() * n);
+        items.push(items[j]!.slice());
+        expect(findDuplicate(items)).toEqual(items[j]);
+      }
+    }
+    expect(findDuplicate([new Uint8Array([1, 2]), new Uint8Array([1, 2, 0])])).toBeNull();
+  });
+});

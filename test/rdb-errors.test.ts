@@ -100,6 +100,21 @@ describe('damaged RDB files', () => {
     expect(early.message).toMatch(/needs \d+ bytes, the file has 7 left/);
   });
 
+  it('duplicate set members, zset members and listpack hash fields are corrupt', () => {
+    const file = (body: number[]): Uint8Array => {
+      const bytes = new Uint8Array([...new TextEncoder().encode('REDIS0009'), ...body, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+      return bytes;
+    };
+    const a = [0x01, 0x61];
+    const set = errorOf(() => decodeRdb(file([0x02, 0x01, 0x73, 0x03, ...a, 0x01, 0x62, ...a]))) as ParseError;
+    expect(set.code).toBe('RDB_DUPLICATE_MEMBER');
+    expect(set.message).toMatch(/duplicate member "a"/);
+    const zset = errorOf(() => decodeRdb(file([0x05, 0x01, 0x7a, 0x02, ...a, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, ...a, 0, 0, 0, 0, 0, 0, 0, 0x40]))) as ParseError;
+    expect(zset.code).toBe('RDB_DUPLICATE_MEMBER');
+    // Redis 7.0 loads a small type-4 hash with a repeated field (only deep sanitization rejects it); so does rdbkit
+    expect(() => decodeRdb(file([0x04, 0x01, 0x68, 0x02, ...a, 0x01, 0x31, ...a, 0x01, 0x32]))).not.toThrow();
+  });
+
   it('unknown magic, version and type are corrupt with clear messages', () => {
     const bad = (s: string): ParseError => errorOf(() => decodeRdb(new TextEncoder().encode(s))) as ParseError;
     expect(bad('HELLO0001xx').code).toBe('RDB_BAD_MAGIC');

@@ -61,7 +61,12 @@ const HSIZE = 1 << HLOG;
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
+/**
+ * The match table is reused across calls without clearing: entries hold `position + base`, and
+ * each call moves `base` past the previous input, so older entries read as empty.
+ */
 let htab: Int32Array | null = null;
+let htabBase = 1;
 
 /**
  * Compress with liblzf's algorithm (HLOG 16). Returns null when the output would not fit in
@@ -71,7 +76,12 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
   const inLen = input.length;
   if (inLen < 4 || maxOut <= 0) return null;
   htab ??= new Int32Array(HSIZE);
-  htab.fill(-1);
+  if (htabBase + inLen >= 0x7fffffff) {
+    htab.fill(0);
+    htabBase = 1;
+  }
+  const base = htabBase;
+  htabBase += inLen + 1;
   const out = new Uint8Array(maxOut + 1);
   let ip = 0;
   let op = 1; // first literal-run control byte goes at 0
@@ -94,11 +104,12 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
   };
   while (ip < inLen - 2) {
     const h = hash(ip);
-    const ref = htab[h]!;
-    htab[h] = ip;
+    const stored = htab[h]!;
+    const ref = stored >= base ? stored - base : -1;
+    htab[h] = ip + base;
     const off = ip - ref - 1;
     if (
-      ref >= 0 && off < MAX_OFF && ref > 0 - 1 &&
+      ref >= 0 && off < MAX_OFF &&
       input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]
     ) {
       let len = 2;
@@ -122,8 +133,8 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
       ip += len + 1;
       if (ip >= inLen - 2) break;
       // update hash for the positions skipped over (liblzf ULTRA_FAST mode: only the last two)
-      htab[hash(ip - 2)] = ip - 2;
-      htab[hash(ip - 1)] = ip - 1;
+      htab[hash(ip - 2)] = ip - 2 + base;
+      htab[hash(ip - 1)] = ip - 1 + base;
     } else if (!literal()) {
       return null;
     }

@@ -6,8 +6,11 @@
 import { createReadStream, promises as fsp, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
 
-/** Default read chunk size. */
-export const CHUNK_SIZE = 1 << 20;
+/**
+ * Default read chunk size. 64 KiB, not more: records are views into their chunk, and smaller
+ * chunks die young (measured on a 489 MiB dump: 1 MiB chunks doubled peak RSS and GC time).
+ */
+export const CHUNK_SIZE = 64 * 1024;
 
 /** Read a file as a stream of chunks (plain Uint8Array views). */
 export async function* readChunks(file: string, chunkSize = CHUNK_SIZE, start = 0, end?: number): AsyncGenerator<Uint8Array> {

@@ -137,3 +137,36 @@ export function parseSmallCanonicalInt(b: Uint8Array): number | null {
   }
   return neg ? -v : v;
 }
+
+let dupTable = new Int32Array(256);
+
+/**
+ * The first byte string that occurs twice in `items`, or null. Hashes (FNV-1a) into a reused
+ * open-addressing table and compares bytes only on a hash match: no strings, no Set.
+ */
+export function findDuplicate(items: readonly Uint8Array[]): Uint8Array | null {
+  const n = items.length;
+  if (n < 2) return null;
+  if (n <= 8) {
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (bytesEqual(items[i]!, items[j]!)) return items[i]!;
+    return null;
+  }
+  let size = 16;
+  while (size < n * 2) size <<= 1;
+  if (dupTable.length < size) dupTable = new Int32Array(size);
+  else dupTable.fill(0, 0, size);
+  const mask = size - 1;
+  for (let i = 0; i < n; i++) {
+    const b = items[i]!;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < b.length; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+    let slot = h & mask;
+    for (;;) {
+      const at = dupTable[slot]!;
+      if (at === 0) { dupTable[slot] = i + 1; break; }
+      if (bytesEqual(items[at - 1]!, b)) return b;
+      slot = (slot + 1) & mask;
+    }
+  }
+  return null;
+}

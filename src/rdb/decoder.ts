@@ -16,7 +16,7 @@
 import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { ascii, bytesKey, compareBytes, displayText, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { ascii, compareBytes, displayText, findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
 import { decodeIntset } from './intset.js';
@@ -618,7 +618,7 @@ export class RdbDecoder {
       return;
     }
     if (v.type === 'set' || v.type === 'zset' || (v.type === 'hash' && f.type !== RdbType.HASH)) {
-      checkDuplicates(r, v, f);
+      checkDuplicates(v, f);
     }
     const encoding = v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type);
     if (this.scratch) v = emptyValue(v);
@@ -702,17 +702,11 @@ export function stringEncoding(v: Uint8Array, intEncoded: boolean): string {
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
-function checkDuplicates(r: Cursor, v: Value, f: ValueFrame): void {
-  const seen = new Set<string>();
-  const list: Uint8Array[] = v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
-  for (const m of list) {
-    const k = bytesKey(m);
-    if (seen.has(k)) {
-      throw new CorruptError('rdb', 'RDB_DUPLICATE_MEMBER', f.prefix.start, `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(m)}"`);
-    }
-    seen.add(k);
-  }
-  void r;
+function checkDuplicates(v: Value, f: ValueFrame): void {
+  if (f.type === RdbType.SET_INTSET) return; // decodeIntset already requires strictly ascending values
+  const names: Uint8Array[] = v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
+  const dup = findDuplicate(names);
+  if (dup) throw new CorruptError('rdb', 'RDB_DUPLICATE_MEMBER', f.prefix.start, `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`);
 }
 
 function parseShebang(code: Uint8Array): { name: string | null; engine: string | null } {

@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: times rdbkit against Redis's own checkers on the same large files in the same run.
+ *
+ * Steps: build the data if missing (bench/make-data.mjs), `npm run build`, warm the page cache, then
+ * run every measurement N times under `/usr/bin/time -f %M` and report the median wall time, the
+ * ratio to the baseline (redis-check-rdb for RDB rows, redis-check-aof for AOF rows), the largest
+ * peak RSS of the runs, and PASS/MISS against the design targets (issue 2: check <= 1.5x and
+ * convert --to jsonl <= 2.5x redis-check-rdb, peak RSS <= 200 MB). Rows the issues give no time
+ * target (convert --to rdb, the AOF check) are judged on RSS only. Rows whose CLI support is not
+ * there yet are listed as "not in CLI" instead of failing the bench.
+ *
+ * Output: a table on stdout and bench/results.json (gitignored).
+ *
+ * Usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--scale X] [--seed N] [--only a,b]
+ *   --only   names of rows to run (redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof);
+ *            baselines are always run when a row needs them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AOF_DIR, DATA_DIR, RDB_FILE, aofManifest, makeData, parseDataArgs } from './make-data.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const RESULTS_FILE = join(here, 'results.json');
+const TIME_BIN = '/usr/bin/time';
+const RDBKIT = join(root, 'bin', 'rdbkit.js');
+const REDIS_CHECK_RDB = existsSync('/usr/bin/redis-check-rdb') ? '/usr/bin/redis-check-rdb' : 'redis-check-rdb';
+const REDIS_CHECK_AOF = existsSync('/usr/bin/redis-check-aof') ? '/usr/bin/redis-check-aof' : 'redis-check-aof';
+/** A small AOF directory used to ask whether `rdbkit check` reads AOFs yet. */
+const AOF_PROBE = join(root, 'fixtures', 'aof', 'resp-base');
+
+const RSS_TARGET_MB = 200;
+
+const USAGE = `usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--scale X] [--seed N] [--only a,b]
+  --runs N     runs per measurement (default 3); the median is reported
+  --no-build   bench the existing dist/ instead of running npm run build first
+  --rebuild    rebuild bench/data even when it exists (see bench/make-data.mjs)
+  --scale X    data size factor for make-data (default 1, about 490 MB of RDB)
+  --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof
+`;
+
+/** A path inside the repository as a relative path (for the report); other args unchanged. */
+const show = (a) => (a.startsWith(`${root}/`) ? a.slice(root.length + 1) : a);
+
+function parseArgs(argv) {
+  const opts = { runs: 3, build: true, only: null, data: parseDataArgs(argv) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') opts.runs = Number(argv[++i]);
+    else if (a === '--no-build') opts.build = false;
+    else if (a === '--only') opts.only = new Set(argv[++i].split(','));
+    else if (a === '--scale' || a === '--seed') i++;
+    else if (a === '--rebuild') { /* parseDataArgs */ }
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs needs a positive integer');
+  return opts;
+}
+
+const log = (s) => process.stderr.write(`${s}\n`);
+
+/** Make sure GNU time is there (for %M); install it with apt-get when missing and allowed. */
+function ensureTime() {
+  if (existsSync(TIME_BIN)) return;
+  log(`${TIME_BIN} not found: installing the "time" package with apt-get`);
+  const r = spawnSync('sh', ['-c', 'apt-get install -y time || (apt-get update && apt-get install -y time)'], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(TIME_BIN)) throw new Error(`${TIME_BIN} is needed for peak RSS (apt-get install time)`);
+}
+
+/** Read a file once so every command starts from the page cache. */
+async function warm(file) {
+  for await (const _ of createReadStream(file, { highWaterMark: 1 << 22 })) { /* discard */ }
+}
+
+/**
+ * Run one command under /usr/bin/time. stdout goes to /dev/null; stderr is kept (last lines).
+ * @returns {Promise<{ seconds: number, rssKB: number, cpuSeconds: number, code: number | null, stderr: string }>}
+ */
+function timed(cmd, args, tmp) {
+  const timeFile = join(tmp, 'time.out');
+  rmSync(timeFile, { force: true });
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(TIME_BIN, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      let rssKB = NaN;
+      let cpuSeconds = NaN;
+      try {
+        const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
+        const [m, u, s] = lines[lines.length - 1].split(' ').map(Number);
+        rssKB = m;
+        cpuSeconds = u + s;
+      } catch { /* no time output: the command could not run */ }
+      resolve({ seconds, rssKB, cpuSeconds, code, stderr: stderr.trim() });
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Whether the built CLI offers `convert --to rdb` (issue 3). */
+function cliHasConvertToRdb() {
+  const r = spawnSync(process.execPath, [RDBKIT, 'convert', '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const m = /--to\b[^\n]*choices:([^\]]*)\]/.exec(r.stdout ?? '');
+  return m ? /"rdb"/.test(m[1]) : false;
+}
+
+/** Whether the built CLI's `check` reads AOF directories (issue 4): it must accept a real one. */
+function cliChecksAof() {
+  if (!existsSync(AOF_PROBE)) return false;
+  const r = spawnSync(process.execPath, [RDBKIT, 'check', AOF_PROBE], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return r.status === 0;
+}
+
+function gitRevision() {
+  const r = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['-C', root, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
+  return r.status === 0 ? `${r.stdout.trim()}${dirty.stdout?.trim() ? ' + uncommitted src changes' : ''}` : null;
+}
+
+function redisVersion() {
+  const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return /v=(\S+)/.exec(r.stdout ?? '')?.[1] ?? null;
+}
+
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+function printTable(rows) {
+  const head = ['measurement', 'median s', 'runs (s)', 'cpu s', 'ratio', 'target', 'peak RSS MB', 'result'];
+  const body = rows.map((r) => [
+    r.label,
+    fmt(r.medianSeconds),
+    r.seconds ? r.seconds.map((s) => fmt(s, 1)).join(' ') : '-',
+    fmt(r.medianCpuSeconds),
+    r.baseline ? (Number.isFinite(r.ratio) ? `${fmt(r.ratio)}x` : '-') : 'baseline',
+    r.baseline ? `${r.ratioTarget ? `<=${r.ratioTarget}x, ` : ''}<=${RSS_TARGET_MB} MB` : '',
+    fmt(r.peakRssMB, 1),
+    r.status,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const b of body) process.stdout.write(`${line(b)}\n`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  ensureTime();
+  const meta = await makeData({ ...opts.data, log });
+  if (opts.build) {
+    log('npm run build ...');
+    const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (b.status !== 0) throw new Error('npm run build failed (use --no-build to bench the existing dist/)');
+  }
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build');
+
+  const manifest = aofManifest();
+  const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-bench-'));
+  const toRdbOut = join(DATA_DIR, 'tmp-convert.rdb');
+  const node = process.execPath;
+  const rdb = relative(process.cwd(), RDB_FILE) || RDB_FILE;
+
+  /** Rows: name, label, command, baseline name, ratio target, whether the CLI has it. */
+  const plan = [
+    { name: 'redis-check-rdb', label: `redis-check-rdb big.rdb`, cmd: REDIS_CHECK_RDB, args: [RDB_FILE] },
+    { name: 'check', label: 'rdbkit check big.rdb', cmd: node, args: [RDBKIT, 'check', RDB_FILE], baseline: 'redis-check-rdb', ratioTarget: 1.5 },
+    { name: 'jsonl', label: 'rdbkit convert big.rdb --to jsonl > /dev/null', cmd: node, args: [RDBKIT, 'convert', RDB_FILE, '--to', 'jsonl'], baseline: 'redis-check-rdb', ratioTarget: 2.5 },
+    {
+      name: 'to-rdb', label: 'rdbkit convert big.rdb --to rdb -o tmp', cmd: node, args: [RDBKIT, 'convert', RDB_FILE, '--to', 'rdb', '-o', toRdbOut, '--force'],
+      baseline: 'redis-check-rdb', available: cliHasConvertToRdb, cleanup: () => rmSync(toRdbOut, { force: true }), validate: toRdbOut,
+    },
+    { name: 'redis-check-aof', label: 'redis-check-aof aof/big.aof.manifest', cmd: REDIS_CHECK_AOF, args: [manifest ?? join(AOF_DIR, 'missing.manifest')] },
+    { name: 'check-aof', label: 'rdbkit check aof/', cmd: node, args: [RDBKIT, 'check', AOF_DIR], baseline: 'redis-check-aof', available: cliChecksAof },
+  ];
+  const wanted = new Set(plan.filter((p) => !opts.only || opts.only.has(p.name)).map((p) => p.name));
+  for (const p of plan) if (wanted.has(p.name) && p.baseline) wanted.add(p.baseline);
+
+  log(`warming the page cache (${rdb}, ${relative(process.cwd(), AOF_DIR) || AOF_DIR}/) ...`);
+  await warm(RDB_FILE);
+  if (manifest) for (const f of meta.aofFiles ?? []) if (existsSync(join(AOF_DIR, f))) await warm(join(AOF_DIR, f));
+
+  const loadAtStart = loadavg()[0];
+  if (loadAtStart > 0.5) log(`note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs; other processes skew wall times (the cpu column is less affected)`);
+  const rows = [];
+  const byName = new Map();
+  for (const p of plan) {
+    if (!wanted.has(p.name)) continue;
+    const row = { name: p.name, label: p.label, command: [p.cmd === node ? 'node' : p.cmd, ...p.args].map(show).join(' '), baseline: p.baseline ?? null, ratioTarget: p.ratioTarget ?? null };
+    rows.push(row);
+    byName.set(p.name, row);
+    if (p.available && !p.available()) {
+      row.status = 'not in CLI';
+      log(`${p.label}: not offered by this build of the CLI, skipped`);
+      continue;
+    }
+    row.seconds = [];
+    row.cpuSeconds = [];
+    let rss = 0;
+    for (let i = 0; i < opts.runs; i++) {
+      const r = await timed(p.cmd, p.args, tmp);
+      if (r.code !== 0) {
+        row.status = 'ERROR';
+        row.error = `exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' | ')}`;
+        log(`${p.label}: ${row.error}`);
+        break;
+      }
+      row.seconds.push(Number(r.seconds.toFixed(3)));
+      row.cpuSeconds.push(Number(r.cpuSeconds.toFixed(2)));
+      rss = Math.max(rss, r.rssKB);
+      log(`${p.label}: run ${i + 1}/${opts.runs} ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s cpu, peak RSS ${(r.rssKB / 1024).toFixed(1)} MB`);
+      if (p.validate && i === opts.runs - 1) {
+        const v = spawnSync(REDIS_CHECK_RDB, [p.validate], { encoding: 'utf8' });
+        row.outputAcceptedByRedisCheckRdb = v.status === 0;
+        log(`  redis-check-rdb on the output: ${v.status === 0 ? 'OK' : `FAILED: ${(v.stdout ?? '').trim().split('\n').slice(-2).join(' | ')}`}`);
+      }
+      p.cleanup?.();
+    }
+    if (row.status === 'ERROR') { p.cleanup?.(); continue; }
+    row.medianSeconds = Number(median(row.seconds).toFixed(3));
+    row.medianCpuSeconds = Number(median(row.cpuSeconds).toFixed(2));
+    row.peakRssMB = Number((rss / 1024).toFixed(1));
+  }
+
+  // Ratios and verdicts.
+  for (const row of rows) {
+    if (!row.baseline || row.status) continue;
+    const base = byName.get(row.baseline);
+    row.ratio = base?.medianSeconds ? Number((row.medianSeconds / base.medianSeconds).toFixed(2)) : NaN;
+    const timeOk = row.ratioTarget === null || row.ratio <= row.ratioTarget;
+    const rssOk = row.peakRssMB <= RSS_TARGET_MB;
+    row.status = timeOk && rssOk ? 'PASS' : `MISS${timeOk ? '' : ' time'}${rssOk ? '' : `${timeOk ? '' : ','} rss`}`;
+  }
+  for (const row of rows) row.status ??= 'baseline';
+
+  rmSync(tmp, { recursive: true, force: true });
+
+  const cpu = cpus();
+  const results = {
+    date: new Date().toISOString(),
+    rdbkit: gitRevision(),
+    node: process.version,
+    redis: redisVersion(),
+    cpu: `${cpu[0]?.model ?? 'unknown'} x${cpu.length}`,
+    runs: opts.runs,
+    loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(loadavg()[0].toFixed(2)) },
+    targets: { checkRatio: 1.5, jsonlRatio: 2.5, peakRssMB: RSS_TARGET_MB },
+    data: {
+      rdbFile: relative(root, RDB_FILE), rdbBytes: statSync(RDB_FILE).size, keys: meta.keys,
+      aofDir: relative(root, AOF_DIR), aofBytes: meta.aofBytes, scale: meta.scale, seed: meta.seed, buildSeconds: meta.buildSeconds,
+    },
+    results: rows,
+  };
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+
+  process.stdout.write(`\nrdbkit bench — ${results.data.rdbFile}: ${(results.data.rdbBytes / 1048576).toFixed(0)} MB, ${meta.keys} keys; `
+    + `${results.data.aofDir}/: ${(meta.aofBytes / 1048576).toFixed(0)} MB; node ${results.node}, redis ${results.redis}, ${results.cpu}; median of ${opts.runs}\n\n`);
+  printTable(rows);
+  process.stdout.write(`\nresults written to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
+  if (rows.some((r) => r.status === 'ERROR')) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  log(`bench: ${e.message}`);
+  process.exit(1);
+});

@@ -21,11 +21,11 @@ import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '..
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
 import { decodeIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
-import { decodeListpack, decodeListpackValues } from './listpack.js';
+import { decodeListpack, decodeListpackValues, validateListpack } from './listpack.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
 import { DEFAULT_MAX_STRING, type Scratch, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
-import { decodeZiplist } from './ziplist.js';
+import { decodeZiplist, validateZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
 /** Decoder options. */
@@ -564,9 +564,11 @@ export class RdbDecoder {
         if (container === QuicklistContainer.PLAIN) {
           if (!this.scratch) f.items.push(blob);
           f.listElements++;
+        } else if (this.scratch) {
+          f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
         } else {
           const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
-          if (!this.scratch) for (const e of els) f.items.push(e);
+          for (const e of els) f.items.push(e);
           f.listElements += els.length;
         }
         f.left--;

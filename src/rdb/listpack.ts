@@ -42,7 +42,7 @@ function int64Value(v: bigint): number | bigint {
  * Walk a listpack, validating as Redis's deep lpValidateIntegrity does, and call `each` with
  * every element (a view or an integer).
  */
-function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void {
+function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | null): number {
   const size = blob.length;
   if (size < HEADER + 1) throw bad(base, 0, `listpack of ${size} bytes is shorter than its 7-byte minimum`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -86,7 +86,8 @@ function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void 
       if (shift > 28) { bl = -1; break; }
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
-    if (isStr) each(blob.subarray(start + hdr, start + l));
+    if (!each) { /* validation only */ }
+    else if (isStr) each(blob.subarray(start + hdr, start + l));
     else if (b < 0x80) each(b);
     else if ((b & 0xe0) === 0xc0) {
       const u = ((b & 0x1f) << 8) | blob[p + 1]!;
@@ -104,6 +105,12 @@ function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void 
   if (declared !== COUNT_UNKNOWN && declared !== count) {
     throw bad(base, 4, `listpack header counts ${declared} elements, found ${count}`);
   }
+  return count;
+}
+
+/** Validate a listpack as decodeListpack does, without materializing elements; returns the element count. */
+export function validateListpack(blob: Uint8Array, base: number): number {
+  return walk(blob, base, null);
 }
 
 /** Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets. */

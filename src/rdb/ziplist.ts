@@ -29,7 +29,7 @@ function int64Value(v: bigint): number | bigint {
 }
 
 /** Walk a ziplist with Redis's always-on deep checks (ziplistValidateIntegrity), calling `each` per entry. */
-function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void {
+function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | null): number {
   const size = blob.length;
   if (size < HEADER + 1) throw bad(base, 0, `ziplist of ${size} bytes is shorter than its 11-byte minimum`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -82,7 +82,8 @@ function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void 
     const end = dataAt + len;
     if (end > last) throw bad(base, start, `ziplist entry of ${end - start} bytes runs past the terminator`);
     if (prevlen !== prevSize) throw bad(base, start, `ziplist entry prevlen ${prevlen} does not match the previous entry's size ${prevSize}`);
-    if (isStr) each(blob.subarray(dataAt, end));
+    if (!each) { /* validation only */ }
+    else if (isStr) each(blob.subarray(dataAt, end));
     else if (b === 0xc0) each(view.getInt16(dataAt, true));
     else if (b === 0xd0) each(view.getInt32(dataAt, true));
     else if (b === 0xe0) each(int64Value(view.getBigInt64(dataAt, true)));
@@ -101,6 +102,12 @@ function walk(blob: Uint8Array, base: number, each: (v: LpValue) => void): void 
   if (declared !== COUNT_UNKNOWN && declared !== count) {
     throw bad(base, 8, `ziplist header counts ${declared} entries, found ${count}`);
   }
+  return count;
+}
+
+/** Validate a ziplist as decodeZiplist does, without materializing entries; returns the entry count. */
+export function validateZiplist(blob: Uint8Array, base: number): number {
+  return walk(blob, base, null);
 }
 
 /** Decode every entry; `base` = absolute file offset of blob[0], used in CorruptError offsets. */

@@ -10,13 +10,23 @@
  * SET EX, XCLAIM IDLE...) are resolved against the clock: `now` fixed by the caller (replay sets
  * it from the last `#TS:` annotation), else the wall clock. `entries()` drops keys whose expiry is
  * <= the dump time (option `at`, default: the same clock), as Redis does when it loads an RDB.
+ *
+ * Exactness: string results are the bytes Redis stores (INCRBYFLOAT / HINCRBYFLOAT use its
+ * 80-bit long double arithmetic and "%.17Lf" printing, HyperLogLog strings follow
+ * hyperloglog.c byte for byte, BITFIELD its overflow rules), and each aggregate tracks the
+ * encoding Redis 7.0 would hold it in, so DEBUG DIGEST (src/engine/digest.ts) matches.
+ * Not modelled: GEOADD / GEO*STORE and SORT ... STORE (Redis logs GEOADD as ZADD, but the STORE
+ * forms verbatim), PFDEBUG, modules, Lua (scripts and FCALL are logged as their effects), live
+ * approximate stream trimming (`~` trims whole listpack nodes; logged trims are exact), and
+ * lex ranges over members of different scores in a skiplist (undefined in Redis itself).
  */
-import { bytesKey, utf8 } from '../model/bytes.js';
-import type { FunctionRecord, KeyEntry } from '../model/record.js';
+import { bytesKey, latin1, utf8 } from '../model/bytes.js';
+import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { CommandError, arityError, lower } from './argv.js';
-import { Db, type EValue, type Slot, encodingName, toValue } from './keyspace.js';
+import { Db, type EValue, type Slot, encodingName, fromValue, toValue } from './keyspace.js';
 import { functionCommands } from './commands/functions.js';
 import { hashCommands } from './commands/hashes.js';
+import { hllCommands } from './commands/hyperloglog.js';
 import { keyCommands } from './commands/keys.js';
 import { listCommands } from './commands/lists.js';
 import { serverCommands } from './commands/server.js';
@@ -40,6 +50,8 @@ export interface Ctx {
 /** One command: Redis arity (n exact, -n at least n) and its handler. */
 export interface CommandSpec {
   arity: number;
+  /** Container commands (XGROUP, FUNCTION): each subcommand's own arity, as Redis 7.0 checks it. */
+  sub?: Record<string, number>;
   run: (c: Ctx, argv: Uint8Array[]) => unknown;
 }
 
@@ -54,6 +66,8 @@ export interface EngineOptions {
   now?: number;
   /** Loading mode: no expiry while applying (AOF replay semantics). Default true. */
   loading?: boolean;
+  /** Decoder of DUMP payloads for RESTORE (ops/dump.ts decodeDumpPayload); without one RESTORE fails. */
+  dumpDecoder?: (payload: Uint8Array) => Value;
 }
 
 /** A function library kept by FUNCTION LOAD / RESTORE. */
@@ -64,7 +78,7 @@ export interface Library {
 }
 
 const TABLE: CommandTable = {
-  ...stringCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands,
+  ...stringCommands, ...hllCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands,
   ...hashCommands, ...streamCommands, ...functionCommands, ...serverCommands,
 };
 
@@ -82,6 +96,8 @@ export class Engine {
   fixedNow: number | null;
   /** The session's selected database (the AOF fake client's SELECT). */
   selected = 0;
+  /** Decoder of DUMP payloads for RESTORE (the RDB codec's), installed by the caller. */
+  dumpDecoder: ((payload: Uint8Array) => Value) | null = null;
   /** Commands queued since MULTI, or null outside a transaction. */
   private queued: Uint8Array[][] | null = null;
 
@@ -90,6 +106,7 @@ export class Engine {
     this.dbs = Array.from({ length: n }, () => new Db());
     this.loading = opts.loading ?? true;
     this.fixedNow = opts.now ?? null;
+    this.dumpDecoder = opts.dumpDecoder ?? null;
   }
 
   /** The clock in ms. */
@@ -137,6 +154,12 @@ export class Engine {
     if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
       return { ok: false, error: arityError(name).message };
     }
+    if (spec.sub) {
+      const sub = lower(argv[1]!);
+      const ar = spec.sub[sub];
+      if (ar === undefined) return { ok: false, error: `ERR unknown subcommand '${latin1(argv[1]!)}'. Try ${name.toUpperCase()} HELP.` };
+      if ((ar > 0 && argv.length !== ar) || argv.length < -ar) return { ok: false, error: arityError(`${name}|${sub}`).message };
+    }
     const ctx: Ctx = { engine: this, db: this.dbs[this.selected]!, dbIndex: this.selected, now: this.now(), loading: this.loading };
     try {
       return { ok: true, reply: spec.run(ctx, argv) };
@@ -155,6 +178,13 @@ export class Engine {
         yield slotEntry(db, slot);
       }
     }
+  }
+
+  /** Put a key read from an RDB (preamble, base) into its db, as Redis's loader does. */
+  load(entry: KeyEntry): void {
+    const db = this.dbs[entry.db];
+    if (!db) throw new RangeError(`db ${entry.db} is out of range (${this.dbs.length} databases)`);
+    db.set(entry.key, fromValue(entry)).expireAt = entry.expireAt;
   }
 
   /** Function libraries in the record model. */

@@ -206,7 +206,11 @@ export function cloneValue(v: EValue): EValue {
       for (const [k, n] of v.value) m.set(k, { member: n.member, score: n.score });
       return { type: 'zset', value: m, listpack: v.listpack, sorted: null };
     }
-    case 'hash': return { type: 'hash', value: new Map(v.value), listpack: v.listpack };
+    case 'hash': {
+      const m = new Map<string, [Uint8Array, Uint8Array]>();
+      for (const [k, [f, val]] of v.value) m.set(k, [f, val]);
+      return { type: 'hash', value: m, listpack: v.listpack };
+    }
     case 'stream': {
       const s = v.value;
       const groups = new Map<string, Group>();

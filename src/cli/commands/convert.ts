@@ -12,6 +12,8 @@ import { EXIT_OK, c, runCommand, writeOutputFile, writeStdout } from '../output.
 import { readChunks, readHead } from '../../io/files.js';
 import { gzipChunks } from '../../io/compress.js';
 import { looksLikeJson, toRdbChunks, type ToRdbOptions, type ToRdbReport } from '../../ops/to-rdb.js';
+import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { convertAof, convertRdbToResp } from '../convert-engine.js';
 
 interface Args {
   file: string;
@@ -26,6 +28,8 @@ interface Args {
   rdbVersion?: number;
   lossy?: boolean;
   compress?: 'lz4' | 'gzip';
+  restore?: boolean;
+  skipUnknown?: boolean;
 }
 
 export const command = 'convert <file>';
@@ -34,7 +38,9 @@ export const describe = 'Convert an RDB to JSON Lines or JSON (one object per ke
 export function builder(y: Argv): Argv<Args> {
   return y
     .positional('file', { type: 'string', demandOption: true, describe: 'input file' })
-    .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb'] })
+    .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb', 'resp'] })
+    .option('restore', { type: 'boolean', describe: '--to resp: RESTORE commands with DUMP payloads instead of type commands' })
+    .option('skip-unknown', { type: 'boolean', describe: 'AOF input: skip commands the engine does not know (counted) instead of stopping' })
     .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
     .option('db', { type: 'number', array: true, describe: 'only these databases' })
     .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
@@ -50,6 +56,8 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('convert', argv.file, async () => {
+    if (isAofKind(await sniffInput(argv.file))) return convertAof(argv);
+    if (argv.to === 'resp') return convertRdbToResp(argv);
     if (argv.to === 'rdb') return convertToRdb(argv);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
     if (argv.compress) throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');

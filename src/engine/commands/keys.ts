@@ -3,6 +3,7 @@
  * RENAME/RENAMENX, MOVE, COPY and RESTORE. RESTORE needs a DUMP payload decoder, injected with
  * Engine.setDumpDecoder() so the engine does not depend on the RDB codec.
  */
+import { latin1 } from '../../model/bytes.js';
 import { Err, fail, lower, parseInt64, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookup } from '../engine.js';
 import { cloneValue, fromValue } from '../keyspace.js';
@@ -15,7 +16,7 @@ function expireGeneric(c: Ctx, a: Uint8Array[], cmd: string, unitMs: boolean, re
     else if (o === 'xx') xx = true;
     else if (o === 'gt') gt = true;
     else if (o === 'lt') lt = true;
-    else fail(`ERR Unsupported option ${o}`);
+    else fail(`ERR Unsupported option ${latin1(a[j]!)}`);
   }
   if ((nx && xx) || (nx && gt) || (nx && lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (gt && lt) fail('ERR GT and LT options at the same time are not compatible');

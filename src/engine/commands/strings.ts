@@ -5,7 +5,8 @@
  * would print them), so the record model and the digest see exactly what Redis stores.
  */
 import { ascii, concatBytes, latin1, parseCanonicalInt } from '../../model/bytes.js';
-import { Err, fail, intBytes, lower, parseDouble, parseInt64, readDouble } from '../argv.js';
+import { Err, fail, intBytes, lower, parseInt64 } from '../argv.js';
+import { type LongDouble, addLongDouble, formatLongDoubleHuman, isInfText, parseLongDouble } from '../longdouble.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
 import { bitfield } from './bitfield.js';
 
@@ -81,18 +82,6 @@ function incrBy(c: Ctx, key: Uint8Array, by: bigint): bigint {
   if (r > 9223372036854775807n || r < -9223372036854775808n) fail(Err.OVERFLOW);
   c.db.set(key, { type: 'string', value: intBytes(r) }, true);
   return r;
-}
-
-/** Redis prints INCRBYFLOAT results with %.17Lf (long double) minus trailing zeros; rdbkit
- * computes in double and prints the shortest round-trip decimal, which agrees for the usual
- * values. Replayed AOFs never depend on it: Redis propagates INCRBYFLOAT as SET ... KEEPTTL. */
-export function humanDouble(v: number): string {
-  if (Object.is(v, -0)) return '-0';
-  let s = String(v);
-  if (/e/.test(s)) {
-    s = Math.abs(v) >= 1 ? BigInt(Math.trunc(v)).toString() : v.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
-  }
-  return s;
 }
 
 function bitOffset(arg: Uint8Array): number {
@@ -205,15 +194,19 @@ export const stringCommands: CommandTable = {
     arity: 3,
     run: (c, a) => {
       const cur = getString(c, a[1]!);
-      let v = 0;
+      let v: LongDouble = { sig: 0n, exp: 0 };
+      let inf = false;
       if (cur !== null) {
-        const p = readDouble(cur);
-        if (p === null) fail(Err.NOT_FLOAT);
-        v = p;
+        const t = cur.length <= 5000 ? latin1(cur) : '';
+        const p = parseLongDouble(t);
+        if (p === null && !isInfText(t)) fail(Err.NOT_FLOAT);
+        if (p) v = p; else inf = true;
       }
-      const r = v + parseDouble(a[2]!);
-      if (!Number.isFinite(r)) fail('ERR increment would produce NaN or Infinity');
-      const out = ascii(humanDouble(r));
+      const bt = latin1(a[2]!);
+      const by = parseLongDouble(bt);
+      if (by === null && !isInfText(bt)) fail(Err.NOT_FLOAT);
+      if (inf || by === null) fail('ERR increment would produce NaN or Infinity');
+      const out = ascii(formatLongDoubleHuman(addLongDouble(v, by)));
       c.db.set(a[1]!, { type: 'string', value: out }, true);
       return out;
     },

@@ -144,6 +144,29 @@ function lexLte(m: Uint8Array, b: LexBound): boolean {
   return b.ex ? d < 0 : d <= 0;
 }
 
+/**
+ * The members a lex range selects, as Redis walks them: from the first member (in score order)
+ * that is >= min, while members are <= max. Redis documents lex ranges only for members of
+ * equal score; with mixed scores this is what a listpack does (a skiplist's result then depends
+ * on its random levels, so it is not reproducible at all).
+ */
+function lexRun(ordered: ZNode[], lo: LexBound, hi: LexBound): ZNode[] {
+  let i = 0;
+  while (i < ordered.length && !lexGte(ordered[i]!.member, lo)) i++;
+  const out: ZNode[] = [];
+  for (; i < ordered.length && lexLte(ordered[i]!.member, hi); i++) out.push(ordered[i]!);
+  return out;
+}
+
+/** The reverse walk: from the last member <= max backwards while >= min. */
+function lexRunRev(ordered: ZNode[], lo: LexBound, hi: LexBound): ZNode[] {
+  let i = ordered.length - 1;
+  while (i >= 0 && !lexLte(ordered[i]!.member, hi)) i--;
+  const out: ZNode[] = [];
+  for (; i >= 0 && lexGte(ordered[i]!.member, lo); i--) out.push(ordered[i]!);
+  return out;
+}
+
 function removeWhere(c: Ctx, key: Uint8Array, z: ZsetV, nodes: ZNode[]): number {
   for (const n of nodes) zsetDelete(z, n.member);
   if (z.value.size === 0) c.db.delete(key);
@@ -253,14 +276,13 @@ function zrangestore(c: Ctx, a: Uint8Array[]): number {
       if (r) picked = ordered.slice(r[0], r[1] + 1);
     }
   } else {
-    const pred = by === 'score'
-      ? ((r: ScoreRange) => (n: ZNode) => inScore(n.score, r))(parseScoreRange(minA, maxA))
-      : ((lo: LexBound, hi: LexBound) => (n: ZNode) => lexGte(n.member, lo) && lexLte(n.member, hi))(parseLexBound(minA), parseLexBound(maxA));
+    const range = by === 'score' ? parseScoreRange(minA, maxA) : null;
+    const lex = by === 'lex' ? [parseLexBound(minA), parseLexBound(maxA)] as const : null;
     const z = lookupType(c, a[2]!, 'zset');
     if (z) {
       const all = zsetSorted(z);
       const ordered = rev ? all.slice().reverse() : all;
-      const matched = ordered.filter(pred);
+      const matched = range ? ordered.filter((n) => inScore(n.score, range)) : rev ? lexRunRev(all, lex![0], lex![1]) : lexRun(all, lex![0], lex![1]);
       if (offset < 0) picked = [];
       else picked = matched.slice(offset, count < 0 ? undefined : offset + count);
     }
@@ -352,7 +374,7 @@ export const zsetCommands: CommandTable = {
       const lo = parseLexBound(a[2]!), hi = parseLexBound(a[3]!);
       const z = lookupType(c, a[1]!, 'zset');
       if (!z) return 0;
-      return removeWhere(c, a[1]!, z, [...z.value.values()].filter((n) => lexGte(n.member, lo) && lexLte(n.member, hi)));
+      return removeWhere(c, a[1]!, z, lexRun(zsetSorted(z), lo, hi));
     },
   },
   zremrangebyrank: {

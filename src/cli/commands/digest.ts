@@ -1,0 +1,45 @@
+/** `rdbkit digest FILE|DIR`: the DEBUG DIGEST of the data in an RDB, an AOF or a multi-part AOF directory. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { digestFile } from '../../ops/digest.js';
+import { EXIT_OK, c, runCommand } from '../output.js';
+
+interface Args {
+  file: string;
+  json?: boolean;
+  skipUnknown?: boolean;
+  at?: number;
+  asSaved?: boolean;
+}
+
+export const command = 'digest <file>';
+export const describe = "Print the dataset digest Redis 7.0's DEBUG DIGEST gives for the same data, computed offline";
+
+export function builder(y: Argv): Argv<Args> {
+  return y
+    .positional('file', { type: 'string', demandOption: true, describe: 'RDB file, AOF file or AOF directory' })
+    .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+    .option('skip-unknown', { type: 'boolean', describe: 'AOF: skip commands the engine does not know (counted) instead of stopping' })
+    .option('at', { type: 'number', describe: 'Dump time in ms since the epoch: keys expired by then are left out (default: now)' })
+    .option('as-saved', { type: 'boolean', describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's" }) as unknown as Argv<Args>;
+}
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  await runCommand('digest', argv.file, async () => {
+    const r = await digestFile(argv.file, { skipUnknown: argv.skipUnknown, at: argv.at, zsetRule: argv.asSaved ? 'entry' : 'load' });
+    if (argv.json) {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return EXIT_OK;
+    }
+    process.stdout.write(`${r.digest}\n`);
+    const notes: string[] = [];
+    if (r.expired) notes.push(`${r.expired} expired key(s) left out`);
+    if (r.replay) {
+      if (r.replay.failedCount) notes.push(`${r.replay.failedCount} command(s) failed during replay (first: ${r.replay.failed[0]!.command} at offset ${r.replay.failed[0]!.offset} of ${r.replay.failed[0]!.file}: ${r.replay.failed[0]!.error})`);
+      const skipped = Object.entries(r.replay.skipped);
+      if (skipped.length) notes.push(`skipped unknown commands: ${skipped.map(([k, n]) => `${k} x${n}`).join(', ')}`);
+      for (const p of r.replay.problems) notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there)`);
+    }
+    for (const n of notes) process.stderr.write(`${c.yellow('note:')} ${n}\n`);
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The conversions of `rdbkit convert` that go through the reference engine or the RESP writer
+ * (issue 5): AOF input (a file or a multi-part directory) to rdb / jsonl / json / resp, and RDB
+ * input to resp. Called from commands/convert.ts; the output plumbing is the same.
+ */
+import { UsageError } from '../errors.js';
+import { openRdbInput } from '../io/input.js';
+import type { RdbRecord } from '../model/record.js';
+import { compileFilter, type KeyFilter } from '../ops/filter.js';
+import { metaToJson } from '../ops/json.js';
+import { writeEntryJson } from '../ops/jsonl.js';
+import { readRdb } from '../ops/read.js';
+import { engineRecords, replayAofPath } from '../ops/replay-aof.js';
+import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
+import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
+import { ByteWriter } from '../bytes/writer.js';
+import { utf8 } from '../model/bytes.js';
+import { EXIT_OK, c, writeOutputFile, writeStdout } from './output.js';
+
+/** The options convert.ts passes on. */
+export interface EngineConvertArgs extends KeyFilter {
+  file: string;
+  to: string;
+  output?: string;
+  force?: boolean;
+  meta?: boolean;
+  rdbVersion?: number;
+  lossy?: boolean;
+  restore?: boolean;
+  skipUnknown?: boolean;
+  batch?: number;
+}
+
+async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, what: () => string): Promise<void> {
+  if (a.output) {
+    const bytes = await writeOutputFile(a.output, chunks, a.force ?? false);
+    process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${bytes} bytes\n`);
+  } else {
+    await writeStdout(chunks);
+  }
+}
+
+async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
+  const keep = compileFilter(f);
+  for await (const r of records) if (r.kind !== 'key' || keep(r)) yield r;
+}
+
+async function* jsonOf(records: Iterable<RdbRecord>, a: EngineConvertArgs): AsyncGenerator<Uint8Array> {
+  const json = a.to === 'json';
+  const w = new ByteWriter(1 << 16);
+  let first = true;
+  if (json) w.u8(0x5b);
+  for (const r of records) {
+    const meta = r.kind === 'key' ? null : a.meta ? metaToJson(r) : null;
+    if (r.kind !== 'key' && !meta) continue;
+    if (json) w.ascii(first ? '\n' : ',\n');
+    first = false;
+    if (meta) w.bytes(utf8(JSON.stringify(meta)));
+    else writeEntryJson(w, r as Extract<RdbRecord, { kind: 'key' }>);
+    if (!json) w.u8(0x0a);
+    if (w.length >= 1 << 16) yield w.take();
+  }
+  if (json) w.ascii(first ? ']\n' : '\n]\n');
+  if (w.length) yield w.take();
+}
+
+/** `convert AOF --to rdb|jsonl|json|resp`. */
+export async function convertAof(a: EngineConvertArgs): Promise<number> {
+  if (a.to === 'rdb' && !a.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
+  const { engine, report } = await replayAofPath(a.file, { skipUnknown: a.skipUnknown });
+  if (report.failedCount) process.stderr.write(`${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`);
+  for (const [k, n] of report.skipped) process.stderr.write(`${c.yellow('note:')} skipped unknown command ${k} x${n}\n`);
+  for (const p of report.problems) process.stderr.write(`${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there)\n`);
+  const records = engineRecords(engine);
+  if (a.to === 'rdb') {
+    const rep: Partial<ToRdbReport> = {};
+    await emit(a, encodeRecords(records, { version: a.rdbVersion ?? 10, lossy: a.lossy, db: a.db, key: a.key, type: a.type }, rep), () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`);
+    return EXIT_OK;
+  }
+  if (a.to === 'resp') {
+    const rep = newToRespReport();
+    await emit(a, datasetRespChunks(filtered(records, a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep), () => `${rep.keys} keys, ${rep.commands} commands`);
+    return EXIT_OK;
+  }
+  if (a.to === 'jsonl' || a.to === 'json') {
+    const keep = compileFilter(a);
+    const kept = [...records].filter((r) => r.kind !== 'key' || keep(r));
+    await emit(a, jsonOf(kept, a), () => `${kept.filter((r) => r.kind === 'key').length} keys`);
+    return EXIT_OK;
+  }
+  throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${a.to} for AOF input`);
+}
+
+/** `convert RDB --to resp [--restore]`. */
+export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
+  const input = await openRdbInput(a.file);
+  const rep = newToRespReport();
+  await emit(a, datasetRespChunks(filtered(readRdb(input.source, input.decoderOptions), a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep), () => `${rep.keys} keys, ${rep.commands} commands`);
+  for (const s of rep.skipped) process.stderr.write(`${c.yellow('skipped')} db ${s.db} ${s.key}: ${s.what}\n`);
+  if (rep.lostPending) process.stderr.write(`${c.yellow('note:')} ${rep.lostPending} pending stream entries refer to deleted entries and cannot be rebuilt\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,122 @@
+/**
+ * Hash commands (t_hash.c): HSET/HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT.
+ * Encoding: listpack while <= 128 fields and every field/value <= 64 bytes (checked on the
+ * arguments before writing, as hashTypeTryConversion does), then hashtable for good.
+ */
+import { ascii, bytesKey, latin1, parseCanonicalInt } from '../../model/bytes.js';
+import { Err, fail, intBytes, parseInt64 } from '../argv.js';
+import { type LongDouble, addLongDouble, formatLongDoubleHuman, isInfText, parseLongDouble } from '../longdouble.js';
+import { type CommandTable, type Ctx, lookupType } from '../engine.js';
+import { Limits } from '../keyspace.js';
+
+type HashV = { type: 'hash'; value: Map<string, [Uint8Array, Uint8Array]>; listpack: boolean };
+
+function getOrCreate(c: Ctx, key: Uint8Array): HashV {
+  let h = lookupType(c, key, 'hash');
+  if (!h) {
+    h = { type: 'hash', value: new Map(), listpack: true };
+    c.db.set(key, h);
+  }
+  return h;
+}
+
+/** hashTypeTryConversion over argv[from..to]. */
+function tryConversion(h: HashV, a: Uint8Array[], from: number, to: number): void {
+  if (!h.listpack) return;
+  for (let j = from; j <= to; j++) if (a[j]!.length > Limits.hashMaxListpackValue) { h.listpack = false; return; }
+}
+
+/** hashTypeSet. Returns true when the field was new. */
+export function hashSet(h: HashV, field: Uint8Array, value: Uint8Array): boolean {
+  if (h.listpack && (field.length > Limits.hashMaxListpackValue || value.length > Limits.hashMaxListpackValue)) h.listpack = false;
+  const k = bytesKey(field);
+  const old = h.value.get(k);
+  if (old) old[1] = value.slice();
+  else h.value.set(k, [field.slice(), value.slice()]);
+  if (h.listpack && h.value.size > Limits.hashMaxListpackEntries) h.listpack = false;
+  return !old;
+}
+
+export const hashCommands: CommandTable = {
+  hset: {
+    arity: -4,
+    run: (c, a) => {
+      if (a.length % 2 === 1) fail("ERR wrong number of arguments for 'hset' command");
+      const h = getOrCreate(c, a[1]!);
+      tryConversion(h, a, 2, a.length - 1);
+      let n = 0;
+      for (let j = 2; j < a.length; j += 2) if (hashSet(h, a[j]!, a[j + 1]!)) n++;
+      return n;
+    },
+  },
+  hmset: {
+    arity: -4,
+    run: (c, a) => {
+      if (a.length % 2 === 1) fail("ERR wrong number of arguments for 'hmset' command");
+      const h = getOrCreate(c, a[1]!);
+      tryConversion(h, a, 2, a.length - 1);
+      for (let j = 2; j < a.length; j += 2) hashSet(h, a[j]!, a[j + 1]!);
+      return 'OK';
+    },
+  },
+  hsetnx: {
+    arity: 4,
+    run: (c, a) => {
+      const h = getOrCreate(c, a[1]!);
+      tryConversion(h, a, 2, 3);
+      if (h.value.has(bytesKey(a[2]!))) return 0;
+      hashSet(h, a[2]!, a[3]!);
+      return 1;
+    },
+  },
+  hdel: {
+    arity: -3,
+    run: (c, a) => {
+      const h = lookupType(c, a[1]!, 'hash');
+      if (!h) return 0;
+      let n = 0;
+      for (let j = 2; j < a.length; j++) if (h.value.delete(bytesKey(a[j]!))) n++;
+      if (h.value.size === 0) c.db.delete(a[1]!);
+      return n;
+    },
+  },
+  hincrby: {
+    arity: 4,
+    run: (c, a) => {
+      const by = parseInt64(a[3]!);
+      const h = getOrCreate(c, a[1]!);
+      const cur = h.value.get(bytesKey(a[2]!));
+      let v = 0n;
+      if (cur) {
+        const p = cur[1].length <= 20 ? parseCanonicalInt(cur[1]) : null;
+        if (p === null) fail('ERR hash value is not an integer');
+        v = p;
+      }
+      const r = v + by;
+      if (r > 9223372036854775807n || r < -9223372036854775808n) fail('ERR increment or decrement would overflow');
+      hashSet(h, a[2]!, intBytes(r));
+      return r;
+    },
+  },
+  hincrbyfloat: {
+    arity: 4,
+    run: (c, a) => {
+      const bt = latin1(a[3]!);
+      const by = parseLongDouble(bt);
+      if (by === null) fail(isInfText(bt) ? 'ERR value is NaN or Infinity' : Err.NOT_FLOAT);
+      const h = getOrCreate(c, a[1]!);
+      const cur = h.value.get(bytesKey(a[2]!));
+      let v: LongDouble = { sig: 0n, exp: 0 };
+      if (cur) {
+        const t = cur[1].length <= 5000 ? latin1(cur[1]) : '';
+        const p = parseLongDouble(t);
+        if (p === null) fail(isInfText(t) ? 'ERR increment would produce NaN or Infinity' : 'ERR hash value is not a float');
+        v = p;
+      }
+      const out = ascii(formatLongDoubleHuman(addLongDouble(v, by)));
+      hashSet(h, a[2]!, out);
+      return out;
+    },
+  },
+  hget: { arity: 3, run: (c, a) => lookupType(c, a[1]!, 'hash')?.value.get(bytesKey(a[2]!))?.[1] ?? null },
+};

@@ -1,0 +1,152 @@
+/**
+ * Redis 7.0's DEBUG DIGEST computed offline over the record model (debug.c computeDatasetDigest,
+ * xorObjectDigest, mixDigest). Every digest is 20 bytes:
+ *   xorDigest(d, s):  d ^= SHA1(s)                      (order-free: sets, hash fields, keys)
+ *   mixDigest(d, s):  d = SHA1(d ^ SHA1(s))             (ordered: list elements, stream entries)
+ * Dataset: start from zeros; for each non-empty db j in order, mix the 4-byte big-endian j, then
+ * xorDigest each key's digest (so SHA1 of it is xored in). Key digest: mix the key name, mix the 4-byte BE type id
+ * (string 0, list 1, set 2, zset 3, hash 4, stream 6), then the value:
+ *   string: mix the bytes; list: mix each element head to tail; set: xor each member;
+ *   zset: per member e = mix(mix(0, member), "%.17g" score), then xorDigest(d, e) (SHA1 of e);
+ *   hash: per field e = mix(mix(0, field), value), then xorDigest(d, e);
+ *   stream: for each entry mix "<ms>.<seq>" (a dot, not a dash), then each field and value.
+ *   Consumer groups, PELs and stream metadata are not part of the digest.
+ * Finally a key with any TTL xors in SHA1("!!expire!!") (the expiry time itself is not hashed).
+ *
+ * A listpack-encoded zset cannot hold -0 (it stores integer 0), so its digest prints "0";
+ * a skiplist keeps -0 and prints "-0". rdbkit follows the entry's `encoding` for that.
+ * Module values have no digest here (Redis asks the module): digestOf refuses them.
+ */
+import { ascii } from '../model/bytes.js';
+import type { KeyEntry } from '../model/record.js';
+import { formatG17 } from '../rdb/string.js';
+import { UsageError } from '../errors.js';
+import { sha1, toHex } from '../bytes/sha1.js';
+
+const TYPE_ID = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6, module: 5 } as const;
+const EXPIRE = ascii('!!expire!!');
+
+function xorInto(d: Uint8Array, h: Uint8Array): void {
+  for (let i = 0; i < 20; i++) d[i]! ^= h[i]!;
+}
+
+/** d ^= SHA1(data). */
+export function xorDigest(d: Uint8Array, data: Uint8Array): void {
+  xorInto(d, sha1(data));
+}
+
+/** d = SHA1(d ^ SHA1(data)). */
+export function mixDigest(d: Uint8Array, data: Uint8Array): void {
+  xorInto(d, sha1(data));
+  d.set(sha1(d));
+}
+
+function u32be(n: number): Uint8Array {
+  return new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+}
+
+/** "%.17g" as C prints it, including inf/-inf. */
+function scoreText(v: number): string {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  return formatG17(v);
+}
+
+/** xorObjectDigest: mix the value of `e` into `d` (which the caller may have seeded). */
+function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null = null): void {
+  if (e.type === 'module') throw new UsageError('DIGEST_MODULE', `cannot digest the module value of a key (type ${e.value.name}): Redis delegates it to the module`);
+  mixDigest(d, u32be(TYPE_ID[e.type]));
+  switch (e.type) {
+    case 'string':
+      mixDigest(d, e.value);
+      break;
+    case 'list':
+      for (const el of e.value) mixDigest(d, el);
+      break;
+    case 'set':
+      for (const m of e.value) xorDigest(d, m);
+      break;
+    case 'zset': {
+      const listpack = zsetListpack ?? (e.encoding === 'listpack' || e.encoding === 'ziplist');
+      for (const [m, s] of e.value) {
+        const el = new Uint8Array(20);
+        mixDigest(el, m);
+        mixDigest(el, ascii(scoreText(listpack && s === 0 ? 0 : s)));
+        xorDigest(d, el);
+      }
+      break;
+    }
+    case 'hash':
+      for (const f of e.value) {
+        const el = new Uint8Array(20);
+        mixDigest(el, f.field);
+        mixDigest(el, f.value);
+        xorDigest(d, el);
+      }
+      break;
+    case 'stream':
+      for (const en of e.value.entries) {
+        mixDigest(d, ascii(`${en.id.ms}.${en.id.seq}`));
+        for (const [f, v] of en.fields) {
+          mixDigest(d, f);
+          mixDigest(d, v);
+        }
+      }
+      break;
+  }
+  if (e.expireAt !== null) xorDigest(d, EXPIRE);
+}
+
+/** DEBUG DIGEST-VALUE of one key: 40 hex digits. */
+export function valueDigestHex(e: KeyEntry): string {
+  const d = new Uint8Array(20);
+  objectDigest(d, e);
+  return toHex(d);
+}
+
+/**
+ * Which zset encoding decides how a -0 score prints: 'entry' trusts each entry's `encoding`
+ * (the live server that wrote an RDB: skiplist zsets are saved as such), 'load' applies what
+ * Redis 7.0 does when it loads a file (listpack when <= 128 members of <= 64 bytes).
+ */
+export type ZsetEncodingRule = 'entry' | 'load';
+
+/** A dataset digest built key by key (streaming: memory does not grow with the keys). */
+export class DatasetDigest {
+  private readonly perDb = new Map<number, Uint8Array>();
+  keys = 0;
+
+  constructor(private readonly rule: ZsetEncodingRule = 'entry') {}
+
+  /** Add one key. Throws UsageError for module values. */
+  add(e: KeyEntry): void {
+    let acc = this.perDb.get(e.db);
+    if (!acc) { acc = new Uint8Array(20); this.perDb.set(e.db, acc); }
+    const kd = new Uint8Array(20);
+    mixDigest(kd, e.key);
+    const lp = this.rule === 'load' && e.type === 'zset' ? e.value.length <= 128 && e.value.every(([m]) => m.length <= 64) : null;
+    objectDigest(kd, e, lp);
+    xorDigest(acc, kd);
+    this.keys++;
+  }
+
+  /** The 40 hex digits DEBUG DIGEST prints (all zeros for an empty dataset). */
+  hex(): string {
+    const final = new Uint8Array(20);
+    for (const db of [...this.perDb.keys()].sort((a, b) => a - b)) {
+      mixDigest(final, u32be(db));
+      xorInto(final, this.perDb.get(db)!);
+    }
+    return toHex(final);
+  }
+}
+
+/**
+ * DEBUG DIGEST of a dataset given as entries in any order and any dbs: 40 hex digits
+ * (all zeros for an empty dataset, as Redis prints it).
+ */
+export function digestOf(entries: Iterable<KeyEntry>, rule: ZsetEncodingRule = 'entry'): string {
+  const d = new DatasetDigest(rule);
+  for (const e of entries) d.add(e);
+  return d.hex();
+}

@@ -1,0 +1,200 @@
+/**
+ * Replaying persistence files into the engine, as Redis loads them: an AOF part is fed in
+ * chunks; a part that starts with the RDB magic (a base, or an old-style preamble) is decoded as
+ * an RDB first and its RESP tail follows. Commands run in order through Engine.apply; a command
+ * whose name the engine does not know stops the replay with a UsageError naming the command,
+ * the file and the offset (or is skipped and counted with `skipUnknown`). Commands that fail
+ * (Redis replies with an error) are counted and replay goes on, as the AOF loader does.
+ *
+ * Clock: unless the caller fixed `now`, each `#TS:` annotation sets the engine's clock to that
+ * second; before any annotation the wall clock is used.
+ * A MULTI left open at the very end is dropped, as Redis rolls back to before it.
+ */
+import { AofTokenizer } from '../aof/resp.js';
+import { UsageError } from '../errors.js';
+import { latin1 } from '../model/bytes.js';
+import type { Command, RdbRecord } from '../model/record.js';
+import { RdbDecoder } from '../rdb/decoder.js';
+import { type Engine, isKnownCommand } from './engine.js';
+import { parseLibrary } from './commands/functions.js';
+
+/** Replay options. */
+export interface ReplayOptions {
+  /** Skip commands the engine does not know (counted in the report) instead of stopping. */
+  skipUnknown?: boolean;
+  /** Keep the engine's clock as it is instead of following `#TS:` annotations. */
+  fixedClock?: boolean;
+  /** Stop at the first command that fails instead of counting it. */
+  strict?: boolean;
+}
+
+/** A command that failed during replay. */
+export interface ReplayError {
+  file: string;
+  offset: number;
+  command: string;
+  error: string;
+}
+
+/** What a replay did. */
+export interface ReplayReport {
+  rdbKeys: number;
+  commands: number;
+  failed: ReplayError[];
+  /** Failures beyond the first 100 are only counted. */
+  failedCount: number;
+  skipped: Map<string, number>;
+  lastTimestamp: number | null;
+  /** Parse problems of the files (truncated tail, corrupt bytes): the replay stopped there. */
+  problems: Array<{ file: string; kind: string; offset: number; what: string }>;
+}
+
+/** Feeds files into an engine. */
+export class Replayer {
+  readonly report: ReplayReport = { rdbKeys: 0, commands: 0, failed: [], failedCount: 0, skipped: new Map(), lastTimestamp: null, problems: [] };
+  private file = '';
+  private size = 0;
+  private mode: 'sniff' | 'rdb' | 'resp' = 'sniff';
+  private head: Uint8Array[] = [];
+  private headBytes = 0;
+  private rdb: RdbDecoder | null = null;
+  private tok: AofTokenizer | null = null;
+  private timestamp: number | undefined;
+  private stopped = false;
+
+  constructor(readonly engine: Engine, readonly options: ReplayOptions = {}) {}
+
+  /** Begin a file of `size` bytes. */
+  startFile(name: string, size: number): void {
+    this.file = name;
+    this.size = size;
+    this.mode = 'sniff';
+    this.head = [];
+    this.headBytes = 0;
+    this.rdb = null;
+    this.tok = null;
+  }
+
+  /** Feed the next chunk of the current file. */
+  write(chunk: Uint8Array): void {
+    if (this.stopped) return;
+    if (this.mode === 'sniff') {
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < Math.min(8, this.size)) return;
+      const all = this.head.length === 1 ? this.head[0]! : concat(this.head);
+      this.head = [];
+      const magic = latin1(all.subarray(0, 6));
+      if (this.size >= 8 && (magic.startsWith('REDIS') || magic === 'VALKEY')) {
+        this.mode = 'rdb';
+        this.rdb = new RdbDecoder({ totalSize: this.size });
+      } else {
+        this.startResp(0);
+      }
+      this.feed(all);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /** End the current file. */
+  endFile(): void {
+    if (this.stopped) return;
+    if (this.mode === 'sniff' && this.headBytes > 0) {
+      const all = concat(this.head);
+      this.head = [];
+      this.startResp(0);
+      this.feed(all);
+    }
+    if (this.mode === 'rdb') {
+      this.records(this.rdb!.end());
+      return;
+    }
+    if (this.tok) {
+      this.commands(this.tok.end());
+      const v = this.tok.verdict;
+      if (v && v.kind !== 'ok') this.report.problems.push({ file: this.file, kind: v.kind, offset: v.offset, what: v.what });
+    }
+    // An unfinished MULTI at the end of the last file is rolled back (its commands were only queued).
+    if (this.engine.inMulti) this.engine.apply([new TextEncoder().encode('DISCARD')]);
+  }
+
+  /** Replay records of an RDB (keys and function libraries). */
+  records(recs: Iterable<RdbRecord>): void {
+    for (const r of recs) {
+      if (r.kind === 'key') {
+        if (r.type === 'module') throw new UsageError('ENGINE_MODULE_VALUE', `${this.file}: key of module type ${r.value.name} cannot be replayed by the engine`);
+        this.engine.load(r);
+        this.report.rdbKeys++;
+      } else if (r.kind === 'function') {
+        const lib = parseLibrary(r.code);
+        this.engine.libraries.set(lib.name, lib);
+      }
+    }
+  }
+
+  /** Replay commands. */
+  commands(cmds: Iterable<Command>): void {
+    for (const c of cmds) {
+      if (this.stopped) return;
+      if (c.timestamp !== undefined) {
+        this.report.lastTimestamp = c.timestamp;
+        if (!this.options.fixedClock) this.engine.fixedNow = c.timestamp * 1000;
+      }
+      const name = latin1(c.argv[0]!.subarray(0, 64));
+      if (!isKnownCommand(name)) {
+        if (this.options.skipUnknown) {
+          const k = name.toUpperCase();
+          this.report.skipped.set(k, (this.report.skipped.get(k) ?? 0) + 1);
+          continue;
+        }
+        throw new UsageError('ENGINE_UNKNOWN_COMMAND', `unknown command '${name}' in ${this.file} at offset ${c.span.start} (use --skip-unknown to skip it)`);
+      }
+      const res = this.engine.apply(c.argv);
+      this.report.commands++;
+      if (!res.ok) {
+        if (this.options.strict) throw new UsageError('ENGINE_COMMAND_FAILED', `${this.file} at offset ${c.span.start}: ${name}: ${res.error}`);
+        this.report.failedCount++;
+        if (this.report.failed.length < 100) this.report.failed.push({ file: this.file, offset: c.span.start, command: name, error: res.error });
+      }
+    }
+  }
+
+  private startResp(offset: number): void {
+    this.mode = 'resp';
+    this.tok = new AofTokenizer({ startOffset: offset, totalSize: this.size, timestamp: this.timestamp, onAnnotation: (a) => { if (a.timestamp !== null) this.timestamp = a.timestamp; } });
+  }
+
+  private feed(chunk: Uint8Array): void {
+    if (this.mode === 'rdb') {
+      this.records(this.rdb!.write(chunk));
+      if (this.rdb!.done) {
+        const rest = this.rdb!.rest();
+        this.startResp(this.rdb!.consumed);
+        if (rest.length) this.commands(this.tok!.write(rest.slice()));
+      }
+      return;
+    }
+    this.commands(this.tok!.write(chunk));
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** Replay whole files held in memory (tests, small inputs). */
+export function replayFiles(engine: Engine, files: Array<{ name: string; bytes: Uint8Array }>, options: ReplayOptions = {}): ReplayReport {
+  const r = new Replayer(engine, options);
+  for (const f of files) {
+    r.startFile(f.name, f.bytes.length);
+    if (f.bytes.length) r.write(f.bytes);
+    r.endFile();
+  }
+  return r.report;
+}

@@ -132,6 +132,26 @@ describe('rdbkit CLI', () => {
     expect(run('check', plainJunk).code).toBe(0);
   });
 
+  it('digest: a truncated AOF tail is replayed as Redis loads it (exit 0); corrupt bytes are exit 1', async () => {
+    const { cpSync, appendFileSync } = await import('node:fs');
+    const dir = join(tmp, 'aof-digest');
+    cpSync(join(ROOT, 'fixtures', 'aof', 'small'), dir, { recursive: true });
+    const incr = join(dir, 'appendonly.aof.1.incr.aof');
+    const clean = run('digest', dir);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toMatch(/^[0-9a-f]{40}\n$/);
+    appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$1\r\nk');
+    const cut = run('digest', dir);
+    expect(cut.code).toBe(0);
+    expect(cut.out).toBe(clean.out);
+    expect(cut.err).toMatch(/truncated at offset \d+/);
+    cpSync(join(ROOT, 'fixtures', 'aof', 'small', 'appendonly.aof.1.incr.aof'), incr);
+    appendFileSync(incr, 'GARBAGE\r\n');
+    const bad = run('digest', dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/corrupt AOF at offset \d+: .*Redis would refuse to load this file/);
+  });
+
   it('usage and I/O errors are exit 2 with one line, no stack trace', () => {
     const missing = run('check', join(tmp, 'nope.rdb'));
     expect(missing.code).toBe(2);

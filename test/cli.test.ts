@@ -152,6 +152,22 @@ describe('rdbkit CLI', () => {
     expect(bad.err).toMatch(/corrupt AOF at offset \d+: .*Redis would refuse to load this file/);
   });
 
+  it('a reader that stops early (| head) ends the command quietly', async () => {
+    const { spawn } = await import('node:child_process');
+    const { encodeRdb } = await import('../src/rdb/encoder.js');
+    // an output far larger than any pipe buffer: the writer must meet the closed pipe
+    const big = join(tmp, 'big-list.rdb');
+    const value = Array.from({ length: 200_000 }, (_, i) => new TextEncoder().encode(`element-${i}-xxxxxxxxxxxxxxxx`));
+    writeFileSync(big, encodeRdb([{ kind: 'key', db: 0, key: new TextEncoder().encode('l'), type: 'list', value, encoding: '', rdbType: null, expireAt: null }], { version: 10 }));
+    const child = spawn(process.execPath, [BIN, 'convert', big, '--to', 'resp'], { env: { ...process.env, NO_COLOR: '1' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('usage and I/O errors are exit 2 with one line, no stack trace', () => {
     const missing = run('check', join(tmp, 'nope.rdb'));
     expect(missing.code).toBe(2);

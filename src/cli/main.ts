@@ -13,6 +13,11 @@ const commands = [inspect, check, convert, repair, unflush, digest];
 
 /** Run the CLI with the given arguments. */
 export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
+  // a reader that stops early (`rdbkit convert ... | head`) is not an error worth a stack trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   let cli = yargs(args)
     .scriptName('rdbkit')
     .usage('$0 <command> [options]\n\nInspect, check, convert and repair Redis RDB and AOF files.')

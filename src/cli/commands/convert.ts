@@ -33,7 +33,7 @@ interface Args {
 }
 
 export const command = 'convert <file>';
-export const describe = 'Convert an RDB to JSON Lines or JSON (one object per key, streamed), or an RDB or JSON export to an RDB';
+export const describe = 'Convert an RDB, an AOF (file or directory) or a JSON export to JSON Lines / JSON, an RDB of any version, or RESP commands';
 
 export function builder(y: Argv): Argv<Args> {
   return y

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptError, ParseError, RdbDecoder, compileFilter, decodeRdb, entryToJson, type KeyEntry, type RdbRecord } from '../src/index.js';
+import { decodeChunked } from './support/chunked.js';
+import { CorruptError, ParseError, compileFilter, decodeRdb, entryToJson, type KeyEntry, type RdbRecord } from '../src/index.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
 const present = existsSync(CORPUS);
@@ -44,14 +45,6 @@ function listRdbs(): Row[] {
     if (statSync(dir).isDirectory()) walk(dir, '', manifestRows(dir));
   }
   return rows;
-}
-
-function decodeChunked(bytes: Uint8Array, size: number): RdbRecord[] {
-  const d = new RdbDecoder();
-  const out: RdbRecord[] = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(...d.write(bytes.subarray(i, i + size)));
-  out.push(...d.end());
-  return out;
 }
 
 /** Records as comparable JSON (spans included: they must not depend on chunking). */

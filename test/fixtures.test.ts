@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RdbDecoder, decodeRdb, entryToJson, metaToJson, type RdbRecord } from '../src/index.js';
+import { decodeChunked } from './support/chunked.js';
+import { decodeRdb, entryToJson, metaToJson, type RdbRecord } from '../src/index.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'rdb');
@@ -18,14 +19,6 @@ function exportOf(recs: RdbRecord[]): object[] {
     if (r.kind === 'key') out.push(entryToJson(r));
     else if (r.kind === 'function') out.push(metaToJson(r)!);
   }
-  return out;
-}
-
-function decodeChunked(bytes: Uint8Array, size: number): RdbRecord[] {
-  const d = new RdbDecoder();
-  const out: RdbRecord[] = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(...d.write(bytes.subarray(i, i + size)));
-  out.push(...d.end());
   return out;
 }
 

@@ -22,6 +22,7 @@ import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, Rd
 import { decodeIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
 import { decodeListpack, decodeListpackValues, validateListpack } from './listpack.js';
+import { parseShebang, readPreGaFunction } from './function.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
 import { DEFAULT_MAX_STRING, type Scratch, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
@@ -336,16 +337,8 @@ export class RdbDecoder {
         return;
       }
       case Opcode.FUNCTION_PRE_GA: {
-        const name = readString(r, this.opts.maxStringLength);
-        const engine = readString(r, this.opts.maxStringLength);
-        const hasDesc = readLength(r);
-        if (hasDesc) readString(r, this.opts.maxStringLength);
-        const body = readString(r, this.opts.maxStringLength);
-        const head = ascii(`#!${displayText(engine)} name=${displayText(name)}\n`);
-        const code = new Uint8Array(head.length + body.length);
-        code.set(head);
-        code.set(body, head.length);
-        out.push({ kind: 'function', code, name: displayText(name), engine: displayText(engine), span: this.span(r, start) });
+        const f = readPreGaFunction(r, this.opts.maxStringLength);
+        out.push({ kind: 'function', code: f.code, name: f.name, engine: f.engine, span: this.span(r, start) });
         return;
       }
       case Opcode.MODULE_AUX: {
@@ -709,15 +702,6 @@ function checkDuplicates(v: Value, f: ValueFrame): void {
   const names: Uint8Array[] = v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
   const dup = findDuplicate(names);
   if (dup) throw new CorruptError('rdb', 'RDB_DUPLICATE_MEMBER', f.prefix.start, `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`);
-}
-
-function parseShebang(code: Uint8Array): { name: string | null; engine: string | null } {
-  const nl = code.indexOf(0x0a);
-  const line = displayText(code.subarray(0, nl < 0 ? Math.min(code.length, 256) : nl));
-  const m = /^#!(\S+)(.*)$/.exec(line);
-  if (!m) return { name: null, engine: null };
-  const nm = /(?:^|\s)name=(\S+)/.exec(m[2]!);
-  return { name: nm ? nm[1]! : null, engine: m[1]! };
 }
 
 function printable(b: Uint8Array): string {

@@ -8,6 +8,7 @@ import { crc64 } from '../../bytes/crc64.js';
 import { cursorOf } from '../../bytes/cursor.js';
 import { latin1 } from '../../model/bytes.js';
 import { Opcode } from '../../rdb/constants.js';
+import { readPreGaFunction } from '../../rdb/function.js';
 import { readString } from '../../rdb/string.js';
 import { fail, lower } from '../argv.js';
 import type { CommandTable, Library } from '../engine.js';
@@ -30,7 +31,7 @@ export function parseLibrary(code: Uint8Array): Library {
   return { name, engine: 'LUA', code: code.slice() };
 }
 
-/** Decode a FUNCTION DUMP payload: FUNCTION2 opcodes with code strings, 2-byte RDB version, CRC64. */
+/** Decode a FUNCTION DUMP payload: FUNCTION2 (or pre-GA FUNCTION) records, 2-byte RDB version, CRC64. */
 export function decodeFunctionPayload(payload: Uint8Array): Library[] {
   if (payload.length < 10) fail('ERR payload version or checksum are wrong');
   const body = payload.subarray(0, payload.length - 8);
@@ -40,9 +41,11 @@ export function decodeFunctionPayload(payload: Uint8Array): Library[] {
   const r = cursorOf(body.subarray(0, body.length - 2), 'rdb');
   const libs: Library[] = [];
   while (r.pos < r.end) {
-    if (r.buf[r.pos] !== Opcode.FUNCTION2) fail('ERR given type is not a function');
-    r.pos++;
-    libs.push(parseLibrary(readString(r).slice()));
+    const op = r.buf[r.pos++];
+    // Redis 7.0 restores both the GA form and the 7.0-rc one (a 7.0-rc server's FUNCTION DUMP)
+    if (op === Opcode.FUNCTION2) libs.push(parseLibrary(readString(r).slice()));
+    else if (op === Opcode.FUNCTION_PRE_GA) libs.push(parseLibrary(readPreGaFunction(r).code));
+    else fail('ERR given type is not a function');
   }
   return libs;
 }

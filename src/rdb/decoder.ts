@@ -16,17 +16,17 @@
 import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { ascii, compareBytes, displayText, findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { ascii, compareBytes, findDuplicate, latin1, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
-import { decodeIntset } from './intset.js';
+import { decodeIntset, validateIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
 import { decodeListpack, decodeListpackValues, validateListpack } from './listpack.js';
 import { parseShebang, readPreGaFunction } from './function.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
 import { DEFAULT_MAX_STRING, type Scratch, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
-import { decodeZiplist, validateZiplist } from './ziplist.js';
+import { decodeZiplist, decodeZiplistValues, validateZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
 /** Decoder options. */
@@ -496,6 +496,10 @@ export class RdbDecoder {
       }
       case RdbType.SET_INTSET: {
         const { blob, at } = this.readBlob(r);
+        if (this.scratch) {
+          validateIntset(blob, r.base + at);
+          return this.finish(r, out, { type: 'set', value: NON_EMPTY });
+        }
         return this.finish(r, out, { type: 'set', value: decodeIntset(blob, r.base + at) });
       }
       case RdbType.SET_LISTPACK: {
@@ -505,13 +509,15 @@ export class RdbDecoder {
       case RdbType.ZSET_ZIPLIST:
       case RdbType.ZSET_LISTPACK: {
         const { blob, at } = this.readBlob(r);
-        const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+        const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplistValues(blob, r.base + at) : decodeListpackValues(blob, r.base + at);
         if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
         const pairs: Array<[Uint8Array, number]> = [];
         for (let i = 0; i < els.length; i += 2) {
-          const s = parseRedisDouble(String.fromCharCode(...els[i + 1]!));
+          const sv = els[i + 1]!;
+          // integral scores are stored as integer entries; others as their text
+          const s = sv instanceof Uint8Array ? parseRedisDouble(latin1(sv)) : Number(sv);
           if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
-          pairs.push([els[i]!, s]);
+          pairs.push([lpToBytes(els[i]!), s]);
         }
         return this.finish(r, out, { type: 'zset', value: pairs });
       }
@@ -670,6 +676,8 @@ function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, numbe
 }
 
 const NO_BYTES = new Uint8Array(0);
+/** A stand-in member list for a set validated in skipValues mode (non-empty, so the key is kept). */
+const NON_EMPTY: Uint8Array[] = [NO_BYTES];
 
 /** The empty value of a type (skipValues mode); strings keep their bytes only for the encoding name. */
 function emptyValue(v: Value): Value {

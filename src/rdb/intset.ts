@@ -18,8 +18,8 @@ function bad(base: number, at: number, message: string): CorruptError {
   return new CorruptError('rdb', 'RDB_BAD_INTSET', base + at, message);
 }
 
-/** Decode to decimal ASCII members in file order, validating as intsetValidateIntegrity (deep) does. */
-export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
+/** Walk the members in file order, validating as intsetValidateIntegrity (deep) does; returns the count. */
+function walk(blob: Uint8Array, base: number, each: ((v: number | bigint) => void) | null): number {
   if (blob.length < 8) throw bad(base, 0, `intset of ${blob.length} bytes is shorter than its 8-byte header`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const enc = view.getUint32(0, true);
@@ -29,16 +29,27 @@ export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
   if (8 + count * enc !== blob.length) {
     throw bad(base, 4, `intset of ${count} x ${enc}-byte elements needs ${8 + count * enc} bytes, the string holds ${blob.length}`);
   }
-  const out: Uint8Array[] = new Array(count);
   let prev: number | bigint | null = null;
   for (let i = 0; i < count; i++) {
     const at = 8 + i * enc;
     const v: number | bigint = enc === 2 ? view.getInt16(at, true) : enc === 4 ? view.getInt32(at, true) : view.getBigInt64(at, true);
     if (prev !== null && !(v > prev)) throw bad(base, at, `intset element ${v} is not greater than the previous ${prev}`);
     prev = v;
-    out[i] = ascii(String(v));
+    if (each) each(v);
   }
+  return count;
+}
+
+/** Decode to decimal ASCII members in file order, validating as intsetValidateIntegrity (deep) does. */
+export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  walk(blob, base, (v) => out.push(ascii(String(v))));
   return out;
+}
+
+/** Validate as decodeIntset does without materializing members; returns the member count. */
+export function validateIntset(blob: Uint8Array, base: number): number {
+  return walk(blob, base, null);
 }
 
 /** Encode: sorts ascending (duplicates dropped, as intsetAdd ignores them), smallest width (2/4/8). */

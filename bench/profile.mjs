@@ -4,7 +4,7 @@
  * hot spots: self time per function (where the CPU actually is) and inclusive time (what a call
  * costs with everything under it), with source locations mapped to dist/ files.
  *
- * Usage: node bench/profile.mjs [check|jsonl|to-rdb|check-aof ...] [--top N] [--keep DIR]
+ * Usage: node bench/profile.mjs [check|jsonl|to-rdb|check-aof|aof-to-rdb ...] [--top N] [--keep DIR]
  *        node bench/profile.mjs --read FILE.cpuprofile [--top N]
  * Default: check and jsonl on bench/data/big.rdb (build the data first: node bench/make-data.mjs,
  * and the CLI: npm run build). Profiles go to a temp dir, or DIR with --keep (open them in Chrome
@@ -25,6 +25,7 @@ const TARGETS = {
   jsonl: ['convert', RDB_FILE, '--to', 'jsonl'],
   'to-rdb': ['convert', RDB_FILE, '--to', 'rdb', '-o', join(tmpdir(), `rdbkit-profile-${process.pid}.rdb`), '--force'],
   'check-aof': ['check', AOF_DIR],
+  'aof-to-rdb': ['convert', AOF_DIR, '--to', 'rdb', '-o', join(tmpdir(), `rdbkit-profile-aof-${process.pid}.rdb`), '--force'],
 };
 
 /** Self and inclusive sample time per function (name + location) in a .cpuprofile. */
@@ -94,7 +95,7 @@ function main() {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (name === 'to-rdb') rmSync(TARGETS[name][5], { force: true });
+    if (name === 'to-rdb' || name === 'aof-to-rdb') rmSync(TARGETS[name][5], { force: true });
     if (r.status !== 0) throw new Error(`rdbkit ${TARGETS[name].join(' ')} exited ${r.status}`);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     printTop(`rdbkit ${name} (${secs.toFixed(2)} s wall)${keep ? ` ${join(dir, file)}` : ''}`, summarize(JSON.parse(readFileSync(join(dir, file), 'utf8'))), top);

@@ -10,6 +10,14 @@
  * target (convert --to rdb, the AOF check) are judged on RSS only. Rows whose CLI support is not
  * there yet are listed as "not in CLI" instead of failing the bench.
  *
+ * AOF -> RDB (issue 5): `rdbkit convert aof/ --to rdb` (replay through the engine, then the RDB
+ * writer) against redis-server's own load of the same AOF in the same run: a server started on
+ * a copy of the AOF directory (Redis would otherwise own and may rewrite bench/data/aof), timed
+ * from spawn to its "DB loaded from append only file" log line; its peak RSS is VmHWM from
+ * /proc/<pid>/status and its CPU time utime+stime from /proc/<pid>/stat, both read at that moment.
+ * The written RDB is checked with redis-check-rdb, and once loaded into a server whose DEBUG
+ * DIGEST must equal the digest of the server that loaded the AOF.
+ *
  * Output: a table on stdout and bench/results.json (gitignored).
  *
  * Usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--scale X] [--seed N] [--only a,b]
@@ -17,11 +25,12 @@
  *            baselines are always run when a row needs them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AOF_DIR, DATA_DIR, RDB_FILE, aofManifest, makeData, parseDataArgs } from './make-data.mjs';
+import { connectRedis, freePort, redisServerPath, startRedis } from '../test/support/redis.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -40,7 +49,8 @@ const USAGE = `usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--
   --no-build   bench the existing dist/ instead of running npm run build first
   --rebuild    rebuild bench/data even when it exists (see bench/make-data.mjs)
   --scale X    data size factor for make-data (default 1, about 490 MB of RDB)
-  --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof
+  --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof,
+               redis-load-aof, aof-to-rdb
 `;
 
 /** A path inside the repository as a relative path (for the report); other args unchanged. */
@@ -116,11 +126,114 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times. */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** utime + stime of a live process in seconds (from /proc/<pid>/stat), NaN when unreadable. */
+function procCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15: utime, stime
+  } catch {
+    return NaN;
+  }
+}
+
+/** Peak RSS (VmHWM) of a live process in KB, NaN when unreadable. */
+function procPeakRssKB(pid) {
+  try {
+    return Number(/VmHWM:\s*(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * redis-server loading the bench AOF: copy the AOF directory into `work` (so the server never
+ * touches bench/data/aof), start a server on it, and time spawn -> "DB loaded from append only
+ * file". With `digest`, also ask the loaded server for DEBUG DIGEST. The server is shut down
+ * (SHUTDOWN NOSAVE, SIGKILL after 10 s) and the copy removed before this returns.
+ * @returns {Promise<{ seconds: number, rssKB: number, cpuSeconds: number, code: number | null, stderr: string, digest?: string }>}
+ */
+async function redisLoadAof(work, manifest, digest) {
+  const dir = join(work, 'redis-load');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(AOF_DIR, join(dir, 'aof'), { recursive: true });
+  const appendfilename = basename(manifest).replace(/\.manifest$/, '');
+  const port = await freePort();
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
+    '--appendonly', 'yes', '--appenddirname', 'aof', '--appendfilename', appendfilename,
+    '--auto-aof-rewrite-percentage', '0', '--appendfsync', 'no', '--enable-debug-command', 'yes',
+    '--logfile', '', '--loglevel', 'notice',
+  ];
+  const t0 = process.hrtime.bigint();
+  const proc = spawn(redisServerPath() ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  let out = '';
+  const result = await new Promise((resolve) => {
+    const onData = (d) => {
+      out = (out + d).slice(-8000);
+      if (/DB loaded from append only file/.test(out)) {
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        proc.stdout.off('data', onData);
+        proc.stdout.resume();
+        resolve({ seconds, rssKB: procPeakRssKB(proc.pid), cpuSeconds: procCpuSeconds(proc.pid), code: 0, stderr: '' });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (d) => { out = (out + d).slice(-8000); });
+    exited.then((code) => resolve({ seconds: NaN, rssKB: NaN, cpuSeconds: NaN, code: code ?? 1, stderr: out.trim() }));
+  });
+  try {
+    if (result.code === 0 && digest) {
+      const client = await connectRedis(port);
+      try {
+        result.digest = Buffer.from(await client.call('DEBUG', 'DIGEST')).toString();
+      } finally {
+        client.close();
+      }
+    }
+  } finally {
+    if (proc.exitCode === null) {
+      const client = await connectRedis(port).catch(() => null);
+      await client?.call('SHUTDOWN', 'NOSAVE').catch(() => {});
+      client?.close();
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+/** DEBUG DIGEST of a server that loads the RDB file `rdb` (started on its directory, nothing saved). */
+async function digestOfRdb(rdb) {
+  const server = await startRedis({ dir: dirname(rdb), args: ['--dbfilename', basename(rdb)], startTimeoutMs: 300000 });
+  try {
+    return Buffer.from(await server.client.call('DEBUG', 'DIGEST')).toString();
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Whether the built CLI offers `convert --to rdb` (issue 3). */
 function cliHasConvertToRdb() {
   const r = spawnSync(process.execPath, [RDBKIT, 'convert', '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const m = /--to\b[^\n]*choices:([^\]]*)\]/.exec(r.stdout ?? '');
   return m ? /"rdb"/.test(m[1]) : false;
+}
+
+/** Whether the built CLI converts an AOF directory to RDB (issue 5): it must convert a real one. */
+function cliConvertsAof(tmp) {
+  if (!existsSync(AOF_PROBE)) return false;
+  const out = join(tmp, 'probe.rdb');
+  const r = spawnSync(process.execPath, [RDBKIT, 'convert', AOF_PROBE, '--to', 'rdb', '-o', out, '--force'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  rmSync(out, { force: true });
+  return r.status === 0;
 }
 
 /** Whether the built CLI's `check` reads AOF directories (issue 4): it must accept a real one. */
@@ -151,7 +264,7 @@ function printTable(rows) {
     r.seconds ? r.seconds.map((s) => fmt(s, 1)).join(' ') : '-',
     fmt(r.medianCpuSeconds),
     r.baseline ? (Number.isFinite(r.ratio) ? `${fmt(r.ratio)}x` : '-') : 'baseline',
-    r.baseline ? `${r.ratioTarget ? `<=${r.ratioTarget}x, ` : ''}<=${RSS_TARGET_MB} MB` : '',
+    r.targetText ?? (r.baseline ? `${r.ratioTarget ? `<=${r.ratioTarget}x, ` : ''}<=${RSS_TARGET_MB} MB` : ''),
     fmt(r.peakRssMB, 1),
     r.status,
   ]);
@@ -175,6 +288,8 @@ async function main() {
   const manifest = aofManifest();
   const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-bench-'));
   const toRdbOut = join(DATA_DIR, 'tmp-convert.rdb');
+  const aofRdbOut = join(tmp, 'aof-convert', 'dump.rdb');
+  mkdirSync(dirname(aofRdbOut), { recursive: true });
   const node = process.execPath;
   const rdb = relative(process.cwd(), RDB_FILE) || RDB_FILE;
 
@@ -189,6 +304,19 @@ async function main() {
     },
     { name: 'redis-check-aof', label: 'redis-check-aof aof/big.aof.manifest', cmd: REDIS_CHECK_AOF, args: [manifest ?? join(AOF_DIR, 'missing.manifest')] },
     { name: 'check-aof', label: 'rdbkit check aof/', cmd: node, args: [RDBKIT, 'check', AOF_DIR], baseline: 'redis-check-aof', available: cliChecksAof },
+    {
+      name: 'redis-load-aof', label: 'redis-server loading aof/ (to "DB loaded")',
+      command: `redis-server --appendonly yes --appenddirname aof (on a copy of ${show(AOF_DIR)}), spawn -> "DB loaded from append only file"`,
+      // The first run also reads DEBUG DIGEST, the reference for the aof-to-rdb output.
+      run: (i) => redisLoadAof(tmp, manifest ?? join(AOF_DIR, 'missing.manifest'), i === 0),
+      available: () => manifest !== null && redisServerPath() !== null,
+    },
+    {
+      name: 'aof-to-rdb', label: 'rdbkit convert aof/ --to rdb -o tmp', cmd: node, args: [RDBKIT, 'convert', AOF_DIR, '--to', 'rdb', '-o', aofRdbOut, '--force'],
+      // The engine holds the dataset in memory (as the server does): no 200 MB cap, no time target.
+      baseline: 'redis-load-aof', rssTarget: null, targetText: 'digest = server',
+      available: () => cliConvertsAof(tmp), validate: aofRdbOut, digestOf: 'redis-load-aof', cleanup: () => rmSync(aofRdbOut, { force: true }),
+    },
   ];
   const wanted = new Set(plan.filter((p) => !opts.only || opts.only.has(p.name)).map((p) => p.name));
   for (const p of plan) if (wanted.has(p.name) && p.baseline) wanted.add(p.baseline);
@@ -203,7 +331,11 @@ async function main() {
   const byName = new Map();
   for (const p of plan) {
     if (!wanted.has(p.name)) continue;
-    const row = { name: p.name, label: p.label, command: [p.cmd === node ? 'node' : p.cmd, ...p.args].map(show).join(' '), baseline: p.baseline ?? null, ratioTarget: p.ratioTarget ?? null };
+    const row = {
+      name: p.name, label: p.label, command: p.command ?? [p.cmd === node ? 'node' : p.cmd, ...p.args].map(show).join(' '),
+      baseline: p.baseline ?? null, ratioTarget: p.ratioTarget ?? null, rssTargetMB: p.rssTarget === undefined ? RSS_TARGET_MB : p.rssTarget,
+    };
+    if (p.targetText) row.targetText = p.targetText;
     rows.push(row);
     byName.set(p.name, row);
     if (p.available && !p.available()) {
@@ -215,7 +347,8 @@ async function main() {
     row.cpuSeconds = [];
     let rss = 0;
     for (let i = 0; i < opts.runs; i++) {
-      const r = await timed(p.cmd, p.args, tmp);
+      const r = p.run ? await p.run(i) : await timed(p.cmd, p.args, tmp);
+      if (r.digest) row.digest = r.digest;
       if (r.code !== 0) {
         row.status = 'ERROR';
         row.error = `exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' | ')}`;
@@ -230,6 +363,12 @@ async function main() {
         const v = spawnSync(REDIS_CHECK_RDB, [p.validate], { encoding: 'utf8' });
         row.outputAcceptedByRedisCheckRdb = v.status === 0;
         log(`  redis-check-rdb on the output: ${v.status === 0 ? 'OK' : `FAILED: ${(v.stdout ?? '').trim().split('\n').slice(-2).join(' | ')}`}`);
+        const ref = p.digestOf ? byName.get(p.digestOf)?.digest : undefined;
+        if (ref) {
+          row.digest = await digestOfRdb(p.validate);
+          row.digestMatches = row.digest === ref;
+          log(`  DEBUG DIGEST of a server loading the output: ${row.digest} ${row.digestMatches ? '= the server that loaded the AOF' : `!= ${ref} (the server that loaded the AOF)`}`);
+        }
       }
       p.cleanup?.();
     }
@@ -245,8 +384,11 @@ async function main() {
     const base = byName.get(row.baseline);
     row.ratio = base?.medianSeconds ? Number((row.medianSeconds / base.medianSeconds).toFixed(2)) : NaN;
     const timeOk = row.ratioTarget === null || row.ratio <= row.ratioTarget;
-    const rssOk = row.peakRssMB <= RSS_TARGET_MB;
-    row.status = timeOk && rssOk ? 'PASS' : `MISS${timeOk ? '' : ' time'}${rssOk ? '' : `${timeOk ? '' : ','} rss`}`;
+    const rssOk = row.rssTargetMB === null || row.peakRssMB <= row.rssTargetMB;
+    if (base?.peakRssMB) row.rssRatio = Number((row.peakRssMB / base.peakRssMB).toFixed(2));
+    if (row.outputAcceptedByRedisCheckRdb === false) row.status = 'FAIL redis-check-rdb';
+    else if (row.digestMatches === false) row.status = 'FAIL digest';
+    else row.status = timeOk && rssOk ? 'PASS' : `MISS${timeOk ? '' : ' time'}${rssOk ? '' : `${timeOk ? '' : ','} rss`}`;
   }
   for (const row of rows) row.status ??= 'baseline';
 
@@ -273,8 +415,12 @@ async function main() {
   process.stdout.write(`\nrdbkit bench — ${results.data.rdbFile}: ${(results.data.rdbBytes / 1048576).toFixed(0)} MB, ${meta.keys} keys; `
     + `${results.data.aofDir}/: ${(meta.aofBytes / 1048576).toFixed(0)} MB; node ${results.node}, redis ${results.redis}, ${results.cpu}; median of ${opts.runs}\n\n`);
   printTable(rows);
+  for (const r of rows) {
+    if (r.rssRatio !== undefined && r.rssTargetMB === null) process.stdout.write(`${r.label}: peak RSS ${r.rssRatio}x the baseline's (${fmt(byName.get(r.baseline)?.peakRssMB, 1)} MB)\n`);
+    if (r.digest && r.digestMatches !== undefined) process.stdout.write(`${r.label}: DEBUG DIGEST of the output ${r.digestMatches ? 'equals' : 'DIFFERS from'} the server's (${r.digest})\n`);
+  }
   process.stdout.write(`\nresults written to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
-  if (rows.some((r) => r.status === 'ERROR')) process.exitCode = 1;
+  if (rows.some((r) => r.status === 'ERROR' || r.status.startsWith('FAIL'))) process.exitCode = 1;
 }
 
 main().catch((e) => {

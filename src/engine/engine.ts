@@ -20,7 +20,7 @@
  * approximate stream trimming (`~` trims whole listpack nodes; logged trims are exact), and
  * lex ranges over members of different scores in a skiplist (undefined in Redis itself).
  */
-import { bytesKey, latin1, utf8 } from '../model/bytes.js';
+import { bytesKey, keyBytes, latin1, utf8 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { CommandError, arityError, lower } from './argv.js';
 import { Db, type EValue, type Slot, encodingName, fromValue, toValue } from './keyspace.js';
@@ -87,6 +87,11 @@ export function isKnownCommand(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(TABLE, name.toLowerCase());
 }
 
+/** Whether the engine knows a command name already lower-cased. */
+export function isKnownLowerCommand(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(TABLE, name);
+}
+
 /** The reference engine. */
 export class Engine {
   readonly dbs: Db[];
@@ -119,10 +124,10 @@ export class Engine {
     return this.queued !== null;
   }
 
-  /** Run one command; never throws for command errors. */
-  apply(argv: Uint8Array[]): ApplyResult {
+  /** Run one command; never throws for command errors. `lowerName`: argv[0] lower-cased, when the caller has it. */
+  apply(argv: Uint8Array[], lowerName?: string): ApplyResult {
     if (argv.length === 0) return { ok: false, error: 'ERR empty command' };
-    const name = lower(argv[0]!);
+    const name = lowerName ?? lower(argv[0]!);
     if (this.queued !== null && name !== 'exec' && name !== 'discard' && name !== 'multi') {
       const spec = TABLE[name];
       if (!spec) return { ok: false, error: `ERR unknown command '${name}'` };
@@ -173,9 +178,9 @@ export class Engine {
   *entries(opts: { at?: number; includeExpired?: boolean } = {}): Iterable<KeyEntry> {
     const at = opts.at ?? this.now();
     for (let db = 0; db < this.dbs.length; db++) {
-      for (const slot of this.dbs[db]!.slots.values()) {
+      for (const [key, slot] of this.dbs[db]!.slots) {
         if (!opts.includeExpired && slot.expireAt !== null && slot.expireAt <= at) continue;
-        yield slotEntry(db, slot);
+        yield slotEntry(db, keyBytes(key), slot);
       }
     }
   }
@@ -194,8 +199,8 @@ export class Engine {
 }
 
 /** A slot as a record-model KeyEntry. */
-export function slotEntry(db: number, slot: Slot): KeyEntry {
-  return { kind: 'key', db, key: slot.key, encoding: encodingName(slot.value), rdbType: null, expireAt: slot.expireAt, ...toValue(slot.value) } as KeyEntry;
+export function slotEntry(db: number, key: Uint8Array, slot: Slot): KeyEntry {
+  return { kind: 'key', db, key, encoding: encodingName(slot.value), rdbType: null, expireAt: slot.expireAt, ...toValue(slot.value) } as KeyEntry;
 }
 
 // ---- helpers shared by the command families ----

@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import { latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord } from '../model/record.js';
 import { RdbDecoder } from '../rdb/decoder.js';
-import { type Engine, isKnownCommand } from './engine.js';
+import { type Engine, isKnownLowerCommand } from './engine.js';
 import { parseLibrary } from './commands/functions.js';
 
 /** Replay options. */
@@ -141,8 +141,10 @@ export class Replayer {
         this.report.lastTimestamp = c.timestamp;
         if (!this.options.fixedClock) this.engine.fixedNow = c.timestamp * 1000;
       }
-      const name = latin1(c.argv[0]!.subarray(0, 64));
-      if (!isKnownCommand(name)) {
+      const a0 = c.argv[0]!;
+      const name = latin1(a0.length > 64 ? a0.subarray(0, 64) : a0);
+      const lname = name.toLowerCase();
+      if (!isKnownLowerCommand(lname)) {
         if (this.options.skipUnknown) {
           const k = name.toUpperCase();
           this.report.skipped.set(k, (this.report.skipped.get(k) ?? 0) + 1);
@@ -150,7 +152,7 @@ export class Replayer {
         }
         throw new UsageError('ENGINE_UNKNOWN_COMMAND', `unknown command '${name}' in ${this.file} at offset ${c.span.start} (use --skip-unknown to skip it)`);
       }
-      const res = this.engine.apply(c.argv);
+      const res = this.engine.apply(c.argv, a0.length > 64 ? undefined : lname);
       this.report.commands++;
       if (!res.ok) {
         if (this.options.strict) throw new UsageError('ENGINE_COMMAND_FAILED', `${this.file} at offset ${c.span.start}: ${name}: ${res.error}`);

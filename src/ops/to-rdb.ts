@@ -109,8 +109,12 @@ function parseLine(l: string, n: number): RdbRecord | null {
 export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, opts: ToRdbOptions, report: Partial<ToRdbReport> = {}): AsyncGenerator<Uint8Array> {
   const keep = compileFilter(opts);
   let enc: RdbEncoder | null = null;
-  const parts: Uint8Array[] = [];
+  // Output is copied into one ~1 MiB chunk at a time as it comes (instead of keeping each key's
+  // bytes until a chunk is full): the per-key pieces then die young, while a list of them would
+  // survive scavenges and be promoted, costing full GCs over a heap that holds a whole dataset.
+  let chunk = new Uint8Array(FLUSH_AT);
   let pending = 0;
+  const ready: Uint8Array[] = [];
   let bytes = 0;
   const vcs = opts.vcs ? new VcsEncoder() : null;
   const start = (version: number, family: 'redis' | 'valkey') => {
@@ -120,18 +124,29 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
     Object.assign(report, { version, family });
     return enc;
   };
-  const take = (): Uint8Array => {
-    const out = new Uint8Array(pending);
-    let o = 0;
-    for (const p of parts) { out.set(p, o); o += p.length; }
-    parts.length = 0;
+  /** Move the filled part of the current chunk to `ready`. */
+  const seal = (): void => {
+    if (pending === 0) return;
+    ready.push(chunk.subarray(0, pending));
+    bytes += pending;
+    chunk = new Uint8Array(FLUSH_AT);
     pending = 0;
-    bytes += out.length;
-    return out;
+  };
+  const add = (p: Uint8Array): void => {
+    if (p.length >= FLUSH_AT) {
+      seal();
+      ready.push(p);
+      bytes += p.length;
+      return;
+    }
+    if (pending + p.length > FLUSH_AT) seal();
+    chunk.set(p, pending);
+    pending += p.length;
   };
   const push = (b: Uint8Array): void => {
     if (!b.length) return;
-    for (const p of vcs ? vcs.write(b) : [b]) { parts.push(p); pending += p.length; }
+    if (vcs) for (const p of vcs.write(b)) add(p);
+    else add(b);
   };
   for await (const r of records) {
     if (!enc) {
@@ -143,7 +158,7 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
     }
     if (r.kind === 'key' && !keep(r)) continue;
     push((enc as unknown as RdbEncoder).write(r));
-    if (pending >= FLUSH_AT) yield take();
+    while (ready.length) yield ready.shift()!;
   }
   const e: RdbEncoder = enc ?? start(opts.version ?? 10, opts.family ?? 'redis');
   try {
@@ -151,8 +166,9 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
   } finally {
     Object.assign(report, e.report);
   }
-  if (vcs) for (const p of vcs.end()) { parts.push(p); pending += p.length; }
-  yield take();
+  if (vcs) for (const p of vcs.end()) add(p);
+  seal();
+  for (const c of ready) yield c;
   report.bytes = bytes;
 }
 

@@ -7,9 +7,9 @@ import { ascii, bytesKey, latin1, parseCanonicalInt } from '../../model/bytes.js
 import { Err, fail, intBytes, parseInt64 } from '../argv.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, isInfText, parseLongDouble } from '../longdouble.js';
 import { type CommandTable, type Ctx, lookupType } from '../engine.js';
-import { Limits } from '../keyspace.js';
+import { type BStr, Limits, strBytes } from '../keyspace.js';
 
-type HashV = { type: 'hash'; value: Map<string, [Uint8Array, Uint8Array]>; listpack: boolean };
+type HashV = { type: 'hash'; value: Map<BStr, BStr>; listpack: boolean };
 
 function getOrCreate(c: Ctx, key: Uint8Array): HashV {
   let h = lookupType(c, key, 'hash');
@@ -30,11 +30,10 @@ function tryConversion(h: HashV, a: Uint8Array[], from: number, to: number): voi
 export function hashSet(h: HashV, field: Uint8Array, value: Uint8Array): boolean {
   if (h.listpack && (field.length > Limits.hashMaxListpackValue || value.length > Limits.hashMaxListpackValue)) h.listpack = false;
   const k = bytesKey(field);
-  const old = h.value.get(k);
-  if (old) old[1] = value.slice();
-  else h.value.set(k, [field.slice(), value.slice()]);
+  const had = h.value.has(k);
+  h.value.set(k, bytesKey(value));
   if (h.listpack && h.value.size > Limits.hashMaxListpackEntries) h.listpack = false;
-  return !old;
+  return !had;
 }
 
 export const hashCommands: CommandTable = {
@@ -87,8 +86,8 @@ export const hashCommands: CommandTable = {
       const h = getOrCreate(c, a[1]!);
       const cur = h.value.get(bytesKey(a[2]!));
       let v = 0n;
-      if (cur) {
-        const p = cur[1].length <= 20 ? parseCanonicalInt(cur[1]) : null;
+      if (cur !== undefined) {
+        const p = cur.length <= 20 ? parseCanonicalInt(strBytes(cur)) : null;
         if (p === null) fail('ERR hash value is not an integer');
         v = p;
       }
@@ -107,8 +106,8 @@ export const hashCommands: CommandTable = {
       const h = getOrCreate(c, a[1]!);
       const cur = h.value.get(bytesKey(a[2]!));
       let v: LongDouble = { sig: 0n, exp: 0 };
-      if (cur) {
-        const t = cur[1].length <= 5000 ? latin1(cur[1]) : '';
+      if (cur !== undefined) {
+        const t = cur.length <= 5000 ? cur : '';
         const p = parseLongDouble(t);
         if (p === null) fail(isInfText(t) ? 'ERR increment would produce NaN or Infinity' : 'ERR hash value is not a float');
         v = p;
@@ -118,5 +117,5 @@ export const hashCommands: CommandTable = {
       return out;
     },
   },
-  hget: { arity: 3, run: (c, a) => lookupType(c, a[1]!, 'hash')?.value.get(bytesKey(a[2]!))?.[1] ?? null },
+  hget: { arity: 3, run: (c, a) => { const v = lookupType(c, a[1]!, 'hash')?.value.get(bytesKey(a[2]!)); return v === undefined ? null : strBytes(v); } },
 };

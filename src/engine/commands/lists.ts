@@ -1,23 +1,26 @@
 /**
  * List commands (t_list.c): pushes, LINSERT, LSET, LREM, LTRIM, pops with COUNT, RPOPLPUSH /
  * LMOVE, LMPOP, and the blocking forms run without blocking (Redis propagates BLPOP as LPOP,
- * BLMOVE as LMOVE...). Redis 7.0 keeps every list as a quicklist; the engine uses an array.
+ * BLMOVE as LMOVE...). Redis 7.0 keeps every list as a quicklist; the engine uses a deque of
+ * byte strings (keyspace.ts BStr).
  */
-import { bytesEqual } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../engine.js';
+import { Deque } from '../deque.js';
+import { type BStr, bstr, strBytes } from '../keyspace.js';
 
-type ListV = { type: 'list'; value: Uint8Array[] };
+type ListV = { type: 'list'; value: Deque<BStr> };
 
 function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): number {
   let l = lookupType(c, a[1]!, 'list');
   if (!l) {
     if (onlyExisting) return 0;
-    l = { type: 'list', value: [] };
+    l = { type: 'list', value: new Deque(a.length - 2) };
     c.db.set(a[1]!, l);
   }
+  const d = l.value;
   for (let j = 2; j < a.length; j++) {
-    if (left) l.value.unshift(a[j]!.slice()); else l.value.push(a[j]!.slice());
+    if (left) d.pushFront(bstr(a[j]!)); else d.pushBack(bstr(a[j]!));
   }
   return l.value.length;
 }
@@ -30,7 +33,8 @@ function popCount(arg: Uint8Array | undefined): number | null {
 }
 
 function popFrom(c: Ctx, key: Uint8Array, l: ListV, left: boolean, n: number): Uint8Array[] {
-  const out = left ? l.value.splice(0, n) : l.value.splice(Math.max(0, l.value.length - n), n).reverse();
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n && l.value.length > 0; i++) out.push(strBytes((left ? l.value.popFront() : l.value.popBack())!));
   if (l.value.length === 0) c.db.delete(key);
   return out;
 }
@@ -56,14 +60,14 @@ function move(c: Ctx, src: Uint8Array, dst: Uint8Array, fromLeft: boolean, toLef
   const s = lookupType(c, src, 'list');
   if (!s) return null;
   const d = lookupType(c, dst, 'list');
-  const v = fromLeft ? s.value.shift()! : s.value.pop()!;
+  const v = fromLeft ? s.value.popFront()! : s.value.popBack()!;
   if (d) {
-    if (toLeft) d.value.unshift(v); else d.value.push(v);
+    if (toLeft) d.value.pushFront(v); else d.value.pushBack(v);
   } else {
-    c.db.set(dst, { type: 'list', value: [v] });
+    c.db.set(dst, { type: 'list', value: Deque.from([v]) });
   }
   if (s.value.length === 0 && !(d === s)) c.db.delete(src);
-  return v;
+  return strBytes(v);
 }
 
 /** Normalize a [start, stop] range against length n (Redis LRANGE/LTRIM rules); null when empty. */
@@ -117,9 +121,12 @@ export const listCommands: CommandTable = {
       if (w !== 'before' && w !== 'after') fail(Err.SYNTAX);
       const l = lookupType(c, a[1]!, 'list');
       if (!l) return 0;
-      const i = l.value.findIndex((e) => bytesEqual(e, a[3]!));
+      const pivot = bstr(a[3]!);
+      const all = l.value.toArray();
+      const i = all.indexOf(pivot);
       if (i < 0) return -1;
-      l.value.splice(w === 'before' ? i : i + 1, 0, a[4]!.slice());
+      all.splice(w === 'before' ? i : i + 1, 0, bstr(a[4]!));
+      l.value.replace(all);
       return l.value.length;
     },
   },
@@ -131,7 +138,7 @@ export const listCommands: CommandTable = {
       let i = parseIntArg(a[2]!);
       if (i < 0) i += l.value.length;
       if (i < 0 || i >= l.value.length) fail(Err.OUT_OF_RANGE);
-      l.value[i] = a[3]!.slice();
+      l.value.set(i, bstr(a[3]!));
       return 'OK';
     },
   },
@@ -141,20 +148,21 @@ export const listCommands: CommandTable = {
       const count = parseIntArg(a[2]!);
       const l = lookupType(c, a[1]!, 'list');
       if (!l) return 0;
-      const v = l.value;
+      const v = l.value.toArray();
+      const el = bstr(a[3]!);
       let removed = 0;
       if (count >= 0) {
-        const out: Uint8Array[] = [];
+        const out: BStr[] = [];
         for (const e of v) {
-          if ((count === 0 || removed < count) && bytesEqual(e, a[3]!)) removed++; else out.push(e);
+          if ((count === 0 || removed < count) && e === el) removed++; else out.push(e);
         }
-        l.value = out;
+        l.value.replace(out);
       } else {
-        const out: Uint8Array[] = [];
+        const out: BStr[] = [];
         for (let i = v.length - 1; i >= 0; i--) {
-          if (removed < -count && bytesEqual(v[i]!, a[3]!)) removed++; else out.push(v[i]!);
+          if (removed < -count && v[i] === el) removed++; else out.push(v[i]!);
         }
-        l.value = out.reverse();
+        l.value.replace(out.reverse());
       }
       if (l.value.length === 0) c.db.delete(a[1]!);
       return removed;
@@ -168,7 +176,13 @@ export const listCommands: CommandTable = {
       const l = lookupType(c, a[1]!, 'list');
       if (!l) return 'OK';
       const r = normRange(start, stop, l.value.length);
-      l.value = r ? l.value.slice(r[0], r[1] + 1) : [];
+      // Trim by popping from both ends: O(removed), so LPUSH + LTRIM capped lists stay cheap.
+      if (!r) l.value.replace([]);
+      else {
+        const tail = l.value.length - 1 - r[1];
+        for (let i = 0; i < r[0]; i++) l.value.popFront();
+        for (let i = 0; i < tail; i++) l.value.popBack();
+      }
       if (l.value.length === 0) c.db.delete(a[1]!);
       return 'OK';
     },

@@ -7,28 +7,32 @@
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
-import { Limits, isIntsetMember } from '../keyspace.js';
+import { type BStr, Limits, isIntsetMember, strBytes } from '../keyspace.js';
 
-type SetV = { type: 'set'; value: Map<string, Uint8Array>; intset: boolean };
+type SetV = { type: 'set'; value: Set<BStr>; intset: boolean };
 
 /** setTypeAdd: add a member, converting intset -> hashtable when needed. */
 export function setAdd(s: SetV, m: Uint8Array): boolean {
-  const k = bytesKey(m);
+  return setAddStr(s, bytesKey(m), m);
+}
+
+/** setAdd of a member already held as a BStr (`bytes` its bytes when at hand). */
+function setAddStr(s: SetV, k: BStr, bytes?: Uint8Array): boolean {
   if (s.value.has(k)) return false;
-  if (s.intset && !isIntsetMember(m)) s.intset = false;
-  s.value.set(k, m.slice());
+  if (s.intset && !isIntsetMember(bytes ?? strBytes(k))) s.intset = false;
+  s.value.add(k);
   if (s.intset && s.value.size > Limits.setMaxIntsetEntries) s.intset = false;
   return true;
 }
 
 /** setTypeCreate: the encoding a new set starts with for its first member. */
 export function newSet(first: Uint8Array | null): SetV {
-  return { type: 'set', value: new Map(), intset: first === null || isIntsetMember(first) };
+  return { type: 'set', value: new Set(), intset: first === null || isIntsetMember(first) };
 }
 
-function store(c: Ctx, dst: Uint8Array, members: Iterable<Uint8Array>): number {
+function store(c: Ctx, dst: Uint8Array, members: Iterable<BStr>): number {
   const s = newSet(null);
-  for (const m of members) setAdd(s, m);
+  for (const m of members) setAddStr(s, m);
   c.db.delete(dst);
   if (s.value.size > 0) c.db.set(dst, s);
   return s.value.size;
@@ -88,11 +92,11 @@ export const setCommands: CommandTable = {
       }
       const s = lookupType(c, a[1]!, 'set');
       if (!s) return n === null ? null : [];
-      const keys = [...s.value.keys()];
+      const keys = [...s.value];
       const out: Uint8Array[] = [];
       for (let i = 0; i < (n ?? 1) && keys.length; i++) {
         const k = keys.splice(Math.floor(Math.random() * keys.length), 1)[0]!;
-        out.push(s.value.get(k)!);
+        out.push(strBytes(k));
         s.value.delete(k);
       }
       if (s.value.size === 0) c.db.delete(a[1]!);
@@ -109,26 +113,26 @@ export const setCommands: CommandTable = {
         srcs.push(s);
       }
       const sets = srcs.slice().sort((x, y) => x.value.size - y.value.size);
-      const out: Uint8Array[] = [];
-      for (const [k, m] of sets[0]!.value) if (sets.every((s) => s.value.has(k))) out.push(m);
+      const out: BStr[] = [];
+      for (const k of sets[0]!.value) if (sets.every((s) => s.value.has(k))) out.push(k);
       return store(c, a[1]!, out);
     },
   },
   sunionstore: {
     arity: -3,
     run: (c, a) => {
-      const out = new Map<string, Uint8Array>();
-      for (const s of sources(c, a, 2)) if (s) for (const [k, m] of s.value) out.set(k, m);
-      return store(c, a[1]!, out.values());
+      const out = new Set<BStr>();
+      for (const s of sources(c, a, 2)) if (s) for (const k of s.value) out.add(k);
+      return store(c, a[1]!, out);
     },
   },
   sdiffstore: {
     arity: -3,
     run: (c, a) => {
       const srcs = sources(c, a, 2);
-      const out = new Map<string, Uint8Array>(srcs[0] ? srcs[0].value : []);
-      for (const s of srcs.slice(1)) if (s) for (const k of s.value.keys()) out.delete(k);
-      return store(c, a[1]!, out.values());
+      const out = new Set<BStr>(srcs[0] ? srcs[0].value : []);
+      for (const s of srcs.slice(1)) if (s) for (const k of s.value) out.delete(k);
+      return store(c, a[1]!, out);
     },
   },
   sismember: { arity: 3, run: (c, a) => (lookupType(c, a[1]!, 'set')?.value.has(bytesKey(a[2]!)) ? 1 : 0) },

@@ -18,20 +18,26 @@ const BAD_ID = 'ERR Invalid stream ID specified as stream command argument';
 
 /** Parse "ms-seq", "ms" (seq = missingSeq) or, when allowed, "ms-*" (seq null). */
 function parseId(b: Uint8Array, missingSeq: bigint, strict: boolean, allowSpecial = false): { id: StreamId; seqGiven: boolean } {
+  return tryParseId(b, missingSeq, strict, allowSpecial) ?? fail(BAD_ID);
+}
+
+/** parseId, or null for an invalid ID (no exception: XCLAIM probes each argument). */
+function tryParseId(b: Uint8Array, missingSeq: bigint, strict: boolean, allowSpecial = false): { id: StreamId; seqGiven: boolean } | null {
+  if (b.length > 64) return null;
   const s = latin1(b);
   if (!strict && s === '-') return { id: { ms: 0n, seq: 0n }, seqGiven: true };
   if (!strict && s === '+') return { id: { ms: U64, seq: U64 }, seqGiven: true };
   const dash = s.indexOf('-');
   const msPart = dash < 0 ? s : s.slice(0, dash);
   const seqPart = dash < 0 ? null : s.slice(dash + 1);
-  if (!/^\d+$/.test(msPart) || msPart.length > 20) fail(BAD_ID);
+  if (!/^\d+$/.test(msPart) || msPart.length > 20) return null;
   const ms = BigInt(msPart);
-  if (ms > U64) fail(BAD_ID);
+  if (ms > U64) return null;
   if (seqPart === null) return { id: { ms, seq: missingSeq }, seqGiven: true };
   if (allowSpecial && seqPart === '*') return { id: { ms, seq: 0n }, seqGiven: false };
-  if (!/^\d+$/.test(seqPart) || seqPart.length > 20) fail(BAD_ID);
+  if (!/^\d+$/.test(seqPart) || seqPart.length > 20) return null;
   const seq = BigInt(seqPart);
-  if (seq > U64) fail(BAD_ID);
+  if (seq > U64) return null;
   return { id: { ms, seq }, seqGiven: true };
 }
 
@@ -185,8 +191,8 @@ export const streamCommands: CommandTable = {
         id = t.id.id;
         if (compareStreamIds(id, s.lastId) <= 0) fail('ERR The ID specified in XADD is equal or smaller than the target stream top item');
       }
-      const fields: Array<[Uint8Array, Uint8Array]> = [];
-      for (let j = fieldPos; j < a.length; j += 2) fields.push([a[j]!.slice(), a[j + 1]!.slice()]);
+      const fields: string[] = new Array(a.length - fieldPos);
+      for (let j = fieldPos; j < a.length; j++) fields[j - fieldPos] = bytesKey(a[j]!);
       s.entries.push({ id, fields });
       s.lastId = id;
       s.entriesAdded++;
@@ -345,7 +351,9 @@ export const streamCommands: CommandTable = {
       const ids: StreamId[] = [];
       let j = 5;
       for (; j < a.length; j++) {
-        try { ids.push(strictId(a[j]!)); } catch { break; }
+        const id = tryParseId(a[j]!, 0n, true);
+        if (!id) break;
+        ids.push(id.id);
       }
       let retry: number | null = null;
       let delivery: number | null = null;

@@ -8,10 +8,10 @@
  * *STORE results that Redis converts by their final content. A listpack cannot hold -0: it
  * stores the score as integer 0, which DEBUG DIGEST then prints as "0".
  */
-import { bytesKey, compareBytes } from '../../model/bytes.js';
+import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseIntArg, readDouble } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
-import { Limits, type ZNode, zsetSorted } from '../keyspace.js';
+import { type BStr, Limits, type ZNode, bstr, compareBStr, strBytes, zsetSorted } from '../keyspace.js';
 import { normRange } from './lists.js';
 
 type ZsetV = { type: 'zset'; value: Map<string, ZNode>; listpack: boolean; sorted: ZNode[] | null };
@@ -23,16 +23,21 @@ export function newZset(listpack: boolean): ZsetV {
 
 /** Insert or update a member, converting listpack -> skiplist as zsetAdd does. */
 export function zsetPut(z: ZsetV, member: Uint8Array, score: number): void {
-  const k = bytesKey(member);
+  zsetPutStr(z, bytesKey(member), score);
+}
+
+/** zsetPut of a member held as a BStr. */
+function zsetPutStr(z: ZsetV, k: BStr, score: number): void {
+  const member = k;
   const n = z.value.get(k);
   if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue)) z.listpack = false;
   if (z.listpack && score === 0) score = 0; // -0 becomes integer 0 in a listpack
-  if (n) n.score = score; else z.value.set(k, { member: member.slice(), score });
+  if (n) n.score = score; else z.value.set(k, { member: k, score });
   z.sorted = null;
 }
 
-function zsetDelete(z: ZsetV, member: Uint8Array): boolean {
-  const ok = z.value.delete(bytesKey(member));
+function zsetDelete(z: ZsetV, member: BStr): boolean {
+  const ok = z.value.delete(member);
   if (ok) z.sorted = null;
   return ok;
 }
@@ -120,27 +125,27 @@ function inScore(s: number, r: ScoreRange): boolean {
   return (r.minex ? s > r.min : s >= r.min) && (r.maxex ? s < r.max : s <= r.max);
 }
 
-type LexBound = { kind: 'min' } | { kind: 'max' } | { kind: 'val'; v: Uint8Array; ex: boolean };
+type LexBound = { kind: 'min' } | { kind: 'max' } | { kind: 'val'; v: BStr; ex: boolean };
 
 function parseLexBound(b: Uint8Array): LexBound {
   if (b.length === 1 && b[0] === 0x2d) return { kind: 'min' };
   if (b.length === 1 && b[0] === 0x2b) return { kind: 'max' };
-  if (b[0] === 0x28) return { kind: 'val', v: b.subarray(1), ex: true };
-  if (b[0] === 0x5b) return { kind: 'val', v: b.subarray(1), ex: false };
+  if (b[0] === 0x28) return { kind: 'val', v: bstr(b.subarray(1)), ex: true };
+  if (b[0] === 0x5b) return { kind: 'val', v: bstr(b.subarray(1)), ex: false };
   return fail('ERR min or max not valid string range item');
 }
 
-function lexGte(m: Uint8Array, b: LexBound): boolean {
+function lexGte(m: BStr, b: LexBound): boolean {
   if (b.kind === 'min') return true;
   if (b.kind === 'max') return false;
-  const d = compareBytes(m, b.v);
+  const d = compareBStr(m, b.v);
   return b.ex ? d > 0 : d >= 0;
 }
 
-function lexLte(m: Uint8Array, b: LexBound): boolean {
+function lexLte(m: BStr, b: LexBound): boolean {
   if (b.kind === 'max') return true;
   if (b.kind === 'min') return false;
-  const d = compareBytes(m, b.v);
+  const d = compareBStr(m, b.v);
   return b.ex ? d < 0 : d <= 0;
 }
 
@@ -186,7 +191,7 @@ function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<Map<st
     if (slot.value.type === 'zset') keys.push(slot.value.value);
     else if (slot.value.type === 'set') {
       const m = new Map<string, ZNode>();
-      for (const [k, v] of slot.value.value) m.set(k, { member: v, score: 1 });
+      for (const k of slot.value.value) m.set(k, { member: k, score: 1 });
       keys.push(m);
     } else fail(Err.WRONGTYPE);
   }
@@ -290,7 +295,7 @@ function zrangestore(c: Ctx, a: Uint8Array[]): number {
   c.db.delete(a[1]!);
   if (picked.length === 0) return 0;
   const z = newZset(picked.length <= Limits.zsetMaxListpackEntries);
-  for (const n of picked) zsetPut(z, n.member, n.score);
+  for (const n of picked) zsetPutStr(z, n.member, n.score);
   c.db.set(a[1]!, z);
   return picked.length;
 }
@@ -300,7 +305,7 @@ function popFrom(c: Ctx, key: Uint8Array, z: ZsetV, max: boolean, n: number): Ar
   const take = max ? all.slice(Math.max(0, all.length - n)).reverse() : all.slice(0, n);
   for (const t of take) zsetDelete(z, t.member);
   if (z.value.size === 0) c.db.delete(key);
-  return take.map((t) => [t.member, t.score]);
+  return take.map((t) => [strBytes(t.member), t.score]);
 }
 
 function zpop(c: Ctx, a: Uint8Array[], max: boolean): unknown {
@@ -354,7 +359,7 @@ export const zsetCommands: CommandTable = {
       const z = lookupType(c, a[1]!, 'zset');
       if (!z) return 0;
       let n = 0;
-      for (let j = 2; j < a.length; j++) if (zsetDelete(z, a[j]!)) n++;
+      for (let j = 2; j < a.length; j++) if (zsetDelete(z, bytesKey(a[j]!))) n++;
       if (z.value.size === 0) c.db.delete(a[1]!);
       return n;
     },

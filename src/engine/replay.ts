@@ -10,11 +10,11 @@
  * second; before any annotation the wall clock is used.
  * A MULTI left open at the very end is dropped, as Redis rolls back to before it.
  */
+import { AofPartReader } from '../aof/part.js';
 import { AofTokenizer } from '../aof/resp.js';
 import { UsageError } from '../errors.js';
 import { latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord } from '../model/record.js';
-import { RdbDecoder } from '../rdb/decoder.js';
 import { type Engine, isKnownLowerCommand } from './engine.js';
 import { parseLibrary } from './commands/functions.js';
 
@@ -53,12 +53,7 @@ export interface ReplayReport {
 export class Replayer {
   readonly report: ReplayReport = { rdbKeys: 0, commands: 0, failed: [], failedCount: 0, skipped: new Map(), lastTimestamp: null, problems: [] };
   private file = '';
-  private size = 0;
-  private mode: 'sniff' | 'rdb' | 'resp' = 'sniff';
-  private head: Uint8Array[] = [];
-  private headBytes = 0;
-  private rdb: RdbDecoder | null = null;
-  private tok: AofTokenizer | null = null;
+  private part: AofPartReader | null = null;
   private timestamp: number | undefined;
   private stopped = false;
 
@@ -67,54 +62,25 @@ export class Replayer {
   /** Begin a file of `size` bytes. */
   startFile(name: string, size: number): void {
     this.file = name;
-    this.size = size;
-    this.mode = 'sniff';
-    this.head = [];
-    this.headBytes = 0;
-    this.rdb = null;
-    this.tok = null;
+    const tokenizer = (startOffset: number): AofTokenizer => new AofTokenizer({
+      startOffset, totalSize: size, timestamp: this.timestamp,
+      onAnnotation: (a) => { if (a.timestamp !== null) this.timestamp = a.timestamp; },
+    });
+    this.part = new AofPartReader(size, tokenizer, { records: (r) => this.records(r), commands: (c) => this.commands(c) });
   }
 
   /** Feed the next chunk of the current file. */
   write(chunk: Uint8Array): void {
     if (this.stopped) return;
-    if (this.mode === 'sniff') {
-      this.head.push(chunk);
-      this.headBytes += chunk.length;
-      if (this.headBytes < Math.min(8, this.size)) return;
-      const all = this.head.length === 1 ? this.head[0]! : concat(this.head);
-      this.head = [];
-      const magic = latin1(all.subarray(0, 6));
-      if (this.size >= 8 && (magic.startsWith('REDIS') || magic === 'VALKEY')) {
-        this.mode = 'rdb';
-        this.rdb = new RdbDecoder({ totalSize: this.size });
-      } else {
-        this.startResp(0);
-      }
-      this.feed(all);
-      return;
-    }
-    this.feed(chunk);
+    this.part!.write(chunk);
   }
 
   /** End the current file. */
   endFile(): void {
     if (this.stopped) return;
-    if (this.mode === 'sniff' && this.headBytes > 0) {
-      const all = concat(this.head);
-      this.head = [];
-      this.startResp(0);
-      this.feed(all);
-    }
-    if (this.mode === 'rdb') {
-      this.records(this.rdb!.end());
-      return;
-    }
-    if (this.tok) {
-      this.commands(this.tok.end());
-      const v = this.tok.verdict;
-      if (v && v.kind !== 'ok') this.report.problems.push({ file: this.file, kind: v.kind, offset: v.offset, what: v.what });
-    }
+    this.part!.end();
+    const v = this.part!.tok?.verdict;
+    if (v && v.kind !== 'ok') this.report.problems.push({ file: this.file, kind: v.kind, offset: v.offset, what: v.what });
     // An unfinished MULTI at the end of the last file is rolled back (its commands were only queued).
     if (this.engine.inMulti) this.engine.apply([new TextEncoder().encode('DISCARD')]);
   }
@@ -161,33 +127,6 @@ export class Replayer {
       }
     }
   }
-
-  private startResp(offset: number): void {
-    this.mode = 'resp';
-    this.tok = new AofTokenizer({ startOffset: offset, totalSize: this.size, timestamp: this.timestamp, onAnnotation: (a) => { if (a.timestamp !== null) this.timestamp = a.timestamp; } });
-  }
-
-  private feed(chunk: Uint8Array): void {
-    if (this.mode === 'rdb') {
-      this.records(this.rdb!.write(chunk));
-      if (this.rdb!.done) {
-        const rest = this.rdb!.rest();
-        this.startResp(this.rdb!.consumed);
-        if (rest.length) this.commands(this.tok!.write(rest.slice()));
-      }
-      return;
-    }
-    this.commands(this.tok!.write(chunk));
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
 }
 
 /** Replay whole files held in memory (tests, small inputs). */

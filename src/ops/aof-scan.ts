@@ -10,11 +10,11 @@
  */
 import type { AofPart, AofSet } from '../io/aof-files.js';
 import { readChunks } from '../io/files.js';
+import { AofPartReader } from '../aof/part.js';
 import { AofTokenizer, type Annotation, type AofVerdict } from '../aof/resp.js';
 import { ParseError } from '../errors.js';
-import { bytesKey, concatBytes, latin1 } from '../model/bytes.js';
-import type { Command, Span } from '../model/record.js';
-import { RdbDecoder } from '../rdb/decoder.js';
+import { bytesKey, latin1 } from '../model/bytes.js';
+import type { Command, RdbRecord, Span } from '../model/record.js';
 
 /** A file's verdict; `inRdb` when the problem is in its RDB part. */
 export type PartVerdict = AofVerdict & { inRdb?: boolean };
@@ -139,12 +139,8 @@ class SetState {
 
 /** Synchronous scanner of one file, fed by chunks. */
 export class PartScanner {
-  private head: Uint8Array[] = [];
-  private headBytes = 0;
-  private mode: 'sniff' | 'rdb' | 'resp' = 'sniff';
-  private rdb: RdbDecoder | null = null;
+  private readonly reader: AofPartReader;
   private rdbKeys = 0;
-  private tok: AofTokenizer | null = null;
   private db = 0;
   private multi: MultiBlock | null = null;
   private openMulti: number[] = [];
@@ -154,67 +150,29 @@ export class PartScanner {
   private lastTs: number | null = null;
   private tsCut: PartScan['timestampCut'] = null;
 
-  constructor(private readonly part: AofPart, private readonly index: number, private readonly state: SetState) {}
+  constructor(private readonly part: AofPart, private readonly index: number, private readonly state: SetState) {
+    const tokenizer = (startOffset: number): AofTokenizer => new AofTokenizer({
+      startOffset,
+      totalSize: part.size,
+      timestamp: state.timestamp,
+      onAnnotation: (a) => this.annotation(a),
+      // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
+      maxArgs: state.keys ? Infinity : 2,
+    });
+    this.reader = new AofPartReader(part.size, tokenizer, { records: (r) => this.rdbRecords(r), commands: (c) => this.commands(c) });
+  }
 
   /** Feed a chunk of the file. */
   write(chunk: Uint8Array): void {
-    if (this.mode === 'sniff') {
-      this.head.push(chunk);
-      this.headBytes += chunk.length;
-      if (this.headBytes < Math.min(8, this.part.size)) return;
-      this.decide();
-      const parts = this.head;
-      this.head = [];
-      for (const p of parts) this.feed(p);
-      return;
-    }
-    this.feed(chunk);
-  }
-
-  private decide(): void {
-    const b = this.head[0]!.length >= 8 || this.head.length === 1 ? this.head[0]! : concatBytes(this.head);
-    const is = (s: string) => b.length >= s.length && [...s].every((ch, i) => b[i] === ch.charCodeAt(0));
-    // redis-check-aof: an RDB part needs at least 8 bytes and the REDIS magic (Valkey 9: VALKEY).
-    if (this.part.size >= 8 && (is('REDIS') || is('VALKEY'))) {
-      this.mode = 'rdb';
-      this.rdb = new RdbDecoder({ totalSize: this.part.size });
-    } else {
-      this.startResp(0);
+    if (this.rdbError) return;
+    try {
+      this.reader.write(chunk);
+    } catch (e) {
+      this.rdbFailed(e);
     }
   }
 
-  private startResp(offset: number): void {
-    this.mode = 'resp';
-    this.tok = new AofTokenizer({
-      startOffset: offset,
-      totalSize: this.part.size,
-      timestamp: this.state.timestamp,
-      onAnnotation: (a) => this.annotation(a),
-      // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
-      maxArgs: this.state.keys ? Infinity : 2,
-    });
-  }
-
-  private feed(chunk: Uint8Array): void {
-    if (this.mode === 'rdb') {
-      if (this.rdbError) return;
-      try {
-        this.rdbRecords(this.rdb!.write(chunk));
-      } catch (e) {
-        this.rdbFailed(e);
-        return;
-      }
-      if (this.rdb!.done) {
-        const rest = this.rdb!.rest();
-        this.startResp(this.rdb!.consumed);
-        if (rest.length) this.commands(this.tok!.write(rest.slice()));
-      }
-      return;
-    }
-    this.commands(this.tok!.write(chunk));
-  }
-
-  private rdbRecords(recs: ReturnType<RdbDecoder['write']>): void {
+  private rdbRecords(recs: RdbRecord[]): void {
     for (const r of recs) {
       if (r.kind !== 'key') continue;
       this.rdbKeys++;
@@ -294,40 +252,31 @@ export class PartScanner {
 
   /** End of the file: the verdict and what was learned. */
   end(): PartScan {
-    if (this.mode === 'sniff') {
-      if (this.headBytes === 0) return this.result('empty', { kind: 'ok', size: 0, partialAnnotationAt: null });
-      this.decide();
-      const parts = this.head;
-      this.head = [];
-      for (const p of parts) this.feed(p);
-    }
-    if (this.mode === 'rdb') {
-      if (!this.rdbError) {
-        try {
-          this.rdbRecords(this.rdb!.end());
-        } catch (e) {
-          this.rdbFailed(e);
-        }
+    if (this.reader.empty) return this.result('empty', { kind: 'ok', size: 0, partialAnnotationAt: null });
+    if (!this.rdbError) {
+      try {
+        this.reader.end();
+      } catch (e) {
+        this.rdbFailed(e);
       }
-      if (this.rdbError) return this.result('rdb-preamble', this.rdbError);
-      const rest = this.rdb!.rest();
-      this.startResp(this.rdb!.consumed);
-      if (rest.length) this.commands(this.tok!.write(rest.slice()));
     }
-    this.commands(this.tok!.end());
-    this.state.timestamp = this.tok!.timestamp;
-    return this.result(this.rdb ? 'rdb-preamble' : 'resp', this.tok!.verdict!);
+    const format = this.reader.rdb ? 'rdb-preamble' : 'resp';
+    if (this.rdbError) return this.result(format, this.rdbError);
+    const tok = this.reader.tok!;
+    this.state.timestamp = tok.timestamp;
+    return this.result(format, tok.verdict!);
   }
 
   private result(format: PartScan['format'], verdict: PartVerdict): PartScan {
     const st = this.state;
+    const rdb = this.reader.rdb;
     if (this.firstTs !== null && st.firstTimestamp === null) st.firstTimestamp = this.firstTs;
     if (this.lastTs !== null) st.lastTimestamp = this.lastTs;
     // Flushes inside a MULTI that never closed keep `multi.end === null`.
     return {
       name: this.part.name, path: this.part.path, role: this.part.role, seq: this.part.seq, size: this.part.size, format,
-      rdb: this.rdb ? { version: this.rdb.version, keys: this.rdbKeys, end: this.rdb.done ? this.rdb.consumed : -1 } : null,
-      commands: this.tok?.commandCount ?? 0,
+      rdb: rdb ? { version: rdb.version, keys: this.rdbKeys, end: rdb.done ? rdb.consumed : -1 } : null,
+      commands: this.reader.tok?.commandCount ?? 0,
       verdict,
       openMultiCommands: verdict.kind === 'ok' ? [] : this.openMulti,
       firstTimestamp: this.firstTs,

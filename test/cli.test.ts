@@ -152,6 +152,25 @@ describe('rdbkit CLI', () => {
     expect(bad.err).toMatch(/corrupt AOF at offset \d+: .*Redis would refuse to load this file/);
   });
 
+  it('convert AOF: corrupt bytes are refused (exit 1, nothing written); --at drops keys expired by then', async () => {
+    const { cpSync, appendFileSync } = await import('node:fs');
+    const dir = join(tmp, 'aof-convert');
+    cpSync(join(ROOT, 'fixtures', 'aof', 'small'), dir, { recursive: true });
+    const keysAt = (at: number): Array<{ key: string; expireAt: number | null }> =>
+      run('convert', dir, '--to', 'jsonl', '--at', String(at)).out.trim().split('\n').map((l) => JSON.parse(l));
+    const early = keysAt(0);
+    const withTtl = early.filter((k) => k.expireAt !== null);
+    expect(withTtl.length).toBeGreaterThan(0);
+    const last = Math.max(...withTtl.map((k) => k.expireAt!));
+    expect(keysAt(last)).toHaveLength(early.length - withTtl.filter((k) => k.expireAt! <= last).length);
+    appendFileSync(join(dir, 'appendonly.aof.1.incr.aof'), 'GARBAGE\r\n');
+    const out = join(tmp, 'from-corrupt.rdb');
+    const r = run('convert', dir, '--to', 'rdb', '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/corrupt AOF at offset \d+: .*Redis would refuse to load this AOF/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a reader that stops early (| head) ends the command quietly', async () => {
     const { spawn } = await import('node:child_process');
     const { encodeRdb } = await import('../src/rdb/encoder.js');

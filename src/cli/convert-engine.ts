@@ -3,7 +3,7 @@
  * (issue 5): AOF input (a file or a multi-part directory) to rdb / jsonl / json / resp, and RDB
  * input to resp. Called from commands/convert.ts; the output plumbing is the same.
  */
-import { UsageError } from '../errors.js';
+import { CorruptError, UsageError } from '../errors.js';
 import { openRdbInput } from '../io/input.js';
 import type { RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
@@ -29,6 +29,8 @@ export interface EngineConvertArgs extends KeyFilter {
   restore?: boolean;
   skipUnknown?: boolean;
   batch?: number;
+  /** Dump time (ms) for AOF input: keys expired by then are left out. */
+  at?: number;
 }
 
 async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, what: () => string): Promise<void> {
@@ -70,8 +72,12 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
   const { engine, report } = await replayAofPath(a.file, { skipUnknown: a.skipUnknown });
   if (report.failedCount) process.stderr.write(`${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`);
   for (const [k, n] of report.skipped) process.stderr.write(`${c.yellow('note:')} skipped unknown command ${k} x${n}\n`);
-  for (const p of report.problems) process.stderr.write(`${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there)\n`);
-  const records = engineRecords(engine);
+  for (const p of report.problems) {
+    // Redis loads a truncated tail (aof-load-truncated yes) but refuses corrupt bytes: so does convert
+    if (p.kind === 'corrupt') throw new CorruptError('aof', 'AOF_CORRUPT', p.offset, `${p.what} in ${p.file} (Redis would refuse to load this AOF; repair it first)`);
+    process.stderr.write(`${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)\n`);
+  }
+  const records = engineRecords(engine, a.at);
   if (a.to === 'rdb') {
     const rep: Partial<ToRdbReport> = {};
     await emit(a, encodeRecords(records, { version: a.rdbVersion ?? 10, lossy: a.lossy, db: a.db, key: a.key, type: a.type }, rep), () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`);

@@ -30,6 +30,7 @@ interface Args {
   compress?: 'lz4' | 'gzip';
   restore?: boolean;
   skipUnknown?: boolean;
+  at?: number;
 }
 
 export const command = 'convert <file>';
@@ -41,6 +42,7 @@ export function builder(y: Argv): Argv<Args> {
     .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb', 'resp'] })
     .option('restore', { type: 'boolean', describe: '--to resp: RESTORE commands with DUMP payloads instead of type commands' })
     .option('skip-unknown', { type: 'boolean', describe: 'AOF input: skip commands the engine does not know (counted) instead of stopping' })
+    .option('at', { type: 'number', describe: 'AOF input: the dump time in ms since the epoch; keys expired by then are not written (default: the last #TS: annotation, else now)' })
     .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
     .option('db', { type: 'number', array: true, describe: 'only these databases' })
     .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })

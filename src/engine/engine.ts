@@ -15,7 +15,7 @@
  * 80-bit long double arithmetic and "%.17Lf" printing, HyperLogLog strings follow
  * hyperloglog.c byte for byte, BITFIELD its overflow rules), and each aggregate tracks the
  * encoding Redis 7.0 would hold it in, so DEBUG DIGEST (src/engine/digest.ts) matches.
- * Not modelled: GEOADD / GEO*STORE and SORT ... STORE (Redis logs GEOADD as ZADD, but the STORE
+ * Not modelled: GEO*STORE and SORT ... STORE (Redis logs GEOADD as ZADD, but the STORE
  * forms verbatim), PFDEBUG, modules, Lua (scripts and FCALL are logged as their effects), live
  * approximate stream trimming (`~` trims whole listpack nodes; logged trims are exact), and
  * lex ranges over members of different scores in a skiplist (undefined in Redis itself).
@@ -25,6 +25,7 @@ import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { CommandError, arityError, lower } from './argv.js';
 import { Db, type EValue, type Slot, encodingName, fromValue, toValue } from './keyspace.js';
 import { functionCommands } from './commands/functions.js';
+import { geoCommands } from './commands/geo.js';
 import { hashCommands } from './commands/hashes.js';
 import { hllCommands } from './commands/hyperloglog.js';
 import { keyCommands } from './commands/keys.js';
@@ -78,7 +79,7 @@ export interface Library {
 }
 
 const TABLE: CommandTable = {
-  ...stringCommands, ...hllCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands,
+  ...stringCommands, ...hllCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands, ...geoCommands,
   ...hashCommands, ...streamCommands, ...functionCommands, ...serverCommands,
 };
 

@@ -7,14 +7,11 @@ import { CorruptError, UsageError } from '../errors.js';
 import { openRdbInput } from '../io/input.js';
 import type { RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
-import { metaToJson } from '../ops/json.js';
-import { writeEntryJson } from '../ops/jsonl.js';
+import { type ExportStats, batchesOf, exportRecords } from '../ops/export.js';
 import { readRdb } from '../ops/read.js';
 import { engineRecords, replayAofPath } from '../ops/replay-aof.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
-import { ByteWriter } from '../bytes/writer.js';
-import { utf8 } from '../model/bytes.js';
 import { EXIT_OK, c, writeOutputFile, writeStdout } from './output.js';
 
 /** The options convert.ts passes on. */
@@ -47,25 +44,6 @@ async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>
   for await (const r of records) if (r.kind !== 'key' || keep(r)) yield r;
 }
 
-async function* jsonOf(records: Iterable<RdbRecord>, a: EngineConvertArgs): AsyncGenerator<Uint8Array> {
-  const json = a.to === 'json';
-  const w = new ByteWriter(1 << 16);
-  let first = true;
-  if (json) w.u8(0x5b);
-  for (const r of records) {
-    const meta = r.kind === 'key' ? null : a.meta ? metaToJson(r) : null;
-    if (r.kind !== 'key' && !meta) continue;
-    if (json) w.ascii(first ? '\n' : ',\n');
-    first = false;
-    if (meta) w.bytes(utf8(JSON.stringify(meta)));
-    else writeEntryJson(w, r as Extract<RdbRecord, { kind: 'key' }>);
-    if (!json) w.u8(0x0a);
-    if (w.length >= 1 << 16) yield w.take();
-  }
-  if (json) w.ascii(first ? ']\n' : '\n]\n');
-  if (w.length) yield w.take();
-}
-
 /** `convert AOF --to rdb|jsonl|json|resp`. */
 export async function convertAof(a: EngineConvertArgs): Promise<number> {
   if (a.to === 'rdb' && !a.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
@@ -89,9 +67,8 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
     return EXIT_OK;
   }
   if (a.to === 'jsonl' || a.to === 'json') {
-    const keep = compileFilter(a);
-    const kept = [...records].filter((r) => r.kind !== 'key' || keep(r));
-    await emit(a, jsonOf(kept, a), () => `${kept.filter((r) => r.kind === 'key').length} keys`);
+    const stats: ExportStats = { keys: 0, records: 0 };
+    await emit(a, exportRecords(batchesOf(records), { ...a, format: a.to }, stats), () => `${stats.keys} keys`);
     return EXIT_OK;
   }
   throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${a.to} for AOF input`);

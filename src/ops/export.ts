@@ -4,6 +4,7 @@
  */
 import { ByteWriter } from '../bytes/writer.js';
 import { utf8 } from '../model/bytes.js';
+import type { RdbRecord } from '../model/record.js';
 import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { type KeyFilter, compileFilter } from './filter.js';
 import { metaToJson } from './json.js';
@@ -24,14 +25,36 @@ export interface ExportStats {
   records: number;
 }
 
-/** Yield the export as UTF-8 chunks (one per decoded batch). `stats` is filled as it goes. */
-export async function* exportRdb(source: ByteSource, opts: ExportOptions, stats: ExportStats = { keys: 0, records: 0 }): AsyncGenerator<Uint8Array> {
+/** Yield the export of an RDB source as UTF-8 chunks (one per decoded batch). `stats` is filled as it goes. */
+export function exportRdb(source: ByteSource, opts: ExportOptions, stats: ExportStats = { keys: 0, records: 0 }): AsyncGenerator<Uint8Array> {
+  return exportRecords(readRdbBatches(source, opts.decoder), opts, stats);
+}
+
+/** Group records into batches (for record generators such as the engine's dataset). */
+export function* batchesOf<T>(items: Iterable<T>, size = 1024): Generator<T[]> {
+  let batch: T[] = [];
+  for (const x of items) {
+    batch.push(x);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Yield the export of batches of records (from any reader, or the engine) as UTF-8 chunks. */
+export async function* exportRecords(
+  batches: AsyncIterable<RdbRecord[]> | Iterable<RdbRecord[]>,
+  opts: Omit<ExportOptions, 'decoder'>,
+  stats: ExportStats = { keys: 0, records: 0 },
+): AsyncGenerator<Uint8Array> {
   const keep = compileFilter(opts);
   const json = opts.format === 'json';
   let first = true;
   const w = new ByteWriter(1 << 16);
   if (json) w.u8(0x5b);
-  for await (const batch of readRdbBatches(source, opts.decoder)) {
+  for await (const batch of batches) {
     for (const r of batch) {
       let meta: object | null = null;
       if (r.kind === 'key') {
@@ -50,8 +73,8 @@ export async function* exportRdb(source: ByteSource, opts: ExportOptions, stats:
         stats.keys++;
       }
       if (!json) w.u8(0x0a);
+      if (w.length >= 1 << 16) yield w.take();
     }
-    if (w.length >= 1 << 16) yield w.take();
   }
   if (json) w.ascii(first ? ']\n' : '\n]\n');
   if (w.length) yield w.take();

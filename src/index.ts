@@ -23,7 +23,7 @@ export { inspectRdb } from './ops/inspect.js';
 export type { RdbInspectReport, DbStats } from './ops/inspect.js';
 export { checkRdb } from './ops/check.js';
 export type { RdbCheckReport } from './ops/check.js';
-export { exportRdb } from './ops/export.js';
+export { exportRdb, exportRecords, batchesOf } from './ops/export.js';
 export type { ExportOptions, ExportStats } from './ops/export.js';
 export { compileFilter, globToRegExp } from './ops/filter.js';
 export type { KeyFilter } from './ops/filter.js';

@@ -152,6 +152,34 @@ describe('rdbkit CLI', () => {
     expect(bad.err).toMatch(/corrupt AOF at offset \d+: .*Redis would refuse to load this file/);
   });
 
+  it('check on a large file: the CRC64 computed in a worker thread catches damage; trailing bytes and truncation are handled', async () => {
+    const { encodeRdb } = await import('../src/rdb/encoder.js');
+    const enc = new TextEncoder();
+    const big = new Uint8Array(20 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) >>> 11;
+    const rdb = encodeRdb([
+      { kind: 'key', db: 0, key: enc.encode('big'), type: 'string', value: big, encoding: '', rdbType: null, expireAt: null },
+      { kind: 'key', db: 0, key: enc.encode('small'), type: 'string', value: enc.encode('v'), encoding: '', rdbType: null, expireAt: null },
+    ], { version: 10, compress: false });
+    const f = join(tmp, 'big.rdb');
+    writeFileSync(f, rdb);
+    expect(run('check', f).out).toMatch(/^OK .*: RDB version 10, 2 keys, [\d,]+ bytes, checksum verified/);
+    const damaged = rdb.slice();
+    damaged[12 << 20] ^= 0x01; // inside the big value: only the checksum can tell
+    writeFileSync(f, damaged);
+    const bad = run('check', f);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/corrupt RDB at offset \d+ while reading the CRC64 checksum: CRC64 mismatch: stored [0-9a-f]{16}, computed [0-9a-f]{16} \(RDB_BAD_CHECKSUM\)/);
+    writeFileSync(f, concatBytes([rdb, enc.encode('trailing bytes')]));
+    expect(run('check', f).out).toMatch(/checksum verified/);
+    writeFileSync(f, concatBytes([damaged, enc.encode('trailing bytes')]));
+    expect(run('check', f).code).toBe(1);
+    writeFileSync(f, rdb.subarray(0, rdb.length - 100));
+    const cut = run('check', f);
+    expect(cut.code).toBe(1);
+    expect(cut.err).toMatch(/^TRUNCATED /);
+  });
+
   it('convert AOF: corrupt bytes are refused (exit 1, nothing written); --at drops keys expired by then', async () => {
     const { cpSync, appendFileSync } = await import('node:fs');
     const dir = join(tmp, 'aof-convert');

@@ -199,7 +199,8 @@ export class RdbDecoder {
 
   private updateCrc(upTo = this.pos): void {
     if (upTo > this.crcUpTo) {
-      if (this.version >= 5 || this.phase === 'magic') this.crc.update(this.buf, this.crcUpTo, upTo);
+      // nothing to compute when verification is off (or done by the caller over the same bytes)
+      if (this.opts.verifyChecksum && (this.version >= 5 || this.phase === 'magic')) this.crc.update(this.buf, this.crcUpTo, upTo);
       this.crcUpTo = upTo;
     }
   }

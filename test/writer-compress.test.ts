@@ -36,7 +36,7 @@ async function collect(gen: AsyncIterable<Uint8Array | string>): Promise<Uint8Ar
 
 /** JSONL export (with header/aux/function records) of a file as rdbkit's reader opens it (plain, gzip or VCS detected). */
 async function jsonlOf(file: string): Promise<{ container: string; text: string }> {
-  const input = await openRdbInput(file, 4096);
+  const input = await openRdbInput(file, { chunkSize: 4096 });
   const out = await collect(exportRdb(input.source, { format: 'jsonl', meta: true, decoder: input.decoderOptions }));
   return { container: input.container, text: new TextDecoder().decode(out) };
 }

@@ -7,8 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CorruptError, TruncatedError } from '../errors.js';
-import type { RdbDecoderOptions } from '../rdb/decoder.js';
+import type { ReadOptions } from '../ops/read.js';
 import { VcsDecoder, isVcs } from '../rdb/vcs.js';
+import { fileCrc, startFileCrc } from './crc-worker.js';
 import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
 
 /** How the RDB is stored. */
@@ -22,9 +23,21 @@ export interface RdbInput {
   /** Size of the RDB bytes when known (plain files). */
   totalSize?: number;
   source: AsyncIterable<Uint8Array>;
-  /** Options the decoder should get for this input (known size; VCS content must end with the RDB). */
-  decoderOptions: RdbDecoderOptions;
+  /** Options the reader should get for this input (known size; VCS content must end with the RDB; external CRC). */
+  decoderOptions: ReadOptions;
+  /** Release what the input holds (a CRC worker thread). */
+  close(): void;
 }
+
+/** Opening options. */
+export interface OpenOptions {
+  chunkSize?: number;
+  /** For a large plain file, compute its CRC64 in a worker thread beside the decoder. */
+  crcWorker?: boolean;
+}
+
+/** Files at least this large get their CRC64 computed in a worker thread (its start-up costs ~30 ms). */
+const WORKER_CRC_MIN = 16 << 20;
 
 /** Detect the container from a file's first bytes. */
 export function sniffContainer(head: Uint8Array): Container {
@@ -34,16 +47,26 @@ export function sniffContainer(head: Uint8Array): Container {
 }
 
 /** Open an RDB file (plain, gzip or VCS) as a byte source. */
-export async function openRdbInput(file: string, chunkSize = CHUNK_SIZE): Promise<RdbInput> {
+export async function openRdbInput(file: string, opts: OpenOptions = {}): Promise<RdbInput> {
+  const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
   const size = await fileSize(file);
   if (size === null) throw new Error(`cannot open ${file}: no such file`);
   const head = await readHead(file, 8);
   const container = sniffContainer(head);
-  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize), decoderOptions: {} };
+  const none = (): void => undefined;
+  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize), decoderOptions: {}, close: none };
   if (container === 'vcs') {
-    return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)), decoderOptions: { rejectTrailingData: true } };
+    return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)), decoderOptions: { rejectTrailingData: true }, close: none };
   }
-  return { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize), decoderOptions: { totalSize: size } };
+  const input: RdbInput = { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize), decoderOptions: { totalSize: size }, close: none };
+  if (opts.crcWorker && size >= WORKER_CRC_MIN) {
+    // The checksum normally covers all but the last 8 bytes; any other length (bytes after the
+    // trailer) is hashed here once the decoder has found the EOF opcode.
+    const job = startFileCrc(file, size - 8);
+    input.decoderOptions.externalCrc = (length) => (length === size - 8 ? job.result : Promise.resolve(fileCrc(file, length)));
+    input.close = job.cancel;
+  }
+  return input;
 }
 
 async function* gunzipChunks(file: string, chunkSize: number): AsyncGenerator<Uint8Array> {

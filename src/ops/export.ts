@@ -5,18 +5,17 @@
 import { ByteWriter } from '../bytes/writer.js';
 import { utf8 } from '../model/bytes.js';
 import type { RdbRecord } from '../model/record.js';
-import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { type KeyFilter, compileFilter } from './filter.js';
 import { metaToJson } from './json.js';
 import { writeEntryJson } from './jsonl.js';
-import { type ByteSource, readRdbBatches } from './read.js';
+import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Export options. */
 export interface ExportOptions extends KeyFilter {
   format: 'jsonl' | 'json';
   /** Include aux/function/module-aux records (without "key"). */
   meta?: boolean;
-  decoder?: RdbDecoderOptions;
+  decoder?: ReadOptions;
 }
 
 /** Counts reported after an export. */

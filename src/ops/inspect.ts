@@ -1,7 +1,6 @@
 /** `inspect` for RDB files: version, aux fields and per-database statistics, as a typed report. */
 import { displayText } from '../model/bytes.js';
-import type { RdbDecoderOptions } from '../rdb/decoder.js';
-import { type ByteSource, readRdbBatches } from './read.js';
+import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Per-database statistics. */
 export interface DbStats {
@@ -31,7 +30,7 @@ export interface RdbInspectReport {
 }
 
 /** Inspect an RDB source. Throws TruncatedError/CorruptError like the decoder. */
-export async function inspectRdb(source: ByteSource, options: RdbDecoderOptions = {}): Promise<RdbInspectReport> {
+export async function inspectRdb(source: ByteSource, options: ReadOptions = {}): Promise<RdbInspectReport> {
   const rep: RdbInspectReport = {
     format: 'rdb', family: 'redis', version: 0, aux: [], functions: [], modules: [], dbs: [], totalKeys: 0,
     emptyKeysSkipped: 0, checksum: null, checksumVerified: false, size: 0,

@@ -2,6 +2,7 @@
  * Drives the RDB decoder over a byte source: one batch of records per chunk (async only at
  * this rim; the decoder itself is synchronous).
  */
+import { hex64 } from '../bytes/crc64.js';
 import { CorruptError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
 import { RdbDecoder, type RdbDecoderOptions } from '../rdb/decoder.js';
@@ -9,9 +10,36 @@ import { RdbDecoder, type RdbDecoderOptions } from '../rdb/decoder.js';
 /** A byte source: chunks in order. */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+/**
+ * The CRC64 of the input's first `length` bytes, computed elsewhere (the file rim runs it in a
+ * worker thread, beside the decoder).
+ */
+export type ExternalCrc = (length: number) => Promise<bigint>;
+
+/** Decoder options, plus where the checksum is computed. */
+export interface ReadOptions extends RdbDecoderOptions {
+  /** When given, the decoder computes no CRC; the stored checksum is compared with this one. */
+  externalCrc?: ExternalCrc;
+}
+
+/** Verify the EOF record of a batch against an externally computed CRC64 (throws on mismatch). */
+async function verifyExternally(batch: RdbRecord[], crcOf: ExternalCrc): Promise<void> {
+  for (const r of batch) {
+    if (r.kind !== 'eof' || r.checksum === null || r.checksum === '0000000000000000') continue;
+    // the checksum covers every byte from the magic through the EOF opcode
+    const end = (r.span?.start ?? 0) + 1;
+    const computed = hex64(await crcOf(end));
+    if (computed !== r.checksum) {
+      throw new CorruptError('rdb', 'RDB_BAD_CHECKSUM', end, `CRC64 mismatch: stored ${r.checksum}, computed ${computed}`, 'the CRC64 checksum');
+    }
+    r.verified = true;
+  }
+}
+
 /** Read an RDB source as batches of records. Throws TruncatedError / CorruptError. */
-export async function* readRdbBatches(source: ByteSource, options: RdbDecoderOptions = {}): AsyncGenerator<RdbRecord[]> {
-  const d = new RdbDecoder(options);
+export async function* readRdbBatches(source: ByteSource, options: ReadOptions = {}): AsyncGenerator<RdbRecord[]> {
+  const external = (options.verifyChecksum ?? true) ? options.externalCrc : undefined;
+  const d = new RdbDecoder(external ? { ...options, verifyChecksum: false } : options);
   let trailing = 0;
   for await (const chunk of source) {
     if (d.done) {
@@ -20,10 +48,12 @@ export async function* readRdbBatches(source: ByteSource, options: RdbDecoderOpt
       continue;
     }
     const batch = d.write(chunk);
+    if (external && d.done) await verifyExternally(batch, external);
     if (batch.length) yield batch;
     if (d.done && !options.rejectTrailingData) break;
   }
   const last = d.end();
+  if (external) await verifyExternally(last, external);
   if (last.length) yield last;
   trailing += d.rest().length;
   if (options.rejectTrailingData && trailing > 0) {
@@ -32,6 +62,6 @@ export async function* readRdbBatches(source: ByteSource, options: RdbDecoderOpt
 }
 
 /** Read an RDB source record by record (convenience; batches are faster). */
-export async function* readRdb(source: ByteSource, options: RdbDecoderOptions = {}): AsyncGenerator<RdbRecord> {
+export async function* readRdb(source: ByteSource, options: ReadOptions = {}): AsyncGenerator<RdbRecord> {
   for await (const batch of readRdbBatches(source, options)) yield* batch;
 }

@@ -10,12 +10,11 @@
  */
 import { UsageError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
-import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { RdbEncoder, type RdbEncodeReport } from '../rdb/encoder.js';
 import { VcsEncoder } from '../rdb/vcs.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { entryFromJson } from './json.js';
-import { readRdb, type ByteSource } from './read.js';
+import { readRdb, type ByteSource, type ReadOptions } from './read.js';
 
 /** Options of a conversion to RDB. */
 export interface ToRdbOptions extends KeyFilter {
@@ -27,7 +26,7 @@ export interface ToRdbOptions extends KeyFilter {
   checksum?: boolean;
   /** Wrap the output in a VCS envelope (LZ4); implies no per-string LZF and a zero CRC64 trailer. */
   vcs?: boolean;
-  decoder?: RdbDecoderOptions;
+  decoder?: ReadOptions;
 }
 
 /** What a conversion did (filled in while the chunks are consumed). */

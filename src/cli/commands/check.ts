@@ -1,6 +1,5 @@
 /** `rdbkit check FILE`: exit 0 when the file is complete and its checksum matches, else 1 with one line. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { fileCrc, startFileCrc } from '../../io/crc-worker.js';
 import { openRdbInput } from '../../io/input.js';
 import { checkRdb } from '../../ops/check.js';
 import { formatRdbCheck } from '../format.js';
@@ -13,9 +12,6 @@ interface Args {
   file: string;
   json?: boolean;
 }
-
-/** Files at least this large get their CRC64 computed in a worker thread (its start-up costs ~30 ms). */
-const WORKER_CRC_MIN = 16 << 20;
 
 export const command = 'check <file>';
 export const describe = 'Verify a file end to end (structure and checksum); exit 0 if valid, 1 if truncated or corrupt';
@@ -34,20 +30,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
       return r.ok ? EXIT_OK : EXIT_INVALID;
     }
-    const input = await openRdbInput(argv.file);
-    // A large plain file: its CRC64 is computed by a worker thread on the other core. The checksum
-    // normally covers all but the last 8 bytes; any other length (bytes after the trailer) is
-    // hashed here once the decoder has found the EOF opcode.
-    const size = input.container === 'plain' ? input.fileSize : 0;
-    const job = size >= WORKER_CRC_MIN ? startFileCrc(argv.file, size - 8) : null;
+    const input = await openRdbInput(argv.file, { crcWorker: true });
     try {
-      const external = job ? (length: number) => (length === size - 8 ? job.result : Promise.resolve(fileCrc(argv.file, length))) : undefined;
-      const report = await checkRdb(input.source, input.decoderOptions, external);
+      const report = await checkRdb(input.source, input.decoderOptions);
       if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
       else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(argv.file, report));
       return report.ok ? EXIT_OK : EXIT_INVALID;
     } finally {
-      job?.cancel();
+      input.close();
     }
   });
 }

@@ -63,20 +63,24 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     if (argv.to === 'rdb') return convertToRdb(argv);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
     if (argv.compress) throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');
-    const input = await openRdbInput(argv.file);
-    const stats: ExportStats = { keys: 0, records: 0 };
-    const chunks = exportRdb(input.source, {
-      format: argv.to, meta: argv.meta, db: argv.db, key: argv.key, type: argv.type,
-      expiredAt: argv.skipExpired ? Date.now() : undefined,
-      decoder: input.decoderOptions,
-    }, stats);
-    if (argv.output) {
-      const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
-      process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${bytes} bytes\n`);
-    } else {
-      await writeStdout(chunks);
+    const input = await openRdbInput(argv.file, { crcWorker: true });
+    try {
+      const stats: ExportStats = { keys: 0, records: 0 };
+      const chunks = exportRdb(input.source, {
+        format: argv.to, meta: argv.meta, db: argv.db, key: argv.key, type: argv.type,
+        expiredAt: argv.skipExpired ? Date.now() : undefined,
+        decoder: input.decoderOptions,
+      }, stats);
+      if (argv.output) {
+        const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+        process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${bytes} bytes\n`);
+      } else {
+        await writeStdout(chunks);
+      }
+      return EXIT_OK;
+    } finally {
+      input.close();
     }
-    return EXIT_OK;
   });
 }
 
@@ -93,13 +97,20 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
     vcs: argv.compress === 'lz4',
   };
   let chunks: AsyncGenerator<Uint8Array>;
+  let close = (): void => undefined;
   if (json) chunks = toRdbChunks(readChunks(argv.file), 'json', opts, report);
   else {
-    const input = await openRdbInput(argv.file);
+    const input = await openRdbInput(argv.file, { crcWorker: true });
+    close = input.close;
     chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
   }
   if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
-  const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+  let bytes: number;
+  try {
+    bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+  } finally {
+    close();
+  }
   for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
   const container = argv.compress === 'lz4' ? ' in a VCS (LZ4) envelope' : argv.compress === 'gzip' ? ', gzip' : '';
   process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}${container}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);

@@ -29,10 +29,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       process.stdout.write(argv.json ? `${JSON.stringify(r, null, 2)}\n` : formatAofInspect(r));
       return EXIT_OK;
     }
-    const input = await openRdbInput(argv.file);
-    const report = await inspectRdb(input.source, input.decoderOptions);
-    if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
-    else process.stdout.write(formatRdbInspect(argv.file, report, input.container));
-    return EXIT_OK;
+    const input = await openRdbInput(argv.file, { crcWorker: true });
+    try {
+      const report = await inspectRdb(input.source, input.decoderOptions);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
+      else process.stdout.write(formatRdbInspect(argv.file, report, input.container));
+      return EXIT_OK;
+    } finally {
+      input.close();
+    }
   });
 }

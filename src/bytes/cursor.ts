@@ -50,7 +50,7 @@ export function cursorOf(bytes: Uint8Array, format: ErrorFormat, base = 0, final
 export function require(r: Cursor, n: number, what = 'data'): void {
   if (r.pos + n <= r.end) return;
   if (r.final) {
-    throw new TruncatedError(r.format, 'UNEXPECTED_EOF', r.base + r.pos, `unexpected end of input: needed ${n} bytes of ${what}, ${r.end - r.pos} left`);
+    throw new TruncatedError(r.format, `${r.format.toUpperCase()}_UNEXPECTED_EOF`, r.base + r.pos, `unexpected end of input: needed ${n} bytes of ${what}, ${r.end - r.pos} left`);
   }
   NEED_MORE.upTo = r.pos + n;
   throw NEED_MORE;

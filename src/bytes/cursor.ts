@@ -61,33 +61,9 @@ export function corrupt(r: Cursor, code: string, message: string, at = r.pos): C
   return new CorruptError(r.format, code, r.base + at, message);
 }
 
-/** Absolute offset of the cursor. */
-export function offsetOf(r: Cursor): number {
-  return r.base + r.pos;
-}
-
 export function readU8(r: Cursor): number {
   require(r, 1);
   return r.buf[r.pos++]!;
-}
-
-export function readI8(r: Cursor): number {
-  require(r, 1);
-  return r.view.getInt8(r.pos++);
-}
-
-export function readU16LE(r: Cursor): number {
-  require(r, 2);
-  const v = r.view.getUint16(r.pos, true);
-  r.pos += 2;
-  return v;
-}
-
-export function readI16LE(r: Cursor): number {
-  require(r, 2);
-  const v = r.view.getInt16(r.pos, true);
-  r.pos += 2;
-  return v;
 }
 
 export function readU32LE(r: Cursor): number {
@@ -104,13 +80,6 @@ export function readI32LE(r: Cursor): number {
   return v;
 }
 
-export function readU32BE(r: Cursor): number {
-  require(r, 4);
-  const v = r.view.getUint32(r.pos, false);
-  r.pos += 4;
-  return v;
-}
-
 /** Signed 64-bit LE as a number (exact for |v| < 2^53; ms timestamps). */
 export function readI64LE(r: Cursor): number {
   require(r, 8);
@@ -118,22 +87,6 @@ export function readI64LE(r: Cursor): number {
   const hi = r.view.getInt32(r.pos + 4, true);
   r.pos += 8;
   return hi * 4294967296 + lo;
-}
-
-/** Signed 64-bit LE as a bigint. */
-export function readI64LEBig(r: Cursor): bigint {
-  require(r, 8);
-  const v = r.view.getBigInt64(r.pos, true);
-  r.pos += 8;
-  return v;
-}
-
-/** Unsigned 64-bit BE as a bigint (stream ids). */
-export function readU64BEBig(r: Cursor): bigint {
-  require(r, 8);
-  const v = r.view.getBigUint64(r.pos, false);
-  r.pos += 8;
-  return v;
 }
 
 export function readF64LE(r: Cursor): number {

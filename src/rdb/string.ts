@@ -67,13 +67,6 @@ export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING, scratch?: Scr
   }
 }
 
-/** Whether a stored string was integer-encoded (peek only; for encoding names). */
-export function peekIsIntEncoded(r: Cursor): boolean {
-  require(r, 1);
-  const b = r.buf[r.pos]!;
-  return b >= 0xc0 && b <= 0xc2;
-}
-
 /** Options for writing strings. */
 export interface WriteStringOptions {
   /** Try LZF for strings longer than 20 bytes (Redis `rdbcompression yes`). Default true. */

@@ -66,13 +66,6 @@ export function readU8(r: Cursor): number {
   return r.buf[r.pos++]!;
 }
 
-export function readU32LE(r: Cursor): number {
-  require(r, 4);
-  const v = r.view.getUint32(r.pos, true);
-  r.pos += 4;
-  return v;
-}
-
 export function readI32LE(r: Cursor): number {
   require(r, 4);
   const v = r.view.getInt32(r.pos, true);

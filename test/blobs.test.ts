@@ -4,11 +4,9 @@
  * random round trips, one test per corruption class, and DUMP payloads of a real Redis 7.0.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
 import { CorruptError } from '../src/errors.js';
 import { ascii, bytesEqual } from '../src/model/bytes.js';
 import { cursorOf } from '../src/bytes/cursor.js';
@@ -422,80 +420,21 @@ describe('zipmap', () => {
 
 // ---- Real Redis 7.0: DUMP payloads ------------------------------------------------------------
 
-/** Start redis-server on a free 127.0.0.1 port in a temp dir; null when the binary is missing. */
-async function startRedis(): Promise<{ port: number; proc: ChildProcess; dir: string } | null> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) return null;
-  const port = await new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'rdbkit-blobs-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await command(port, ['PING']);
-      return { port, proc, dir };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  proc.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
-
-/** One command over a fresh connection; returns the reply (bulk → bytes, simple/int → string). */
-function command(port: number, argv: Array<string | Uint8Array>): Promise<Uint8Array | string | null> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection({ port, host: '127.0.0.1' });
-    const parts: Uint8Array[] = [ascii(`*${argv.length}\r\n`)];
-    for (const a of argv) {
-      const b = typeof a === 'string' ? new TextEncoder().encode(a) : a;
-      parts.push(ascii(`$${b.length}\r\n`), b, ascii('\r\n'));
-    }
-    let buf = new Uint8Array(0);
-    sock.on('connect', () => { for (const p of parts) sock.write(p); });
-    sock.on('error', reject);
-    sock.on('data', (d: Uint8Array) => {
-      const n = new Uint8Array(buf.length + d.length);
-      n.set(buf); n.set(d, buf.length);
-      buf = n;
-      const eol = buf.indexOf(0x0a);
-      if (eol < 0) return;
-      const line = new TextDecoder().decode(buf.subarray(1, eol - 1));
-      if (buf[0] === 0x2d) { sock.destroy(); reject(new Error(line)); return; }
-      if (buf[0] !== 0x24) { sock.destroy(); resolve(line); return; }
-      const len = Number(line);
-      if (len < 0) { sock.destroy(); resolve(null); return; }
-      if (buf.length < eol + 1 + len + 2) return;
-      sock.destroy();
-      resolve(buf.slice(eol + 1, eol + 1 + len));
-    });
-  });
-}
-
 describe('DUMP payloads of a real redis-server 7.0', () => {
-  let srv: Awaited<ReturnType<typeof startRedis>> = null;
+  const have = requireRedis('the DUMP payload tests');
+  let srv: RedisServer | null = null;
+  /** One command; bulk replies come back as bytes, status and integer replies as they are. */
+  const command = (argv: Array<string | Uint8Array>): Promise<unknown> => srv!.client.call(...argv);
   beforeAll(async () => {
-    srv = await startRedis();
-    if (!srv) {
-      if (process.env.CI === 'true') throw new Error('redis-server is required in CI but was not found on PATH');
-      console.warn('NOTICE: redis-server not found; skipping the DUMP payload tests');
-    }
+    if (have) srv = await startRedis();
   });
-  afterAll(() => {
-    if (srv) {
-      srv.proc.kill('SIGKILL');
-      rmSync(srv.dir, { recursive: true, force: true });
-    }
+  afterAll(async () => {
+    await srv?.stop();
   });
 
   /** DUMP key; check the trailer (version 10, CRC64) and return a cursor after the type byte. */
   async function dump(key: string, type: number) {
-    const p = (await command(srv!.port, ['DUMP', key])) as Uint8Array;
+    const p = (await command(['DUMP', key])) as Uint8Array;
     const n = p.length;
     expect(p[n - 10] | (p[n - 9]! << 8)).toBe(10);
     const stored = new DataView(p.buffer, p.byteOffset + n - 8, 8).getBigUint64(0, true);
@@ -518,8 +457,8 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
   it('hash listpack (type 16)', async (ctx) => {
     if (!srv) return ctx.skip();
     const args = ['HSET', 'h', 'name', 'redis', 'n', '12', 'neg', '-4097', 'big', '9223372036854775807', 'bin', new Uint8Array([0, 255, 10, 13]), 'long', 'x'.repeat(64)];
-    await command(srv.port, args);
-    expect(str(await command(srv.port, ['OBJECT', 'ENCODING', 'h']))).toBe('listpack');
+    await command(args);
+    expect(str(await command(['OBJECT', 'ENCODING', 'h']))).toBe('listpack');
     const { r } = await dump('h', 16);
     const { blob, at } = blobAt(r);
     const items = decodeListpack(blob, at);
@@ -530,8 +469,8 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
 
   it('zset listpack (type 17)', async (ctx) => {
     if (!srv) return ctx.skip();
-    await command(srv.port, ['ZADD', 'z', '1', 'a', '2.5', 'b', '-inf', 'c', '100000', 'd']);
-    expect(str(await command(srv.port, ['OBJECT', 'ENCODING', 'z']))).toBe('listpack');
+    await command(['ZADD', 'z', '1', 'a', '2.5', 'b', '-inf', 'c', '100000', 'd']);
+    expect(str(await command(['OBJECT', 'ENCODING', 'z']))).toBe('listpack');
     const { r } = await dump('z', 17);
     const { blob, at } = blobAt(r);
     expect(txt(decodeListpack(blob, at))).toEqual(['c', '-inf', 'a', '1', 'b', '2.5', 'd', '100000']);
@@ -541,8 +480,8 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
   it('list quicklist-2 of listpack nodes (type 18)', async (ctx) => {
     if (!srv) return ctx.skip();
     const elems = ['a', '0', '127', '128', '-1', '4095', '4096', '32767', '32768', '8388607', '8388608', '2147483647', '2147483648', 'y'.repeat(4096)];
-    await command(srv.port, ['RPUSH', 'l', ...elems]);
-    expect(str(await command(srv.port, ['OBJECT', 'ENCODING', 'l']))).toBe('quicklist');
+    await command(['RPUSH', 'l', ...elems]);
+    expect(str(await command(['OBJECT', 'ENCODING', 'l']))).toBe('quicklist');
     const { r } = await dump('l', 18);
     const nodes = readLength(r);
     const got: string[] = [];
@@ -558,8 +497,8 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
   it('set intset (type 11)', async (ctx) => {
     if (!srv) return ctx.skip();
     const members = ['5', '-3', '70000', '-2147483649', '0'];
-    await command(srv.port, ['SADD', 's', ...members]);
-    expect(str(await command(srv.port, ['OBJECT', 'ENCODING', 's']))).toBe('intset');
+    await command(['SADD', 's', ...members]);
+    expect(str(await command(['OBJECT', 'ENCODING', 's']))).toBe('intset');
     const { r } = await dump('s', 11);
     const { blob, at } = blobAt(r);
     expect(txt(decodeIntset(blob, at))).toEqual(['-2147483649', '-3', '0', '5', '70000']);

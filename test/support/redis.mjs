@@ -84,7 +84,7 @@ export async function startRedis(options = {}) {
     let exited = false;
     const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => { exited = true; resolve({ code, signal }); }));
     try {
-      const client = await waitForPing(port, () => exited, options.startTimeoutMs ?? 10000);
+      const client = await waitForPing(port, () => exited, options.startTimeoutMs ?? 10000, proc.pid);
       return makeHandle({ port, dir, ownDir, proc, client, exitPromise, isExited: () => exited });
     } catch (err) {
       if (!exited) proc.kill('SIGKILL');
@@ -97,7 +97,7 @@ export async function startRedis(options = {}) {
   throw lastError;
 }
 
-async function waitForPing(port, isExited, timeoutMs) {
+async function waitForPing(port, isExited, timeoutMs, pid) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (isExited()) throw new Error('process exited');
@@ -105,7 +105,9 @@ async function waitForPing(port, isExited, timeoutMs) {
       const client = await connectRedis(port);
       try {
         const pong = await client.call('PING');
-        if (pong === 'PONG') return client;
+        // Parallel test files race for free ports: make sure the server answering is the one
+        // started here (another file's server may hold the port ours failed to bind).
+        if (pong === 'PONG' && serverPid(await client.call('INFO', 'server')) === pid) return client;
       } catch (e) {
         // LOADING: the server is reading its dataset; wait.
         if (!/LOADING/.test(String(e && e.message))) { client.close(); throw e; }
@@ -117,6 +119,13 @@ async function waitForPing(port, isExited, timeoutMs) {
     if (Date.now() > deadline) throw new Error('timed out waiting for PING');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** process_id from an INFO reply. */
+function serverPid(info) {
+  const text = typeof info === 'string' ? info : Buffer.from(info).toString('latin1');
+  const m = /process_id:(\d+)/.exec(text);
+  return m ? Number(m[1]) : -1;
 }
 
 function makeHandle({ port, dir, ownDir, proc, client, exitPromise, isExited }) {

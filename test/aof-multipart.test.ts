@@ -3,7 +3,7 @@
  * RDB-preamble base after BGREWRITEAOF, RESP base): read, checked and repaired; compared with
  * redis-check-aof on the manifest, and loaded by redis-server with aof-load-truncated no.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +33,10 @@ const manifestOf = (dataDir: string) => join(dataDir, 'appendonlydir', 'appendon
 
 /** redis-check-aof [--fix, answering y] on a manifest: exit status and output. */
 function checkAofTool(manifest: string, fix: boolean): { code: number; out: string } {
-  try {
-    const out = execFileSync('redis-check-aof', fix ? ['--fix', manifest] : [manifest], { input: 'y\n', stdio: ['pipe', 'pipe', 'pipe'] }).toString();
-    return { code: 0, out };
-  } catch (e) {
-    return { code: 1, out: String((e as { stdout?: Buffer }).stdout ?? '') };
-  }
+  // The exit status, not an exception: the tool often exits without reading the answer on stdin,
+  // and writing it then fails with EPIPE (which execFileSync reports as a failure).
+  const r = spawnSync('redis-check-aof', fix ? ['--fix', manifest] : [manifest], { input: fix ? 'y\n' : '', stdio: ['pipe', 'pipe', 'pipe'] });
+  return { code: r.status ?? 1, out: String(r.stdout ?? '') };
 }
 
 async function repairDir(dataDir: string) {

@@ -42,13 +42,9 @@ function spread(v: bigint): bigint {
   return out;
 }
 
-/** The ZADD score Redis stores for a longitude/latitude pair. */
+/** The ZADD score Redis stores for a longitude/latitude pair: the step-26 geohash (52 bits, no alignment shift). */
 export function geohashScore(longitude: number, latitude: number): bigint {
-  const scale = 2 ** STEP;
-  // the C code converts the scaled offsets to uint32_t, i.e. truncates
-  const latOffset = BigInt(Math.trunc(((latitude - LAT_MIN) / (LAT_MAX - LAT_MIN)) * scale));
-  const longOffset = BigInt(Math.trunc(((longitude - LONG_MIN) / (LONG_MAX - LONG_MIN)) * scale));
-  return spread(latOffset) | (spread(longOffset) << 1n);
+  return encode(longitude, latitude, STEP).bits;
 }
 
 /** extractLongLatOrReply: a validated longitude/latitude pair. */

@@ -16,12 +16,12 @@
 import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { ascii, compareBytes, findDuplicate, latin1, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { compareBytes, findDuplicate, latin1, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
 import { decodeIntset, validateIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
-import { decodeListpack, decodeListpackValues, validateListpack } from './listpack.js';
+import { decodeListpack, decodeListpackValues, lpValueBytes, validateListpack } from './listpack.js';
 import { parseShebang, readPreGaFunction } from './function.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
@@ -518,7 +518,7 @@ export class RdbDecoder {
           // integral scores are stored as integer entries; others as their text
           const s = sv instanceof Uint8Array ? parseRedisDouble(latin1(sv)) : Number(sv);
           if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
-          pairs.push([lpToBytes(els[i]!), s]);
+          pairs.push([lpValueBytes(els[i]!), s]);
         }
         return this.finish(r, out, { type: 'zset', value: pairs });
       }
@@ -541,8 +541,8 @@ export class RdbDecoder {
         const fields: HashField[] = [];
         for (let i = 0; i < vals.length; i += 3) {
           const ttl = vals[i + 2];
-          const field = lpToBytes(vals[i]!);
-          const value = lpToBytes(vals[i + 1]!);
+          const field = lpValueBytes(vals[i]!);
+          const value = lpValueBytes(vals[i + 1]!);
           if (typeof ttl !== 'number') throw corrupt(r, 'RDB_BAD_HASH_TTL', 'hash listpack-ex TTL is not an integer', at);
           fields.push(ttl === 0 ? { field, value } : { field, value, expireAt: ttl });
         }
@@ -693,10 +693,6 @@ function isKnownType(t: number, family: 'redis' | 'valkey'): boolean {
   if (t <= 7 || (t >= 9 && t <= 21)) return true;
   if (family === 'valkey') return t === 22;
   return t >= 22 && t <= 25;
-}
-
-function lpToBytes(v: Uint8Array | number | bigint): Uint8Array {
-  return v instanceof Uint8Array ? v : ascii(v.toString());
 }
 
 /** OBJECT ENCODING of a string as Redis gives it after load. */

@@ -120,10 +120,15 @@ export function decodeListpackValues(blob: Uint8Array, base: number): LpValue[] 
   return out;
 }
 
+/** An element as bytes: integers as their decimal ASCII text (as Redis lpGet does). */
+export function lpValueBytes(v: LpValue): Uint8Array {
+  return v instanceof Uint8Array ? v : ascii(String(v));
+}
+
 /** Same, ints rendered as decimal ASCII bytes (as Redis lpGet does). */
 export function decodeListpack(blob: Uint8Array, base: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  walk(blob, base, (v) => out.push(v instanceof Uint8Array ? v : ascii(String(v))));
+  walk(blob, base, (v) => out.push(lpValueBytes(v)));
   return out;
 }
 

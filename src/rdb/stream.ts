@@ -7,10 +7,10 @@
  * of a unit leaves the frame as it was and the unit is simply read again later.
  */
 import { type Cursor, corrupt, readBytes, readI64LE, require } from '../bytes/cursor.js';
-import { ascii, bytesKey } from '../model/bytes.js';
+import { bytesKey } from '../model/bytes.js';
 import type { StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue } from '../model/record.js';
 import { readLength, readLengthBig } from './length.js';
-import { decodeListpackValues, type LpValue } from './listpack.js';
+import { decodeListpackValues, lpValueBytes, type LpValue } from './listpack.js';
 import { readString } from './string.js';
 
 const FLAG_DELETED = 1;
@@ -27,8 +27,7 @@ function lpInt(v: LpValue | undefined, r: Cursor, at: number, what: string): big
 
 function lpBytes(v: LpValue | undefined, r: Cursor, at: number): Uint8Array {
   if (v === undefined) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: entry runs past the end of the listpack', at);
-  if (v instanceof Uint8Array) return v;
-  return ascii(v.toString());
+  return lpValueBytes(v);
 }
 
 /** Decode one stream node listpack into its live entries (tombstones skipped). */

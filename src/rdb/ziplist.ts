@@ -12,8 +12,8 @@
  */
 import { CorruptError } from '../errors.js';
 import { ByteWriter } from '../bytes/writer.js';
-import { ascii, parseCanonicalInt } from '../model/bytes.js';
-import type { LpValue } from './listpack.js';
+import { parseCanonicalInt } from '../model/bytes.js';
+import { lpValueBytes, type LpValue } from './listpack.js';
 
 const HEADER = 10;
 const COUNT_UNKNOWN = 65535;
@@ -120,7 +120,7 @@ export function decodeZiplistValues(blob: Uint8Array, base: number): LpValue[] {
 /** Same, ints rendered as decimal ASCII bytes. */
 export function decodeZiplist(blob: Uint8Array, base: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  walk(blob, base, (v) => out.push(v instanceof Uint8Array ? v : ascii(String(v))));
+  walk(blob, base, (v) => out.push(lpValueBytes(v)));
   return out;
 }
 

@@ -23,11 +23,11 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireRedis, startRedis } from '../test/support/redis.mjs';
 import { makeRandom } from '../test/support/prng.mjs';
+import { requireRedis, startRedis } from '../test/support/redis.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = join(here, 'data');
@@ -130,13 +130,39 @@ function makePools(rnd) {
   for (let i = 0; i < text.length; i++) text[i] = alphabet.charCodeAt(Math.floor(rnd.next() * 64));
   const binary = Buffer.allocUnsafe(1 << 20);
   for (let i = 0; i < binary.length; i++) binary[i] = Math.floor(rnd.next() * 256);
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet',
-    'user', 'session', 'cart', 'order', 'status', 'active', 'pending', 'name', 'email', 'created'];
+  const words = [
+    'alpha',
+    'bravo',
+    'charlie',
+    'delta',
+    'echo',
+    'foxtrot',
+    'golf',
+    'hotel',
+    'india',
+    'juliet',
+    'user',
+    'session',
+    'cart',
+    'order',
+    'status',
+    'active',
+    'pending',
+    'name',
+    'email',
+    'created',
+  ];
   return {
     /** Random base64-alphabet text of n bytes (LZF cannot shrink it). */
-    text: (n) => { const o = rnd.int(0, text.length - n); return text.subarray(o, o + n); },
+    text: (n) => {
+      const o = rnd.int(0, text.length - n);
+      return text.subarray(o, o + n);
+    },
     /** Random bytes, not valid UTF-8 in general. */
-    binary: (n) => { const o = rnd.int(0, binary.length - n); return binary.subarray(o, o + n); },
+    binary: (n) => {
+      const o = rnd.int(0, binary.length - n);
+      return binary.subarray(o, o + n);
+    },
     /** Repetitive words, about n bytes (LZF shrinks it). */
     words: (n) => {
       let s = '';
@@ -173,7 +199,12 @@ async function strings(sink, rnd, pools, n) {
     const args = [];
     for (let j = i; j < Math.min(i + 50, n.intStrings); j++) {
       const r = rnd.next();
-      const v = r < 0.6 ? rnd.int(0, 9999) : r < 0.9 ? rnd.int(-2_000_000_000, 2_000_000_000) : `${rnd.int(1, 9)}${rnd.int(100000000, 999999999)}${rnd.int(100000000, 999999999)}`;
+      const v =
+        r < 0.6
+          ? rnd.int(0, 9999)
+          : r < 0.9
+            ? rnd.int(-2_000_000_000, 2_000_000_000)
+            : `${rnd.int(1, 9)}${rnd.int(100000000, 999999999)}${rnd.int(100000000, 999999999)}`;
       args.push(`int:${j}`, String(v));
     }
     sink.cmd('MSET', ...args);
@@ -318,7 +349,9 @@ async function sets(sink, rnd, pools, n) {
   for (let i = 0; i < n.bigSets; i++) {
     const count = rnd.int(5000, 40000);
     // Half the big sets are all integers (over 512 of them: hashtable, not intset).
-    const members = Array.from({ length: count }, (_, j) => (i % 2 === 0 ? String(j * 7 + rnd.int(0, 6)) : `m:${j}:${pools.text(rnd.int(1, 20))}`));
+    const members = Array.from({ length: count }, (_, j) =>
+      i % 2 === 0 ? String(j * 7 + rnd.int(0, 6)) : `m:${j}:${pools.text(rnd.int(1, 20))}`,
+    );
     variadic(sink, ['SADD', `bigset:${i}`], members);
     await sink.maybeFlush();
   }
@@ -362,7 +395,9 @@ export async function makeData(opts = {}) {
   const log = opts.log ?? ((s) => process.stderr.write(`${s}\n`));
   const meta = readMeta();
   if (!opts.rebuild && meta && meta.scale === scale && meta.seed === seed) {
-    log(`bench data present (${meta.keys} keys, RDB ${fmtMB(meta.rdbBytes)}, AOF ${fmtMB(meta.aofBytes)}; built in ${meta.buildSeconds} s); --rebuild to make it again`);
+    log(
+      `bench data present (${meta.keys} keys, RDB ${fmtMB(meta.rdbBytes)}, AOF ${fmtMB(meta.aofBytes)}; built in ${meta.buildSeconds} s); --rebuild to make it again`,
+    );
     return meta;
   }
   if (!requireRedis('building the bench data')) throw new Error('redis-server is needed to build the bench data');
@@ -379,17 +414,36 @@ export async function makeData(opts = {}) {
     dir: DATA_DIR,
     startTimeoutMs: 30000,
     args: [
-      '--dbfilename', 'big.rdb',
-      '--appendonly', 'yes', '--appenddirname', 'aof', '--appendfilename', 'big.aof',
-      '--aof-use-rdb-preamble', 'no', '--appendfsync', 'no', '--aof-timestamp-enabled', 'no',
+      '--dbfilename',
+      'big.rdb',
+      '--appendonly',
+      'yes',
+      '--appenddirname',
+      'aof',
+      '--appendfilename',
+      'big.aof',
+      '--aof-use-rdb-preamble',
+      'no',
+      '--appendfsync',
+      'no',
+      '--aof-timestamp-enabled',
+      'no',
       // No automatic rewrite: the AOF must stay the log of the plain writes.
-      '--auto-aof-rewrite-percentage', '0',
-      '--rdbcompression', 'yes', '--rdbchecksum', 'yes',
+      '--auto-aof-rewrite-percentage',
+      '0',
+      '--rdbcompression',
+      'yes',
+      '--rdbchecksum',
+      'yes',
     ],
   });
   try {
     const c = server.client;
-    const version = String(Buffer.from(await c.call('INFO', 'server')).toString().match(/redis_version:(\S+)/)?.[1]);
+    const version = String(
+      Buffer.from(await c.call('INFO', 'server'))
+        .toString()
+        .match(/redis_version:(\S+)/)?.[1],
+    );
     log(`building bench data with redis ${version} on port ${server.port} (scale ${scale}, seed ${seed})...`);
 
     const t1 = process.hrtime.bigint();
@@ -397,17 +451,30 @@ export async function makeData(opts = {}) {
     await c.call('DEBUG', 'POPULATE', n.populate, 'pop', 48);
     log(`  DEBUG POPULATE ${n.populate} strings: ${(Number(process.hrtime.bigint() - t1) / 1e9).toFixed(1)} s`);
 
-    const pipe = spawn(redisCli, ['-h', '127.0.0.1', '-p', String(server.port), '--pipe', '--pipe-timeout', '600'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const pipe = spawn(redisCli, ['-h', '127.0.0.1', '-p', String(server.port), '--pipe', '--pipe-timeout', '600'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let pipeOut = '';
-    pipe.stdout.on('data', (d) => { pipeOut += d; });
+    pipe.stdout.on('data', (d) => {
+      pipeOut += d;
+    });
     const exited = once(pipe, 'exit');
     const sink = new RespSink(pipe.stdin);
     const rnd = makeRandom(seed);
     const pools = makePools(rnd);
-    for (const [name, gen] of [['strings', strings], ['lists', lists], ['streams', streams], ['hashes', hashes], ['zsets', zsets], ['sets', sets]]) {
+    for (const [name, gen] of [
+      ['strings', strings],
+      ['lists', lists],
+      ['streams', streams],
+      ['hashes', hashes],
+      ['zsets', zsets],
+      ['sets', sets],
+    ]) {
       const ts = process.hrtime.bigint();
       await gen(sink, rnd, pools, n);
-      log(`  ${name}: generated (${sink.commands} commands, ${fmtMB(sink.bytes + sink.pos)} RESP so far) ${(Number(process.hrtime.bigint() - ts) / 1e9).toFixed(1)} s`);
+      log(
+        `  ${name}: generated (${sink.commands} commands, ${fmtMB(sink.bytes + sink.pos)} RESP so far) ${(Number(process.hrtime.bigint() - ts) / 1e9).toFixed(1)} s`,
+      );
     }
     await sink.flush();
     pipe.stdin.end();
@@ -418,7 +485,8 @@ export async function makeData(opts = {}) {
 
     const info = Buffer.from(await c.call('INFO', 'keyspace')).toString();
     const dbs = {};
-    for (const [, db, keys, expires] of info.matchAll(/db(\d+):keys=(\d+),expires=(\d+)/g)) dbs[db] = { keys: Number(keys), expires: Number(expires) };
+    for (const [, db, keys, expires] of info.matchAll(/db(\d+):keys=(\d+),expires=(\d+)/g))
+      dbs[db] = { keys: Number(keys), expires: Number(expires) };
     const keys = Object.values(dbs).reduce((a, d) => a + d.keys, 0);
 
     const ts = process.hrtime.bigint();
@@ -430,10 +498,21 @@ export async function makeData(opts = {}) {
     const aofBytes = dirSize(AOF_DIR);
     const buildSeconds = Number((Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1));
     const out = {
-      scale, seed, redisVersion: version, keys, dbs, plan: n,
-      rdbFile: 'big.rdb', rdbBytes, aofDir: 'aof', aofFiles: readdirSync(AOF_DIR), aofBytes,
-      respBytesSent: sink.bytes, commandsSent: sink.commands,
-      buildSeconds, builtAt: new Date().toISOString(),
+      scale,
+      seed,
+      redisVersion: version,
+      keys,
+      dbs,
+      plan: n,
+      rdbFile: 'big.rdb',
+      rdbBytes,
+      aofDir: 'aof',
+      aofFiles: readdirSync(AOF_DIR),
+      aofBytes,
+      respBytesSent: sink.bytes,
+      commandsSent: sink.commands,
+      buildSeconds,
+      builtAt: new Date().toISOString(),
     };
     writeFileSync(META_FILE, `${JSON.stringify(out, null, 2)}\n`);
     log(`built bench data in ${buildSeconds} s: ${keys} keys, ${RDB_FILE} ${fmtMB(rdbBytes)}, ${AOF_DIR}/ ${fmtMB(aofBytes)}`);
@@ -463,4 +542,3 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
 }
-

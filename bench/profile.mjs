@@ -11,7 +11,7 @@
  * DevTools or speedscope for flame graphs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,10 @@ function printTop(title, { total, self, incl }, top) {
   process.stdout.write(`\n== ${title}: ${(total / 1e6).toFixed(2)} s sampled\n-- self time\n`);
   for (const [l, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${pct(us)} ${sec(us)}  ${l}\n`);
   process.stdout.write('-- inclusive time (rdbkit functions)\n');
-  const ours = [...incl].filter(([l]) => /dist\//.test(l)).sort((a, b) => b[1] - a[1]).slice(0, top);
+  const ours = [...incl]
+    .filter(([l]) => /dist\//.test(l))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   for (const [l, us] of ours) process.stdout.write(`${pct(us)} ${sec(us)}  ${l}\n`);
 }
 
@@ -98,7 +101,11 @@ function main() {
     if (name === 'to-rdb' || name === 'aof-to-rdb') rmSync(TARGETS[name][5], { force: true });
     if (r.status !== 0) throw new Error(`rdbkit ${TARGETS[name].join(' ')} exited ${r.status}`);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    printTop(`rdbkit ${name} (${secs.toFixed(2)} s wall)${keep ? ` ${join(dir, file)}` : ''}`, summarize(JSON.parse(readFileSync(join(dir, file), 'utf8'))), top);
+    printTop(
+      `rdbkit ${name} (${secs.toFixed(2)} s wall)${keep ? ` ${join(dir, file)}` : ''}`,
+      summarize(JSON.parse(readFileSync(join(dir, file), 'utf8'))),
+      top,
+    );
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }

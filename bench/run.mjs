@@ -29,8 +29,8 @@ import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileS
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AOF_DIR, DATA_DIR, RDB_FILE, aofManifest, makeData, parseDataArgs } from './make-data.mjs';
 import { connectRedis, freePort, redisServerPath, startRedis } from '../test/support/redis.mjs';
+import { AOF_DIR, aofManifest, DATA_DIR, makeData, parseDataArgs, RDB_FILE } from './make-data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -64,8 +64,9 @@ function parseArgs(argv) {
     else if (a === '--no-build') opts.build = false;
     else if (a === '--only') opts.only = new Set(argv[++i].split(','));
     else if (a === '--scale' || a === '--seed') i++;
-    else if (a === '--rebuild') { /* parseDataArgs */ }
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--rebuild') {
+      /* parseDataArgs */
+    } else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -86,7 +87,9 @@ function ensureTime() {
 
 /** Read a file once so every command starts from the page cache. */
 async function warm(file) {
-  for await (const _ of createReadStream(file, { highWaterMark: 1 << 22 })) { /* discard */ }
+  for await (const _ of createReadStream(file, { highWaterMark: 1 << 22 })) {
+    /* discard */
+  }
 }
 
 /**
@@ -103,7 +106,9 @@ function timed(cmd, args, tmp) {
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-2000);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -114,7 +119,9 @@ function timed(cmd, args, tmp) {
         const [m, u, s] = lines[lines.length - 1].split(' ').map(Number);
         rssKB = m;
         cpuSeconds = u + s;
-      } catch { /* no time output: the command could not run */ }
+      } catch {
+        /* no time output: the command could not run */
+      }
       resolve({ seconds, rssKB, cpuSeconds, code, stderr: stderr.trim() });
     });
   });
@@ -164,10 +171,32 @@ async function redisLoadAof(work, manifest, digest) {
   const appendfilename = basename(manifest).replace(/\.manifest$/, '');
   const port = await freePort();
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
-    '--appendonly', 'yes', '--appenddirname', 'aof', '--appendfilename', appendfilename,
-    '--auto-aof-rewrite-percentage', '0', '--appendfsync', 'no', '--enable-debug-command', 'yes',
-    '--logfile', '', '--loglevel', 'notice',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--appendonly',
+    'yes',
+    '--appenddirname',
+    'aof',
+    '--appendfilename',
+    appendfilename,
+    '--auto-aof-rewrite-percentage',
+    '0',
+    '--appendfsync',
+    'no',
+    '--enable-debug-command',
+    'yes',
+    '--logfile',
+    '',
+    '--loglevel',
+    'notice',
   ];
   const t0 = process.hrtime.bigint();
   const proc = spawn(redisServerPath() ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -184,7 +213,9 @@ async function redisLoadAof(work, manifest, digest) {
       }
     };
     proc.stdout.on('data', onData);
-    proc.stderr.on('data', (d) => { out = (out + d).slice(-8000); });
+    proc.stderr.on('data', (d) => {
+      out = (out + d).slice(-8000);
+    });
     exited.then((code) => resolve({ seconds: NaN, rssKB: NaN, cpuSeconds: NaN, code: code ?? 1, stderr: out.trim() }));
   });
   try {
@@ -231,7 +262,10 @@ function cliHasConvertToRdb() {
 function cliConvertsAof(tmp) {
   if (!existsSync(AOF_PROBE)) return false;
   const out = join(tmp, 'probe.rdb');
-  const r = spawnSync(process.execPath, [RDBKIT, 'convert', AOF_PROBE, '--to', 'rdb', '-o', out, '--force'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [RDBKIT, 'convert', AOF_PROBE, '--to', 'rdb', '-o', out, '--force'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   rmSync(out, { force: true });
   return r.status === 0;
 }
@@ -296,26 +330,67 @@ async function main() {
   /** Rows: name, label, command, baseline name, ratio target, whether the CLI has it. */
   const plan = [
     { name: 'redis-check-rdb', label: `redis-check-rdb big.rdb`, cmd: REDIS_CHECK_RDB, args: [RDB_FILE] },
-    { name: 'check', label: 'rdbkit check big.rdb', cmd: node, args: [RDBKIT, 'check', RDB_FILE], baseline: 'redis-check-rdb', ratioTarget: 1.5 },
-    { name: 'jsonl', label: 'rdbkit convert big.rdb --to jsonl > /dev/null', cmd: node, args: [RDBKIT, 'convert', RDB_FILE, '--to', 'jsonl'], baseline: 'redis-check-rdb', ratioTarget: 2.5 },
     {
-      name: 'to-rdb', label: 'rdbkit convert big.rdb --to rdb -o tmp', cmd: node, args: [RDBKIT, 'convert', RDB_FILE, '--to', 'rdb', '-o', toRdbOut, '--force'],
-      baseline: 'redis-check-rdb', available: cliHasConvertToRdb, cleanup: () => rmSync(toRdbOut, { force: true }), validate: toRdbOut,
+      name: 'check',
+      label: 'rdbkit check big.rdb',
+      cmd: node,
+      args: [RDBKIT, 'check', RDB_FILE],
+      baseline: 'redis-check-rdb',
+      ratioTarget: 1.5,
     },
-    { name: 'redis-check-aof', label: 'redis-check-aof aof/big.aof.manifest', cmd: REDIS_CHECK_AOF, args: [manifest ?? join(AOF_DIR, 'missing.manifest')] },
-    { name: 'check-aof', label: 'rdbkit check aof/', cmd: node, args: [RDBKIT, 'check', AOF_DIR], baseline: 'redis-check-aof', available: cliChecksAof },
     {
-      name: 'redis-load-aof', label: 'redis-server loading aof/ (to "DB loaded")',
+      name: 'jsonl',
+      label: 'rdbkit convert big.rdb --to jsonl > /dev/null',
+      cmd: node,
+      args: [RDBKIT, 'convert', RDB_FILE, '--to', 'jsonl'],
+      baseline: 'redis-check-rdb',
+      ratioTarget: 2.5,
+    },
+    {
+      name: 'to-rdb',
+      label: 'rdbkit convert big.rdb --to rdb -o tmp',
+      cmd: node,
+      args: [RDBKIT, 'convert', RDB_FILE, '--to', 'rdb', '-o', toRdbOut, '--force'],
+      baseline: 'redis-check-rdb',
+      available: cliHasConvertToRdb,
+      cleanup: () => rmSync(toRdbOut, { force: true }),
+      validate: toRdbOut,
+    },
+    {
+      name: 'redis-check-aof',
+      label: 'redis-check-aof aof/big.aof.manifest',
+      cmd: REDIS_CHECK_AOF,
+      args: [manifest ?? join(AOF_DIR, 'missing.manifest')],
+    },
+    {
+      name: 'check-aof',
+      label: 'rdbkit check aof/',
+      cmd: node,
+      args: [RDBKIT, 'check', AOF_DIR],
+      baseline: 'redis-check-aof',
+      available: cliChecksAof,
+    },
+    {
+      name: 'redis-load-aof',
+      label: 'redis-server loading aof/ (to "DB loaded")',
       command: `redis-server --appendonly yes --appenddirname aof (on a copy of ${show(AOF_DIR)}), spawn -> "DB loaded from append only file"`,
       // The first run also reads DEBUG DIGEST, the reference for the aof-to-rdb output.
       run: (i) => redisLoadAof(tmp, manifest ?? join(AOF_DIR, 'missing.manifest'), i === 0),
       available: () => manifest !== null && redisServerPath() !== null,
     },
     {
-      name: 'aof-to-rdb', label: 'rdbkit convert aof/ --to rdb -o tmp', cmd: node, args: [RDBKIT, 'convert', AOF_DIR, '--to', 'rdb', '-o', aofRdbOut, '--force'],
+      name: 'aof-to-rdb',
+      label: 'rdbkit convert aof/ --to rdb -o tmp',
+      cmd: node,
+      args: [RDBKIT, 'convert', AOF_DIR, '--to', 'rdb', '-o', aofRdbOut, '--force'],
       // The engine holds the dataset in memory (as the server does): no 200 MB cap, no time target.
-      baseline: 'redis-load-aof', rssTarget: null, targetText: 'digest = server',
-      available: () => cliConvertsAof(tmp), validate: aofRdbOut, digestOf: 'redis-load-aof', cleanup: () => rmSync(aofRdbOut, { force: true }),
+      baseline: 'redis-load-aof',
+      rssTarget: null,
+      targetText: 'digest = server',
+      available: () => cliConvertsAof(tmp),
+      validate: aofRdbOut,
+      digestOf: 'redis-load-aof',
+      cleanup: () => rmSync(aofRdbOut, { force: true }),
     },
   ];
   const wanted = new Set(plan.filter((p) => !opts.only || opts.only.has(p.name)).map((p) => p.name));
@@ -326,14 +401,21 @@ async function main() {
   if (manifest) for (const f of meta.aofFiles ?? []) if (existsSync(join(AOF_DIR, f))) await warm(join(AOF_DIR, f));
 
   const loadAtStart = loadavg()[0];
-  if (loadAtStart > 0.5) log(`note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs; other processes skew wall times (the cpu column is less affected)`);
+  if (loadAtStart > 0.5)
+    log(
+      `note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs; other processes skew wall times (the cpu column is less affected)`,
+    );
   const rows = [];
   const byName = new Map();
   for (const p of plan) {
     if (!wanted.has(p.name)) continue;
     const row = {
-      name: p.name, label: p.label, command: p.command ?? [p.cmd === node ? 'node' : p.cmd, ...p.args].map(show).join(' '),
-      baseline: p.baseline ?? null, ratioTarget: p.ratioTarget ?? null, rssTargetMB: p.rssTarget === undefined ? RSS_TARGET_MB : p.rssTarget,
+      name: p.name,
+      label: p.label,
+      command: p.command ?? [p.cmd === node ? 'node' : p.cmd, ...p.args].map(show).join(' '),
+      baseline: p.baseline ?? null,
+      ratioTarget: p.ratioTarget ?? null,
+      rssTargetMB: p.rssTarget === undefined ? RSS_TARGET_MB : p.rssTarget,
     };
     if (p.targetText) row.targetText = p.targetText;
     rows.push(row);
@@ -358,21 +440,30 @@ async function main() {
       row.seconds.push(Number(r.seconds.toFixed(3)));
       row.cpuSeconds.push(Number(r.cpuSeconds.toFixed(2)));
       rss = Math.max(rss, r.rssKB);
-      log(`${p.label}: run ${i + 1}/${opts.runs} ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s cpu, peak RSS ${(r.rssKB / 1024).toFixed(1)} MB`);
+      log(
+        `${p.label}: run ${i + 1}/${opts.runs} ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s cpu, peak RSS ${(r.rssKB / 1024).toFixed(1)} MB`,
+      );
       if (p.validate && i === opts.runs - 1) {
         const v = spawnSync(REDIS_CHECK_RDB, [p.validate], { encoding: 'utf8' });
         row.outputAcceptedByRedisCheckRdb = v.status === 0;
-        log(`  redis-check-rdb on the output: ${v.status === 0 ? 'OK' : `FAILED: ${(v.stdout ?? '').trim().split('\n').slice(-2).join(' | ')}`}`);
+        log(
+          `  redis-check-rdb on the output: ${v.status === 0 ? 'OK' : `FAILED: ${(v.stdout ?? '').trim().split('\n').slice(-2).join(' | ')}`}`,
+        );
         const ref = p.digestOf ? byName.get(p.digestOf)?.digest : undefined;
         if (ref) {
           row.digest = await digestOfRdb(p.validate);
           row.digestMatches = row.digest === ref;
-          log(`  DEBUG DIGEST of a server loading the output: ${row.digest} ${row.digestMatches ? '= the server that loaded the AOF' : `!= ${ref} (the server that loaded the AOF)`}`);
+          log(
+            `  DEBUG DIGEST of a server loading the output: ${row.digest} ${row.digestMatches ? '= the server that loaded the AOF' : `!= ${ref} (the server that loaded the AOF)`}`,
+          );
         }
       }
       p.cleanup?.();
     }
-    if (row.status === 'ERROR') { p.cleanup?.(); continue; }
+    if (row.status === 'ERROR') {
+      p.cleanup?.();
+      continue;
+    }
     row.medianSeconds = Number(median(row.seconds).toFixed(3));
     row.medianCpuSeconds = Number(median(row.cpuSeconds).toFixed(2));
     row.peakRssMB = Number((rss / 1024).toFixed(1));
@@ -405,19 +496,31 @@ async function main() {
     loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(loadavg()[0].toFixed(2)) },
     targets: { checkRatio: 1.5, jsonlRatio: 2.5, peakRssMB: RSS_TARGET_MB },
     data: {
-      rdbFile: relative(root, RDB_FILE), rdbBytes: statSync(RDB_FILE).size, keys: meta.keys,
-      aofDir: relative(root, AOF_DIR), aofBytes: meta.aofBytes, scale: meta.scale, seed: meta.seed, buildSeconds: meta.buildSeconds,
+      rdbFile: relative(root, RDB_FILE),
+      rdbBytes: statSync(RDB_FILE).size,
+      keys: meta.keys,
+      aofDir: relative(root, AOF_DIR),
+      aofBytes: meta.aofBytes,
+      scale: meta.scale,
+      seed: meta.seed,
+      buildSeconds: meta.buildSeconds,
     },
     results: rows,
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
 
-  process.stdout.write(`\nrdbkit bench — ${results.data.rdbFile}: ${(results.data.rdbBytes / 1048576).toFixed(0)} MB, ${meta.keys} keys; `
-    + `${results.data.aofDir}/: ${(meta.aofBytes / 1048576).toFixed(0)} MB; node ${results.node}, redis ${results.redis}, ${results.cpu}; median of ${opts.runs}\n\n`);
+  process.stdout.write(
+    `\nrdbkit bench — ${results.data.rdbFile}: ${(results.data.rdbBytes / 1048576).toFixed(0)} MB, ${meta.keys} keys; ` +
+      `${results.data.aofDir}/: ${(meta.aofBytes / 1048576).toFixed(0)} MB; node ${results.node}, redis ${results.redis}, ${results.cpu}; median of ${opts.runs}\n\n`,
+  );
   printTable(rows);
   for (const r of rows) {
-    if (r.rssRatio !== undefined && r.rssTargetMB === null) process.stdout.write(`${r.label}: peak RSS ${r.rssRatio}x the baseline's (${fmt(byName.get(r.baseline)?.peakRssMB, 1)} MB)\n`);
-    if (r.digest && r.digestMatches !== undefined) process.stdout.write(`${r.label}: DEBUG DIGEST of the output ${r.digestMatches ? 'equals' : 'DIFFERS from'} the server's (${r.digest})\n`);
+    if (r.rssRatio !== undefined && r.rssTargetMB === null)
+      process.stdout.write(`${r.label}: peak RSS ${r.rssRatio}x the baseline's (${fmt(byName.get(r.baseline)?.peakRssMB, 1)} MB)\n`);
+    if (r.digest && r.digestMatches !== undefined)
+      process.stdout.write(
+        `${r.label}: DEBUG DIGEST of the output ${r.digestMatches ? 'equals' : 'DIFFERS from'} the server's (${r.digest})\n`,
+      );
   }
   process.stdout.write(`\nresults written to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
   if (rows.some((r) => r.status === 'ERROR' || r.status.startsWith('FAIL'))) process.exitCode = 1;

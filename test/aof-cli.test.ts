@@ -4,7 +4,7 @@
  * safety rules (plan, --yes, --dry-run, backups), and JSON output. Needs `npm run build` first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +24,25 @@ beforeAll(() => {
 
 function rdbkit(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'rdbkit.js'), ...args], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8',
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 let n = 0;
-const file = (bytes: Uint8Array, name = `f${n++}.aof`) => { const p = join(work, name); writeFileSync(p, bytes); return p; };
-const copyDir = (name: string) => { const d = join(work, `${name}-${n++}`); cpSync(join(FIX, name), d, { recursive: true }); return d; };
+const file = (bytes: Uint8Array, name = `f${n++}.aof`) => {
+  const p = join(work, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+const copyDir = (name: string) => {
+  const d = join(work, `${name}-${n++}`);
+  cpSync(join(FIX, name), d, { recursive: true });
+  return d;
+};
 const small = new Uint8Array(readFileSync(join(FIX, 'small', 'appendonly.aof.1.incr.aof')));
 const a = encodeCommand(['SET', 'k1', 'v1']);
 
@@ -86,7 +97,10 @@ describe('inspect', () => {
     expect(j.files.map((f: { role: string }) => f.role)).toEqual(['base', 'incr']);
     expect(j.baseFormat).toBe('rdb-preamble');
     expect(Object.fromEntries(j.histogram).FLUSHALL).toBe(1);
-    expect(j.flushes.map((f: { command: string; db: number }) => [f.command, f.db])).toEqual([['FLUSHALL', 0], ['FLUSHDB', 2]]);
+    expect(j.flushes.map((f: { command: string; db: number }) => [f.command, f.db])).toEqual([
+      ['FLUSHALL', 0],
+      ['FLUSHDB', 2],
+    ]);
     const incr = readFileSync(join(FIX, 'flushall', 'appendonly.aof.1.incr.aof'), 'latin1');
     expect(incr.slice(j.flushes[0].span.start, j.flushes[0].span.end)).toBe('*1\r\n$8\r\nflushall\r\n');
     expect(j.verdict).toMatchObject({ kind: 'ok', okUpTo: incr.length });
@@ -118,7 +132,11 @@ describe('repair', () => {
   it.skipIf(!haveRedis)('--yes: cuts where redis-check-aof --fix cuts and keeps FILE.bak-<timestamp>', () => {
     const p = file(truncated, 'yes.aof');
     const ref = file(truncated, 'yes-ref.aof');
-    try { execFileSync('redis-check-aof', ['--fix', ref], { input: 'y\n', stdio: 'pipe' }); } catch { /* exit status checked by size */ }
+    try {
+      execFileSync('redis-check-aof', ['--fix', ref], { input: 'y\n', stdio: 'pipe' });
+    } catch {
+      /* exit status checked by size */
+    }
     const r = rdbkit('repair', p, '--yes');
     expect(r.code).toBe(0);
     expect(statSync(p).size).toBe(statSync(ref).size);
@@ -141,12 +159,23 @@ describe('repair', () => {
 
   // On a terminal it asks: util-linux `script` gives the child a pty; the answer comes through it.
   const haveScript = existsSync('/usr/bin/script');
-  for (const [answer, code, size] of [['y', 0, 246], ['n', 1, 300], ['', 1, 300]] as const) {
+  for (const [answer, code, size] of [
+    ['y', 0, 246],
+    ['n', 1, 300],
+    ['', 1, 300],
+  ] as const) {
     it.skipIf(!haveScript)(`on a terminal it asks [y/N]; answer ${JSON.stringify(answer)} → exit ${code}`, () => {
       const p = file(truncated);
-      const r = spawnSync('/usr/bin/script', ['-qec', `${process.execPath} ${join(ROOT, 'bin', 'rdbkit.js')} repair --no-backup ${p}`, '/dev/null'], {
-        cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, input: `${answer}\n`, encoding: 'utf8',
-      });
+      const r = spawnSync(
+        '/usr/bin/script',
+        ['-qec', `${process.execPath} ${join(ROOT, 'bin', 'rdbkit.js')} repair --no-backup ${p}`, '/dev/null'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, NO_COLOR: '1' },
+          input: `${answer}\n`,
+          encoding: 'utf8',
+        },
+      );
       expect(r.stdout).toMatch(/\[y\/N\]: /);
       expect(r.status).toBe(code);
       expect(statSync(p).size).toBe(size);
@@ -183,7 +212,10 @@ describe('repair', () => {
     const d = copyDir('rewritten');
     // Make the (only) incr file non-last by adding an empty seq-3 incr file to the manifest.
     writeFileSync(join(d, 'appendonly.aof.3.incr.aof'), '');
-    writeFileSync(join(d, 'appendonly.aof.manifest'), `${readFileSync(join(d, 'appendonly.aof.manifest'), 'latin1')}file appendonly.aof.3.incr.aof seq 3 type i\n`);
+    writeFileSync(
+      join(d, 'appendonly.aof.manifest'),
+      `${readFileSync(join(d, 'appendonly.aof.manifest'), 'latin1')}file appendonly.aof.3.incr.aof seq 3 type i\n`,
+    );
     truncateSync(join(d, 'appendonly.aof.2.incr.aof'), 100);
     const r = rdbkit('repair', d, '--yes');
     expect(r.code).toBe(1);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOrder, parseManifest, splitArgs, writeManifest, type Manifest } from '../src/aof/manifest.js';
+import { loadOrder, type Manifest, parseManifest, splitArgs, writeManifest } from '../src/aof/manifest.js';
 import { CorruptError } from '../src/errors.js';
 import { utf8 } from '../src/model/bytes.js';
 import { requireRedis } from './support/redis.mjs';
@@ -50,10 +50,15 @@ describe('grammar', () => {
     const m: Manifest = {
       base: { name: 'my aof.1.base.rdb', seq: 1, type: 'base' },
       history: [{ name: 'h"q.aof', seq: 1, type: 'history' }],
-      incr: [{ name: 'tab\there\x01.aof', seq: 2, type: 'incr' }, { name: 'plain.3.incr.aof', seq: 3, type: 'incr' }],
+      incr: [
+        { name: 'tab\there\x01.aof', seq: 2, type: 'incr' },
+        { name: 'plain.3.incr.aof', seq: 3, type: 'incr' },
+      ],
     };
     const text = txt(writeManifest(m));
-    expect(text).toBe('file "my aof.1.base.rdb" seq 1 type b\nfile "h\\"q.aof" seq 1 type h\nfile "tab\\there\\x01.aof" seq 2 type i\nfile plain.3.incr.aof seq 3 type i\n');
+    expect(text).toBe(
+      'file "my aof.1.base.rdb" seq 1 type b\nfile "h\\"q.aof" seq 1 type h\nfile "tab\\there\\x01.aof" seq 2 type i\nfile plain.3.incr.aof seq 3 type i\n',
+    );
     expect(parseManifest(writeManifest(m))).toEqual(m);
   });
 
@@ -67,14 +72,23 @@ describe('grammar', () => {
 
   const accepted: Array<[string, string]> = [
     ['comment lines and CRLF line endings', '# hello\r\nfile a.1.base.rdb seq 1 type b\r\nfile a.1.incr.aof seq 1 type i\r\n'],
-    ['unknown keys, upper-case keys, a base after incr lines', 'FILE a.1.incr.aof SEQ 1 TYPE i extra 7\nfile a.2.base.rdb seq 2 type base\n'],
+    [
+      'unknown keys, upper-case keys, a base after incr lines',
+      'FILE a.1.incr.aof SEQ 1 TYPE i extra 7\nfile a.2.base.rdb seq 2 type base\n',
+    ],
     ['incr seq gaps', 'file a.1.incr.aof seq 1 type i\nfile a.5.incr.aof seq 5 type i\n'],
   ];
   for (const [name, text] of accepted) {
     it(`accepts ${name}`, () => {
       const m = parseManifest(utf8(text));
       expect(loadOrder(m).length).toBeGreaterThan(0);
-      if (haveRedis) expect(checkAofAccepts(text, loadOrder(m).map((e) => e.name))).toBe(true);
+      if (haveRedis)
+        expect(
+          checkAofAccepts(
+            text,
+            loadOrder(m).map((e) => e.name),
+          ),
+        ).toBe(true);
     });
   }
 
@@ -95,12 +109,17 @@ describe('grammar', () => {
   for (const [name, text] of rejected) {
     it(`rejects ${name} with a one-line error and an offset`, () => {
       let err: unknown = null;
-      try { parseManifest(utf8(text)); } catch (e) { err = e; }
+      try {
+        parseManifest(utf8(text));
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(CorruptError);
       expect((err as CorruptError).format).toBe('manifest');
       expect((err as CorruptError).message).not.toMatch(/\n/);
       // (redis-check-aof takes an empty file for an empty RESP AOF, not a manifest; the server refuses it.)
-      if (haveRedis && text !== '') expect(checkAofAccepts(text, ['a.1.incr.aof', 'a.2.incr.aof', 'a.1.base.rdb', 'a.2.base.rdb'])).toBe(false);
+      if (haveRedis && text !== '')
+        expect(checkAofAccepts(text, ['a.1.incr.aof', 'a.2.incr.aof', 'a.1.base.rdb', 'a.2.base.rdb'])).toBe(false);
     });
   }
 

@@ -8,13 +8,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tokenizeAof } from '../src/aof/resp.js';
 import { parseManifest, writeManifest } from '../src/aof/manifest.js';
+import { tokenizeAof } from '../src/aof/resp.js';
 import { openAofSet } from '../src/io/aof-files.js';
 import { sniffInput } from '../src/io/sniff.js';
 import { checkAof, inspectAof } from '../src/ops/aof-inspect.js';
-import { scanAofBytes, scanAofSet } from '../src/ops/aof-scan.js';
 import { applyRepair, planRepair } from '../src/ops/aof-repair.js';
+import { scanAofBytes, scanAofSet } from '../src/ops/aof-scan.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'aof');
@@ -35,7 +35,10 @@ const manifestOf = (dataDir: string) => join(dataDir, 'appendonlydir', 'appendon
 function checkAofTool(manifest: string, fix: boolean): { code: number; out: string } {
   // The exit status, not an exception: the tool often exits without reading the answer on stdin,
   // and writing it then fails with EPIPE (which execFileSync reports as a failure).
-  const r = spawnSync('redis-check-aof', fix ? ['--fix', manifest] : [manifest], { input: fix ? 'y\n' : '', stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = spawnSync('redis-check-aof', fix ? ['--fix', manifest] : [manifest], {
+    input: fix ? 'y\n' : '',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   return { code: r.status ?? 1, out: String(r.stdout ?? '') };
 }
 
@@ -48,7 +51,10 @@ async function repairDir(dataDir: string) {
 
 /** Start redis-server 7.0 on a data dir with an appendonlydir; resolves with the DEBUG DIGEST. */
 async function loadDir(dataDir: string): Promise<string> {
-  const r = await startRedis({ dir: dataDir, args: ['--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aof-load-truncated', 'no'] });
+  const r = await startRedis({
+    dir: dataDir,
+    args: ['--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aof-load-truncated', 'no'],
+  });
   try {
     return Buffer.from(await r.client.call('DEBUG', 'DIGEST')).toString();
   } finally {
@@ -57,7 +63,13 @@ async function loadDir(dataDir: string): Promise<string> {
 }
 
 describe('reading real multi-part directories', () => {
-  const cases: Array<[string, string]> = [['small', 'rdb-preamble'], ['rewritten', 'rdb-preamble'], ['resp-base', 'resp'], ['flushall', 'rdb-preamble'], ['large', 'rdb-preamble']];
+  const cases: Array<[string, string]> = [
+    ['small', 'rdb-preamble'],
+    ['rewritten', 'rdb-preamble'],
+    ['resp-base', 'resp'],
+    ['flushall', 'rdb-preamble'],
+    ['large', 'rdb-preamble'],
+  ];
   for (const [name, baseFormat] of cases) {
     it(`${name}: base then incr, valid, every command counted`, async () => {
       expect(await sniffInput(join(FIX, name))).toBe('aof-multipart');
@@ -108,7 +120,11 @@ describe('RDB preamble + RESP tail as one old-style file', () => {
   }
 
   it('sniffInput: .aof starting with REDIS is an RDB-preamble AOF, otherwise an RDB; * or # is an AOF', async () => {
-    const w = (name: string, bytes: Uint8Array | string) => { const p = join(work, name); writeFileSync(p, bytes); return p; };
+    const w = (name: string, bytes: Uint8Array | string) => {
+      const p = join(work, name);
+      writeFileSync(p, bytes);
+      return p;
+    };
     expect(await sniffInput(w('pre.aof', pre))).toBe('aof-preamble');
     expect(await sniffInput(w('dump.rdb', base))).toBe('rdb');
     expect(await sniffInput(w('plain.aof', incr))).toBe('aof');
@@ -146,7 +162,11 @@ describe.skipIf(!haveRedis)('repairing multi-part directories', () => {
   }, 120_000);
 
   it('a repaired directory checks valid with redis-check-aof and loads with aof-load-truncated no', async () => {
-    for (const [name, incr] of [['rewritten', 'appendonly.aof.2.incr.aof'], ['resp-base', 'appendonly.aof.2.incr.aof'], ['small', 'appendonly.aof.1.incr.aof']] as const) {
+    for (const [name, incr] of [
+      ['rewritten', 'appendonly.aof.2.incr.aof'],
+      ['resp-base', 'appendonly.aof.2.incr.aof'],
+      ['small', 'appendonly.aof.1.incr.aof'],
+    ] as const) {
       const dir = copyFixture(name);
       const size = statSync(join(dir, 'appendonlydir', incr)).size;
       truncateSync(join(dir, 'appendonlydir', incr), size - 5);
@@ -201,7 +221,10 @@ describe.skipIf(!haveRedis)('repairing multi-part directories', () => {
       const base = join(dir, 'appendonlydir', 'appendonly.aof.2.base.rdb');
       const bytes = new Uint8Array(readFileSync(base));
       if (damage === 'truncate') truncateSync(base, bytes.length - 20);
-      else { bytes[bytes.length - 30]! ^= 0xff; writeFileSync(base, bytes); }
+      else {
+        bytes[bytes.length - 30]! ^= 0xff;
+        writeFileSync(base, bytes);
+      }
       const before = readFileSync(base);
       const plan = await repairDir(dir);
       expect(plan.action).toBe('refuse');

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openAofSet } from '../src/io/aof-files.js';
-import { scanAofSet } from '../src/ops/aof-scan.js';
-import { applyRepair, planAofRepair, planRepair } from '../src/ops/aof-repair.js';
 import { tokenizeAof } from '../src/aof/resp.js';
+import { openAofSet } from '../src/io/aof-files.js';
 import { concatBytes } from '../src/model/bytes.js';
+import { applyRepair, planAofRepair, planRepair } from '../src/ops/aof-repair.js';
+import { scanAofSet } from '../src/ops/aof-scan.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'aof');
@@ -75,7 +75,7 @@ describe.skipIf(!haveRedis)('repair cuts where redis-check-aof --fix cuts', () =
 
   it('random offsets of the large fixture', async () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const mismatches: string[] = [];
     for (let i = 0; i < 60; i++) {
       const n = 1 + Math.floor(rnd() * (large.length - 1));
@@ -174,13 +174,21 @@ describe.skipIf(!haveRedis)('corruption in the last file', () => {
 describe.skipIf(!haveRedis)('--truncate-to-timestamp matches redis-check-aof', () => {
   it('each annotation value of the small fixture, and one past the last', async () => {
     const small = readFix('small/appendonly.aof.1.incr.aof');
-    const stamps = [...Buffer.from(small).toString('latin1').matchAll(/#TS:(\d{9,})\r\n/g)].map((m) => Number(m[1]));
+    const stamps = [
+      ...Buffer.from(small)
+        .toString('latin1')
+        .matchAll(/#TS:(\d{9,})\r\n/g),
+    ].map((m) => Number(m[1]));
     expect(stamps.length).toBe(3);
     for (const t of [stamps[0]! - 1, stamps[0]!, stamps[1]!, stamps[2]! + 1]) {
       const ref = join(work, 'ts-ref.aof');
       writeFileSync(ref, small);
       let refExit = 0;
-      try { execFileSync('redis-check-aof', ['--truncate-to-timestamp', String(t), ref], { stdio: 'pipe' }); } catch { refExit = 1; }
+      try {
+        execFileSync('redis-check-aof', ['--truncate-to-timestamp', String(t), ref], { stdio: 'pipe' });
+      } catch {
+        refExit = 1;
+      }
       const ours = join(work, 'ts-ours.aof');
       writeFileSync(ours, small);
       const set = await openAofSet(ours);

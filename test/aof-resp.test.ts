@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AofTokenizer, tokenizeAof, type Annotation } from '../src/aof/resp.js';
+import { type Annotation, AofTokenizer, tokenizeAof } from '../src/aof/resp.js';
 import { encodeCommand, encodeTimestamp } from '../src/aof/writer.js';
 import { concatBytes, utf8 } from '../src/model/bytes.js';
 import type { Command } from '../src/model/record.js';
@@ -38,7 +38,9 @@ describe('real AOF fixtures', () => {
       it(`${name}: the same commands at chunk size ${size}`, () => {
         const r = tokenizeChunked(bytes, size);
         expect(r.verdict).toEqual(whole.verdict);
-        expect(r.commands.map((c) => [c.span, c.timestamp, c.argv.map(txt)])).toEqual(whole.commands.map((c) => [c.span, c.timestamp, c.argv.map(txt)]));
+        expect(r.commands.map((c) => [c.span, c.timestamp, c.argv.map(txt)])).toEqual(
+          whole.commands.map((c) => [c.span, c.timestamp, c.argv.map(txt)]),
+        );
       });
     }
   }
@@ -119,14 +121,23 @@ describe('verdicts (FORMATS.md §9.6 grammar)', () => {
   it('annotations: kept after a cut command; an unterminated last one is valid but flagged', () => {
     const ts = encodeTimestamp(1700000000);
     const bytes = concatBytes([a, ts, a]);
-    expect(tokenizeAof(bytes.subarray(0, bytes.length - 3)).verdict).toMatchObject({ kind: 'truncated', validBeforeMulti: a.length + ts.length, validUpTo: a.length });
+    expect(tokenizeAof(bytes.subarray(0, bytes.length - 3)).verdict).toMatchObject({
+      kind: 'truncated',
+      validBeforeMulti: a.length + ts.length,
+      validUpTo: a.length,
+    });
     expect(tokenizeAof(bytes.subarray(0, a.length + 5)).verdict).toEqual({ kind: 'ok', size: a.length + 5, partialAnnotationAt: a.length });
   });
 
   const bad: Array<[string, Uint8Array, 'truncated' | 'corrupt', number]> = [
     ['garbage line between commands', concatBytes([a, utf8('GARBAGE\r\n'), a]), 'corrupt', a.length],
     ['a stray bulk between commands', concatBytes([a, utf8('$3\r\nfoo\r\n'), a]), 'corrupt', a.length],
-    ['wrong * count (too many: runs into the next command)', concatBytes([utf8('*4\r\n$3\r\nSET\r\n$2\r\nk1\r\n$2\r\nv1\r\n'), a]), 'corrupt', 29],
+    [
+      'wrong * count (too many: runs into the next command)',
+      concatBytes([utf8('*4\r\n$3\r\nSET\r\n$2\r\nk1\r\n$2\r\nv1\r\n'), a]),
+      'corrupt',
+      29,
+    ],
     ['wrong * count at the end of file', utf8('*4\r\n$3\r\nSET\r\n$2\r\nk1\r\n$2\r\nv1\r\n'), 'truncated', 29],
     ['wrong $ count (too short)', utf8('*3\r\n$3\r\nSET\r\n$1\r\nk1\r\n$2\r\nv1\r\n'), 'corrupt', 18],
     ['wrong $ count (too long)', concatBytes([utf8('*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$9\r\nv1\r\n'), a]), 'corrupt', 34],

@@ -7,22 +7,27 @@
 import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyUnflush, planAofUnflush } from '../src/ops/aof-unflush.js';
-import { defaultBackupPath } from '../src/io/aof-files.js';
 import { encodeCommand } from '../src/aof/writer.js';
+import { defaultBackupPath } from '../src/io/aof-files.js';
 import { concatBytes } from '../src/model/bytes.js';
+import { applyUnflush, planAofUnflush } from '../src/ops/aof-unflush.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const haveRedis = requireRedis('unflush tests (DEBUG DIGEST on real servers)');
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 type Cmd = string[];
 const AOF_ARGS = ['--appendonly', 'yes', '--appendfsync', 'always', '--aof-timestamp-enabled', 'yes', '--appenddirname', 'appendonlydir'];
 const isFlush = (c: Cmd) => /^flush(all|db)$/i.test(c[0]!);
 
 /** Run commands on a fresh AOF-enabled server; returns its data dir (kept) and its digest. */
-async function writeAof(cmds: Cmd[], extra: (c: { call: (...a: string[]) => Promise<unknown> }) => Promise<void> = async () => {}): Promise<{ dir: string; digest: string }> {
+async function writeAof(
+  cmds: Cmd[],
+  extra: (c: { call: (...a: string[]) => Promise<unknown> }) => Promise<void> = async () => {},
+): Promise<{ dir: string; digest: string }> {
   const r = await startRedis({ args: AOF_ARGS });
   dirs.push(r.dir);
   try {
@@ -53,8 +58,21 @@ async function digestOfDir(dir: string): Promise<string> {
   }
 }
 
-const before: Cmd[] = [['SET', 'a', '1'], ['RPUSH', 'l', 'x', 'y'], ['SELECT', '3'], ['HSET', 'h', 'f', 'v'], ['SELECT', '0'], ['SADD', 's', 'm']];
-const after: Cmd[] = [['SET', 'b', '2'], ['RPUSH', 'l', 'z'], ['SELECT', '3'], ['SET', 'c', '3'], ['SELECT', '0']];
+const before: Cmd[] = [
+  ['SET', 'a', '1'],
+  ['RPUSH', 'l', 'x', 'y'],
+  ['SELECT', '3'],
+  ['HSET', 'h', 'f', 'v'],
+  ['SELECT', '0'],
+  ['SADD', 's', 'm'],
+];
+const after: Cmd[] = [
+  ['SET', 'b', '2'],
+  ['RPUSH', 'l', 'z'],
+  ['SELECT', '3'],
+  ['SET', 'c', '3'],
+  ['SELECT', '0'],
+];
 
 const scenarios: Array<{ name: string; cmds: Cmd[]; flushdb?: boolean; inMulti?: boolean }> = [
   { name: 'FLUSHALL alone, followed by more writes', cmds: [...before, ['FLUSHALL'], ...after] },
@@ -62,7 +80,11 @@ const scenarios: Array<{ name: string; cmds: Cmd[]; flushdb?: boolean; inMulti?:
   // Redis 7.0 logs a transaction holding a single write without MULTI/EXEC (observed), so this one is
   // logged as a bare FLUSHALL; the wrapped form is built by hand below.
   { name: 'FLUSHALL as the only command of a MULTI (logged bare by 7.0)', cmds: [...before, ['MULTI'], ['FLUSHALL'], ['EXEC'], ...after] },
-  { name: 'FLUSHALL inside MULTI with other commands', cmds: [...before, ['MULTI'], ['SET', 'in', 'tx'], ['FLUSHALL'], ['INCR', 'n'], ['EXEC'], ...after], inMulti: true },
+  {
+    name: 'FLUSHALL inside MULTI with other commands',
+    cmds: [...before, ['MULTI'], ['SET', 'in', 'tx'], ['FLUSHALL'], ['INCR', 'n'], ['EXEC'], ...after],
+    inMulti: true,
+  },
   { name: 'an earlier FLUSHALL stays, the last one goes', cmds: [['SET', 'old', '1'], ['FLUSHALL'], ...before, ['FLUSHALL'], ...after] },
   { name: 'FLUSHDB (--flushdb) in db 3', cmds: [...before, ['SELECT', '3'], ['FLUSHDB'], ['SET', 'd3', 'x']], flushdb: true },
 ];
@@ -74,7 +96,9 @@ describe.skipIf(!haveRedis)('unflush restores the dataset (DEBUG DIGEST against 
       // The command removed is the last flush of the wanted kind.
       const want = s.flushdb ? /^flushdb$/i : /^flushall$/i;
       let last = -1;
-      s.cmds.forEach((c, i) => { if (want.test(c[0]!)) last = i; });
+      s.cmds.forEach((c, i) => {
+        if (want.test(c[0]!)) last = i;
+      });
       const expectedCmds = s.cmds.filter((_, i) => i !== last);
       const expected = await digestOfCommands(expectedCmds);
       expect(expected).not.toBe(withFlush);
@@ -87,7 +111,12 @@ describe.skipIf(!haveRedis)('unflush restores the dataset (DEBUG DIGEST against 
       expect(plan.remove).toEqual([plan.span]);
       const dataBefore = s.cmds.slice(0, last).filter((c) => !/^(select|multi|exec)$/i.test(c[0]!) && !isFlush(c));
       const sinceLastFlush = s.cmds.slice(0, last).reverse().findIndex(isFlush);
-      if (!s.flushdb) expect(plan.commandsBefore).toBe(sinceLastFlush < 0 ? dataBefore.length : s.cmds.slice(last - sinceLastFlush, last).filter((c) => !/^(select|multi|exec)$/i.test(c[0]!)).length);
+      if (!s.flushdb)
+        expect(plan.commandsBefore).toBe(
+          sinceLastFlush < 0
+            ? dataBefore.length
+            : s.cmds.slice(last - sinceLastFlush, last).filter((c) => !/^(select|multi|exec)$/i.test(c[0]!)).length,
+        );
       expect(plan.keysBefore).toBeGreaterThan(0);
 
       const backup = defaultBackupPath(plan.part.path);

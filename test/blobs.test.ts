@@ -3,20 +3,21 @@
  * Evidence: the byte examples of FORMATS.md §6 and Annex A, blobs cut from the corpus files,
  * random round trips, one test per corruption class, and DUMP payloads of a real Redis 7.0.
  */
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc64 } from '../src/bytes/crc64.js';
+import { cursorOf } from '../src/bytes/cursor.js';
 import { CorruptError } from '../src/errors.js';
 import { ascii, bytesEqual } from '../src/model/bytes.js';
-import { cursorOf } from '../src/bytes/cursor.js';
-import { crc64 } from '../src/bytes/crc64.js';
-import { readString } from '../src/rdb/string.js';
+import { decodeIntset, encodeIntset } from '../src/rdb/intset.js';
 import { readLength, readLengthOrEncoding } from '../src/rdb/length.js';
 import { decodeListpack, decodeListpackValues, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
+import { readString } from '../src/rdb/string.js';
 import { decodeZiplist, decodeZiplistValues, encodeZiplist } from '../src/rdb/ziplist.js';
-import { decodeIntset, encodeIntset } from '../src/rdb/intset.js';
 import { decodeZipmap, encodeZipmap } from '../src/rdb/zipmap.js';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const CORPUS = '/work/shared/corpus';
 
@@ -78,10 +79,37 @@ function blobAfterKey(file: string, type: number, key: string): { blob: Uint8Arr
 
 // Integer boundaries of every listpack/ziplist/intset width.
 const INT_EDGES: bigint[] = [
-  0n, 1n, 12n, 13n, 127n, 128n, -1n, -128n, -129n, 4095n, 4096n, -4096n, -4097n, 32767n, 32768n, -32768n, -32769n,
-  8388607n, 8388608n, -8388608n, -8388609n, 2147483647n, 2147483648n, -2147483648n, -2147483649n,
-  9007199254740991n, 9007199254740992n, -9007199254740991n, -9007199254740992n,
-  9223372036854775807n, -9223372036854775808n,
+  0n,
+  1n,
+  12n,
+  13n,
+  127n,
+  128n,
+  -1n,
+  -128n,
+  -129n,
+  4095n,
+  4096n,
+  -4096n,
+  -4097n,
+  32767n,
+  32768n,
+  -32768n,
+  -32769n,
+  8388607n,
+  8388608n,
+  -8388608n,
+  -8388609n,
+  2147483647n,
+  2147483648n,
+  -2147483648n,
+  -2147483649n,
+  9007199254740991n,
+  9007199254740992n,
+  -9007199254740991n,
+  -9007199254740992n,
+  9223372036854775807n,
+  -9223372036854775808n,
 ];
 
 describe('listpack', () => {
@@ -97,8 +125,17 @@ describe('listpack', () => {
   it('picks the smallest int form at every boundary (per the §6.2 table)', () => {
     const size = (v: bigint) => encodeListpack([v]).length - 7;
     const expected = (v: bigint) =>
-      v >= 0n && v <= 127n ? 2 : v >= -4096n && v <= 4095n ? 3 : v >= -32768n && v <= 32767n ? 4
-        : v >= -8388608n && v <= 8388607n ? 5 : v >= -2147483648n && v <= 2147483647n ? 6 : 10;
+      v >= 0n && v <= 127n
+        ? 2
+        : v >= -4096n && v <= 4095n
+          ? 3
+          : v >= -32768n && v <= 32767n
+            ? 4
+            : v >= -8388608n && v <= 8388607n
+              ? 5
+              : v >= -2147483648n && v <= 2147483647n
+                ? 6
+                : 10;
     for (const v of INT_EDGES) {
       expect(size(v), String(v)).toBe(expected(v));
       const back = decodeListpackValues(encodeListpack([ascii(String(v))]), 0)[0];
@@ -115,7 +152,18 @@ describe('listpack', () => {
   });
 
   it('uses the 6/12/32-bit string forms and 1..3-byte backlens at their boundaries', () => {
-    for (const [len, hdr, blen] of [[0, 1, 1], [63, 1, 1], [64, 2, 1], [125, 2, 1], [126, 2, 2], [4095, 2, 2], [4096, 5, 2], [16377, 5, 2], [16378, 5, 3], [70000, 5, 3]] as const) {
+    for (const [len, hdr, blen] of [
+      [0, 1, 1],
+      [63, 1, 1],
+      [64, 2, 1],
+      [125, 2, 1],
+      [126, 2, 2],
+      [4095, 2, 2],
+      [4096, 5, 2],
+      [16377, 5, 2],
+      [16378, 5, 3],
+      [70000, 5, 3],
+    ] as const) {
       const s = new Uint8Array(len).fill(0x61);
       const blob = encodeListpack([s]);
       expect(blob.length, `len ${len}`).toBe(6 + hdr + len + blen + 1);
@@ -141,7 +189,10 @@ describe('listpack', () => {
       }
       const blob = encodeListpack(items);
       const back = decodeListpack(blob, 0);
-      expectSameBytes(back, items.map((v) => (v instanceof Uint8Array ? v : ascii(String(v)))));
+      expectSameBytes(
+        back,
+        items.map((v) => (v instanceof Uint8Array ? v : ascii(String(v)))),
+      );
       expect(bytesEqual(encodeListpack(back), blob)).toBe(true);
     }
   });
@@ -149,7 +200,7 @@ describe('listpack', () => {
   it('writes 65535 (unknown) as the count from 65535 elements on, and accepts it', () => {
     const items = Array.from({ length: 65536 }, (_, i) => i % 100);
     const blob = encodeListpack(items);
-    expect(blob[4] | (blob[5]! << 8)).toBe(65535);
+    expect(blob[4]! | (blob[5]! << 8)).toBe(65535);
     expect(decodeListpackValues(blob, 0).length).toBe(65536);
   });
 
@@ -157,13 +208,55 @@ describe('listpack', () => {
     const good = () => hex('13000000 0300 8568656c6c6f06 0701 dfff02 ff');
     const cases: Array<[string, (b: Uint8Array) => Uint8Array, number]> = [
       ['shorter than 7 bytes', () => hex('06000000 0000'), 0],
-      ['header size differs from the blob size', (b) => { b[0] = 0x14; return b; }, 0],
-      ['no terminator', (b) => { b[18] = 0x00; return b; }, 18],
-      ['invalid encoding byte', (b) => { b[13] = 0xf5; return b; }, 13],
-      ['string runs past the terminator', (b) => { b[6] = 0x8f; return b; }, 6],
-      ['backlen differs from the entry size', (b) => { b[12] = 0x05; return b; }, 12],
+      [
+        'header size differs from the blob size',
+        (b) => {
+          b[0] = 0x14;
+          return b;
+        },
+        0,
+      ],
+      [
+        'no terminator',
+        (b) => {
+          b[18] = 0x00;
+          return b;
+        },
+        18,
+      ],
+      [
+        'invalid encoding byte',
+        (b) => {
+          b[13] = 0xf5;
+          return b;
+        },
+        13,
+      ],
+      [
+        'string runs past the terminator',
+        (b) => {
+          b[6] = 0x8f;
+          return b;
+        },
+        6,
+      ],
+      [
+        'backlen differs from the entry size',
+        (b) => {
+          b[12] = 0x05;
+          return b;
+        },
+        12,
+      ],
       ['terminator before the end', () => hex('0a000000 0100 0701 ff ff'), 8],
-      ['count differs', (b) => { b[4] = 2; return b; }, 4],
+      [
+        'count differs',
+        (b) => {
+          b[4] = 2;
+          return b;
+        },
+        4,
+      ],
     ];
     for (const [name, mutate, at] of cases) {
       it(name, () => {
@@ -174,7 +267,8 @@ describe('listpack', () => {
     }
     it('accepts count 65535 (unknown)', () => {
       const b = good();
-      b[4] = 0xff; b[5] = 0xff;
+      b[4] = 0xff;
+      b[5] = 0xff;
       expect(decodeListpack(b, 0).length).toBe(3);
     });
     it('a 32-bit string length near 4 GiB fails without allocating', () => {
@@ -215,8 +309,17 @@ describe('ziplist', () => {
 
   it('picks the smallest int form at every boundary (immediate, int8/16/24/32/64)', () => {
     const expected = (v: bigint) =>
-      v >= 0n && v <= 12n ? 1 : v >= -128n && v <= 127n ? 2 : v >= -32768n && v <= 32767n ? 3
-        : v >= -8388608n && v <= 8388607n ? 4 : v >= -2147483648n && v <= 2147483647n ? 5 : 9;
+      v >= 0n && v <= 12n
+        ? 1
+        : v >= -128n && v <= 127n
+          ? 2
+          : v >= -32768n && v <= 32767n
+            ? 3
+            : v >= -8388608n && v <= 8388607n
+              ? 4
+              : v >= -2147483648n && v <= 2147483647n
+                ? 5
+                : 9;
     for (const v of INT_EDGES) {
       const blob = encodeZiplist([ascii(String(v))]);
       expect(blob.length - 10 - 1 - 1, String(v)).toBe(expected(v));
@@ -266,15 +369,71 @@ describe('ziplist', () => {
     const good = () => hex('0f000000 0c000000 0200 00f3 02f6 ff');
     const cases: Array<[string, (b: Uint8Array) => Uint8Array, number]> = [
       ['shorter than 11 bytes', () => hex('0a000000 0a000000 0000'), 0],
-      ['zlbytes differs from the blob size', (b) => { b[0] = 0x10; return b; }, 0],
-      ['no terminator', (b) => { b[14] = 0x00; return b; }, 14],
-      ['zltail past the end', (b) => { b[4] = 0x20; return b; }, 4],
-      ['zltail not at the last entry', (b) => { b[4] = 0x0a; return b; }, 4],
-      ['prevlen mismatch', (b) => { b[12] = 0x03; return b; }, 12],
-      ['invalid encoding byte', (b) => { b[13] = 0xc1; return b; }, 13],
-      ['entry runs past the end', (b) => { b[13] = 0x05; return b; }, 12],
+      [
+        'zlbytes differs from the blob size',
+        (b) => {
+          b[0] = 0x10;
+          return b;
+        },
+        0,
+      ],
+      [
+        'no terminator',
+        (b) => {
+          b[14] = 0x00;
+          return b;
+        },
+        14,
+      ],
+      [
+        'zltail past the end',
+        (b) => {
+          b[4] = 0x20;
+          return b;
+        },
+        4,
+      ],
+      [
+        'zltail not at the last entry',
+        (b) => {
+          b[4] = 0x0a;
+          return b;
+        },
+        4,
+      ],
+      [
+        'prevlen mismatch',
+        (b) => {
+          b[12] = 0x03;
+          return b;
+        },
+        12,
+      ],
+      [
+        'invalid encoding byte',
+        (b) => {
+          b[13] = 0xc1;
+          return b;
+        },
+        13,
+      ],
+      [
+        'entry runs past the end',
+        (b) => {
+          b[13] = 0x05;
+          return b;
+        },
+        12,
+      ],
       ['end marker before the end', () => hex('0c000000 0a000000 0000 ff ff'), 10],
-      ['count differs', (b) => { b[8] = 3; return b; }, 8],
+      [
+        'count differs',
+        (b) => {
+          b[8] = 3;
+          return b;
+        },
+        8,
+      ],
     ];
     for (const [name, mutate, at] of cases) {
       it(name, () => {
@@ -285,7 +444,8 @@ describe('ziplist', () => {
     }
     it('accepts count 65535 (unknown)', () => {
       const b = good();
-      b[8] = 0xff; b[9] = 0xff;
+      b[8] = 0xff;
+      b[9] = 0xff;
       expect(decodeZiplist(b, 0).length).toBe(2);
     });
     it('a 32-bit string length near 4 GiB fails without allocating', () => {
@@ -309,7 +469,11 @@ describe('intset', () => {
   });
 
   it('corpus intset_16/32/64 re-encode byte for byte', () => {
-    for (const [f, width] of [['intset_16', 2], ['intset_32', 4], ['intset_64', 8]] as const) {
+    for (const [f, width] of [
+      ['intset_16', 2],
+      ['intset_32', 4],
+      ['intset_64', 8],
+    ] as const) {
       const file = join(CORPUS, `catcherwong-rdb-tools/${f}.rdb`);
       const bytes = new Uint8Array(readFileSync(file));
       const i = bytes.indexOf(11); // first type-11 key in these single-key files follows the header
@@ -330,7 +494,8 @@ describe('intset', () => {
     for (let round = 0; round < 100; round++) {
       const set = new Set<bigint>();
       const n = 1 + Math.floor(rand() * 50);
-      for (let i = 0; i < n; i++) set.add(rand() < 0.5 ? INT_EDGES[Math.floor(rand() * INT_EDGES.length)]! : BigInt(Math.floor((rand() - 0.5) * 70000)));
+      for (let i = 0; i < n; i++)
+        set.add(rand() < 0.5 ? INT_EDGES[Math.floor(rand() * INT_EDGES.length)]! : BigInt(Math.floor((rand() - 0.5) * 70000)));
       const blob = encodeIntset([...set]);
       const back = decodeIntset(blob, 0).map((b) => BigInt(new TextDecoder().decode(b)));
       expect(back).toEqual([...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -359,14 +524,20 @@ describe('intset', () => {
 describe('zipmap', () => {
   it('FORMATS.md §6.4 example', () => {
     const blob = new Uint8Array([...ascii('\x02\x03foo\x03\x00bar\x05hello\x05\x00world'), 0xff]);
-    expect(decodeZipmap(blob, 0).map(([f, v]) => [txt([f])[0], txt([v])[0]])).toEqual([['foo', 'bar'], ['hello', 'world']]);
+    expect(decodeZipmap(blob, 0).map(([f, v]) => [txt([f])[0], txt([v])[0]])).toEqual([
+      ['foo', 'bar'],
+      ['hello', 'world'],
+    ]);
     expect(encodeZipmap(decodeZipmap(blob, 0))).toEqual(blob);
   });
 
   it('Annex A hash-zipmap.rdb blob', () => {
     const { blob, at } = blobAfterKey(join(CORPUS, 'valkey/hash-zipmap.rdb'), 9, 'hash');
     expect(at).toBe(18);
-    expect(decodeZipmap(blob, at).map(([f, v]) => [txt([f])[0], txt([v])[0]])).toEqual([['f1', 'v1'], ['f2', 'v2']]);
+    expect(decodeZipmap(blob, at).map(([f, v]) => [txt([f])[0], txt([v])[0]])).toEqual([
+      ['f1', 'v1'],
+      ['f2', 'v2'],
+    ]);
     expect(encodeZipmap(decodeZipmap(blob, at))).toEqual(blob);
   });
 
@@ -436,7 +607,7 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
   async function dump(key: string, type: number) {
     const p = (await command(['DUMP', key])) as Uint8Array;
     const n = p.length;
-    expect(p[n - 10] | (p[n - 9]! << 8)).toBe(10);
+    expect(p[n - 10]! | (p[n - 9]! << 8)).toBe(10);
     const stored = new DataView(p.buffer, p.byteOffset + n - 8, 8).getBigUint64(0, true);
     expect(stored).toBe(crc64(p.subarray(0, n - 8)));
     expect(p[0]).toBe(type);
@@ -456,7 +627,22 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
 
   it('hash listpack (type 16)', async (ctx) => {
     if (!srv) return ctx.skip();
-    const args = ['HSET', 'h', 'name', 'redis', 'n', '12', 'neg', '-4097', 'big', '9223372036854775807', 'bin', new Uint8Array([0, 255, 10, 13]), 'long', 'x'.repeat(64)];
+    const args = [
+      'HSET',
+      'h',
+      'name',
+      'redis',
+      'n',
+      '12',
+      'neg',
+      '-4097',
+      'big',
+      '9223372036854775807',
+      'bin',
+      new Uint8Array([0, 255, 10, 13]),
+      'long',
+      'x'.repeat(64),
+    ];
     await command(args);
     expect(str(await command(['OBJECT', 'ENCODING', 'h']))).toBe('listpack');
     const { r } = await dump('h', 16);
@@ -479,7 +665,22 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
 
   it('list quicklist-2 of listpack nodes (type 18)', async (ctx) => {
     if (!srv) return ctx.skip();
-    const elems = ['a', '0', '127', '128', '-1', '4095', '4096', '32767', '32768', '8388607', '8388608', '2147483647', '2147483648', 'y'.repeat(4096)];
+    const elems = [
+      'a',
+      '0',
+      '127',
+      '128',
+      '-1',
+      '4095',
+      '4096',
+      '32767',
+      '32768',
+      '8388607',
+      '8388608',
+      '2147483647',
+      '2147483648',
+      'y'.repeat(4096),
+    ];
     await command(['RPUSH', 'l', ...elems]);
     expect(str(await command(['OBJECT', 'ENCODING', 'l']))).toBe('quicklist');
     const { r } = await dump('l', 18);
@@ -505,4 +706,3 @@ describe('DUMP payloads of a real redis-server 7.0', () => {
     expect(encodeIntset(members.map(BigInt))).toEqual(blob);
   });
 });
-

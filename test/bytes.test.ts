@@ -3,9 +3,9 @@
  * updates; LZF round trips, liblzf's stream rules and every failure kind; XXH32 known values.
  */
 import { describe, expect, it } from 'vitest';
-import { Crc64, crc64, lzfCompress, lzfDecompress } from '../src/index.js';
 import { hex64 } from '../src/bytes/crc64.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
+import { Crc64, crc64, lzfCompress, lzfDecompress } from '../src/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -50,7 +50,8 @@ describe('LZF', () => {
     for (let t = 0; t < 500; t++) {
       const n = 4 + Math.floor(rand() * 5000);
       const a = new Uint8Array(n);
-      for (let i = 0; i < n; i++) a[i] = i > 8 && rand() < 0.7 ? a[i - 1 - Math.floor(rand() * (rand() < 0.5 ? 2 : 400))]! : Math.floor(rand() * 16);
+      for (let i = 0; i < n; i++)
+        a[i] = i > 8 && rand() < 0.7 ? a[i - 1 - Math.floor(rand() * (rand() < 0.5 ? 2 : 400))]! : Math.floor(rand() * 16);
       const c = lzfCompress(a, n - 4);
       if (!c) continue;
       compressed++;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VcsEncoder, concatBytes } from '../src/index.js';
+import { concatBytes, VcsEncoder } from '../src/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');
@@ -31,12 +31,16 @@ describe('rdbkit CLI', () => {
     expect(r.out).toMatch(/^aux {2}redis-ver=7\.0\.\d+ {2}redis-bits=64/m);
     expect(r.out).toMatch(/^db 0 {2}\d+ keys, \d+ with expiry, [\d,]+ bytes$/m);
     expect(r.out).toMatch(/^total {2}\d+ keys in \d+ databases$/m);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI escape is what NO_COLOR must keep out
     expect(r.out).not.toMatch(/\u001b\[/); // NO_COLOR
   });
 
   it('inspect --json agrees with the JSONL export', () => {
     const rep = JSON.parse(run('inspect', join(FIX, 'everything.rdb'), '--json').out);
-    const lines = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rep.version).toBe(10);
     expect(rep.totalKeys).toBe(lines.length);
     for (const db of rep.dbs) {
@@ -61,7 +65,9 @@ describe('rdbkit CLI', () => {
     expect(r.code).toBe(1);
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^TRUNCATED .*cut\.rdb: truncated RDB at offset \d+ while reading value of key ".*" \(hash[-\w]*\) in db \d+: .*\(RDB_UNEXPECTED_EOF\)$/);
+    expect(lines[0]).toMatch(
+      /^TRUNCATED .*cut\.rdb: truncated RDB at offset \d+ while reading value of key ".*" \(hash[-\w]*\) in db \d+: .*\(RDB_UNEXPECTED_EOF\)$/,
+    );
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -77,19 +83,31 @@ describe('rdbkit CLI', () => {
   });
 
   it('convert --to json writes one array equal to the JSONL lines', () => {
-    const jsonl = run('convert', join(FIX, 'zsets.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = run('convert', join(FIX, 'zsets.rdb'), '--to', 'jsonl')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const arr = JSON.parse(run('convert', join(FIX, 'zsets.rdb'), '--to', 'json').out);
     expect(arr).toEqual(jsonl);
     expect(arr.length).toBeGreaterThan(0);
   });
 
   it('convert filters by db, key glob and type; --meta adds records without key', () => {
-    const all = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl').out.trim().split('\n').map((l) => JSON.parse(l));
-    const some = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl', '--db', '0', '--key', 'zset:*', '--type', 'zset').out.trim().split('\n').map((l) => JSON.parse(l));
+    const all = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const some = run('convert', join(FIX, 'everything.rdb'), '--to', 'jsonl', '--db', '0', '--key', 'zset:*', '--type', 'zset')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const want = all.filter((l) => l.db === 0 && l.type === 'zset' && typeof l.key === 'string' && l.key.startsWith('zset:'));
     expect(want.length).toBeGreaterThan(0);
     expect(some).toEqual(want);
-    const meta = run('convert', join(FIX, 'functions.rdb'), '--to', 'jsonl', '--meta').out.trim().split('\n').map((l) => JSON.parse(l));
+    const meta = run('convert', join(FIX, 'functions.rdb'), '--to', 'jsonl', '--meta')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(meta.filter((l) => l.kind === 'function').length).toBeGreaterThan(0);
     expect(meta.filter((l) => l.kind === 'aux').map((l) => l.name)).toContain('redis-ver');
   });
@@ -157,19 +175,33 @@ describe('rdbkit CLI', () => {
     const enc = new TextEncoder();
     const big = new Uint8Array(20 << 20);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) >>> 11;
-    const rdb = encodeRdb([
-      { kind: 'key', db: 0, key: enc.encode('big'), type: 'string', value: big, encoding: '', rdbType: null, expireAt: null },
-      { kind: 'key', db: 0, key: enc.encode('small'), type: 'string', value: enc.encode('v'), encoding: '', rdbType: null, expireAt: null },
-    ], { version: 10, compress: false });
+    const rdb = encodeRdb(
+      [
+        { kind: 'key', db: 0, key: enc.encode('big'), type: 'string', value: big, encoding: '', rdbType: null, expireAt: null },
+        {
+          kind: 'key',
+          db: 0,
+          key: enc.encode('small'),
+          type: 'string',
+          value: enc.encode('v'),
+          encoding: '',
+          rdbType: null,
+          expireAt: null,
+        },
+      ],
+      { version: 10, compress: false },
+    );
     const f = join(tmp, 'big.rdb');
     writeFileSync(f, rdb);
     expect(run('check', f).out).toMatch(/^OK .*: RDB version 10, 2 keys, [\d,]+ bytes, checksum verified/);
     const damaged = rdb.slice();
-    damaged[12 << 20] ^= 0x01; // inside the big value: only the checksum can tell
+    damaged[12 << 20]! ^= 0x01; // inside the big value: only the checksum can tell
     writeFileSync(f, damaged);
     const bad = run('check', f);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/corrupt RDB at offset \d+ while reading the CRC64 checksum: CRC64 mismatch: stored [0-9a-f]{16}, computed [0-9a-f]{16} \(RDB_BAD_CHECKSUM\)/);
+    expect(bad.err).toMatch(
+      /corrupt RDB at offset \d+ while reading the CRC64 checksum: CRC64 mismatch: stored [0-9a-f]{16}, computed [0-9a-f]{16} \(RDB_BAD_CHECKSUM\)/,
+    );
     writeFileSync(f, concatBytes([rdb, enc.encode('trailing bytes')]));
     expect(run('check', f).out).toMatch(/checksum verified/);
     writeFileSync(f, concatBytes([damaged, enc.encode('trailing bytes')]));
@@ -185,7 +217,10 @@ describe('rdbkit CLI', () => {
     const dir = join(tmp, 'aof-convert');
     cpSync(join(ROOT, 'fixtures', 'aof', 'small'), dir, { recursive: true });
     const keysAt = (at: number): Array<{ key: string; expireAt: number | null }> =>
-      run('convert', dir, '--to', 'jsonl', '--at', String(at)).out.trim().split('\n').map((l) => JSON.parse(l));
+      run('convert', dir, '--to', 'jsonl', '--at', String(at))
+        .out.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     const early = keysAt(0);
     const withTtl = early.filter((k) => k.expireAt !== null);
     expect(withTtl.length).toBeGreaterThan(0);
@@ -205,11 +240,24 @@ describe('rdbkit CLI', () => {
     // an output far larger than any pipe buffer: the writer must meet the closed pipe
     const big = join(tmp, 'big-list.rdb');
     const value = Array.from({ length: 200_000 }, (_, i) => new TextEncoder().encode(`element-${i}-xxxxxxxxxxxxxxxx`));
-    writeFileSync(big, encodeRdb([{ kind: 'key', db: 0, key: new TextEncoder().encode('l'), type: 'list', value, encoding: '', rdbType: null, expireAt: null }], { version: 10 }));
+    writeFileSync(
+      big,
+      encodeRdb(
+        [{ kind: 'key', db: 0, key: new TextEncoder().encode('l'), type: 'list', value, encoding: '', rdbType: null, expireAt: null }],
+        { version: 10 },
+      ),
+    );
     const child = spawn(process.execPath, [BIN, 'convert', big, '--to', 'resp'], { env: { ...process.env, NO_COLOR: '1' } });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout.once('data', () => {
+        child.stdout.destroy();
+        resolve();
+      }),
+    );
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(err).toBe('');
     expect(code).toBe(0);

@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lz4 from 'lz4js';
 import { describe, expect, it } from 'vitest';
-import { CorruptError, Lz4FrameDecoder, Lz4FrameEncoder, ParseError, TruncatedError, VcsDecoder, VcsEncoder, concatBytes, decodeRdb } from '../src/index.js';
+import {
+  CorruptError,
+  concatBytes,
+  decodeRdb,
+  Lz4FrameDecoder,
+  Lz4FrameEncoder,
+  type ParseError,
+  TruncatedError,
+  VcsDecoder,
+  VcsEncoder,
+} from '../src/index.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'rdb');
 
@@ -17,7 +27,7 @@ function sample(n: number, seed = 1): Uint8Array {
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     // mostly repetitive text with some noise: compresses, with references across block edges
-    out[i] = i > 64 && (s >>> 24) < 200 ? out[i - 1 - ((s >>> 8) % 60)]! : 97 + ((s >>> 16) % 26);
+    out[i] = i > 64 && s >>> 24 < 200 ? out[i - 1 - ((s >>> 8) % 60)]! : 97 + ((s >>> 16) % 26);
   }
   return out;
 }
@@ -59,7 +69,7 @@ describe('LZ4 frames', () => {
     const e = new Lz4FrameEncoder(true);
     const f = concatBytes([...e.write(data), ...e.end()]);
     const damaged = f.slice();
-    damaged[200] ^= 0x10;
+    damaged[200]! ^= 0x10;
     expect(() => feed(new Lz4FrameDecoder(), damaged, 4096)).toThrow(CorruptError);
     const cut = new Lz4FrameDecoder();
     feed(cut, f.subarray(0, f.length - 5), 4096);
@@ -86,9 +96,19 @@ describe('Valkey VCS envelope', () => {
   it('rejects a bad envelope, trailing data and truncation with the right error kind', () => {
     const enc = new VcsEncoder();
     const vcs = concatBytes([...enc.write(rdb), ...enc.end()]);
-    const withByte = (i: number, v: number): Uint8Array => { const b = vcs.slice(); b[i] = v; return b; };
+    const withByte = (i: number, v: number): Uint8Array => {
+      const b = vcs.slice();
+      b[i] = v;
+      return b;
+    };
     const err = (b: Uint8Array): ParseError => {
-      try { const d = new VcsDecoder(); d.write(b); d.end(); } catch (e) { return e as ParseError; }
+      try {
+        const d = new VcsDecoder();
+        d.write(b);
+        d.end();
+      } catch (e) {
+        return e as ParseError;
+      }
       throw new Error('no error');
     };
     expect(err(withByte(3, 2)).code).toBe('VCS_BAD_VERSION');

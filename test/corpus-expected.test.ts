@@ -3,7 +3,7 @@
  * different tool, written independently). rdbkit's decoded values must agree with it key by
  * key: strings, lists, sets, sorted sets (scores), hashes with field TTLs, streams, expiries.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeRdb, displayText, type KeyEntry } from '../src/index.js';
@@ -23,9 +23,15 @@ function compare(e: KeyEntry, x: Obj): void {
   expect(e.type, where).toBe(x.type);
   if (typeof x.expiration === 'string') expect(e.expireAt, where).toBe(Date.parse(x.expiration));
   switch (e.type) {
-    case 'string': expect(text(e.value), where).toBe(x.value); break;
-    case 'list': expect(e.value.map(text), where).toEqual(x.values); break;
-    case 'set': expect(sorted(e.value.map(text)), where).toEqual(sorted(x.members as string[])); break;
+    case 'string':
+      expect(text(e.value), where).toBe(x.value);
+      break;
+    case 'list':
+      expect(e.value.map(text), where).toEqual(x.values);
+      break;
+    case 'set':
+      expect(sorted(e.value.map(text)), where).toEqual(sorted(x.members as string[]));
+      break;
     case 'zset': {
       const got = e.value.map(([m, s]) => `${text(m)} ${s}`).sort();
       const want = (x.entries as Array<{ member: string; score: number }>).map((p) => `${p.member} ${p.score}`).sort();
@@ -71,18 +77,27 @@ function compare(e: KeyEntry, x: Obj): void {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
-const cases = present ? readdirSync(DIR).filter((f) => f.endsWith('.json') && existsSync(join(DIR, f.replace(/\.json$/, '.rdb')))).sort() : [];
+const cases = present
+  ? readdirSync(DIR)
+      .filter((f) => f.endsWith('.json') && existsSync(join(DIR, f.replace(/\.json$/, '.rdb'))))
+      .sort()
+  : [];
 
 describe.skipIf(!present)('hdt3213 expected outputs', () => {
   it('has cases', () => expect(cases.length).toBeGreaterThan(30));
   for (const c of cases) {
     it(c.replace(/\.json$/, '.rdb'), () => {
-      const expected = (JSON.parse(readFileSync(join(DIR, c), 'utf8')) as Obj[]).filter((o) => o.key !== undefined && o.type !== 'aux' && o.type !== 'functions');
-      const keys = decodeRdb(new Uint8Array(readFileSync(join(DIR, c.replace(/\.json$/, '.rdb'))))).filter((r): r is KeyEntry => r.kind === 'key');
+      const expected = (JSON.parse(readFileSync(join(DIR, c), 'utf8')) as Obj[]).filter(
+        (o) => o.key !== undefined && o.type !== 'aux' && o.type !== 'functions',
+      );
+      const keys = decodeRdb(new Uint8Array(readFileSync(join(DIR, c.replace(/\.json$/, '.rdb'))))).filter(
+        (r): r is KeyEntry => r.kind === 'key',
+      );
       expect(keys.length).toBe(expected.length);
       for (const x of expected) {
         const e = keys.find((k) => text(k.key) === x.key && k.db === x.db);

@@ -4,17 +4,20 @@
  * folder's MANIFEST.md says it contains: key counts, key names and types, short string values,
  * and the files the owners' tests expect to fail must fail with the right error kind.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CorruptError, compileFilter, decodeRdb, entryToJson, type KeyEntry, ParseError, type RdbRecord } from '../src/index.js';
 import { decodeChunked } from './support/chunked.js';
-import { CorruptError, ParseError, compileFilter, decodeRdb, entryToJson, type KeyEntry, type RdbRecord } from '../src/index.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
 const present = existsSync(CORPUS);
 if (!present) console.warn(`[rdbkit tests] ${CORPUS} not found: corpus tests skipped`);
 
-interface Row { file: string; text: string }
+interface Row {
+  file: string;
+  text: string;
+}
 
 function manifestRows(dir: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -66,7 +69,11 @@ describe.skipIf(!present)('shared corpus', () => {
       const bytes = new Uint8Array(readFileSync(row.file));
       if (mustFail) {
         let err: unknown;
-        try { decodeRdb(bytes); } catch (e) { err = e; }
+        try {
+          decodeRdb(bytes);
+        } catch (e) {
+          err = e;
+        }
         expect(err).toBeInstanceOf(ParseError);
         const pe = err as ParseError;
         if (/CRC64|checksum/i.test(row.text)) {
@@ -80,7 +87,11 @@ describe.skipIf(!present)('shared corpus', () => {
         }
         // chunked decoding fails the same way, at the same offset
         let err7: unknown;
-        try { decodeChunked(bytes, 7); } catch (e) { err7 = e; }
+        try {
+          decodeChunked(bytes, 7);
+        } catch (e) {
+          err7 = e;
+        }
         expect((err7 as ParseError).code).toBe(pe.code);
         expect((err7 as ParseError).offset).toBe(pe.offset);
         return;
@@ -96,8 +107,15 @@ describe.skipIf(!present)('shared corpus', () => {
       for (const size of [1, 7, 4096]) expect(canon(decodeChunked(bytes, size))).toBe(ref);
       const keys = whole.filter((r) => r.kind === 'key');
       // check/inspect mode (values validated, not kept) sees the same keys with the same spans
-      const shallow = (recs: RdbRecord[]): string => JSON.stringify(recs.filter((r) => r.kind === 'key')
-        .map((r) => { const k = r as KeyEntry; return [k.db, Array.from(k.key), k.type, k.encoding, k.expireAt, k.span]; }));
+      const shallow = (recs: RdbRecord[]): string =>
+        JSON.stringify(
+          recs
+            .filter((r) => r.kind === 'key')
+            .map((r) => {
+              const k = r as KeyEntry;
+              return [k.db, Array.from(k.key), k.type, k.encoding, k.expireAt, k.span];
+            }),
+        );
       expect(shallow(decodeRdb(bytes, { skipValues: true }))).toBe(shallow(whole));
       expect(whole[whole.length - 1]!.kind).toBe('eof');
       const expiredDropped = /expired-key filtering/.test(row.text)
@@ -132,10 +150,16 @@ function checkManifest(name: string, text: string, keys: RdbRecord[]): void {
     const type = MANIFEST_ERRATA[name]?.[key] ?? listedType;
     const found = entries.filter((e) => e.key === key && (!at || e.db === Number(at[2])));
     expect(found.length, `key ${key} listed in MANIFEST.md`).toBeGreaterThan(0);
-    expect(found.some((e) => e.type === type), `key ${key} has type ${type}`).toBe(true);
+    expect(
+      found.some((e) => e.type === type),
+      `key ${key} has type ${type}`,
+    ).toBe(true);
     if (value && type === 'string' && !value.includes('...') && !/\(\d+ chars\)/.test(value)) {
       const v = JSON.parse(value) as string;
-      expect(found.some((e) => e.value === v), `key ${key} = ${value}`).toBe(true);
+      expect(
+        found.some((e) => e.value === v),
+        `key ${key} = ${value}`,
+      ).toBe(true);
     }
   }
 }

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRdb, entryToJson, metaToJson } from '../src/index.js';
 import type { KeyEntry, RdbRecord } from '../src/model/record.js';
-import { requireRedis, startRedis } from './support/redis.mjs';
-import type { RedisArg, RedisServer } from './support/redis.mjs';
-import { readBack } from './support/readback.mjs';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
-import { makeRandom } from './support/prng.mjs';
 import type { Random } from './support/prng.mjs';
+import { makeRandom } from './support/prng.mjs';
+import { readBack } from './support/readback.mjs';
+import type { RedisArg, RedisServer } from './support/redis.mjs';
+import { requireRedis, startRedis } from './support/redis.mjs';
 
 const SEEDS = [0x5eed0001, 0x5eed0002, 0x5eed0003];
 const KEYS_PER_SEED = 2500;
@@ -23,30 +23,72 @@ const T2100 = 4102444800000;
 /** Encoding thresholds per seed, so each seed crosses the conversions at different sizes. */
 const SEED_CONFIG: Array<Array<[string, string]>> = [
   [],
-  [['list-max-listpack-size', '8'], ['list-compress-depth', '1'], ['stream-node-max-entries', '5']],
-  [['list-max-listpack-size', '3'], ['list-compress-depth', '2'], ['zset-max-listpack-entries', '16'],
-    ['hash-max-listpack-entries', '16'], ['set-max-intset-entries', '32'], ['zset-max-listpack-value', '16'],
-    ['hash-max-listpack-value', '16']],
+  [
+    ['list-max-listpack-size', '8'],
+    ['list-compress-depth', '1'],
+    ['stream-node-max-entries', '5'],
+  ],
+  [
+    ['list-max-listpack-size', '3'],
+    ['list-compress-depth', '2'],
+    ['zset-max-listpack-entries', '16'],
+    ['hash-max-listpack-entries', '16'],
+    ['set-max-intset-entries', '32'],
+    ['zset-max-listpack-value', '16'],
+    ['hash-max-listpack-value', '16'],
+  ],
 ];
 
-const INT_EDGES = ['0', '1', '-1', '12', '13', '127', '-128', '255', '4095', '-4096', '32767', '-32768', '65535',
-  '8388607', '-8388608', '2147483647', '-2147483648', '4294967296', '9223372036854775807', '-9223372036854775808'];
+const INT_EDGES = [
+  '0',
+  '1',
+  '-1',
+  '12',
+  '13',
+  '127',
+  '-128',
+  '255',
+  '4095',
+  '-4096',
+  '32767',
+  '-32768',
+  '65535',
+  '8388607',
+  '-8388608',
+  '2147483647',
+  '-2147483648',
+  '4294967296',
+  '9223372036854775807',
+  '-9223372036854775808',
+];
 
 /** A random member/value: small and large ints, text of every size class, LZF-able runs, binary, UTF-8. */
 function randomValue(r: Random): RedisArg {
   switch (r.int(0, 11)) {
-    case 0: return String(r.int(-100, 100));
-    case 1: return r.pick(INT_EDGES);
-    case 2: return String(r.int(-2_000_000_000, 2_000_000_000) * r.int(1, 4_000_000));
-    case 3: return r.text(r.int(0, 12));
-    case 4: return r.text(r.int(13, 63));
-    case 5: return r.text(r.int(64, 120));
-    case 6: return r.pick(['a', 'xy', 'abc']).repeat(r.int(8, 400));
-    case 7: return r.bytes(r.int(0, 40));
-    case 8: return `ü-${r.text(r.int(0, 10))}-日本-🙂`;
-    case 9: return r.pick(['007', '-0', '+1', ' 1', '1.5', '1e3', '0x10', '12345678901234567890']);
-    case 10: return r.text(r.int(0, 6), 'ab');
-    default: return r.text(r.int(1, 8));
+    case 0:
+      return String(r.int(-100, 100));
+    case 1:
+      return r.pick(INT_EDGES);
+    case 2:
+      return String(r.int(-2_000_000_000, 2_000_000_000) * r.int(1, 4_000_000));
+    case 3:
+      return r.text(r.int(0, 12));
+    case 4:
+      return r.text(r.int(13, 63));
+    case 5:
+      return r.text(r.int(64, 120));
+    case 6:
+      return r.pick(['a', 'xy', 'abc']).repeat(r.int(8, 400));
+    case 7:
+      return r.bytes(r.int(0, 40));
+    case 8:
+      return `ü-${r.text(r.int(0, 10))}-日本-🙂`;
+    case 9:
+      return r.pick(['007', '-0', '+1', ' 1', '1.5', '1e3', '0x10', '12345678901234567890']);
+    case 10:
+      return r.text(r.int(0, 6), 'ab');
+    default:
+      return r.text(r.int(1, 8));
   }
 }
 
@@ -68,12 +110,18 @@ function randomKey(r: Random, i: number): RedisArg {
 
 function randomScore(r: Random): string {
   switch (r.int(0, 7)) {
-    case 0: return r.pick(['inf', '-inf', '+inf', '0', '-0', '0.1', '1e20', '-1e20', '1e-300', '4611686018427387904', '9007199254740993']);
-    case 1: return String(r.int(-1000, 1000));
-    case 2: return String((r.next() - 0.5) * 1e6);
-    case 3: return String(r.int(-5, 5) / 4);
-    case 4: return String(r.next());
-    default: return String(r.int(0, 20));
+    case 0:
+      return r.pick(['inf', '-inf', '+inf', '0', '-0', '0.1', '1e20', '-1e20', '1e-300', '4611686018427387904', '9007199254740993']);
+    case 1:
+      return String(r.int(-1000, 1000));
+    case 2:
+      return String((r.next() - 0.5) * 1e6);
+    case 3:
+      return String(r.int(-5, 5) / 4);
+    case 4:
+      return String(r.next());
+    default:
+      return String(r.int(0, 20));
   }
 }
 
@@ -89,7 +137,10 @@ function streamCommands(r: Random, key: RedisArg): RedisArg[][] {
   const n = r.chance(0.2) ? r.int(20, 120) : r.int(1, 12);
   const fieldSet = ['temp', 'city', 'n'];
   for (let i = 0; i < n; i++) {
-    if (r.chance(0.3)) { ms += BigInt(r.int(1, 1000)); seq = 0; } else seq += r.int(1, 3);
+    if (r.chance(0.3)) {
+      ms += BigInt(r.int(1, 1000));
+      seq = 0;
+    } else seq += r.int(1, 3);
     const id = `${ms}-${seq}`;
     ids.push(id);
     const fields: RedisArg[] = [];
@@ -150,9 +201,9 @@ function buildWorkload(seed: number): { commands: RedisArg[][]; libraries: strin
         const n = big ? r.int(30, 700) : r.int(1, 12);
         const intsOnly = r.chance(0.5);
         const width = r.pick([30_000, 2_000_000_000, 9_000_000_000_000_000]);
-        const members = Array.from({ length: n }, () => (intsOnly
-          ? String(BigInt(Math.floor((r.next() - 0.5) * 2 * width)))
-          : randomValue(r)));
+        const members = Array.from({ length: n }, () =>
+          intsOnly ? String(BigInt(Math.floor((r.next() - 0.5) * 2 * width))) : randomValue(r),
+        );
         commands.push(['SADD', key, ...members]);
         if (r.chance(0.2)) commands.push(['SREM', key, members[0]!]);
         break;
@@ -184,7 +235,9 @@ function buildWorkload(seed: number): { commands: RedisArg[][]; libraries: strin
   commands.push(['SELECT', '0']);
   const libraries: string[] = [];
   for (let l = 0, n = r.int(1, 2); l < n; l++) {
-    libraries.push(`#!lua name=lib_${seed.toString(16)}_${l}\n-- ${r.text(20)}\nredis.register_function('f_${l}', function(keys, args) return ${l} end)\n`);
+    libraries.push(
+      `#!lua name=lib_${seed.toString(16)}_${l}\n-- ${r.text(20)}\nredis.register_function('f_${l}', function(keys, args) return ${l} end)\n`,
+    );
   }
   return { commands, libraries };
 }
@@ -204,17 +257,34 @@ function exportOf(records: RdbRecord[]): unknown[] {
 
 /** What the workload must reach (checked on the server's read-back, so a weak seed cannot pass silently). */
 const FULL_COVERAGE = [
-  'encoding hash/hashtable', 'encoding hash/listpack', 'encoding list/quicklist', 'encoding set/hashtable',
-  'encoding set/intset', 'encoding stream/stream', 'encoding string/embstr', 'encoding string/int',
-  'encoding string/raw', 'encoding zset/listpack', 'encoding zset/skiplist',
-  'binary key', 'function', 'several dbs', 'stream consumers', 'stream pending', 'ttl', 'zset inf',
+  'encoding hash/hashtable',
+  'encoding hash/listpack',
+  'encoding list/quicklist',
+  'encoding set/hashtable',
+  'encoding set/intset',
+  'encoding stream/stream',
+  'encoding string/embstr',
+  'encoding string/int',
+  'encoding string/raw',
+  'encoding zset/listpack',
+  'encoding zset/skiplist',
+  'binary key',
+  'function',
+  'several dbs',
+  'stream consumers',
+  'stream pending',
+  'ttl',
+  'zset inf',
 ].sort();
 
 function coverageOf(records: Array<Record<string, any>>): string[] {
   const seen = new Set<string>();
   const dbs = new Set<number>();
   for (const r of records) {
-    if (r.kind === 'function') { seen.add('function'); continue; }
+    if (r.kind === 'function') {
+      seen.add('function');
+      continue;
+    }
     seen.add(`encoding ${r.type}/${r.encoding}`);
     dbs.add(r.db);
     if (typeof r.key !== 'string') seen.add('binary key');

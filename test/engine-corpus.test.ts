@@ -34,7 +34,9 @@ describe.skipIf(!present)('corpus AOFs through the engine', () => {
   });
 
   it('an EVAL logged by Redis < 5 stops the replay with command, file and offset', async () => {
-    await expect(replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly5.aof'))).rejects.toThrow(/unknown command 'eval' in .*appendonly5\.aof at offset \d+/);
+    await expect(replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly5.aof'))).rejects.toThrow(
+      /unknown command 'eval' in .*appendonly5\.aof at offset \d+/,
+    );
     const { report } = await replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly5.aof'), { skipUnknown: true });
     expect(report.skipped.get('EVAL')).toBeGreaterThan(0);
   });

@@ -28,12 +28,31 @@ describe('Deque', () => {
         const a = init.slice();
         for (const o of ops) {
           switch (o.op) {
-            case 'pushFront': d.pushFront(o.v); a.unshift(o.v); break;
-            case 'pushBack': d.pushBack(o.v); a.push(o.v); break;
-            case 'popFront': expect(d.popFront()).toBe(a.shift()); break;
-            case 'popBack': expect(d.popBack()).toBe(a.pop()); break;
-            case 'set': if (a.length) { const i = o.i % a.length; d.set(i, o.v); a[i] = o.v; } break;
-            case 'replace': d.replace(o.items); a.splice(0, a.length, ...o.items); break;
+            case 'pushFront':
+              d.pushFront(o.v);
+              a.unshift(o.v);
+              break;
+            case 'pushBack':
+              d.pushBack(o.v);
+              a.push(o.v);
+              break;
+            case 'popFront':
+              expect(d.popFront()).toBe(a.shift());
+              break;
+            case 'popBack':
+              expect(d.popBack()).toBe(a.pop());
+              break;
+            case 'set':
+              if (a.length) {
+                const i = o.i % a.length;
+                d.set(i, o.v);
+                a[i] = o.v;
+              }
+              break;
+            case 'replace':
+              d.replace(o.items);
+              a.splice(0, a.length, ...o.items);
+              break;
           }
           expect(d.length).toBe(a.length);
         }

@@ -9,9 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayText } from '../src/model/bytes.js';
-import { makeRandom } from './support/prng.mjs';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
 import { workload } from './support/engine-workload.js';
+import { makeRandom } from './support/prng.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');

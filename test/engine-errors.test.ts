@@ -6,13 +6,13 @@
  * (scripts, XREADGROUP, random SPOP) are left out of both so the two datasets stay equal.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
 import { digestOf, valueDigestHex } from '../src/engine/digest.js';
+import { Engine } from '../src/engine/engine.js';
 import { bytesEqual, bytesKey, concatBytes, displayText } from '../src/model/bytes.js';
 import { decodeDumpPayload } from '../src/ops/dump.js';
-import { makeRandom } from './support/prng.mjs';
-import { requireRedis, startRedis, type RedisArg, type RedisServer } from './support/redis.mjs';
 import { workload } from './support/engine-workload.js';
+import { makeRandom } from './support/prng.mjs';
+import { type RedisArg, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('engine error tests');
 const enc = new TextEncoder();
@@ -36,34 +36,125 @@ const SKIP = new Set(['EVAL', 'FCALL', 'XREADGROUP', 'SPOP', 'FUNCTION']);
 
 /** Malformed commands: arity, syntax, types, ranges. */
 const BAD: RedisArg[][] = [
-  ['SET', 'k'], ['SET', 'k', 'v', 'EX'], ['SET', 'k', 'v', 'EX', '0'], ['SET', 'k', 'v', 'EX', 'x'], ['SET', 'k', 'v', 'NX', 'XX'],
-  ['SET', 'k', 'v', 'KEEPTTL', 'PX', '10'], ['SETEX', 'k', '-1', 'v'], ['INCRBY', 'k', '1.5'], ['SET', 'n', '9223372036854775807'],
-  ['INCR', 'n'], ['DECRBY', 'n', '-9223372036854775808'], ['INCRBYFLOAT', 'k', 'abc'], ['SET', 'f', 'inf'], ['INCRBYFLOAT', 'f', '1'],
-  ['MSET', 'a'], ['SETRANGE', 'k', '-1', 'x'], ['SETBIT', 'k', '-1', '1'], ['SETBIT', 'k', '1', '2'], ['BITOP', 'NOT', 'd', 'a', 'b'],
-  ['BITOP', 'NAND', 'd', 'a'], ['BITFIELD', 'k', 'GET', 'u64', '0'], ['BITFIELD', 'k', 'SET', 'i8', '0'], ['BITFIELD', 'k', 'OVERFLOW', 'X'],
-  ['BITFIELD_RO', 'k', 'SET', 'i8', '0', '1'], ['LPUSH', 'l', 'a'], ['INCR', 'l'], ['LSET', 'nolist', '0', 'x'], ['LSET', 'l', '5', 'x'],
-  ['LINSERT', 'l', 'MIDDLE', 'a', 'b'], ['LPOP', 'l', '-1'], ['LMOVE', 'l', 'l2', 'UP', 'LEFT'], ['LMPOP', '0', 'l', 'LEFT'],
-  ['LMPOP', '1', 'l', 'LEFT', 'COUNT', '0'], ['SADD', 's'], ['ZADD', 'z', 'NX', 'XX', '1', 'a'], ['ZADD', 'z', 'GT', 'LT', '1', 'a'],
-  ['ZADD', 'z', 'INCR', '1', 'a', '2', 'b'], ['ZADD', 'z', 'nan', 'a'], ['ZADD', 'z', '1'], ['ZADD', 'z', '1', 'a'], ['ZINCRBY', 'z', 'x', 'a'],
-  ['ZADD', 'zi', 'inf', 'a'], ['ZINCRBY', 'zi', '-inf', 'a'], ['ZREMRANGEBYSCORE', 'z', 'a', '1'], ['ZREMRANGEBYLEX', 'z', 'a', '+'],
-  ['ZUNIONSTORE', 'd', '0', 'z'], ['ZUNIONSTORE', 'd', '3', 'z'], ['ZUNIONSTORE', 'd', '1', 'z', 'WEIGHTS', 'x'], ['ZDIFFSTORE', 'd', '1', 'z', 'AGGREGATE', 'SUM'],
-  ['ZRANGESTORE', 'd', 'z', '0', '1', 'LIMIT', '0', '1'], ['ZPOPMIN', 'z', '-2'], ['ZUNIONSTORE', 'd', '1', 'l'],
-  ['HSET', 'h', 'a'], ['HSET', 'h', 'a', 'x'], ['HINCRBY', 'h', 'a', '1'], ['HINCRBYFLOAT', 'h', 'a', '1'], ['HINCRBYFLOAT', 'h', 'b', 'inf'],
-  ['EXPIRE', 'k', '10', 'NX', 'XX'], ['EXPIRE', 'k', '10', 'GT', 'LT'], ['EXPIRE', 'k', '10', 'FOO'], ['EXPIRE', 'k', '99999999999999999'],
-  ['RENAME', 'nokey', 'x'], ['MOVE', 'k', '0'], ['MOVE', 'k', '99'], ['COPY', 'k', 'k'], ['COPY', 'k', 'x', 'DB', '77'], ['SELECT', '16'],
-  ['SELECT', 'x'], ['SWAPDB', '0', 'x'], ['SWAPDB', '0', '99'], ['FLUSHDB', 'LATER'], ['XADD', 'x', '0-0', 'f', 'v'], ['XADD', 'x', '5-5', 'f'],
-  ['XADD', 'x', 'MAXLEN', '-1', '*', 'f', 'v'], ['XADD', 'x', 'MAXLEN', '1', 'MINID', '1', '*', 'f', 'v'], ['XADD', 'x', 'MAXLEN', '1', 'LIMIT', '5', '*', 'f', 'v'],
-  ['XADD', 'x', '1-1', 'f', 'v'], ['XADD', 'x', '1-1', 'f', 'v'], ['XADD', 'x', '1-x', 'f', 'v'], ['XTRIM', 'x', 'LIMIT', '1'], ['XGROUP', 'CREATE', 'nox', 'g', '$'],
-  ['XGROUP', 'CREATE', 'x', 'g', '$'], ['XGROUP', 'CREATE', 'x', 'g', '$'], ['XGROUP', 'SETID', 'x', 'nog', '$'], ['XGROUP', 'CREATE', 'x', 'g2', '$', 'ENTRIESREAD', '-5'],
-  ['XCLAIM', 'x', 'nog', 'c', '0', '1-1'], ['XCLAIM', 'x', 'g', 'c', 'x', '1-1'], ['XCLAIM', 'x', 'g', 'c', '0', '1-1', 'BOGUS'], ['XSETID', 'x', '0-1'],
-  ['XSETID', 'x', '9-9', 'ENTRIESADDED', '0'], ['XSETID', 'x', '9-9', 'MAXDELETEDID', '10-0'], ['XSETID', 'nox', '1-1'], ['XACK', 'x', 'g', 'bad'],
-  ['GETEX', 'k', 'PERSIST', 'EX', '10'], ['GETEX', 'k', 'EX', '-5'], ['GETDEL', 'l'], ['GETSET', 'l', 'x'], ['APPEND', 'l', 'x'], ['SMOVE', 's', 'l', 'a'],
-  ['SINTERSTORE', 'd', 'l'], ['RESTORE', 'k', '-1', 'x'], ['NOSUCHCMD', 'a'],
+  ['SET', 'k'],
+  ['SET', 'k', 'v', 'EX'],
+  ['SET', 'k', 'v', 'EX', '0'],
+  ['SET', 'k', 'v', 'EX', 'x'],
+  ['SET', 'k', 'v', 'NX', 'XX'],
+  ['SET', 'k', 'v', 'KEEPTTL', 'PX', '10'],
+  ['SETEX', 'k', '-1', 'v'],
+  ['INCRBY', 'k', '1.5'],
+  ['SET', 'n', '9223372036854775807'],
+  ['INCR', 'n'],
+  ['DECRBY', 'n', '-9223372036854775808'],
+  ['INCRBYFLOAT', 'k', 'abc'],
+  ['SET', 'f', 'inf'],
+  ['INCRBYFLOAT', 'f', '1'],
+  ['MSET', 'a'],
+  ['SETRANGE', 'k', '-1', 'x'],
+  ['SETBIT', 'k', '-1', '1'],
+  ['SETBIT', 'k', '1', '2'],
+  ['BITOP', 'NOT', 'd', 'a', 'b'],
+  ['BITOP', 'NAND', 'd', 'a'],
+  ['BITFIELD', 'k', 'GET', 'u64', '0'],
+  ['BITFIELD', 'k', 'SET', 'i8', '0'],
+  ['BITFIELD', 'k', 'OVERFLOW', 'X'],
+  ['BITFIELD_RO', 'k', 'SET', 'i8', '0', '1'],
+  ['LPUSH', 'l', 'a'],
+  ['INCR', 'l'],
+  ['LSET', 'nolist', '0', 'x'],
+  ['LSET', 'l', '5', 'x'],
+  ['LINSERT', 'l', 'MIDDLE', 'a', 'b'],
+  ['LPOP', 'l', '-1'],
+  ['LMOVE', 'l', 'l2', 'UP', 'LEFT'],
+  ['LMPOP', '0', 'l', 'LEFT'],
+  ['LMPOP', '1', 'l', 'LEFT', 'COUNT', '0'],
+  ['SADD', 's'],
+  ['ZADD', 'z', 'NX', 'XX', '1', 'a'],
+  ['ZADD', 'z', 'GT', 'LT', '1', 'a'],
+  ['ZADD', 'z', 'INCR', '1', 'a', '2', 'b'],
+  ['ZADD', 'z', 'nan', 'a'],
+  ['ZADD', 'z', '1'],
+  ['ZADD', 'z', '1', 'a'],
+  ['ZINCRBY', 'z', 'x', 'a'],
+  ['ZADD', 'zi', 'inf', 'a'],
+  ['ZINCRBY', 'zi', '-inf', 'a'],
+  ['ZREMRANGEBYSCORE', 'z', 'a', '1'],
+  ['ZREMRANGEBYLEX', 'z', 'a', '+'],
+  ['ZUNIONSTORE', 'd', '0', 'z'],
+  ['ZUNIONSTORE', 'd', '3', 'z'],
+  ['ZUNIONSTORE', 'd', '1', 'z', 'WEIGHTS', 'x'],
+  ['ZDIFFSTORE', 'd', '1', 'z', 'AGGREGATE', 'SUM'],
+  ['ZRANGESTORE', 'd', 'z', '0', '1', 'LIMIT', '0', '1'],
+  ['ZPOPMIN', 'z', '-2'],
+  ['ZUNIONSTORE', 'd', '1', 'l'],
+  ['HSET', 'h', 'a'],
+  ['HSET', 'h', 'a', 'x'],
+  ['HINCRBY', 'h', 'a', '1'],
+  ['HINCRBYFLOAT', 'h', 'a', '1'],
+  ['HINCRBYFLOAT', 'h', 'b', 'inf'],
+  ['EXPIRE', 'k', '10', 'NX', 'XX'],
+  ['EXPIRE', 'k', '10', 'GT', 'LT'],
+  ['EXPIRE', 'k', '10', 'FOO'],
+  ['EXPIRE', 'k', '99999999999999999'],
+  ['RENAME', 'nokey', 'x'],
+  ['MOVE', 'k', '0'],
+  ['MOVE', 'k', '99'],
+  ['COPY', 'k', 'k'],
+  ['COPY', 'k', 'x', 'DB', '77'],
+  ['SELECT', '16'],
+  ['SELECT', 'x'],
+  ['SWAPDB', '0', 'x'],
+  ['SWAPDB', '0', '99'],
+  ['FLUSHDB', 'LATER'],
+  ['XADD', 'x', '0-0', 'f', 'v'],
+  ['XADD', 'x', '5-5', 'f'],
+  ['XADD', 'x', 'MAXLEN', '-1', '*', 'f', 'v'],
+  ['XADD', 'x', 'MAXLEN', '1', 'MINID', '1', '*', 'f', 'v'],
+  ['XADD', 'x', 'MAXLEN', '1', 'LIMIT', '5', '*', 'f', 'v'],
+  ['XADD', 'x', '1-1', 'f', 'v'],
+  ['XADD', 'x', '1-1', 'f', 'v'],
+  ['XADD', 'x', '1-x', 'f', 'v'],
+  ['XTRIM', 'x', 'LIMIT', '1'],
+  ['XGROUP', 'CREATE', 'nox', 'g', '$'],
+  ['XGROUP', 'CREATE', 'x', 'g', '$'],
+  ['XGROUP', 'CREATE', 'x', 'g', '$'],
+  ['XGROUP', 'SETID', 'x', 'nog', '$'],
+  ['XGROUP', 'CREATE', 'x', 'g2', '$', 'ENTRIESREAD', '-5'],
+  ['XCLAIM', 'x', 'nog', 'c', '0', '1-1'],
+  ['XCLAIM', 'x', 'g', 'c', 'x', '1-1'],
+  ['XCLAIM', 'x', 'g', 'c', '0', '1-1', 'BOGUS'],
+  ['XSETID', 'x', '0-1'],
+  ['XSETID', 'x', '9-9', 'ENTRIESADDED', '0'],
+  ['XSETID', 'x', '9-9', 'MAXDELETEDID', '10-0'],
+  ['XSETID', 'nox', '1-1'],
+  ['XACK', 'x', 'g', 'bad'],
+  ['GETEX', 'k', 'PERSIST', 'EX', '10'],
+  ['GETEX', 'k', 'EX', '-5'],
+  ['GETDEL', 'l'],
+  ['GETSET', 'l', 'x'],
+  ['APPEND', 'l', 'x'],
+  ['SMOVE', 's', 'l', 'a'],
+  ['SINTERSTORE', 'd', 'l'],
+  ['RESTORE', 'k', '-1', 'x'],
+  ['NOSUCHCMD', 'a'],
   // long double arithmetic and "%.17Lf" printing (values compared through the final digest)
-  ['SET', 'fl', '10.5'], ['INCRBYFLOAT', 'fl', '0.1'], ['INCRBYFLOAT', 'fl', '1e308'], ['INCRBYFLOAT', 'fl', '1e308'],
-  ['INCRBYFLOAT', 'fl2', '-0.0000000000000000001'], ['INCRBYFLOAT', 'fl3', '3.0e-5'], ['INCRBYFLOAT', 'fl3', '.5'], ['INCRBYFLOAT', 'fl3', '5.'],
-  ['INCRBYFLOAT', 'fl4', ' 1'], ['INCRBYFLOAT', 'fl4', '1e'], ['INCRBYFLOAT', 'fl4', 'inf'], ['HINCRBYFLOAT', 'hf', 'x', '5.0e-3'],
-  ['HINCRBYFLOAT', 'hf', 'x', '123456789.123456789'], ['HSET', 'hf', 'y', 'inf'], ['HINCRBYFLOAT', 'hf', 'y', '1'], ['HINCRBYFLOAT', 'hf', 'x', '-inf'],
+  ['SET', 'fl', '10.5'],
+  ['INCRBYFLOAT', 'fl', '0.1'],
+  ['INCRBYFLOAT', 'fl', '1e308'],
+  ['INCRBYFLOAT', 'fl', '1e308'],
+  ['INCRBYFLOAT', 'fl2', '-0.0000000000000000001'],
+  ['INCRBYFLOAT', 'fl3', '3.0e-5'],
+  ['INCRBYFLOAT', 'fl3', '.5'],
+  ['INCRBYFLOAT', 'fl3', '5.'],
+  ['INCRBYFLOAT', 'fl4', ' 1'],
+  ['INCRBYFLOAT', 'fl4', '1e'],
+  ['INCRBYFLOAT', 'fl4', 'inf'],
+  ['HINCRBYFLOAT', 'hf', 'x', '5.0e-3'],
+  ['HINCRBYFLOAT', 'hf', 'x', '123456789.123456789'],
+  ['HSET', 'hf', 'y', 'inf'],
+  ['HINCRBYFLOAT', 'hf', 'y', '1'],
+  ['HINCRBYFLOAT', 'hf', 'x', '-inf'],
 ];
 
 function textOf(v: unknown): string {
@@ -101,7 +192,10 @@ describe.skipIf(!HAVE)('engine error behaviour equals redis-server 7.0', () => {
         for (const k of (await srv.client.call('KEYS', '*')) as Uint8Array[]) {
           const [t] = await srv.client.call('DEBUG', 'DIGEST-VALUE', k);
           const id = `${db} ${bytesKey(k)}`;
-          if (mine.get(id) !== textOf(t)) why.push(`db${db} ${JSON.stringify(displayText(k))}: ${textOf(await srv.client.call('TYPE', k))} ${textOf(await srv.client.call('TYPE', k)) === 'string' ? textOf(await srv.client.call('GET', k)) + ' / ' + textOf((engine.dbs[db]!.get(k)?.value as { value: Uint8Array }).value) : ''} server ${textOf(t)} engine ${mine.get(id) ?? 'missing'}`);
+          if (mine.get(id) !== textOf(t))
+            why.push(
+              `db${db} ${JSON.stringify(displayText(k))}: ${textOf(await srv.client.call('TYPE', k))} ${textOf(await srv.client.call('TYPE', k)) === 'string' ? `${textOf(await srv.client.call('GET', k))} / ${textOf((engine.dbs[db]!.get(k)!.value as { value: Uint8Array }).value)}` : ''} server ${textOf(t)} engine ${mine.get(id) ?? 'missing'}`,
+            );
           mine.delete(id);
         }
       }
@@ -110,7 +204,7 @@ describe.skipIf(!HAVE)('engine error behaviour equals redis-server 7.0', () => {
     }
   });
 
-  it('RESTORE of the server\'s own DUMP payloads rebuilds every key (ABSTTL, REPLACE, IDLETIME)', async () => {
+  it("RESTORE of the server's own DUMP payloads rebuilds every key (ABSTTL, REPLACE, IDLETIME)", async () => {
     const c = srv!.client;
     const engine = new Engine({ loading: false, dumpDecoder: decodeDumpPayload });
     let restored = 0;

@@ -3,14 +3,14 @@
  * loading the same file, for every RDB fixture (fixtures/rdb/*.rdb) and every multi-part AOF
  * fixture directory (fixtures/aof/*). Enumerated from the directories, so new fixtures join.
  */
-import { cpSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { displayText } from '../src/model/bytes.js';
 import { digestFile } from '../src/ops/digest.js';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HAVE = requireRedis('fixture digest tests');

@@ -3,22 +3,29 @@
  * replies and errors for options and out-of-range pairs, and the same DEBUG DIGEST.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
 import { digestOf } from '../src/engine/digest.js';
+import { Engine } from '../src/engine/engine.js';
 import { displayText, utf8 } from '../src/model/bytes.js';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('GEOADD engine tests');
 
 describe.skipIf(!HAVE)('GEOADD', () => {
   let srv: RedisServer;
-  beforeAll(async () => { srv = await startRedis(); });
-  afterAll(async () => { await srv?.stop(); });
+  beforeAll(async () => {
+    srv = await startRedis();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('matches Redis 7.0: scores, replies, errors, digest', async () => {
     const engine = new Engine();
     let seed = 7;
-    const rand = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
     const commands: string[][] = [
       ['GEOADD', 'g', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
       ['GEOADD', 'g', 'NX', 'CH', '13.361389', '38.115556', 'Palermo', '0', '0', 'origin'],
@@ -35,7 +42,11 @@ describe.skipIf(!HAVE)('GEOADD', () => {
     }
     for (const cmd of commands) {
       let want: string;
-      try { want = `ok ${String(await srv.client.call(...cmd))}`; } catch (e) { want = `err ${(e as Error).message}`; }
+      try {
+        want = `ok ${String(await srv.client.call(...cmd))}`;
+      } catch (e) {
+        want = `err ${(e as Error).message}`;
+      }
       const r = engine.apply(cmd.map(utf8));
       const got = r.ok ? `ok ${String(r.reply)}` : `err ${r.error}`;
       expect(got, cmd.join(' ')).toBe(want);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { bytesEqual, toBase64 } from '../src/model/bytes.js';
 import { makeRandom } from './support/prng.mjs';
-import { requireRedis, startRedis, type RedisArg, type RedisServer } from './support/redis.mjs';
+import { type RedisArg, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('HyperLogLog tests');
 const enc = new TextEncoder();
@@ -38,13 +38,16 @@ describe.skipIf(!HAVE)('HyperLogLog strings equal the server byte for byte', () 
     for (const cmd of cmds) {
       const [reply] = await srv.client.pipeline([cmd], { errors: 'return' });
       const mine = engine.apply(cmd.map((x) => (x instanceof Uint8Array ? x : enc.encode(String(x)))));
-      expect(mine.ok ? (typeof mine.reply === 'bigint' ? Number(mine.reply) : mine.reply) : mine.error).toEqual(reply instanceof Error ? reply.message : reply);
+      expect(mine.ok ? (typeof mine.reply === 'bigint' ? Number(mine.reply) : mine.reply) : mine.error).toEqual(
+        reply instanceof Error ? reply.message : reply,
+      );
       for (const k of ['h0', 'h1', 'h2', 'h3']) {
         const theirs: Uint8Array | null = await srv.client.call('GET', k);
         const slot = engine.dbs[0]!.get(enc.encode(k));
         const ours = slot && slot.value.type === 'string' ? slot.value.value : null;
         if (theirs === null || ours === null) expect(ours).toBe(theirs);
-        else if (!bytesEqual(ours, theirs)) expect.fail(`${k} after ${String(cmd[0])}: engine ${toBase64(ours).slice(0, 80)} server ${toBase64(theirs).slice(0, 80)}`);
+        else if (!bytesEqual(ours, theirs))
+          expect.fail(`${k} after ${String(cmd[0])}: engine ${toBase64(ours).slice(0, 80)} server ${toBase64(theirs).slice(0, 80)}`);
         if (ours && ours[4] === 0) dense++;
       }
     }

@@ -8,16 +8,16 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
 import { digestOf, valueDigestHex } from '../src/engine/digest.js';
+import { Engine } from '../src/engine/engine.js';
 import { replayFiles } from '../src/engine/replay.js';
 import { openAofSet } from '../src/io/aof-files.js';
+import { bytesKey, displayText } from '../src/model/bytes.js';
 import type { KeyEntry } from '../src/model/record.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
-import { bytesKey, displayText } from '../src/model/bytes.js';
-import { makeRandom } from './support/prng.mjs';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
 import { workload } from './support/engine-workload.js';
+import { makeRandom } from './support/prng.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('engine replay tests');
 const FUZZ = Number(process.env.ENGINE_FUZZ_SEEDS ?? 0);
@@ -42,25 +42,41 @@ function canon(e: KeyEntry): string {
   const id = (x: { ms: bigint; seq: bigint } | null) => (x ? `${x.ms}-${x.seq}` : null);
   let v: unknown;
   switch (e.type) {
-    case 'string': v = t(e.value); break;
-    case 'list': v = e.value.map(t); break;
-    case 'set': v = e.value.map(t).sort(); break;
-    case 'zset': v = e.value.map(([m, sc]) => `${t(m)}=${Object.is(sc, -0) ? '-0' : sc}`).sort(); break;
-    case 'hash': v = e.value.map((f) => `${t(f.field)}=${t(f.value)}`).sort(); break;
+    case 'string':
+      v = t(e.value);
+      break;
+    case 'list':
+      v = e.value.map(t);
+      break;
+    case 'set':
+      v = e.value.map(t).sort();
+      break;
+    case 'zset':
+      v = e.value.map(([m, sc]) => `${t(m)}=${Object.is(sc, -0) ? '-0' : sc}`).sort();
+      break;
+    case 'hash':
+      v = e.value.map((f) => `${t(f.field)}=${t(f.value)}`).sort();
+      break;
     case 'stream': {
       const s = e.value;
       v = {
         entries: s.entries.map((x) => [id(x.id), x.fields.map(([f, val]) => [t(f), t(val)])]),
-        last: id(s.lastId), first: s.entries.length ? id(s.firstId) : null, maxDel: id(s.maxDeletedId), added: s.entriesAdded,
+        last: id(s.lastId),
+        first: s.entries.length ? id(s.firstId) : null,
+        maxDel: id(s.maxDeletedId),
+        added: s.entriesAdded,
         groups: s.groups.map((g) => ({
-          name: t(g.name), last: id(g.lastId), read: g.entriesRead ?? -1,
+          name: t(g.name),
+          last: id(g.lastId),
+          read: g.entriesRead ?? -1,
           pel: g.pending.map((p) => `${id(p.id)}/${p.deliveryCount}/${p.deliveryTime}/${p.consumer && t(p.consumer)}`),
           consumers: g.consumers.map((c) => `${t(c.name)}:${c.pending.map(id).join(',')}`),
         })),
       };
       break;
     }
-    default: v = null;
+    default:
+      v = null;
   }
   const enc = e.type === 'set' || e.type === 'zset' || e.type === 'hash' ? e.encoding : '';
   return JSON.stringify([e.db, t(e.key), e.type, enc, e.expireAt !== null, v]);
@@ -86,7 +102,10 @@ async function explain(srv: RedisServer, engine: Engine): Promise<string[]> {
       const m = mine.get(id);
       mine.delete(id);
       const t = str(theirs);
-      if (m !== t) out.push(`db${db} ${JSON.stringify(displayText(k))}: server ${t} engine ${m ?? 'missing'} type ${str(await c.call('TYPE', k))} enc ${str(await c.call('OBJECT', 'ENCODING', k))}`);
+      if (m !== t)
+        out.push(
+          `db${db} ${JSON.stringify(displayText(k))}: server ${t} engine ${m ?? 'missing'} type ${str(await c.call('TYPE', k))} enc ${str(await c.call('OBJECT', 'ENCODING', k))}`,
+        );
     }
   }
   for (const id of mine.keys()) out.push(`${JSON.stringify(id)}: only in the engine`);
@@ -113,7 +132,11 @@ describe.skipIf(!HAVE)('engine replay of real AOFs: offline digest == DEBUG DIGE
       servers.push(srv);
       const cmds = workload(r, COMMANDS);
       let half = i % 3 === 2 ? Math.floor(cmds.length / 2) : cmds.length;
-      while (half < cmds.length && cmds.slice(0, half).filter((c) => c[0] === 'MULTI').length !== cmds.slice(0, half).filter((c) => c[0] === 'EXEC').length) half++;
+      while (
+        half < cmds.length &&
+        cmds.slice(0, half).filter((c) => c[0] === 'MULTI').length !== cmds.slice(0, half).filter((c) => c[0] === 'EXEC').length
+      )
+        half++;
       await srv.client.pipeline(cmds.slice(0, half), { errors: 'return' });
       if (half < cmds.length) {
         await srv.client.call('BGREWRITEAOF');
@@ -143,7 +166,10 @@ describe.skipIf(!HAVE)('engine replay of real AOFs: offline digest == DEBUG DIGE
       expect(str(await reloaded.client.call('DEBUG', 'DIGEST'))).toBe(expected);
       await reloaded.client.call('SAVE');
       const dump = decodeRdb(new Uint8Array(readFileSync(join(reloaded.dir, 'dump.rdb'))));
-      const theirs = dump.filter((x): x is KeyEntry => x.kind === 'key').map(canon).sort();
+      const theirs = dump
+        .filter((x): x is KeyEntry => x.kind === 'key')
+        .map(canon)
+        .sort();
       const mine = [...engine.entries()].map(canon).sort();
       const only = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
       expect({ engineOnly: only(mine, theirs), serverOnly: only(theirs, mine) }).toEqual({ engineOnly: [], serverOnly: [] });

@@ -4,17 +4,20 @@
  * command, and DEBUG DIGEST at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
 import { digestOf } from '../src/engine/digest.js';
+import { Engine } from '../src/engine/engine.js';
 import { toValue } from '../src/engine/keyspace.js';
 import { displayText, utf8 } from '../src/model/bytes.js';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('SORT/GEO STORE engine tests');
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 function show(v: unknown): string {
@@ -26,7 +29,11 @@ function show(v: unknown): string {
 
 async function both(srv: RedisServer, engine: Engine, cmd: string[]): Promise<[string, string]> {
   let want: string;
-  try { want = `ok ${show(await srv.client.call(...cmd))}`; } catch (e) { want = `err ${(e as Error).message}`; }
+  try {
+    want = `ok ${show(await srv.client.call(...cmd))}`;
+  } catch (e) {
+    want = `err ${(e as Error).message}`;
+  }
   const r = engine.apply(cmd.map(utf8));
   const got = r.ok ? `ok ${show(r.reply)}` : `err ${r.error}`;
   return [got, want];
@@ -36,17 +43,17 @@ async function both(srv: RedisServer, engine: Engine, cmd: string[]): Promise<[s
 async function keyContent(srv: RedisServer, engine: Engine, key: string): Promise<[string, string]> {
   const type = String(await srv.client.call('TYPE', key));
   let want = type;
-  if (type === 'list') want += ' ' + show(await srv.client.call('LRANGE', key, '0', '-1'));
+  if (type === 'list') want += ` ${show(await srv.client.call('LRANGE', key, '0', '-1'))}`;
   else if (type === 'zset') {
     const r = (await srv.client.call('ZRANGE', key, '0', '-1', 'WITHSCORES')) as Uint8Array[];
-    want += ' ' + Array.from({ length: r.length / 2 }, (_, i) => `${displayText(r[2 * i]!)}=${Number(displayText(r[2 * i + 1]!))}`).join(',');
+    want += ` ${Array.from({ length: r.length / 2 }, (_, i) => `${displayText(r[2 * i]!)}=${Number(displayText(r[2 * i + 1]!))}`).join(',')}`;
   }
   const slot = engine.dbs[0]!.get(utf8(key));
   let got = slot ? slot.value.type : 'none';
   if (slot) {
     const v = toValue(slot.value);
-    if (v.type === 'list') got += ' ' + show(v.value);
-    else if (v.type === 'zset') got += ' ' + v.value.map(([m, s]) => `${displayText(m)}=${s}`).join(',');
+    if (v.type === 'list') got += ` ${show(v.value)}`;
+    else if (v.type === 'zset') got += ` ${v.value.map(([m, s]) => `${displayText(m)}=${s}`).join(',')}`;
   }
   return [got, want];
 }
@@ -58,8 +65,12 @@ async function digestsMatch(srv: RedisServer, engine: Engine): Promise<void> {
 
 describe.skipIf(!HAVE)('SORT ... STORE', () => {
   let srv: RedisServer;
-  beforeAll(async () => { srv = await startRedis(); });
-  afterAll(async () => { await srv?.stop(); });
+  beforeAll(async () => {
+    srv = await startRedis();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('matches Redis 7.0 on random data and commands', async () => {
     const engine = new Engine();
@@ -70,7 +81,9 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
       const [got, want] = await both(srv, engine, cmd);
       expect(got, cmd.join(' ')).toBe(want);
       if (cmd[0] === 'SORT') {
-        if (got.startsWith('err')) tally.errors++; else if (got === 'ok 0') tally.empty++; else tally.stored++;
+        if (got.startsWith('err')) tally.errors++;
+        else if (got === 'ok 0') tally.empty++;
+        else tally.stored++;
       }
     };
     await run(['FLUSHALL']);
@@ -81,10 +94,13 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
     const bad = ['', 'nan', '5 ', 'abc', '\t-7', '0x'];
     const domain = [...nums, ...floats, ...words];
     // weights: unique per element, string keys w_<el> (numeric strings) and hashes h_<el> (field f always, g sometimes)
-    const shuffled = domain.map((d) => [rand(), d] as const).sort((x, y) => x[0] - y[0]).map((x) => x[1]);
+    const shuffled = domain
+      .map((d) => [rand(), d] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map((x) => x[1]);
     for (let i = 0; i < shuffled.length; i++) {
       const el = shuffled[i]!;
-      await run(['SET', `w_${el}`, String((i * 7919) % 1000 - 300 + i / 1000)]);
+      await run(['SET', `w_${el}`, String(((i * 7919) % 1000) - 300 + i / 1000)]);
       const h = ['HSET', `h_${el}`, 'f', `v${String(1000 + ((i * 31) % 97)).padStart(4, '0')}_${i}`];
       if (rand() < 0.6) h.push('g', String(Math.floor(rand() * 20)));
       await run(h);
@@ -140,9 +156,14 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
     const domainSet = new Set(domain);
     const elements = async (key: string): Promise<string[]> => {
       const type = String(await srv.client.call('TYPE', key));
-      const r = type === 'list' ? await srv.client.call('LRANGE', key, '0', '-1')
-        : type === 'set' ? await srv.client.call('SMEMBERS', key)
-          : type === 'zset' ? await srv.client.call('ZRANGE', key, '0', '-1') : [];
+      const r =
+        type === 'list'
+          ? await srv.client.call('LRANGE', key, '0', '-1')
+          : type === 'set'
+            ? await srv.client.call('SMEMBERS', key)
+            : type === 'zset'
+              ? await srv.client.call('ZRANGE', key, '0', '-1')
+              : [];
       return (r as Uint8Array[]).map((b) => new TextDecoder().decode(b));
     };
     for (let i = 0; i < 600; i++) {
@@ -156,7 +177,10 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
         by = pick(['w_*', 'h_*->f', 'h_*->g', 'nosort', 'x_*', 'w_*->f', 'h_*->']);
         opts.push(['BY', by]);
       }
-      if (rand() < 0.4) { limit = true; opts.push(['LIMIT', String(Math.floor(rand() * 12) - 2), String(Math.floor(rand() * 12) - 2)]); }
+      if (rand() < 0.4) {
+        limit = true;
+        opts.push(['LIMIT', String(Math.floor(rand() * 12) - 2), String(Math.floor(rand() * 12) - 2)]);
+      }
       const alpha = rand() < 0.4;
       if (alpha) opts.push(['ALPHA']);
       if (rand() < 0.5) opts.push([pick(['ASC', 'DESC'])]);
@@ -167,7 +191,7 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
       // Redis leaves the order of ALPHA ties under a BY pattern to qsort (stable in glibc 2.36, over
       // the list order) or pqsort (with LIMIT): keep to the deterministic cases (zbig's members have
       // no weight keys at all).
-      if (alpha && by !== null && by.includes('*') && (!isList || limit)) {
+      if (alpha && by?.includes('*') && (!isList || limit)) {
         // weights are unique only for elements of `domain`, and only w_* and h_*->f cover them all
         const elems = await elements(src);
         if ((by !== 'w_*' && by !== 'h_*->f') || !elems.every((e) => domainSet.has(e))) continue;
@@ -196,8 +220,12 @@ describe.skipIf(!HAVE)('SORT ... STORE', () => {
 
 describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
   let srv: RedisServer;
-  beforeAll(async () => { srv = await startRedis(); });
-  afterAll(async () => { await srv?.stop(); });
+  beforeAll(async () => {
+    srv = await startRedis();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('matches Redis 7.0 on random points and searches', async () => {
     const engine = new Engine();
@@ -209,14 +237,26 @@ describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
       const [got, want] = await both(srv, engine, cmd);
       expect(got, cmd.join(' ')).toBe(want);
       if (cmd[0]!.startsWith('GEO') && cmd[0] !== 'GEOADD') {
-        if (got.startsWith('err')) tally.errors++; else if (got === 'ok 0') tally.empty++; else tally.stored++;
+        if (got.startsWith('err')) tally.errors++;
+        else if (got === 'ok 0') tally.empty++;
+        else tally.stored++;
         if (got.startsWith('ok')) {
           const dst = cmd[0]!.toUpperCase() === 'GEOSEARCHSTORE' ? cmd[1]! : cmd.at(-1)!;
-          if (cmd.some((x) => /^storedist$/i.test(x)) && got !== 'ok 0') distKeys.add(dst); else distKeys.delete(dst);
+          if (cmd.some((x) => /^storedist$/i.test(x)) && got !== 'ok 0') distKeys.add(dst);
+          else distKeys.delete(dst);
         }
       }
     };
-    const hubs: Array<[number, number]> = [[13.36, 38.11], [-73.98, 40.75], [179.9, -16.5], [-179.95, 65.2], [0, 0], [10, 84.5], [-60, -83.9], [139.7, 35.7]];
+    const hubs: Array<[number, number]> = [
+      [13.36, 38.11],
+      [-73.98, 40.75],
+      [179.9, -16.5],
+      [-179.95, 65.2],
+      [0, 0],
+      [10, 84.5],
+      [-60, -83.9],
+      [139.7, 35.7],
+    ];
     const members: Record<string, string[]> = {};
     const sizes: Record<string, number> = { g0: 40, g1: 100, g2: 300, g3: 12 };
     for (const [key, n] of Object.entries(sizes)) {
@@ -299,9 +339,20 @@ describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
     let ulpDiffs = 0;
     const sameContent = async (cmd: string[], key: string): Promise<void> => {
       const [g, w] = await keyContent(srv, engine, key);
-      if (g === w || !distKeys.has(key)) { expect(g, `${cmd.join(' ')}: ${key}`).toBe(w); return; }
-      const parse = (t: string): Array<[string, number]> => t.slice(5).split(',').map((p) => { const i = p.lastIndexOf('='); return [p.slice(0, i), Number(p.slice(i + 1))]; });
-      const gm = new Map(parse(g)), wm = new Map(parse(w));
+      if (g === w || !distKeys.has(key)) {
+        expect(g, `${cmd.join(' ')}: ${key}`).toBe(w);
+        return;
+      }
+      const parse = (t: string): Array<[string, number]> =>
+        t
+          .slice(5)
+          .split(',')
+          .map((p) => {
+            const i = p.lastIndexOf('=');
+            return [p.slice(0, i), Number(p.slice(i + 1))];
+          });
+      const gm = new Map(parse(g)),
+        wm = new Map(parse(w));
       expect([...gm.keys()].sort(), `${cmd.join(' ')}: ${key} members`).toEqual([...wm.keys()].sort());
       for (const [m, v] of wm) {
         const mine = gm.get(m)!;

@@ -9,14 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf } from '../src/engine/digest.js';
 import { concatBytes, displayText } from '../src/model/bytes.js';
 import type { KeyEntry, RdbRecord } from '../src/model/record.js';
-import { decodeRdb } from '../src/rdb/decoder.js';
-import { digestOf } from '../src/engine/digest.js';
 import { datasetResp, newToRespReport } from '../src/ops/to-resp.js';
-import { makeRandom } from './support/prng.mjs';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { decodeRdb } from '../src/rdb/decoder.js';
 import { workload } from './support/engine-workload.js';
+import { makeRandom } from './support/prng.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('RDB -> RESP tests');
 const servers: RedisServer[] = [];
@@ -36,15 +36,24 @@ function groupsOf(recs: RdbRecord[]): string {
   for (const r of recs) {
     if (r.kind !== 'key' || r.type !== 'stream') continue;
     const s = r.value;
-    out.push(JSON.stringify({
-      db: r.db, key: displayText(r.key), last: `${s.lastId.ms}-${s.lastId.seq}`, added: s.entriesAdded, maxDel: s.maxDeletedId && `${s.maxDeletedId.ms}-${s.maxDeletedId.seq}`,
-      groups: s.groups.map((g) => ({
-        name: displayText(g.name), last: `${g.lastId.ms}-${g.lastId.seq}`, read: g.entriesRead,
-        pel: g.pending.filter((p) => s.entries.some((e) => e.id.ms === p.id.ms && e.id.seq === p.id.seq))
-          .map((p) => `${p.id.ms}-${p.id.seq}/${p.deliveryCount}/${p.deliveryTime}/${p.consumer && displayText(p.consumer)}`),
-        consumers: g.consumers.map((c) => displayText(c.name)).sort(),
-      })),
-    }));
+    out.push(
+      JSON.stringify({
+        db: r.db,
+        key: displayText(r.key),
+        last: `${s.lastId.ms}-${s.lastId.seq}`,
+        added: s.entriesAdded,
+        maxDel: s.maxDeletedId && `${s.maxDeletedId.ms}-${s.maxDeletedId.seq}`,
+        groups: s.groups.map((g) => ({
+          name: displayText(g.name),
+          last: `${g.lastId.ms}-${g.lastId.seq}`,
+          read: g.entriesRead,
+          pel: g.pending
+            .filter((p) => s.entries.some((e) => e.id.ms === p.id.ms && e.id.seq === p.id.seq))
+            .map((p) => `${p.id.ms}-${p.id.seq}/${p.deliveryCount}/${p.deliveryTime}/${p.consumer && displayText(p.consumer)}`),
+          consumers: g.consumers.map((c) => displayText(c.name)).sort(),
+        })),
+      }),
+    );
   }
   return out.sort().join('\n');
 }

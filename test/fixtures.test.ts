@@ -3,15 +3,17 @@
  * fixtures/rdb/X.rdb is decoded whole and at chunk sizes 1, 7 and 4096, with identical
  * results, and its export equals X.json, which the generator read back from the server.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeChunked } from './support/chunked.js';
 import { decodeRdb, entryToJson, metaToJson, type RdbRecord } from '../src/index.js';
+import { decodeChunked } from './support/chunked.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'rdb');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.rdb')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.rdb'))
+  .sort();
 
 function exportOf(recs: RdbRecord[]): object[] {
   const out: object[] = [];

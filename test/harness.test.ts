@@ -7,17 +7,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisReplyError, RespParser, encodeCommand, requireRedis, startRedis } from './support/redis.mjs';
-import type { RedisServer } from './support/redis.mjs';
-import { readBack } from './support/readback.mjs';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
+import { readBack } from './support/readback.mjs';
+import type { RedisServer } from './support/redis.mjs';
+import { encodeCommand, RedisReplyError, RespParser, requireRedis, startRedis } from './support/redis.mjs';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 /** One byte per char (the wire below holds a raw 0xff byte). */
 const latin1 = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 describe('RespParser', () => {
-  const wire = latin1('+OK\r\n-ERR bad thing\r\n:42\r\n:-9223372036854775808\r\n$-1\r\n$0\r\n\r\n$5\r\na\r\nbc\r\n*-1\r\n*3\r\n*2\r\n:1\r\n$1\r\n\xff\r\n*0\r\n$-1\r\n');
+  const wire = latin1(
+    '+OK\r\n-ERR bad thing\r\n:42\r\n:-9223372036854775808\r\n$-1\r\n$0\r\n\r\n$5\r\na\r\nbc\r\n*-1\r\n*3\r\n*2\r\n:1\r\n$1\r\n\xff\r\n*0\r\n$-1\r\n',
+  );
   const check = (replies: unknown[]) => {
     expect(replies).toHaveLength(9);
     expect(replies[0]).toBe('OK');
@@ -44,31 +46,120 @@ describe('RespParser', () => {
   });
 
   it('encodes commands as RESP arrays of bulk strings', () => {
-    expect(Buffer.from(encodeCommand(['SET', new Uint8Array([0, 255]), 7])).toString('latin1'))
-      .toBe('*3\r\n$3\r\nSET\r\n$2\r\n\x00\xff\r\n$1\r\n7\r\n');
+    expect(Buffer.from(encodeCommand(['SET', new Uint8Array([0, 255]), 7])).toString('latin1')).toBe(
+      '*3\r\n$3\r\nSET\r\n$2\r\n\x00\xff\r\n$1\r\n7\r\n',
+    );
   });
 });
 
 describe('normalizeExport / diffExports', () => {
-  const stream = (groups: unknown[]) => ({ entries: [], length: 0, lastId: '0-0', firstId: '0-0', maxDeletedId: '0-0', entriesAdded: 0, groups });
+  const stream = (groups: unknown[]) => ({
+    entries: [],
+    length: 0,
+    lastId: '0-0',
+    firstId: '0-0',
+    maxDeletedId: '0-0',
+    entriesAdded: 0,
+    groups,
+  });
   const a = [
     { db: 1, key: 'k', type: 'set', encoding: 'hashtable', expireAt: null, value: ['b', { base64: '/w==' }, 'a'] },
-    { db: 0, key: 'h', type: 'hash', encoding: 'listpack', expireAt: null, value: [[{ base64: '/w==' }, 'x'], ['a', 'y']] },
-    { db: 0, key: 'z', type: 'zset', encoding: 'listpack', expireAt: null, value: [['a', -0], ['b', 'inf']] },
-    { db: 0, key: 's', type: 'stream', encoding: 'stream', expireAt: 5, value: stream([
-      { name: 'g2', lastId: '0-0', entriesRead: null, pending: [{ id: '10-0', consumer: 'c', deliveryTime: 1, deliveryCount: 1 }, { id: '9-1', consumer: 'c', deliveryTime: 1, deliveryCount: 1 }], consumers: [{ name: 'c', seenTime: 1, activeTime: 3, pending: ['10-0', '9-1'] }, { name: 'b', seenTime: 1, pending: [] }] },
-      { name: 'g1', lastId: '0-0', entriesRead: 0, pending: [], consumers: [] },
-    ]) },
+    {
+      db: 0,
+      key: 'h',
+      type: 'hash',
+      encoding: 'listpack',
+      expireAt: null,
+      value: [
+        [{ base64: '/w==' }, 'x'],
+        ['a', 'y'],
+      ],
+    },
+    {
+      db: 0,
+      key: 'z',
+      type: 'zset',
+      encoding: 'listpack',
+      expireAt: null,
+      value: [
+        ['a', -0],
+        ['b', 'inf'],
+      ],
+    },
+    {
+      db: 0,
+      key: 's',
+      type: 'stream',
+      encoding: 'stream',
+      expireAt: 5,
+      value: stream([
+        {
+          name: 'g2',
+          lastId: '0-0',
+          entriesRead: null,
+          pending: [
+            { id: '10-0', consumer: 'c', deliveryTime: 1, deliveryCount: 1 },
+            { id: '9-1', consumer: 'c', deliveryTime: 1, deliveryCount: 1 },
+          ],
+          consumers: [
+            { name: 'c', seenTime: 1, activeTime: 3, pending: ['10-0', '9-1'] },
+            { name: 'b', seenTime: 1, pending: [] },
+          ],
+        },
+        { name: 'g1', lastId: '0-0', entriesRead: 0, pending: [], consumers: [] },
+      ]),
+    },
     { kind: 'function', code: '#!lua name=x\n' },
   ];
   const b = [
     { kind: 'function', code: '#!lua name=x\n', name: 'x', engine: 'LUA' },
-    { db: 0, key: 's', type: 'stream', encoding: 'stream', expireAt: 5, idle: 3, value: stream([
-      { name: 'g1', lastId: '0-0', entriesRead: 0, pending: [], consumers: [] },
-      { name: 'g2', lastId: '0-0', entriesRead: null, pending: [{ id: '9-1', consumer: 'c', deliveryTime: 1, deliveryCount: 1 }, { id: '10-0', consumer: 'c', deliveryTime: 1, deliveryCount: 1 }], consumers: [{ name: 'b', seenTime: 1, pending: [] }, { name: 'c', seenTime: 1, pending: ['9-1', '10-0'] }] },
-    ]) },
-    { db: 0, key: 'z', type: 'zset', encoding: 'listpack', expireAt: null, freq: 1, value: [['a', 0], ['b', 'inf']] },
-    { db: 0, key: 'h', type: 'hash', encoding: 'listpack', expireAt: null, value: [['a', 'y'], [{ base64: '/w==' }, 'x']] },
+    {
+      db: 0,
+      key: 's',
+      type: 'stream',
+      encoding: 'stream',
+      expireAt: 5,
+      idle: 3,
+      value: stream([
+        { name: 'g1', lastId: '0-0', entriesRead: 0, pending: [], consumers: [] },
+        {
+          name: 'g2',
+          lastId: '0-0',
+          entriesRead: null,
+          pending: [
+            { id: '9-1', consumer: 'c', deliveryTime: 1, deliveryCount: 1 },
+            { id: '10-0', consumer: 'c', deliveryTime: 1, deliveryCount: 1 },
+          ],
+          consumers: [
+            { name: 'b', seenTime: 1, pending: [] },
+            { name: 'c', seenTime: 1, pending: ['9-1', '10-0'] },
+          ],
+        },
+      ]),
+    },
+    {
+      db: 0,
+      key: 'z',
+      type: 'zset',
+      encoding: 'listpack',
+      expireAt: null,
+      freq: 1,
+      value: [
+        ['a', 0],
+        ['b', 'inf'],
+      ],
+    },
+    {
+      db: 0,
+      key: 'h',
+      type: 'hash',
+      encoding: 'listpack',
+      expireAt: null,
+      value: [
+        ['a', 'y'],
+        [{ base64: '/w==' }, 'x'],
+      ],
+    },
     { db: 1, key: 'k', type: 'set', encoding: 'hashtable', expireAt: null, value: ['a', 'b', { base64: '/w==' }] },
     { kind: 'aux', auxKey: 'redis-ver', value: '7.0.15' },
   ];
@@ -97,7 +188,9 @@ describe('normalizeExport / diffExports', () => {
 });
 
 const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rdb');
-const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.rdb')).sort();
+const fixtures = readdirSync(fixtureDir)
+  .filter((f) => f.endsWith('.rdb'))
+  .sort();
 const haveRedis = requireRedis('the fixture read-back check (test/harness.test.ts)');
 
 describe.skipIf(!haveRedis)('fixtures: a real redis-server loading X.rdb reads back as X.json', () => {

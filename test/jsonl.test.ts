@@ -3,12 +3,12 @@
  * entryToJson (the contract's reference form), for every fixture and corpus key, and decide
  * UTF-8 validity exactly as a fatal TextDecoder does.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
+import { decodeRdb, entryToJson, exportRdb, type KeyEntry, tryUtf8 } from '../src/index.js';
 import { writeEntryJson, writeJsonBytes } from '../src/ops/jsonl.js';
-import { decodeRdb, entryToJson, exportRdb, tryUtf8, type KeyEntry } from '../src/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 function rdbFiles(dir: string): string[] {
@@ -45,8 +45,13 @@ describe('byte-level JSON writer', () => {
 
   it('classifies UTF-8 exactly like a fatal TextDecoder', () => {
     let s = 12345;
-    const rand = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s >>> 8; };
-    const interesting = [0x00, 0x1f, 0x22, 0x5c, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x9f, 0xa0, 0x8f, 0x90];
+    const rand = (): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s >>> 8;
+    };
+    const interesting = [
+      0x00, 0x1f, 0x22, 0x5c, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x9f, 0xa0, 0x8f, 0x90,
+    ];
     for (let t = 0; t < 20000; t++) {
       const b = new Uint8Array(rand() % 6).map(() => (rand() % 3 === 0 ? interesting[rand() % interesting.length]! : rand() & 0xff));
       const w = new ByteWriter();
@@ -68,7 +73,10 @@ describe('byte-level JSON writer', () => {
       for await (const c of exportRdb([new Uint8Array(readFileSync(f))], { format })) out += new TextDecoder().decode(c);
       return out;
     };
-    const lines = (await collect('jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await collect('jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(JSON.parse(await collect('json'))).toEqual(lines);
   });
 });

@@ -19,7 +19,9 @@ describe('package.json', () => {
   it('ships the CLI', () => {
     expect(pkg.bin).toEqual({ rdbkit: 'bin/rdbkit.js' });
     expect(pkg.files).toEqual(['dist', 'bin']);
-    const shim = readFileSync(join(ROOT, 'bin', 'rdbkit.js'), 'utf8').trim().split('\n');
+    const shim = readFileSync(join(ROOT, 'bin', 'rdbkit.js'), 'utf8')
+      .trim()
+      .split('\n');
     expect(shim[0]).toBe('#!/usr/bin/env node');
     expect(shim).toHaveLength(2);
   });
@@ -32,7 +34,17 @@ describe('package.json', () => {
 
   it('the public API exports what the README shows', async () => {
     const api = await import('../src/index.js');
-    for (const name of ['decodeRdb', 'RdbDecoder', 'entryToJson', 'TruncatedError', 'CorruptError', 'ParseError', 'inspectRdb', 'checkRdb', 'exportRdb']) {
+    for (const name of [
+      'decodeRdb',
+      'RdbDecoder',
+      'entryToJson',
+      'TruncatedError',
+      'CorruptError',
+      'ParseError',
+      'inspectRdb',
+      'checkRdb',
+      'exportRdb',
+    ]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }
   });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptError, ParseError, RdbDecoder, TruncatedError, decodeRdb } from '../src/index.js';
+import { CorruptError, decodeRdb, ParseError, RdbDecoder, TruncatedError } from '../src/index.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'rdb');
 const load = (f: string): Uint8Array => new Uint8Array(readFileSync(join(FIX, f)));
@@ -22,7 +22,11 @@ function rng(seed: number): () => number {
 }
 
 function errorOf(fn: () => unknown): unknown {
-  try { fn(); } catch (e) { return e; }
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
   return null;
 }
 
@@ -109,7 +113,9 @@ describe('damaged RDB files', () => {
     const set = errorOf(() => decodeRdb(file([0x02, 0x01, 0x73, 0x03, ...a, 0x01, 0x62, ...a]))) as ParseError;
     expect(set.code).toBe('RDB_DUPLICATE_MEMBER');
     expect(set.message).toMatch(/duplicate member "a"/);
-    const zset = errorOf(() => decodeRdb(file([0x05, 0x01, 0x7a, 0x02, ...a, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, ...a, 0, 0, 0, 0, 0, 0, 0, 0x40]))) as ParseError;
+    const zset = errorOf(() =>
+      decodeRdb(file([0x05, 0x01, 0x7a, 0x02, ...a, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, ...a, 0, 0, 0, 0, 0, 0, 0, 0x40])),
+    ) as ParseError;
     expect(zset.code).toBe('RDB_DUPLICATE_MEMBER');
     // Redis 7.0 loads a small type-4 hash with a repeated field (only deep sanitization rejects it); so does rdbkit
     expect(() => decodeRdb(file([0x04, 0x01, 0x68, 0x02, ...a, 0x01, 0x31, ...a, 0x01, 0x32]))).not.toThrow();

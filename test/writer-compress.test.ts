@@ -6,25 +6,27 @@
  * with block and content checksums; a gzip'd RDB passes the real `gunzip` + `redis-check-rdb`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/errors.js';
 import { gzipChunks } from '../src/io/compress.js';
-import { openRdbInput } from '../src/io/input.js';
 import { writeFileAtomic } from '../src/io/files.js';
+import { openRdbInput } from '../src/io/input.js';
+import { concatBytes } from '../src/model/bytes.js';
 import { exportRdb } from '../src/ops/export.js';
-import { toRdbChunks, type ToRdbReport } from '../src/ops/to-rdb.js';
+import { type ToRdbReport, toRdbChunks } from '../src/ops/to-rdb.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 import { encodeRdb } from '../src/rdb/encoder.js';
 import { VCS_HEADER, VcsDecoder } from '../src/rdb/vcs.js';
-import { UsageError } from '../src/errors.js';
-import { concatBytes } from '../src/model/bytes.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'fixtures/rdb');
-const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.rdb')).sort();
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.rdb'))
+  .sort();
 const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-compress-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -42,7 +44,11 @@ async function jsonlOf(file: string): Promise<{ container: string; text: string 
 }
 
 /** Write `fixture` re-encoded with the given compression to a temp file; returns its path and report. */
-async function writeCompressed(fixture: string, compress: 'lz4' | 'gzip', name = fixture): Promise<{ file: string; report: Partial<ToRdbReport> }> {
+async function writeCompressed(
+  fixture: string,
+  compress: 'lz4' | 'gzip',
+  name = fixture,
+): Promise<{ file: string; report: Partial<ToRdbReport> }> {
   const report: Partial<ToRdbReport> = {};
   const input = await openRdbInput(join(FIXTURES, fixture));
   let chunks = toRdbChunks(input.source, 'rdb', { vcs: compress === 'lz4', decoder: input.decoderOptions }, report);
@@ -62,7 +68,12 @@ describe('compressed RDB output is read back as the original', () => {
         expect(got.container, f).toBe(compress === 'lz4' ? 'vcs' : 'gzip');
         expect(got.text.length, f).toBeGreaterThan(0);
         expect(got.text, f).toBe(want.text);
-        expect(report.keys, f).toBe(want.text.trim().split('\n').filter((l) => l.startsWith('{"db"')).length);
+        expect(report.keys, f).toBe(
+          want.text
+            .trim()
+            .split('\n')
+            .filter((l) => l.startsWith('{"db"')).length,
+        );
       }
     });
   }
@@ -71,8 +82,17 @@ describe('compressed RDB output is read back as the original', () => {
     // A JSON object cannot keep the order of integer-like hash field names ("2" before "name"
     // after JSON.parse), so this path compares in canonical form.
     const canon = (text: string) => {
-      const all = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      return [...all.filter((r) => !('key' in r)), ...normalizeExport(all.filter((r) => 'key' in r), { forCompare: false })];
+      const all = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      return [
+        ...all.filter((r) => !('key' in r)),
+        ...normalizeExport(
+          all.filter((r) => 'key' in r),
+          { forCompare: false },
+        ),
+      ];
     };
     for (const f of fixtures) {
       const want = await jsonlOf(join(FIXTURES, f));
@@ -153,7 +173,8 @@ describe.skipIf(!haveTools)('a gzip RDB is a plain gzip file of a valid RDB (rea
 
 describe.skipIf(!existsSync(join(ROOT, 'dist/cli/main.js')))('CLI: convert --to rdb --compress', () => {
   const BIN = join(ROOT, 'bin', 'rdbkit.js');
-  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
 
   it('writes VCS and gzip files that `rdbkit convert --to jsonl` reads back', async () => {
     const src = join(FIXTURES, 'everything.rdb');

@@ -26,15 +26,24 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { ascii, bytesKey, compareBytes, concatBytes, displayText, tryUtf8, utf8 } from '../src/model/bytes.js';
-import type { FunctionRecord, HashField, KeyEntry, RdbRecord, StreamEntry, StreamGroup, StreamId, StreamValue } from '../src/model/record.js';
+import type {
+  FunctionRecord,
+  HashField,
+  KeyEntry,
+  RdbRecord,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamValue,
+} from '../src/model/record.js';
 import { entryToJson } from '../src/ops/json.js';
-import { decodeRdb } from '../src/rdb/decoder.js';
-import { RdbEncoder, encodeRdb } from '../src/rdb/encoder.js';
-import { VcsDecoder } from '../src/rdb/vcs.js';
 import { encodeRecords } from '../src/ops/to-rdb.js';
+import { decodeRdb } from '../src/rdb/decoder.js';
+import { encodeRdb, RdbEncoder } from '../src/rdb/encoder.js';
+import { VcsDecoder } from '../src/rdb/vcs.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { readBack } from './support/readback.mjs';
-import { requireRedis, startRedis, type RedisServer } from './support/redis.mjs';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : (Date.now() ^ Math.floor(Math.random() * 2 ** 31)) | 0;
@@ -43,29 +52,55 @@ const U64 = 2n ** 64n - 1n;
 
 // ---- arbitraries --------------------------------------------------------------------------------
 
-const INT_LIKE = ['0', '-1', '1', '-0', '007', '+1', ' 1', '1 ', '1e3', '0x10', '2147483647', '-2147483648', '2147483648',
-  '4294967296', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '-9223372036854775809', '12345678901', '1.5'];
+const INT_LIKE = [
+  '0',
+  '-1',
+  '1',
+  '-0',
+  '007',
+  '+1',
+  ' 1',
+  '1 ',
+  '1e3',
+  '0x10',
+  '2147483647',
+  '-2147483648',
+  '2147483648',
+  '4294967296',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '12345678901',
+  '1.5',
+];
 
 /** Decimal integers as Redis would store them as ints, and near-misses that must stay strings. */
-const intText = fc.oneof(
-  fc.integer({ min: -1000, max: 1000 }).map(String),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
-  fc.constantFrom(...INT_LIKE),
-).map(ascii);
+const intText = fc
+  .oneof(
+    fc.integer({ min: -1000, max: 1000 }).map(String),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+    fc.constantFrom(...INT_LIKE),
+  )
+  .map(ascii);
 
 /** Bytes of every flavour, up to `max` long. */
-const bytesArb = (max: number) => fc.oneof(
-  { weight: 4, arbitrary: fc.string({ maxLength: max }).map(utf8) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: max }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: Math.min(max, 16) }).map(utf8) },
-  { weight: 2, arbitrary: intText },
-  // compressible: a short pattern repeated (LZF kicks in above 20 bytes)
-  { weight: 1, arbitrary: fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 3 }), fc.integer({ min: 5, max: Math.max(5, max) })).map(([p, n]) => {
-    const out = new Uint8Array(Math.min(n * p.length, Math.max(max, 5) * 3));
-    for (let i = 0; i < out.length; i++) out[i] = p[i % p.length]!;
-    return out;
-  }) },
-);
+const bytesArb = (max: number) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.string({ maxLength: max }).map(utf8) },
+    { weight: 2, arbitrary: fc.uint8Array({ maxLength: max }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: Math.min(max, 16) }).map(utf8) },
+    { weight: 2, arbitrary: intText },
+    // compressible: a short pattern repeated (LZF kicks in above 20 bytes)
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 3 }), fc.integer({ min: 5, max: Math.max(5, max) })).map(([p, n]) => {
+        const out = new Uint8Array(Math.min(n * p.length, Math.max(max, 5) * 3));
+        for (let i = 0; i < out.length; i++) out[i] = p[i % p.length]!;
+        return out;
+      }),
+    },
+  );
 
 /** Occasionally a big element: a 65–200 byte value (beyond the 64-byte listpack limit) or an 8–10 KiB one (quicklist PLAIN). */
 const elemArb = fc.oneof(
@@ -76,108 +111,229 @@ const elemArb = fc.oneof(
 
 /** Small collections mostly, sometimes ones past the encoding thresholds. */
 function sized<T>(item: fc.Arbitrary<T>, big: number, selector?: (t: T) => unknown): fc.Arbitrary<T[]> {
-  const mk = (minLength: number, maxLength: number) => (selector ? fc.uniqueArray(item, { minLength, maxLength, selector }) : fc.array(item, { minLength, maxLength }));
+  const mk = (minLength: number, maxLength: number) =>
+    selector ? fc.uniqueArray(item, { minLength, maxLength, selector }) : fc.array(item, { minLength, maxLength });
   return fc.oneof({ weight: 12, arbitrary: mk(0, 8) }, { weight: 1, arbitrary: mk(0, big) });
 }
 
 const score = fc.oneof(
-  fc.constantFrom(Infinity, -Infinity, -0, 0, 0.1, -1.5, 2 ** 53, 2 ** 62, -(2 ** 62), 2 ** 63, 1e20, 1e300, -1e300, Number.MAX_VALUE, 5e-324, 1e-300),
+  fc.constantFrom(
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    0.1,
+    -1.5,
+    2 ** 53,
+    2 ** 62,
+    -(2 ** 62),
+    2 ** 63,
+    1e20,
+    1e300,
+    -1e300,
+    Number.MAX_VALUE,
+    5e-324,
+    1e-300,
+  ),
   fc.integer({ min: -1e6, max: 1e6 }),
   fc.integer({ min: -1e6, max: 1e6 }).map((n) => n / 100),
   fc.double({ noNaN: true }),
 );
 
-const hashFields = (withTtl: boolean): fc.Arbitrary<HashField[]> => sized(
-  fc.record({
-    field: fc.oneof({ weight: 20, arbitrary: bytesArb(12) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 80 }) }),
-    value: fc.oneof({ weight: 20, arbitrary: bytesArb(20) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 100 }) }),
-    ttl: withTtl ? fc.option(fc.oneof(fc.integer({ min: 1, max: 2 ** 48 - 1 }), fc.constantFrom(1, 2 ** 48 - 1, 4102444800000)), { nil: undefined }) : fc.constant(undefined),
-  }).map(({ field, value, ttl }) => (ttl === undefined ? { field, value } : { field, value, expireAt: ttl })),
-  600,
-  (f) => bytesKey(f.field),
-);
+const hashFields = (withTtl: boolean): fc.Arbitrary<HashField[]> =>
+  sized(
+    fc
+      .record({
+        field: fc.oneof({ weight: 20, arbitrary: bytesArb(12) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 80 }) }),
+        value: fc.oneof(
+          { weight: 20, arbitrary: bytesArb(20) },
+          { weight: 1, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 100 }) },
+        ),
+        ttl: withTtl
+          ? fc.option(fc.oneof(fc.integer({ min: 1, max: 2 ** 48 - 1 }), fc.constantFrom(1, 2 ** 48 - 1, 4102444800000)), {
+              nil: undefined,
+            })
+          : fc.constant(undefined),
+      })
+      .map(({ field, value, ttl }) => (ttl === undefined ? { field, value } : { field, value, expireAt: ttl })),
+    600,
+    (f) => bytesKey(f.field),
+  );
 
 const idFrom = (ms: bigint, seq: bigint): StreamId => ({ ms, seq });
 
 /** A stream: ascending ids (possibly near 2^64), SAMEFIELDS runs, groups with PEL and consumers. */
-const streamArb: fc.Arbitrary<StreamValue> = fc.record({
-  base: fc.record({ ms: fc.constantFrom(0n, 1n, 1700000000000n, U64 - 2n ** 46n), seq: fc.constantFrom(0n, 5n, U64 - 2n ** 12n) }),
-  template: fc.array(fc.tuple(bytesArb(8), bytesArb(10)), { minLength: 1, maxLength: 4 }),
-  steps: fc.oneof(
-    { weight: 8, arbitrary: fc.array(fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.integer({ min: 0, max: 3 }), fc.option(fc.array(fc.tuple(bytesArb(8), bytesArb(16)), { minLength: 1, maxLength: 4 }))), { maxLength: 12 }) },
-    { weight: 1, arbitrary: fc.array(fc.tuple(fc.bigInt({ min: 0n, max: 3n }), fc.integer({ min: 0, max: 3 }), fc.option(fc.array(fc.tuple(bytesArb(8), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 3 }))), { minLength: 90, maxLength: 250 }) },
-  ),
-  lastExtra: fc.bigInt({ min: 0n, max: 1000n }),
-  addedExtra: fc.nat(1000),
-  deletedPick: fc.nat(),
-  groups: fc.uniqueArray(fc.record({
-    name: bytesArb(8),
-    lastPick: fc.nat(),
-    entriesRead: fc.option(fc.nat(100000)),
-    consumers: fc.uniqueArray(fc.record({ name: bytesArb(8), seenTime: fc.nat(2 ** 47), activeTime: fc.option(fc.nat(2 ** 47)) }), { maxLength: 3, selector: (c) => bytesKey(c.name) }),
-    pel: fc.array(fc.record({ pick: fc.nat(), owner: fc.nat(), deliveryTime: fc.nat(2 ** 47), deliveryCount: fc.nat() }), { maxLength: 6 }),
-  }), { maxLength: 3, selector: (g) => bytesKey(g.name) }),
-}).map((s): StreamValue => {
-  const entries: StreamEntry[] = [];
-  let ms = s.base.ms;
-  let seq = s.base.seq;
-  for (const [dms, dseq, own] of s.steps) {
-    if (entries.length > 0) {
-      if (dms > 0n && ms + dms <= U64) { ms += dms; seq = BigInt(dseq); } else if (seq + 1n + BigInt(dseq) <= U64) seq += 1n + BigInt(dseq); else break;
-    }
-    entries.push({ id: idFrom(ms, seq), fields: own ?? s.template });
-  }
-  const last = entries.length ? entries[entries.length - 1]!.id : idFrom(s.base.ms, s.base.seq);
-  const lastId = last.ms + s.lastExtra <= U64 ? idFrom(last.ms + s.lastExtra, last.seq) : last;
-  const ids = entries.map((e) => e.id);
-  // an emptied stream (every entry deleted) still has its last id, counters and groups
-  const maxDeletedId = entries.length === 0 ? (s.deletedPick % 2 ? lastId : idFrom(0n, 0n)) : s.deletedPick % 3 === 0 ? idFrom(0n, 0n) : ids[s.deletedPick % ids.length]!;
-  const groups: StreamGroup[] = s.groups.map((g) => {
-    const consumers = g.consumers.map((c) => ({ name: c.name, seenTime: c.seenTime, activeTime: c.activeTime, pending: [] as StreamId[] }));
-    const pending: StreamGroup['pending'] = [];
-    const seen = new Set<string>();
-    if (consumers.length > 0 && ids.length > 0) {
-      for (const p of g.pel) {
-        const id = ids[p.pick % ids.length]!;
-        const k = `${id.ms}-${id.seq}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        const owner = consumers[p.owner % consumers.length]!;
-        owner.pending.push(id);
-        pending.push({ id, deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount, consumer: owner.name });
+const streamArb: fc.Arbitrary<StreamValue> = fc
+  .record({
+    base: fc.record({ ms: fc.constantFrom(0n, 1n, 1700000000000n, U64 - 2n ** 46n), seq: fc.constantFrom(0n, 5n, U64 - 2n ** 12n) }),
+    template: fc.array(fc.tuple(bytesArb(8), bytesArb(10)), { minLength: 1, maxLength: 4 }),
+    steps: fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.array(
+          fc.tuple(
+            fc.bigInt({ min: 0n, max: 2n ** 40n }),
+            fc.integer({ min: 0, max: 3 }),
+            fc.option(fc.array(fc.tuple(bytesArb(8), bytesArb(16)), { minLength: 1, maxLength: 4 })),
+          ),
+          { maxLength: 12 },
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.array(
+          fc.tuple(
+            fc.bigInt({ min: 0n, max: 3n }),
+            fc.integer({ min: 0, max: 3 }),
+            fc.option(fc.array(fc.tuple(bytesArb(8), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 3 })),
+          ),
+          { minLength: 90, maxLength: 250 },
+        ),
+      },
+    ),
+    lastExtra: fc.bigInt({ min: 0n, max: 1000n }),
+    addedExtra: fc.nat(1000),
+    deletedPick: fc.nat(),
+    groups: fc.uniqueArray(
+      fc.record({
+        name: bytesArb(8),
+        lastPick: fc.nat(),
+        entriesRead: fc.option(fc.nat(100000)),
+        consumers: fc.uniqueArray(fc.record({ name: bytesArb(8), seenTime: fc.nat(2 ** 47), activeTime: fc.option(fc.nat(2 ** 47)) }), {
+          maxLength: 3,
+          selector: (c) => bytesKey(c.name),
+        }),
+        pel: fc.array(fc.record({ pick: fc.nat(), owner: fc.nat(), deliveryTime: fc.nat(2 ** 47), deliveryCount: fc.nat() }), {
+          maxLength: 6,
+        }),
+      }),
+      { maxLength: 3, selector: (g) => bytesKey(g.name) },
+    ),
+  })
+  .map((s): StreamValue => {
+    const entries: StreamEntry[] = [];
+    let ms = s.base.ms;
+    let seq = s.base.seq;
+    for (const [dms, dseq, own] of s.steps) {
+      if (entries.length > 0) {
+        if (dms > 0n && ms + dms <= U64) {
+          ms += dms;
+          seq = BigInt(dseq);
+        } else if (seq + 1n + BigInt(dseq) <= U64) seq += 1n + BigInt(dseq);
+        else break;
       }
+      entries.push({ id: idFrom(ms, seq), fields: own ?? s.template });
     }
-    const choices = [idFrom(0n, 0n), lastId, ...ids];
-    return { name: g.name, lastId: choices[g.lastPick % choices.length]!, entriesRead: g.entriesRead, pending, consumers };
+    const last = entries.length ? entries[entries.length - 1]!.id : idFrom(s.base.ms, s.base.seq);
+    const lastId = last.ms + s.lastExtra <= U64 ? idFrom(last.ms + s.lastExtra, last.seq) : last;
+    const ids = entries.map((e) => e.id);
+    // an emptied stream (every entry deleted) still has its last id, counters and groups
+    const maxDeletedId =
+      entries.length === 0
+        ? s.deletedPick % 2
+          ? lastId
+          : idFrom(0n, 0n)
+        : s.deletedPick % 3 === 0
+          ? idFrom(0n, 0n)
+          : ids[s.deletedPick % ids.length]!;
+    const groups: StreamGroup[] = s.groups.map((g) => {
+      const consumers = g.consumers.map((c) => ({
+        name: c.name,
+        seenTime: c.seenTime,
+        activeTime: c.activeTime,
+        pending: [] as StreamId[],
+      }));
+      const pending: StreamGroup['pending'] = [];
+      const seen = new Set<string>();
+      if (consumers.length > 0 && ids.length > 0) {
+        for (const p of g.pel) {
+          const id = ids[p.pick % ids.length]!;
+          const k = `${id.ms}-${id.seq}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          const owner = consumers[p.owner % consumers.length]!;
+          owner.pending.push(id);
+          pending.push({ id, deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount, consumer: owner.name });
+        }
+      }
+      const choices = [idFrom(0n, 0n), lastId, ...ids];
+      return { name: g.name, lastId: choices[g.lastPick % choices.length]!, entriesRead: g.entriesRead, pending, consumers };
+    });
+    return {
+      entries,
+      length: entries.length,
+      lastId,
+      firstId: entries.length ? entries[0]!.id : idFrom(0n, 0n),
+      maxDeletedId,
+      entriesAdded: entries.length + s.addedExtra,
+      groups,
+    };
   });
-  return {
-    entries, length: entries.length, lastId,
-    firstId: entries.length ? entries[0]!.id : idFrom(0n, 0n),
-    maxDeletedId, entriesAdded: entries.length + s.addedExtra, groups,
-  };
-});
 
 type Val = Pick<KeyEntry, 'type' | 'value'>;
 const valueArb: fc.Arbitrary<Val> = fc.oneof(
-  { weight: 4, arbitrary: fc.oneof({ weight: 20, arbitrary: bytesArb(40) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 100, maxLength: 3000 }) }).map((value) => ({ type: 'string' as const, value })) },
-  { weight: 2, arbitrary: fc.oneof({ weight: 6, arbitrary: sized(elemArb, 20) }, { weight: 1, arbitrary: fc.array(bytesArb(60), { minLength: 150, maxLength: 700 }) }).map((value) => ({ type: 'list' as const, value })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .oneof({ weight: 20, arbitrary: bytesArb(40) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 100, maxLength: 3000 }) })
+      .map((value) => ({ type: 'string' as const, value })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(
+        { weight: 6, arbitrary: sized(elemArb, 20) },
+        { weight: 1, arbitrary: fc.array(bytesArb(60), { minLength: 150, maxLength: 700 }) },
+      )
+      .map((value) => ({ type: 'list' as const, value })),
+  },
   { weight: 2, arbitrary: sized(elemArb, 600, bytesKey).map((value) => ({ type: 'set' as const, value })) },
   { weight: 1, arbitrary: sized(intText, 600, bytesKey).map((value) => ({ type: 'set' as const, value })) },
-  { weight: 2, arbitrary: sized(fc.tuple(elemArb, score), 200, ([m]) => bytesKey(m)).map((value) => ({ type: 'zset' as const, value: value as Array<[Uint8Array, number]> })) },
-  { weight: 2, arbitrary: fc.boolean().chain(hashFields).map((value) => ({ type: 'hash' as const, value })) },
+  {
+    weight: 2,
+    arbitrary: sized(fc.tuple(elemArb, score), 200, ([m]) => bytesKey(m)).map((value) => ({
+      type: 'zset' as const,
+      value: value as Array<[Uint8Array, number]>,
+    })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .boolean()
+      .chain(hashFields)
+      .map((value) => ({ type: 'hash' as const, value })),
+  },
   { weight: 2, arbitrary: streamArb.map((value) => ({ type: 'stream' as const, value })) },
 );
 
-const entryArb: fc.Arbitrary<KeyEntry> = fc.record({
-  db: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 1, 15) }, { weight: 1, arbitrary: fc.nat(300) }),
-  key: fc.oneof({ weight: 6, arbitrary: fc.string({ maxLength: 12 }).map(utf8) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }) }, { weight: 1, arbitrary: intText }),
-  expireAt: fc.option(fc.oneof(fc.integer({ min: 0, max: 2 ** 47 }), fc.constantFrom(0, 1, 4102444800000, 2 ** 53 - 1)), { freq: 4 }),
-  lru: fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.nat(2 ** 31).map((idle) => ({ idle })) }, { weight: 1, arbitrary: fc.nat(255).map((freq) => ({ freq })) }),
-  v: valueArb,
-}).map(({ db, key, expireAt, lru, v }) => ({ kind: 'key', db, key, encoding: '', rdbType: null, expireAt, ...lru, ...v }) as KeyEntry);
+const entryArb: fc.Arbitrary<KeyEntry> = fc
+  .record({
+    db: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 1, 15) }, { weight: 1, arbitrary: fc.nat(300) }),
+    key: fc.oneof(
+      { weight: 6, arbitrary: fc.string({ maxLength: 12 }).map(utf8) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }) },
+      { weight: 1, arbitrary: intText },
+    ),
+    expireAt: fc.option(fc.oneof(fc.integer({ min: 0, max: 2 ** 47 }), fc.constantFrom(0, 1, 4102444800000, 2 ** 53 - 1)), { freq: 4 }),
+    lru: fc.oneof(
+      { weight: 4, arbitrary: fc.constant({}) },
+      { weight: 1, arbitrary: fc.nat(2 ** 31).map((idle) => ({ idle })) },
+      { weight: 1, arbitrary: fc.nat(255).map((freq) => ({ freq })) },
+    ),
+    v: valueArb,
+  })
+  .map(({ db, key, expireAt, lru, v }) => ({ kind: 'key', db, key, encoding: '', rdbType: null, expireAt, ...lru, ...v }) as KeyEntry);
 
-const functionArb: fc.Arbitrary<FunctionRecord[]> = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_]{0,9}$/), { maxLength: 2 }).map((names) =>
-  names.map((n) => ({ kind: 'function' as const, name: n, engine: 'LUA', code: ascii(`#!lua name=${n}\nredis.register_function('${n}_f', function(keys, args) return 1 end)`) })));
+const functionArb: fc.Arbitrary<FunctionRecord[]> = fc
+  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_]{0,9}$/), { maxLength: 2 })
+  .map((names) =>
+    names.map((n) => ({
+      kind: 'function' as const,
+      name: n,
+      engine: 'LUA',
+      code: ascii(`#!lua name=${n}\nredis.register_function('${n}_f', function(keys, args) return 1 end)`),
+    })),
+  );
 
 interface Dataset {
   keys: KeyEntry[];
@@ -232,10 +388,14 @@ function expectedAt(ds: Dataset, { version, family }: Target): unknown[] {
     if (isEmptyAggregate(k)) continue; // Redis never saves empty aggregates
     if (k.type === 'stream' && version < 9) continue;
     let e: KeyEntry = { ...k };
-    if (version < 9) { delete e.idle; delete e.freq; }
+    if (version < 9) {
+      delete e.idle;
+      delete e.freq;
+    }
     if (version < 3) e.expireAt = secondsExpiry(e.expireAt);
     if (e.type === 'hash' && !hashTtl) e = { ...e, value: e.value.map((f) => ({ field: f.field, value: f.value })) };
-    if (e.type === 'zset') e = { ...e, value: [...e.value].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : compareBytes(a[0], b[0]))) };
+    if (e.type === 'zset')
+      e = { ...e, value: [...e.value].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : compareBytes(a[0], b[0]))) };
     if (e.type === 'stream') {
       const s = e.value;
       e = {
@@ -247,7 +407,7 @@ function expectedAt(ds: Dataset, { version, family }: Target): unknown[] {
             ...g,
             entriesRead: version < 10 ? null : g.entriesRead,
             // RDB 11 stores an active time; a source without one gets the seen time
-            consumers: g.consumers.map((c) => ({ ...c, activeTime: version < 11 ? null : c.activeTime ?? c.seenTime })),
+            consumers: g.consumers.map((c) => ({ ...c, activeTime: version < 11 ? null : (c.activeTime ?? c.seenTime) })),
           })),
         },
       };
@@ -269,7 +429,10 @@ function expectedEncoding(e: KeyEntry, { version, family }: Target): string | nu
     case 'list':
       return version >= 7 ? 'quicklist' : version >= 2 && e.value.length <= 512 && fits(e.value) ? 'ziplist' : 'linkedlist';
     case 'set': {
-      const canonical = (b: Uint8Array) => { const t = new TextDecoder().decode(b); return /^(0|-?[1-9][0-9]*)$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n; };
+      const canonical = (b: Uint8Array) => {
+        const t = new TextDecoder().decode(b);
+        return /^(0|-?[1-9][0-9]*)$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n;
+      };
       if (version >= 2 && e.value.length <= 512 && e.value.every(canonical)) return 'intset';
       return version >= 11 && e.value.length <= 128 && fits(e.value) ? 'listpack' : 'hashtable';
     }
@@ -301,7 +464,13 @@ function requiredDrops(ds: Dataset, { version, family }: Target): string[] {
     if (version < 3 && k.expireAt !== null && k.expireAt % 1000 !== 0) out.push(`${name(k.key)}: `);
     if (k.type === 'hash' && !hashTtl && k.value.some((f) => f.expireAt !== undefined)) out.push(`${name(k.key)}: TTLs of`);
     if (k.type === 'stream' && version < 9) out.push(`${name(k.key)}: stream key`);
-    if (k.type === 'stream' && version >= 9 && version < 11 && k.value.groups.some((g) => g.consumers.some((c) => c.activeTime !== null && c.activeTime !== c.seenTime))) out.push(`${name(k.key)}: active-time`);
+    if (
+      k.type === 'stream' &&
+      version >= 9 &&
+      version < 11 &&
+      k.value.groups.some((g) => g.consumers.some((c) => c.activeTime !== null && c.activeTime !== c.seenTime))
+    )
+      out.push(`${name(k.key)}: active-time`);
   }
   return out;
 }
@@ -320,7 +489,10 @@ function checkAt(target: Target) {
     parts.push(enc.end());
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
-    for (const p of parts) { bytes.set(p, o); o += p.length; }
+    for (const p of parts) {
+      bytes.set(p, o);
+      o += p.length;
+    }
 
     const back = decodeRdb(bytes);
     const header = back.find((r) => r.kind === 'header');
@@ -340,7 +512,11 @@ function checkAt(target: Target) {
     expect(r.keys).toBe(keys.length);
     for (const k of ds.keys.filter(isEmptyAggregate)) expect(r.skipped).toContainEqual({ key: name(k.key), what: `empty ${k.type}` });
     const said = r.dropped.map((d) => `${d.key}: ${d.what}`);
-    for (const need of requiredDrops(ds, target)) expect(said.some((s) => s.startsWith(need)), `report names "${need}"`).toBe(true);
+    for (const need of requiredDrops(ds, target))
+      expect(
+        said.some((s) => s.startsWith(need)),
+        `report names "${need}"`,
+      ).toBe(true);
     const known = new Set([...ds.keys.map((k) => name(k.key)), ...ds.functions.map((f) => `function library ${f.name}`)]);
     for (const d of r.dropped) expect(known.has(d.key), `dropped "${d.key}" is in the dataset`).toBe(true);
 
@@ -356,7 +532,11 @@ describe(`writer → reader identity on random datasets (fast-check seed ${SEED}
   targets.push({ version: 80, family: 'valkey' });
   for (const t of targets) {
     it(`${t.family === 'valkey' ? 'VALKEY' : 'RDB '}${t.version}`, () => {
-      fc.assert(fc.property(datasetArb, checkAt(t)), { numRuns: t.version >= 7 && t.family === 'redis' ? RUNS : Math.ceil(RUNS / 2), seed: SEED, path: PATH });
+      fc.assert(fc.property(datasetArb, checkAt(t)), {
+        numRuns: t.version >= 7 && t.family === 'redis' ? RUNS : Math.ceil(RUNS / 2),
+        seed: SEED,
+        path: PATH,
+      });
     }, 60_000);
   }
 });
@@ -364,18 +544,21 @@ describe(`writer → reader identity on random datasets (fast-check seed ${SEED}
 describe(`through the VCS envelope (fast-check seed ${SEED})`, () => {
   it('encodeRecords with vcs → VcsDecoder → decodeRdb gives the same dataset (RDB 11)', async () => {
     const target: Target = { version: 11, family: 'redis' };
-    await fc.assert(fc.asyncProperty(datasetArb, async (ds) => {
-      const parts: Uint8Array[] = [];
-      for await (const c of encodeRecords(recordsOf(ds), { ...target, lossy: true, vcs: true })) parts.push(c);
-      const d = new VcsDecoder();
-      const inner = concatBytes(d.write(concatBytes(parts)).map((p) => p.slice()));
-      d.end();
-      expect([...inner.subarray(inner.length - 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-      const back = decodeRdb(inner);
-      const keys = back.filter((r): r is KeyEntry => r.kind === 'key');
-      const functions = back.filter((r): r is FunctionRecord => r.kind === 'function');
-      expect(canonical(keys, functions)).toEqual(expectedAt(ds, target));
-    }), { numRuns: Math.ceil(RUNS / 2), seed: SEED, path: PATH });
+    await fc.assert(
+      fc.asyncProperty(datasetArb, async (ds) => {
+        const parts: Uint8Array[] = [];
+        for await (const c of encodeRecords(recordsOf(ds), { ...target, lossy: true, vcs: true })) parts.push(c);
+        const d = new VcsDecoder();
+        const inner = concatBytes(d.write(concatBytes(parts)).map((p) => p.slice()));
+        d.end();
+        expect([...inner.subarray(inner.length - 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+        const back = decodeRdb(inner);
+        const keys = back.filter((r): r is KeyEntry => r.kind === 'key');
+        const functions = back.filter((r): r is FunctionRecord => r.kind === 'function');
+        expect(canonical(keys, functions)).toEqual(expectedAt(ds, target));
+      }),
+      { numRuns: Math.ceil(RUNS / 2), seed: SEED, path: PATH },
+    );
   }, 60_000);
 });
 
@@ -406,29 +589,36 @@ describe.skipIf(!haveRedis)(`RDB 10 files of random datasets load into redis-ser
     const target: Target = { version: 10, family: 'redis' };
     const c = server.client;
     const file = join(server.dir, 'prop.rdb');
-    await fc.assert(fc.asyncProperty(datasetArb, async (ds) => {
-      const bytes = encodeRdb(recordsOf(ds), { ...target, lossy: true, compress: ds.compress });
-      writeFileSync(file, bytes);
-      if (haveCheck) {
-        const res = spawnSync('redis-check-rdb', [file], { encoding: 'utf8' });
-        expect(res.status, `redis-check-rdb\n${res.stdout}`).toBe(0);
-      }
-      await c.call('FUNCTION', 'FLUSH');
-      await c.call('DEBUG', 'RELOAD', 'NOSAVE');
-      const live = normalizeExport(await readBack(c));
-      // keys that expire within the hour may or may not be there
-      const soon = Date.now() + 3_600_000;
-      const settled = (r: Record<string, any>) => !(typeof r.expireAt === 'number' && r.expireAt <= soon);
-      const byLabel = new Map(ds.keys.map((k) => [`${k.db}:${JSON.stringify(entryToJson(k).key)}`, k]));
-      for (const r of live.filter((x) => x.kind !== 'function' && settled(x))) {
-        const src = byLabel.get(`${r.db}:${JSON.stringify(r.key)}`);
-        const want = src && expectedEncoding(src, target);
-        const neg0 = src?.type === 'zset' && src.value.some(([, sc]) => Object.is(sc, -0));
-        if (want && !neg0) expect(r.encoding, `OBJECT ENCODING of ${r.type} ${JSON.stringify(r.key)}`).toBe(want);
-      }
-      const strip = (rs: Array<Record<string, any>>) => rs.filter(settled).map((r) => { const { encoding: _e, ...rest } = r; return rest; });
-      const want = strip(normalizeExport(expectedAt(asLoadedBy70(ds), target)));
-      expect(diffExports(want, strip(live), 5)).toEqual([]);
-    }), { numRuns: Math.ceil(RUNS / 4), seed: SEED, path: PATH });
+    await fc.assert(
+      fc.asyncProperty(datasetArb, async (ds) => {
+        const bytes = encodeRdb(recordsOf(ds), { ...target, lossy: true, compress: ds.compress });
+        writeFileSync(file, bytes);
+        if (haveCheck) {
+          const res = spawnSync('redis-check-rdb', [file], { encoding: 'utf8' });
+          expect(res.status, `redis-check-rdb\n${res.stdout}`).toBe(0);
+        }
+        await c.call('FUNCTION', 'FLUSH');
+        await c.call('DEBUG', 'RELOAD', 'NOSAVE');
+        const live = normalizeExport(await readBack(c));
+        // keys that expire within the hour may or may not be there
+        const soon = Date.now() + 3_600_000;
+        const settled = (r: Record<string, any>) => !(typeof r.expireAt === 'number' && r.expireAt <= soon);
+        const byLabel = new Map(ds.keys.map((k) => [`${k.db}:${JSON.stringify(entryToJson(k).key)}`, k]));
+        for (const r of live.filter((x) => x.kind !== 'function' && settled(x))) {
+          const src = byLabel.get(`${r.db}:${JSON.stringify(r.key)}`);
+          const want = src && expectedEncoding(src, target);
+          const neg0 = src?.type === 'zset' && src.value.some(([, sc]) => Object.is(sc, -0));
+          if (want && !neg0) expect(r.encoding, `OBJECT ENCODING of ${r.type} ${JSON.stringify(r.key)}`).toBe(want);
+        }
+        const strip = (rs: Array<Record<string, any>>) =>
+          rs.filter(settled).map((r) => {
+            const { encoding: _e, ...rest } = r;
+            return rest;
+          });
+        const want = strip(normalizeExport(expectedAt(asLoadedBy70(ds), target)));
+        expect(diffExports(want, strip(live), 5)).toEqual([]);
+      }),
+      { numRuns: Math.ceil(RUNS / 4), seed: SEED, path: PATH },
+    );
   }, 120_000);
 });

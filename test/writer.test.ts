@@ -6,25 +6,26 @@
  * read back by test/support/readback.mjs) equals that of a server loaded with the original file,
  * which Redis itself wrote from commands (fixtures/generate.mjs); the lossy policy.
  */
+
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeRdb } from '../src/rdb/decoder.js';
-import { RdbEncoder, encodeRdb, type RdbEncodeOptions } from '../src/rdb/encoder.js';
-import { entryToJson } from '../src/ops/json.js';
-import { exportRdb } from '../src/ops/export.js';
-import { looksLikeJson, toRdbChunks, type ToRdbReport } from '../src/ops/to-rdb.js';
-import { UsageError } from '../src/errors.js';
-import { effectiveEntriesRead, effectiveStreamMeta } from '../src/rdb/stream-write.js';
-import { ascii, bytesKey } from '../src/model/bytes.js';
 import { crc64 } from '../src/bytes/crc64.js';
+import { UsageError } from '../src/errors.js';
+import { ascii, bytesKey } from '../src/model/bytes.js';
 import type { KeyEntry, RdbRecord, StreamValue } from '../src/model/record.js';
-import { requireRedis, startRedis, type RedisArg, type RedisServer } from './support/redis.mjs';
+import { exportRdb } from '../src/ops/export.js';
+import { entryToJson } from '../src/ops/json.js';
+import { looksLikeJson, type ToRdbReport, toRdbChunks } from '../src/ops/to-rdb.js';
+import { decodeRdb } from '../src/rdb/decoder.js';
+import { encodeRdb, type RdbEncodeOptions, RdbEncoder } from '../src/rdb/encoder.js';
+import { effectiveEntriesRead, effectiveStreamMeta } from '../src/rdb/stream-write.js';
+import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { makeRandom } from './support/prng.mjs';
 import { readBack } from './support/readback.mjs';
-import { diffExports, normalizeExport } from './support/normalize.mjs';
+import { type RedisArg, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/rdb');
 const CORPUS = '/work/shared/corpus';
@@ -47,7 +48,10 @@ function logical(records: RdbRecord[]): unknown[] {
 function withStreamMeta(v: StreamValue): StreamValue {
   if (v.firstId !== null) return v;
   // -1 (unknown) reads back as null, like a stored 2^64-1
-  const er = (g: StreamValue['groups'][number]) => { const n = effectiveEntriesRead(v, g); return n < 0 ? null : n; };
+  const er = (g: StreamValue['groups'][number]) => {
+    const n = effectiveEntriesRead(v, g);
+    return n < 0 ? null : n;
+  };
   return { ...v, ...effectiveStreamMeta(v), groups: v.groups.map((g) => ({ ...g, entriesRead: er(g) })) };
 }
 
@@ -76,9 +80,30 @@ const keysOf = (rs: RdbRecord[]) => rs.filter((r): r is KeyEntry => r.kind === '
 
 describe('framing', () => {
   it('writes magic, SELECTDB, EOF and a CRC64 over everything before it', () => {
-    const rec: KeyEntry = { kind: 'key', db: 3, key: ascii('k'), type: 'string', value: ascii('v'), encoding: 'embstr', rdbType: 0, expireAt: 4102444800000 };
+    const rec: KeyEntry = {
+      kind: 'key',
+      db: 3,
+      key: ascii('k'),
+      type: 'string',
+      value: ascii('v'),
+      encoding: 'embstr',
+      rdbType: 0,
+      expireAt: 4102444800000,
+    };
     const out = encodeRdb([rec], { version: 10 });
-    const expectBody = [...ascii('REDIS0010'), 0xfe, 3, 0xfc, ...new Uint8Array(new BigInt64Array([4102444800000n]).buffer), 0, 1, 0x6b, 1, 0x76, 0xff];
+    const expectBody = [
+      ...ascii('REDIS0010'),
+      0xfe,
+      3,
+      0xfc,
+      ...new Uint8Array(new BigInt64Array([4102444800000n]).buffer),
+      0,
+      1,
+      0x6b,
+      1,
+      0x76,
+      0xff,
+    ];
     expect([...out.subarray(0, out.length - 8)]).toEqual(expectBody);
     const crc = new DataView(out.buffer, out.byteOffset + out.length - 8).getBigUint64(0, true);
     expect(crc).toBe(crc64(out.subarray(0, out.length - 8)));
@@ -117,7 +142,11 @@ describe('reader ∘ writer is the identity', () => {
       }
       const back = tryDecode(out);
       if (!back) {
-        try { decodeRdb(out); } catch (e) { failures.push(`${f}: re-read: ${(e as Error).message}`); }
+        try {
+          decodeRdb(out);
+        } catch (e) {
+          failures.push(`${f}: re-read: ${(e as Error).message}`);
+        }
         continue;
       }
       const diff = diffExports(logical(src) as Record<string, unknown>[], logical(back) as Record<string, unknown>[], 3);
@@ -140,7 +169,10 @@ describe('encodings by version', () => {
     expect([12, 11, 10, 9, 4, 3, 2, 1].map((v) => typeOf(small, v))).toEqual([16, 16, 16, 13, 13, 9, 9, 4]);
     const zs = rec('zset', [[ascii('a'), 1.5]]);
     expect([11, 10, 9, 8, 7, 2, 1].map((v) => typeOf(zs, v))).toEqual([17, 17, 12, 12, 12, 12, 3]);
-    const bigZ = rec('zset', Array.from({ length: 129 }, (_, i) => [ascii(`m${i}`), i / 3]));
+    const bigZ = rec(
+      'zset',
+      Array.from({ length: 129 }, (_, i) => [ascii(`m${i}`), i / 3]),
+    );
     expect([10, 8, 7].map((v) => typeOf(bigZ, v))).toEqual([5, 5, 3]);
     const ints = rec('set', strs('1', '-5', '70000'));
     const words = rec('set', strs('a', 'b'));
@@ -148,9 +180,19 @@ describe('encodings by version', () => {
     expect([12, 11, 10].map((v) => typeOf(words, v))).toEqual([20, 20, 2]);
     const list = rec('list', strs('a', '1'));
     expect([11, 10, 9, 7, 6, 2, 1].map((v) => typeOf(list, v))).toEqual([18, 18, 14, 14, 10, 10, 1]);
-    const hashTtl = rec('hash', [{ field: ascii('f'), value: ascii('v'), expireAt: 4102444800000 }, { field: ascii('g'), value: ascii('w') }]);
+    const hashTtl = rec('hash', [
+      { field: ascii('f'), value: ascii('v'), expireAt: 4102444800000 },
+      { field: ascii('g'), value: ascii('w') },
+    ]);
     expect(typeOf(hashTtl, 12)).toBe(25);
-    const bigHashTtl = rec('hash', Array.from({ length: 513 }, (_, i) => ({ field: ascii(`f${i}`), value: ascii('v'), expireAt: i % 2 ? 4102444800000 + i : undefined })).map((f) => (f.expireAt === undefined ? { field: f.field, value: f.value } : f)));
+    const bigHashTtl = rec(
+      'hash',
+      Array.from({ length: 513 }, (_, i) => ({
+        field: ascii(`f${i}`),
+        value: ascii('v'),
+        expireAt: i % 2 ? 4102444800000 + i : undefined,
+      })).map((f) => (f.expireAt === undefined ? { field: f.field, value: f.value } : f)),
+    );
     expect(typeOf(bigHashTtl, 12)).toBe(24);
     const back = keysOf(decodeRdb(encodeRdb([bigHashTtl, hashTtl], { version: 12 })));
     expect(logical(back)).toEqual(logical([bigHashTtl, hashTtl]));
@@ -160,11 +202,35 @@ describe('encodings by version', () => {
   });
 
   it('stores listpack scores as Redis 7.0 does (integers within 2^62, %.17g text), keeps -0 in a skiplist', () => {
-    const z = rec('zset', [[ascii('a'), 0.1], [ascii('c'), 2 ** 62], [ascii('d'), 2 ** 63], [ascii('e'), -Infinity], [ascii('f'), 0]]);
+    const z = rec('zset', [
+      [ascii('a'), 0.1],
+      [ascii('c'), 2 ** 62],
+      [ascii('d'), 2 ** 63],
+      [ascii('e'), -Infinity],
+      [ascii('f'), 0],
+    ]);
     const back = keysOf(decodeRdb(encodeRdb([z], { version: 10 })))[0]!;
     expect(back.rdbType).toBe(17);
-    expect(back.value).toEqual([[ascii('e'), -Infinity], [ascii('f'), 0], [ascii('a'), 0.1], [ascii('c'), 2 ** 62], [ascii('d'), 2 ** 63]]);
-    const neg0 = keysOf(decodeRdb(encodeRdb([rec('zset', [[ascii('a'), -0], [ascii('b'), 1]])], { version: 10 })))[0]!;
+    expect(back.value).toEqual([
+      [ascii('e'), -Infinity],
+      [ascii('f'), 0],
+      [ascii('a'), 0.1],
+      [ascii('c'), 2 ** 62],
+      [ascii('d'), 2 ** 63],
+    ]);
+    const neg0 = keysOf(
+      decodeRdb(
+        encodeRdb(
+          [
+            rec('zset', [
+              [ascii('a'), -0],
+              [ascii('b'), 1],
+            ]),
+          ],
+          { version: 10 },
+        ),
+      ),
+    )[0]!;
     expect(neg0.rdbType).toBe(5);
     expect(Object.is((neg0.value as [Uint8Array, number][])[0]![1], -0)).toBe(true);
   });
@@ -173,18 +239,41 @@ describe('encodings by version', () => {
 describe('lossy policy', () => {
   const stream: StreamValue = {
     entries: [{ id: { ms: 5n, seq: 0n }, fields: [[ascii('f'), ascii('v')]] }],
-    length: 1, lastId: { ms: 7n, seq: 0n }, firstId: { ms: 5n, seq: 0n }, maxDeletedId: { ms: 6n, seq: 0n }, entriesAdded: 3,
-    groups: [{ name: ascii('g'), lastId: { ms: 5n, seq: 0n }, entriesRead: 2, pending: [], consumers: [{ name: ascii('c'), seenTime: 1000, activeTime: 2000, pending: [] }] }],
+    length: 1,
+    lastId: { ms: 7n, seq: 0n },
+    firstId: { ms: 5n, seq: 0n },
+    maxDeletedId: { ms: 6n, seq: 0n },
+    entriesAdded: 3,
+    groups: [
+      {
+        name: ascii('g'),
+        lastId: { ms: 5n, seq: 0n },
+        entriesRead: 2,
+        pending: [],
+        consumers: [{ name: ascii('c'), seenTime: 1000, activeTime: 2000, pending: [] }],
+      },
+    ],
   };
   const recs: RdbRecord[] = [
     { kind: 'function', code: ascii("#!lua name=lib\nredis.register_function('f', function() return 1 end)"), name: 'lib', engine: 'lua' },
     { kind: 'key', db: 0, key: ascii('s'), type: 'stream', value: stream, encoding: 'stream', rdbType: 21, expireAt: null },
-    { kind: 'key', db: 0, key: ascii('h'), type: 'hash', value: [{ field: ascii('f'), value: ascii('v'), expireAt: 4102444800000 }], encoding: 'listpackex', rdbType: 25, expireAt: null },
+    {
+      kind: 'key',
+      db: 0,
+      key: ascii('h'),
+      type: 'hash',
+      value: [{ field: ascii('f'), value: ascii('v'), expireAt: 4102444800000 }],
+      encoding: 'listpackex',
+      rdbType: 25,
+      expireAt: null,
+    },
     { kind: 'key', db: 0, key: ascii('plain'), type: 'string', value: ascii('x'), encoding: 'embstr', rdbType: 0, expireAt: null },
   ];
 
   it('refuses what the target cannot express, naming the keys', () => {
-    expect(() => encodeRdb(recs, { version: 10 })).toThrow(/cannot express 2 item\(s\): "s": active-time of 1 stream consumer.*; "h": TTLs of 1 hash field/);
+    expect(() => encodeRdb(recs, { version: 10 })).toThrow(
+      /cannot express 2 item\(s\): "s": active-time of 1 stream consumer.*; "h": TTLs of 1 hash field/,
+    );
     expect(() => encodeRdb(recs, { version: 8 })).toThrow(/cannot express 3 item\(s\): "function library lib".*"s": stream key.*"h": TTLs/);
     expect(encodeRdb(recs, { version: 12 }).length).toBeGreaterThan(0);
   });
@@ -206,7 +295,12 @@ describe('lossy policy', () => {
   });
 
   it('keeps stream counters a type-15 loader would derive anyway (no loss reported)', () => {
-    const s2: StreamValue = { ...stream, maxDeletedId: { ms: 0n, seq: 0n }, entriesAdded: 1, groups: [{ ...stream.groups[0]!, entriesRead: 1, consumers: [] }] };
+    const s2: StreamValue = {
+      ...stream,
+      maxDeletedId: { ms: 0n, seq: 0n },
+      entriesAdded: 1,
+      groups: [{ ...stream.groups[0]!, entriesRead: 1, consumers: [] }],
+    };
     const enc = new RdbEncoder({ version: 9 });
     enc.write({ kind: 'key', db: 0, key: ascii('s'), type: 'stream', value: s2, encoding: 'stream', rdbType: 19, expireAt: null });
     expect(() => enc.end()).not.toThrow();
@@ -255,7 +349,9 @@ describe.skipIf(!haveRedis)('files load into redis-server 7.0 as the original da
     return { all, keys };
   }
 
-  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.rdb')).sort();
+  const fixtures = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.rdb'))
+    .sort();
   for (const fx of fixtures) {
     it(`${fx}: versions 10, 9, 8, 7, 5, 2 (and 1)`, async () => {
       const path = join(FIXTURES, fx);
@@ -270,7 +366,10 @@ describe.skipIf(!haveRedis)('files load into redis-server 7.0 as the original da
         parts.push(enc.end());
         const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
         let o = 0;
-        for (const p of parts) { out.set(p, o); o += p.length; }
+        for (const p of parts) {
+          out.set(p, o);
+          o += p.length;
+        }
         const file = join(tmp, `${fx}.v${version}.rdb`);
         writeFileSync(file, out);
         if (checkRdb) {
@@ -281,9 +380,17 @@ describe.skipIf(!haveRedis)('files load into redis-server 7.0 as the original da
         const got = await digestOf(s);
         // Stream keys cannot exist below RDB 9; every other key must digest and encode the same.
         const id = (k: KeyEntry) => `${k.db}:${bytesKey(k.key)}`;
-        const gone = new Set(keysOf(src).filter((k) => version < 9 && k.type === 'stream').map(id));
+        const gone = new Set(
+          keysOf(src)
+            .filter((k) => version < 9 && k.type === 'stream')
+            .map(id),
+        );
         // Below RDB 3 expiry is 32-bit seconds: keys expiring after 2038 lose their TTL (reported), so their digest differs.
-        const ttlChanged = new Set(keysOf(src).filter((k) => version < 3 && k.expireAt !== null && k.expireAt > 2147483647000).map(id));
+        const ttlChanged = new Set(
+          keysOf(src)
+            .filter((k) => version < 3 && k.expireAt !== null && k.expireAt > 2147483647000)
+            .map(id),
+        );
         const expected = new Map([...want.keys].filter(([k]) => !gone.has(k) && !ttlChanged.has(k)));
         const actual = new Map([...got.keys].filter(([k]) => !ttlChanged.has(k)));
         expect(actual, `${fx} v${version}`).toEqual(expected);
@@ -326,7 +433,12 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
   const files = filesIn(CORPUS).filter((f) => {
     const rs = tryDecode(new Uint8Array(readFileSync(f)));
     const h = rs && header(rs);
-    return !!h && h.family === 'redis' && h.version >= 11 && !rs!.some((r) => r.kind === 'module-aux' || (r.kind === 'key' && r.type === 'module'));
+    return (
+      !!h &&
+      h.family === 'redis' &&
+      h.version >= 11 &&
+      !rs!.some((r) => r.kind === 'module-aux' || (r.kind === 'key' && r.type === 'module'))
+    );
   });
 
   it(`${files.length} files`, async () => {
@@ -345,10 +457,12 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
       }
       const s = await startRedis({ dir, args: ['--dbfilename', 'dump.rdb'] });
       try {
-        const got = normalizeExport(await readBack(s.client)).filter((r) => r.kind !== 'function').map((r) => {
-          const { encoding: _e, ...rest } = r;
-          return rest;
-        });
+        const got = normalizeExport(await readBack(s.client))
+          .filter((r) => r.kind !== 'function')
+          .map((r) => {
+            const { encoding: _e, ...rest } = r;
+            return rest;
+          });
         // Keys whose TTL already passed are dropped by a loading primary.
         const now = Date.now();
         const want = expectedExport(src).filter((r) => !(typeof r.expireAt === 'number' && r.expireAt < now));
@@ -376,7 +490,10 @@ describe('convert to RDB (ops/to-rdb.ts)', () => {
         const rdb = await collect(toRdbChunks([text], 'json', {}, report));
         expect(report.version).toBe(10);
         const back = decodeRdb(rdb);
-        expect(diffExports(logical(decodeRdb(bytes)) as Record<string, unknown>[], logical(back) as Record<string, unknown>[], 5), f).toEqual([]);
+        expect(
+          diffExports(logical(decodeRdb(bytes)) as Record<string, unknown>[], logical(back) as Record<string, unknown>[], 5),
+          f,
+        ).toEqual([]);
         expect(report.keys).toBe(keysOf(back).length);
       }
     });
@@ -407,17 +524,33 @@ describe.skipIf(!haveRedis)('a random dataset written by commands, saved, re-enc
     const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-writer-rand-'));
     try {
       const cmds: RedisArg[][] = [];
-      const val = (): RedisArg => (r.chance(0.3) ? String(r.int(-70000, 70000)) : r.chance(0.2) ? r.bytes(r.int(0, 80)) : r.text(r.int(0, r.chance(0.1) ? 300 : 30)));
+      const val = (): RedisArg =>
+        r.chance(0.3) ? String(r.int(-70000, 70000)) : r.chance(0.2) ? r.bytes(r.int(0, 80)) : r.text(r.int(0, r.chance(0.1) ? 300 : 30));
       for (let i = 0; i < 600; i++) {
         const key = `k${i}`;
         const n = r.chance(0.15) ? r.int(100, 700) : r.int(1, 20);
         switch (r.pick(['string', 'list', 'set', 'intset', 'zset', 'hash'])) {
-          case 'string': cmds.push(['SET', key, val()]); break;
-          case 'list': cmds.push(['RPUSH', key, ...Array.from({ length: n }, val)]); break;
-          case 'set': cmds.push(['SADD', key, ...Array.from({ length: n }, val)]); break;
-          case 'intset': cmds.push(['SADD', key, ...Array.from({ length: n }, () => String(r.int(-3e9, 3e9)))]); break;
-          case 'zset': cmds.push(['ZADD', key, ...Array.from({ length: n }, () => [String(r.chance(0.5) ? r.int(-1e6, 1e6) : (r.next() - 0.5) * 1e9), val()]).flat()]); break;
-          default: cmds.push(['HSET', key, ...Array.from({ length: n }, (_, j) => [`f${j}`, val()]).flat()]);
+          case 'string':
+            cmds.push(['SET', key, val()]);
+            break;
+          case 'list':
+            cmds.push(['RPUSH', key, ...Array.from({ length: n }, val)]);
+            break;
+          case 'set':
+            cmds.push(['SADD', key, ...Array.from({ length: n }, val)]);
+            break;
+          case 'intset':
+            cmds.push(['SADD', key, ...Array.from({ length: n }, () => String(r.int(-3e9, 3e9)))]);
+            break;
+          case 'zset':
+            cmds.push([
+              'ZADD',
+              key,
+              ...Array.from({ length: n }, () => [String(r.chance(0.5) ? r.int(-1e6, 1e6) : (r.next() - 0.5) * 1e9), val()]).flat(),
+            ]);
+            break;
+          default:
+            cmds.push(['HSET', key, ...Array.from({ length: n }, (_, j) => [`f${j}`, val()]).flat()]);
         }
         if (r.chance(0.2)) cmds.push(['PEXPIREAT', key, String(4102444800000 + r.int(0, 1e9))]);
       }
@@ -450,12 +583,36 @@ describe.skipIf(!haveRedis)('type-15 streams (no v2 counters) up-converted', () 
   it('a v10 file gets the counters 7.0 derives when loading the v9 file (XINFO STREAM FULL equal)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rdbkit-writer-v1s-'));
     const mk = (entries: StreamValue['entries'], length: number): KeyEntry => ({
-      kind: 'key', db: 0, key: ascii(`s${length}`), type: 'stream', encoding: 'stream', rdbType: 15, expireAt: null,
-      value: { entries, length, lastId: { ms: 9n, seq: 1n }, firstId: null, maxDeletedId: null, entriesAdded: null,
-        groups: [{ name: ascii('g'), lastId: { ms: 3n, seq: 0n }, entriesRead: null, pending: [], consumers: [] },
-          { name: ascii('h'), lastId: { ms: 9n, seq: 1n }, entriesRead: null, pending: [], consumers: [] }] },
+      kind: 'key',
+      db: 0,
+      key: ascii(`s${length}`),
+      type: 'stream',
+      encoding: 'stream',
+      rdbType: 15,
+      expireAt: null,
+      value: {
+        entries,
+        length,
+        lastId: { ms: 9n, seq: 1n },
+        firstId: null,
+        maxDeletedId: null,
+        entriesAdded: null,
+        groups: [
+          { name: ascii('g'), lastId: { ms: 3n, seq: 0n }, entriesRead: null, pending: [], consumers: [] },
+          { name: ascii('h'), lastId: { ms: 9n, seq: 1n }, entriesRead: null, pending: [], consumers: [] },
+        ],
+      },
     });
-    const recs = [mk([], 0), mk([{ id: { ms: 3n, seq: 0n }, fields: [[ascii('f'), ascii('1')]] }, { id: { ms: 9n, seq: 1n }, fields: [[ascii('f'), ascii('2')]] }], 2)];
+    const recs = [
+      mk([], 0),
+      mk(
+        [
+          { id: { ms: 3n, seq: 0n }, fields: [[ascii('f'), ascii('1')]] },
+          { id: { ms: 9n, seq: 1n }, fields: [[ascii('f'), ascii('2')]] },
+        ],
+        2,
+      ),
+    ];
     const seen: string[] = [];
     try {
       for (const v of [9, 10]) {

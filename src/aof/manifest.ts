@@ -102,7 +102,10 @@ function atoll(b: Uint8Array): number {
   let i = 0;
   while (i < b.length && isSpace(b[i]!)) i++;
   let neg = false;
-  if (b[i] === 0x2d || b[i] === 0x2b) { neg = b[i] === 0x2d; i++; }
+  if (b[i] === 0x2d || b[i] === 0x2b) {
+    neg = b[i] === 0x2d;
+    i++;
+  }
   let v = 0;
   while (i < b.length && b[i]! >= 0x30 && b[i]! <= 0x39) v = v * 10 + (b[i++]! - 0x30);
   return neg ? -v : v;
@@ -156,12 +159,15 @@ export function parseManifest(bytes: Uint8Array): Manifest {
       }
     }
     if (!name || !seq || !type) fail(start, 'missing file, seq or type');
-    if (type === 0x62) { // b
+    if (type === 0x62) {
+      // b
       if (m.base) fail(start, 'more than one base file');
       m.base = { name: name!, seq, type: 'base' };
-    } else if (type === 0x68) { // h
+    } else if (type === 0x68) {
+      // h
       m.history.push({ name: name!, seq, type: 'history' });
-    } else if (type === 0x69) { // i
+    } else if (type === 0x69) {
+      // i
       if (seq <= maxSeq) fail(start, `incr seq ${seq} does not increase (after ${maxSeq})`);
       maxSeq = seq;
       m.incr.push({ name: name!, seq, type: 'incr' });

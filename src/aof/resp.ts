@@ -196,8 +196,11 @@ export class AofTokenizer {
       this.finalVerdict = this.stopped;
     } else if (this.multiStart >= 0) {
       this.finalVerdict = {
-        kind: 'truncated', offset: this.base + this.pos, what: `end of file before EXEC for the MULTI at offset ${this.multiStart}`,
-        validUpTo: this.lastCommandEnd, validBeforeMulti: this.multiStart,
+        kind: 'truncated',
+        offset: this.base + this.pos,
+        what: `end of file before EXEC for the MULTI at offset ${this.multiStart}`,
+        validUpTo: this.lastCommandEnd,
+        validBeforeMulti: this.multiStart,
       };
     } else {
       this.finalVerdict = { kind: 'ok', size: this.base + this.pos, partialAnnotationAt: this.partialAnnotationAt };
@@ -211,7 +214,10 @@ export class AofTokenizer {
     const out = new Uint8Array(rest + this.pendingBytes);
     out.set(this.buf.subarray(this.pos), 0);
     let o = rest;
-    for (const p of this.pending) { out.set(p, o); o += p.length; }
+    for (const p of this.pending) {
+      out.set(p, o);
+      o += p.length;
+    }
     this.base += this.pos;
     this.buf = out;
     this.pos = 0;
@@ -249,10 +255,16 @@ export class AofTokenizer {
     let p = s + 1;
     while (p < e && isCSpace(b[p]!)) p++;
     let neg = false;
-    if (p < e && (b[p] === 0x2d || b[p] === 0x2b)) { neg = b[p] === 0x2d; p++; }
+    if (p < e && (b[p] === 0x2d || b[p] === 0x2b)) {
+      neg = b[p] === 0x2d;
+      p++;
+    }
     const d0 = p;
     let v = 0;
-    while (p < e && b[p]! >= 0x30 && b[p]! <= 0x39) { v = v * 10 + (b[p]! - 0x30); p++; }
+    while (p < e && b[p]! >= 0x30 && b[p]! <= 0x39) {
+      v = v * 10 + (b[p]! - 0x30);
+      p++;
+    }
     let eptr: number;
     if (p === d0) {
       eptr = s + 1; // no digits: strtol leaves endptr at the start
@@ -289,7 +301,8 @@ export class AofTokenizer {
         if (this.multiStart < 0) this.okUpTo = this.base + this.pos;
         if (this.pos >= n) return out;
         const c = b[this.pos]!;
-        if (c === 0x23) { // '#'
+        if (c === 0x23) {
+          // '#'
           const s = this.pos;
           const e = this.lineEnd(s, ANNOTATION_LINE_MAX, final);
           if (e < 0) return out;
@@ -297,7 +310,8 @@ export class AofTokenizer {
           this.pos = e;
           continue;
         }
-        if (c !== 0x2a) { // '*'
+        if (c !== 0x2a) {
+          // '*'
           const what = `format error: expected '*' or '#' at the start of a command, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`;
           this.stop('corrupt', this.base + this.pos, what);
           return out;
@@ -308,7 +322,12 @@ export class AofTokenizer {
         this.numberLine(s, e, final);
         if (!this.nlOk) {
           if (this.nlIncomplete) this.stop('truncated', this.base + s, 'unexpected end of file in a command header (*<count>)');
-          else this.stop('corrupt', this.base + this.nlEnd, `bad command header: expected CRLF after the argument count, got ${hex2(b, this.nlEnd, e)}`);
+          else
+            this.stop(
+              'corrupt',
+              this.base + this.nlEnd,
+              `bad command header: expected CRLF after the argument count, got ${hex2(b, this.nlEnd, e)}`,
+            );
           return out;
         }
         if (this.nlValue < 1) {
@@ -329,15 +348,25 @@ export class AofTokenizer {
           }
           const e = this.lineEnd(s, NUMBER_LINE_MAX, final);
           if (e < 0) return out;
-          if (b[s] !== 0x24) { // '$'
+          if (b[s] !== 0x24) {
+            // '$'
             const c = b[s]!;
-            this.stop('corrupt', this.base + s, `expected '$' before argument ${f.argi + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`);
+            this.stop(
+              'corrupt',
+              this.base + s,
+              `expected '$' before argument ${f.argi + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`,
+            );
             return out;
           }
           this.numberLine(s, e, final);
           if (!this.nlOk) {
             if (this.nlIncomplete) this.stop('truncated', this.base + s, `unexpected end of file in the length of argument ${f.argi + 1}`);
-            else this.stop('corrupt', this.base + this.nlEnd, `bad argument length line: expected CRLF after the length, got ${hex2(b, this.nlEnd, e)}`);
+            else
+              this.stop(
+                'corrupt',
+                this.base + this.nlEnd,
+                `bad argument length line: expected CRLF after the length, got ${hex2(b, this.nlEnd, e)}`,
+              );
             return out;
           }
           if (this.nlValue < 0) {
@@ -353,7 +382,11 @@ export class AofTokenizer {
           const dataStart = this.base + this.pos;
           if (final || dataStart + need > this.totalSize) {
             const got = Math.max(0, (final ? this.base + n : this.totalSize) - dataStart);
-            this.stop('truncated', dataStart, `unexpected end of file: expected ${need} bytes (argument of ${f.bulkLen} bytes + CRLF), got ${got}`);
+            this.stop(
+              'truncated',
+              dataStart,
+              `unexpected end of file: expected ${need} bytes (argument of ${f.bulkLen} bytes + CRLF), got ${got}`,
+            );
           } else {
             this.needRel = need;
           }
@@ -361,7 +394,11 @@ export class AofTokenizer {
         }
         const d = this.pos;
         if (b[d + f.bulkLen] !== CR || b[d + f.bulkLen + 1] !== LF) {
-          this.stop('corrupt', this.base + d + f.bulkLen, `expected CRLF after an argument of ${f.bulkLen} bytes, got ${hex2(b, d + f.bulkLen, n)}`);
+          this.stop(
+            'corrupt',
+            this.base + d + f.bulkLen,
+            `expected CRLF after an argument of ${f.bulkLen} bytes, got ${hex2(b, d + f.bulkLen, n)}`,
+          );
           return out;
         }
         if (f.argi === 0) {
@@ -402,13 +439,20 @@ export class AofTokenizer {
     if (terminated && textEnd > s && b[textEnd - 1] === CR) textEnd--;
     let timestamp: number | null = null;
     let wellFormed = false;
-    if (e - s >= 4 && b[s + 1] === 0x54 && b[s + 2] === 0x53 && b[s + 3] === 0x3a) { // "#TS:"
+    if (e - s >= 4 && b[s + 1] === 0x54 && b[s + 2] === 0x53 && b[s + 3] === 0x3a) {
+      // "#TS:"
       this.numberLine(s + 3, e, false);
       timestamp = this.nlValue;
       wellFormed = b[this.nlEnd] === CR && Number.isSafeInteger(timestamp);
       this.timestamp = timestamp;
     }
-    this.onAnnotation?.({ span: { start: this.base + s, end: this.base + e }, text: b.subarray(s, textEnd), timestamp, wellFormed, terminated });
+    this.onAnnotation?.({
+      span: { start: this.base + s, end: this.base + e },
+      text: b.subarray(s, textEnd),
+      timestamp,
+      wellFormed,
+      terminated,
+    });
   }
 }
 

@@ -23,7 +23,9 @@ export function writeCommand(w: ByteWriter, argv: readonly CommandArg[]): void {
   w.bytes(ascii(`*${argv.length}\r\n`));
   for (const a of argv) {
     const b = argBytes(a);
-    w.bytes(ascii(`$${b.length}\r\n`)).bytes(b).bytes(CRLF);
+    w.bytes(ascii(`$${b.length}\r\n`))
+      .bytes(b)
+      .bytes(CRLF);
   }
 }
 

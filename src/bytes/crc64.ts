@@ -21,7 +21,10 @@ for (let b = 0; b < 256; b++) {
     const carry = lo & 1;
     lo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
     hi = hi >>> 1;
-    if (carry) { lo = (lo ^ POLY_LO) >>> 0; hi = (hi ^ POLY_HI) >>> 0; }
+    if (carry) {
+      lo = (lo ^ POLY_LO) >>> 0;
+      hi = (hi ^ POLY_HI) >>> 0;
+    }
   }
   TLO[b] = lo;
   THI[b] = hi;

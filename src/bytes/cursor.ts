@@ -9,7 +9,7 @@
  *
  * `base` is the absolute file offset of buf[0], so errors can report file offsets.
  */
-import { CorruptError, TruncatedError, type ErrorFormat } from '../errors.js';
+import { CorruptError, type ErrorFormat, TruncatedError } from '../errors.js';
 
 /** The cursor: bytes, a DataView over them, the read position and the end of valid data. */
 export interface Cursor {
@@ -50,7 +50,12 @@ export function cursorOf(bytes: Uint8Array, format: ErrorFormat, base = 0, final
 export function require(r: Cursor, n: number, what = 'data'): void {
   if (r.pos + n <= r.end) return;
   if (r.final) {
-    throw new TruncatedError(r.format, `${r.format.toUpperCase()}_UNEXPECTED_EOF`, r.base + r.pos, `unexpected end of input: needed ${n} bytes of ${what}, ${r.end - r.pos} left`);
+    throw new TruncatedError(
+      r.format,
+      `${r.format.toUpperCase()}_UNEXPECTED_EOF`,
+      r.base + r.pos,
+      `unexpected end of input: needed ${n} bytes of ${what}, ${r.end - r.pos} left`,
+    );
   }
   NEED_MORE.upTo = r.pos + n;
   throw NEED_MORE;

@@ -75,7 +75,7 @@ export class Lz4FrameDecoder {
         const magic = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
         if (magic !== MAGIC) throw this.corrupt('LZ4_BAD_MAGIC', `not an LZ4 frame (magic 0x${magic.toString(16)})`);
         const flg = b[p + 4]!;
-        if ((flg >> 6) !== 1) throw this.corrupt('LZ4_BAD_VERSION', `unsupported LZ4 frame version ${flg >> 6}`);
+        if (flg >> 6 !== 1) throw this.corrupt('LZ4_BAD_VERSION', `unsupported LZ4 frame version ${flg >> 6}`);
         if (flg & 1) throw this.corrupt('LZ4_DICTIONARY', 'LZ4 frames with a dictionary id are not supported');
         const hasSize = (flg & 8) !== 0;
         const hlen = 7 + (hasSize ? 8 : 0);
@@ -84,7 +84,8 @@ export class Lz4FrameDecoder {
         const max = BLOCK_MAX[(bd >> 4) & 7];
         if (!max || (bd & 0x8f) !== 0) throw this.corrupt('LZ4_BAD_DESCRIPTOR', `bad LZ4 block descriptor 0x${bd.toString(16)}`);
         const hc = b[p + hlen - 1]!;
-        if (((xxh32(b.subarray(p + 4, p + hlen - 1)) >>> 8) & 0xff) !== hc) throw this.corrupt('LZ4_BAD_HEADER_CHECKSUM', 'LZ4 frame header checksum mismatch');
+        if (((xxh32(b.subarray(p + 4, p + hlen - 1)) >>> 8) & 0xff) !== hc)
+          throw this.corrupt('LZ4_BAD_HEADER_CHECKSUM', 'LZ4 frame header checksum mismatch');
         this.blockChecksum = (flg & 0x10) !== 0;
         this.contentChecksum = (flg & 4) !== 0;
         this.blockMax = max;
@@ -97,12 +98,19 @@ export class Lz4FrameDecoder {
         const p = this.pos;
         const v = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
         this.pos += 4;
-        if (v === 0) { this.phase = this.contentChecksum ? 'content-sum' : 'done'; if (this.phase === 'done') break; continue; }
+        if (v === 0) {
+          this.phase = this.contentChecksum ? 'content-sum' : 'done';
+          if (this.phase === 'done') break;
+          continue;
+        }
         this.stored = (v & 0x80000000) !== 0;
         this.blockSize = v & 0x7fffffff;
         if (this.blockSize > this.blockMax) {
           this.pos -= 4;
-          throw this.corrupt('LZ4_BAD_BLOCK_SIZE', `LZ4 block of ${this.blockSize} bytes exceeds the frame's ${this.blockMax}-byte maximum`);
+          throw this.corrupt(
+            'LZ4_BAD_BLOCK_SIZE',
+            `LZ4 block of ${this.blockSize} bytes exceeds the frame's ${this.blockMax}-byte maximum`,
+          );
         }
         this.phase = 'block';
       } else if (this.phase === 'block') {
@@ -134,7 +142,13 @@ export class Lz4FrameDecoder {
 
   /** End of input: throws TruncatedError when the frame is incomplete. */
   end(): void {
-    if (this.phase !== 'done') throw new TruncatedError('lz4', 'LZ4_UNEXPECTED_EOF', this.offset, `LZ4 frame ends early (while reading ${this.phase === 'block' ? 'a block' : this.phase})`);
+    if (this.phase !== 'done')
+      throw new TruncatedError(
+        'lz4',
+        'LZ4_UNEXPECTED_EOF',
+        this.offset,
+        `LZ4 frame ends early (while reading ${this.phase === 'block' ? 'a block' : this.phase})`,
+      );
   }
 
   private decodeBlock(data: Uint8Array): Uint8Array {
@@ -178,7 +192,10 @@ export class Lz4FrameEncoder {
   /** Feed bytes; returns frame bytes ready to write. */
   write(data: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
-    if (!this.started) { out.push(this.header()); this.started = true; }
+    if (!this.started) {
+      out.push(this.header());
+      this.started = true;
+    }
     let i = 0;
     while (i < data.length) {
       const n = Math.min(HISTORY - this.fill, data.length - i);
@@ -193,7 +210,10 @@ export class Lz4FrameEncoder {
   /** Last block, end mark and content checksum. */
   end(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    if (!this.started) { out.push(this.header()); this.started = true; }
+    if (!this.started) {
+      out.push(this.header());
+      this.started = true;
+    }
     if (this.fill) out.push(this.flushBlock());
     const tail = new Uint8Array(this.checksums ? 8 : 4);
     if (this.checksums) new DataView(tail.buffer).setUint32(4, this.content.digest(), true);

@@ -108,17 +108,15 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
     const ref = stored >= base ? stored - base : -1;
     htab[h] = ip + base;
     const off = ip - ref - 1;
-    if (
-      ref >= 0 && off < MAX_OFF &&
-      input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]
-    ) {
+    if (ref >= 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let len = 2;
       const maxlen = Math.min(inLen - ip - len, MAX_REF);
       if (op + 3 + 1 >= maxOut + 1) return null; // first a faster conservative test
       // close the literal run
       out[op - lit - 1] = lit - 1;
       if (lit === 0) op--; // no literal: undo the reserved control byte
-      do len++; while (len < maxlen && input[ref + len] === input[ip + len]);
+      do len++;
+      while (len < maxlen && input[ref + len] === input[ip + len]);
       len -= 2;
       ip++;
       if (len < 7) {

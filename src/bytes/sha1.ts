@@ -16,18 +16,38 @@ function compress(h: Int32Array, src: Uint8Array, off: number): void {
     const x = W[i - 3]! ^ W[i - 8]! ^ W[i - 14]! ^ W[i - 16]!;
     W[i] = (x << 1) | (x >>> 31);
   }
-  let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!;
+  let a = h[0]!,
+    b = h[1]!,
+    c = h[2]!,
+    d = h[3]!,
+    e = h[4]!;
   for (let i = 0; i < 80; i++) {
     let f: number, k: number;
-    if (i < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
-    else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
-    else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc; }
-    else { f = b ^ c ^ d; k = 0xca62c1d6; }
+    if (i < 20) {
+      f = (b & c) | (~b & d);
+      k = 0x5a827999;
+    } else if (i < 40) {
+      f = b ^ c ^ d;
+      k = 0x6ed9eba1;
+    } else if (i < 60) {
+      f = (b & c) | (b & d) | (c & d);
+      k = 0x8f1bbcdc;
+    } else {
+      f = b ^ c ^ d;
+      k = 0xca62c1d6;
+    }
     const t = (((a << 5) | (a >>> 27)) + f + e + k + W[i]!) | 0;
-    e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = t;
   }
-  h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0;
-  h[3] = (h[3]! + d) | 0; h[4] = (h[4]! + e) | 0;
+  h[0] = (h[0]! + a) | 0;
+  h[1] = (h[1]! + b) | 0;
+  h[2] = (h[2]! + c) | 0;
+  h[3] = (h[3]! + d) | 0;
+  h[4] = (h[4]! + e) | 0;
 }
 
 /** SHA-1 of `data`: 20 bytes. */
@@ -46,13 +66,22 @@ export function sha1(data: Uint8Array): Uint8Array {
   const hi = Math.floor(bits / 2 ** 32);
   const lo = bits >>> 0;
   const p = tail - 8;
-  BLOCK[p] = hi >>> 24; BLOCK[p + 1] = hi >>> 16; BLOCK[p + 2] = hi >>> 8; BLOCK[p + 3] = hi;
-  BLOCK[p + 4] = lo >>> 24; BLOCK[p + 5] = lo >>> 16; BLOCK[p + 6] = lo >>> 8; BLOCK[p + 7] = lo;
+  BLOCK[p] = hi >>> 24;
+  BLOCK[p + 1] = hi >>> 16;
+  BLOCK[p + 2] = hi >>> 8;
+  BLOCK[p + 3] = hi;
+  BLOCK[p + 4] = lo >>> 24;
+  BLOCK[p + 5] = lo >>> 16;
+  BLOCK[p + 6] = lo >>> 8;
+  BLOCK[p + 7] = lo;
   compress(h, BLOCK, 0);
   if (tail === 128) compress(h, BLOCK, 64);
   const out = new Uint8Array(20);
   for (let i = 0; i < 5; i++) {
-    out[i * 4] = h[i]! >>> 24; out[i * 4 + 1] = h[i]! >>> 16; out[i * 4 + 2] = h[i]! >>> 8; out[i * 4 + 3] = h[i]!;
+    out[i * 4] = h[i]! >>> 24;
+    out[i * 4 + 1] = h[i]! >>> 16;
+    out[i * 4 + 2] = h[i]! >>> 8;
+    out[i * 4 + 3] = h[i]!;
   }
   return out;
 }

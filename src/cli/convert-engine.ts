@@ -6,13 +6,13 @@
 import { CorruptError, UsageError } from '../errors.js';
 import { openRdbInput } from '../io/input.js';
 import type { RdbRecord } from '../model/record.js';
+import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
-import { type ExportStats, batchesOf, exportRecords } from '../ops/export.js';
 import { readRdb } from '../ops/read.js';
 import { engineRecords, replayAofPath } from '../ops/replay-aof.js';
-import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
-import { EXIT_OK, c, writeOutputFile, writeStdout } from './output.js';
+import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
+import { c, EXIT_OK, writeOutputFile, writeStdout } from './output.js';
 
 /** The options convert.ts passes on. */
 export interface EngineConvertArgs extends KeyFilter {
@@ -46,24 +46,44 @@ async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
 export async function convertAof(a: EngineConvertArgs): Promise<number> {
-  if (a.to === 'rdb' && !a.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
+  if (a.to === 'rdb' && !a.output)
+    throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
   const { engine, report } = await replayAofPath(a.file, { skipUnknown: a.skipUnknown });
-  if (report.failedCount) process.stderr.write(`${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`);
+  if (report.failedCount)
+    process.stderr.write(
+      `${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`,
+    );
   for (const [k, n] of report.skipped) process.stderr.write(`${c.yellow('note:')} skipped unknown command ${k} x${n}\n`);
   for (const p of report.problems) {
     // Redis loads a truncated tail (aof-load-truncated yes) but refuses corrupt bytes: so does convert
-    if (p.kind === 'corrupt') throw new CorruptError('aof', 'AOF_CORRUPT', p.offset, `${p.what} in ${p.file} (Redis would refuse to load this AOF; repair it first)`);
-    process.stderr.write(`${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)\n`);
+    if (p.kind === 'corrupt')
+      throw new CorruptError(
+        'aof',
+        'AOF_CORRUPT',
+        p.offset,
+        `${p.what} in ${p.file} (Redis would refuse to load this AOF; repair it first)`,
+      );
+    process.stderr.write(
+      `${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)\n`,
+    );
   }
   const records = engineRecords(engine, a.at);
   if (a.to === 'rdb') {
     const rep: Partial<ToRdbReport> = {};
-    await emit(a, encodeRecords(records, { version: a.rdbVersion ?? 10, lossy: a.lossy, db: a.db, key: a.key, type: a.type }, rep), () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`);
+    await emit(
+      a,
+      encodeRecords(records, { version: a.rdbVersion ?? 10, lossy: a.lossy, db: a.db, key: a.key, type: a.type }, rep),
+      () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`,
+    );
     return EXIT_OK;
   }
   if (a.to === 'resp') {
     const rep = newToRespReport();
-    await emit(a, datasetRespChunks(filtered(records, a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep), () => `${rep.keys} keys, ${rep.commands} commands`);
+    await emit(
+      a,
+      datasetRespChunks(filtered(records, a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
+      () => `${rep.keys} keys, ${rep.commands} commands`,
+    );
     return EXIT_OK;
   }
   if (a.to === 'jsonl' || a.to === 'json') {
@@ -78,8 +98,17 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
 export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
   const input = await openRdbInput(a.file);
   const rep = newToRespReport();
-  await emit(a, datasetRespChunks(filtered(readRdb(input.source, input.decoderOptions), a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep), () => `${rep.keys} keys, ${rep.commands} commands`);
+  await emit(
+    a,
+    datasetRespChunks(
+      filtered(readRdb(input.source, input.decoderOptions), a),
+      { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch },
+      rep,
+    ),
+    () => `${rep.keys} keys, ${rep.commands} commands`,
+  );
   for (const s of rep.skipped) process.stderr.write(`${c.yellow('skipped')} db ${s.db} ${s.key}: ${s.what}\n`);
-  if (rep.lostPending) process.stderr.write(`${c.yellow('note:')} ${rep.lostPending} pending stream entries refer to deleted entries and cannot be rebuilt\n`);
+  if (rep.lostPending)
+    process.stderr.write(`${c.yellow('note:')} ${rep.lostPending} pending stream entries refer to deleted entries and cannot be rebuilt\n`);
   return EXIT_OK;
 }

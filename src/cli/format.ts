@@ -6,17 +6,31 @@ import { c } from './output.js';
 const num = (n: number): string => n.toLocaleString('en-US');
 
 function counts(rec: Record<string, number>): string {
-  return Object.entries(rec).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${k} ${num(v)}`).join(', ');
+  return Object.entries(rec)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k} ${num(v)}`)
+    .join(', ');
 }
 
 /** Multi-line inspect output. */
 export function formatRdbInspect(file: string, r: RdbInspectReport, container: string): string {
   const lines: string[] = [];
   const magic = r.family === 'valkey' ? `VALKEY${String(r.version).padStart(3, '0')}` : `REDIS${String(r.version).padStart(4, '0')}`;
-  const sum = r.checksum === null ? 'no checksum (version < 5)' : r.checksumVerified ? `checksum ok (${r.checksum})` : 'checksum disabled (stored as 0)';
-  lines.push(`${c.bold(file)}  ${magic}  RDB version ${r.version} (${r.family})${container !== 'plain' ? `, ${container} container` : ''}, ${num(r.size)} bytes, ${sum}`);
-  if (r.aux.length) lines.push(`${c.cyan('aux')}  ${r.aux.map((a) => `${a.name}=${a.value.length > 60 ? `${a.value.slice(0, 60)}…` : a.value}`).join('  ')}`);
-  if (r.functions.length) lines.push(`${c.cyan('functions')}  ${r.functions.map((f) => `${f.name ?? '?'} (${f.engine ?? '?'})`).join(', ')}`);
+  const sum =
+    r.checksum === null
+      ? 'no checksum (version < 5)'
+      : r.checksumVerified
+        ? `checksum ok (${r.checksum})`
+        : 'checksum disabled (stored as 0)';
+  lines.push(
+    `${c.bold(file)}  ${magic}  RDB version ${r.version} (${r.family})${container !== 'plain' ? `, ${container} container` : ''}, ${num(r.size)} bytes, ${sum}`,
+  );
+  if (r.aux.length)
+    lines.push(
+      `${c.cyan('aux')}  ${r.aux.map((a) => `${a.name}=${a.value.length > 60 ? `${a.value.slice(0, 60)}…` : a.value}`).join('  ')}`,
+    );
+  if (r.functions.length)
+    lines.push(`${c.cyan('functions')}  ${r.functions.map((f) => `${f.name ?? '?'} (${f.engine ?? '?'})`).join(', ')}`);
   if (r.modules.length) lines.push(`${c.cyan('module aux')}  ${r.modules.map((m) => `${m.name}/${m.encver}`).join(', ')}`);
   for (const d of r.dbs) {
     lines.push(`${c.green(`db ${d.db}`)}  ${num(d.keys)} keys, ${num(d.keysWithExpiry)} with expiry, ${num(d.bytes)} bytes`);

@@ -20,7 +20,9 @@ export function reportError(verb: string, file: string | undefined, e: unknown):
   const where = file ? `${file}: ` : '';
   if (e instanceof ParseError) {
     const ctx = e.context ? ` while reading ${e.context}` : '';
-    process.stderr.write(`${c.red(`rdbkit ${verb}:`)} ${where}${e.kind} ${e.format.toUpperCase()} at offset ${e.offset}${ctx}: ${e.detail}\n`);
+    process.stderr.write(
+      `${c.red(`rdbkit ${verb}:`)} ${where}${e.kind} ${e.format.toUpperCase()} at offset ${e.offset}${ctx}: ${e.detail}\n`,
+    );
     return EXIT_INVALID;
   }
   if (e instanceof UsageError) {
@@ -30,7 +32,7 @@ export function reportError(verb: string, file: string | undefined, e: unknown):
   const err = e as NodeJS.ErrnoException;
   const msg = err && typeof err.message === 'string' ? err.message : String(e);
   process.stderr.write(`${c.red(`rdbkit ${verb}:`)} ${where}${msg}\n`);
-  if (process.env.RDBKIT_DEBUG && err && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (process.env.RDBKIT_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT_USAGE;
 }
 

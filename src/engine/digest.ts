@@ -17,11 +17,12 @@
  * a skiplist keeps -0 and prints "-0". rdbkit follows the entry's `encoding` for that.
  * Module values have no digest here (Redis asks the module): digestOf refuses them.
  */
+
+import { sha1, toHex } from '../bytes/sha1.js';
+import { UsageError } from '../errors.js';
 import { ascii } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
 import { formatG17 } from '../rdb/string.js';
-import { UsageError } from '../errors.js';
-import { sha1, toHex } from '../bytes/sha1.js';
 
 const TYPE_ID = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6, module: 5 } as const;
 const EXPIRE = ascii('!!expire!!');
@@ -54,7 +55,11 @@ function scoreText(v: number): string {
 
 /** xorObjectDigest: mix the value of `e` into `d` (which the caller may have seeded). */
 function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null = null): void {
-  if (e.type === 'module') throw new UsageError('DIGEST_MODULE', `cannot digest the module value of a key (type ${e.value.name}): Redis delegates it to the module`);
+  if (e.type === 'module')
+    throw new UsageError(
+      'DIGEST_MODULE',
+      `cannot digest the module value of a key (type ${e.value.name}): Redis delegates it to the module`,
+    );
   mixDigest(d, u32be(TYPE_ID[e.type]));
   switch (e.type) {
     case 'string':
@@ -121,7 +126,10 @@ export class DatasetDigest {
   /** Add one key. Throws UsageError for module values. */
   add(e: KeyEntry): void {
     let acc = this.perDb.get(e.db);
-    if (!acc) { acc = new Uint8Array(20); this.perDb.set(e.db, acc); }
+    if (!acc) {
+      acc = new Uint8Array(20);
+      this.perDb.set(e.db, acc);
+    }
     const kd = new Uint8Array(20);
     mixDigest(kd, e.key);
     const lp = this.rule === 'load' && e.type === 'zset' ? e.value.length <= 128 && e.value.every(([m]) => m.length <= 64) : null;

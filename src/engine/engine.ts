@@ -23,8 +23,7 @@
  */
 import { bytesKey, keyBytes, latin1, utf8 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
-import { CommandError, arityError, lower } from './argv.js';
-import { Db, type EValue, type Slot, encodingName, fromValue, toValue } from './keyspace.js';
+import { arityError, CommandError, lower } from './argv.js';
 import { functionCommands } from './commands/functions.js';
 import { geoCommands } from './commands/geo.js';
 import { hashCommands } from './commands/hashes.js';
@@ -37,6 +36,7 @@ import { sortCommands } from './commands/sort.js';
 import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { zsetCommands } from './commands/zsets.js';
+import { Db, type EValue, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
 
 /** Result of one command: ok (with an optional reply value) or a Redis error line. */
 export type ApplyResult = { ok: true; reply?: unknown } | { ok: false; error: string };
@@ -81,18 +81,28 @@ export interface Library {
 }
 
 const TABLE: CommandTable = {
-  ...stringCommands, ...hllCommands, ...keyCommands, ...listCommands, ...setCommands, ...zsetCommands, ...geoCommands,
-  ...hashCommands, ...streamCommands, ...functionCommands, ...serverCommands, ...sortCommands,
+  ...stringCommands,
+  ...hllCommands,
+  ...keyCommands,
+  ...listCommands,
+  ...setCommands,
+  ...zsetCommands,
+  ...geoCommands,
+  ...hashCommands,
+  ...streamCommands,
+  ...functionCommands,
+  ...serverCommands,
+  ...sortCommands,
 };
 
 /** Whether the engine knows a command name. */
 export function isKnownCommand(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(TABLE, name.toLowerCase());
+  return Object.hasOwn(TABLE, name.toLowerCase());
 }
 
 /** Whether the engine knows a command name already lower-cased. */
 export function isKnownLowerCommand(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(TABLE, name);
+  return Object.hasOwn(TABLE, name);
 }
 
 /** The reference engine. */
@@ -203,7 +213,15 @@ export class Engine {
 
 /** A slot as a record-model KeyEntry. */
 export function slotEntry(db: number, key: Uint8Array, slot: Slot): KeyEntry {
-  return { kind: 'key', db, key, encoding: encodingName(slot.value), rdbType: null, expireAt: slot.expireAt, ...toValue(slot.value) } as KeyEntry;
+  return {
+    kind: 'key',
+    db,
+    key,
+    encoding: encodingName(slot.value),
+    rdbType: null,
+    expireAt: slot.expireAt,
+    ...toValue(slot.value),
+  } as KeyEntry;
 }
 
 // ---- helpers shared by the command families ----

@@ -150,15 +150,17 @@ export function zsetSorted(v: Extract<EValue, { type: 'zset' }>): ZNode[] {
 }
 
 function sortZNodes(m: Map<BStr, ZNode>): ZNode[] {
-  return [...m.values()].sort((a, b) => (a.score - b.score) || (a.score === b.score ? compareBStr(a.member, b.member) : 0));
+  return [...m.values()].sort((a, b) => a.score - b.score || (a.score === b.score ? compareBStr(a.member, b.member) : 0));
 }
 
 /** Binary search: index of the first stream entry with id >= `id`. */
 export function streamLowerBound(entries: XEntry[], id: StreamId): number {
-  let lo = 0, hi = entries.length;
+  let lo = 0,
+    hi = entries.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compareStreamIds(entries[mid]!.id, id) < 0) lo = mid + 1; else hi = mid;
+    if (compareStreamIds(entries[mid]!.id, id) < 0) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -171,11 +173,16 @@ export function encodingName(v: EValue): string {
       if (s.length <= 20 && parseCanonicalInt(s) !== null) return 'int';
       return s.length <= 44 ? 'embstr' : 'raw';
     }
-    case 'list': return 'quicklist';
-    case 'set': return v.intset ? 'intset' : 'hashtable';
-    case 'zset': return v.listpack ? 'listpack' : 'skiplist';
-    case 'hash': return v.listpack ? 'listpack' : 'hashtable';
-    case 'stream': return 'stream';
+    case 'list':
+      return 'quicklist';
+    case 'set':
+      return v.intset ? 'intset' : 'hashtable';
+    case 'zset':
+      return v.listpack ? 'listpack' : 'skiplist';
+    case 'hash':
+      return v.listpack ? 'listpack' : 'hashtable';
+    case 'stream':
+      return 'stream';
   }
 }
 
@@ -204,7 +211,8 @@ class BytesPack {
 /** Convert a working value to the record model (fresh containers and bytes; string values shared). */
 export function toValue(v: EValue): Value {
   switch (v.type) {
-    case 'string': return { type: 'string', value: v.value };
+    case 'string':
+      return { type: 'string', value: v.value };
     case 'list': {
       const d = v.value;
       let total = 0;
@@ -253,20 +261,29 @@ export function toValue(v: EValue): Value {
           firstId: s.entries.length ? s.entries[0]!.id : { ms: 0n, seq: 0n },
           maxDeletedId: s.maxDeletedId,
           entriesAdded: s.entriesAdded,
-          groups: [...s.groups.values()].map((g) => ({
-            name: g.name,
-            lastId: g.lastId,
-            entriesRead: g.entriesRead,
-            pending: [...g.pel.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, n]) => ({
-              id: n.id, deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount, consumer: n.consumer ? n.consumer.name : null,
-            })),
-            consumers: [...g.consumers.values()].sort((a, b) => compareBytes(a.name, b.name)).map((c) => ({
-              name: c.name,
-              seenTime: c.seenTime,
-              activeTime: null,
-              pending: [...c.pel.keys()].sort().map((k) => c.pel.get(k)!.id),
-            })),
-          })).sort((a, b) => compareBytes(a.name, b.name)),
+          groups: [...s.groups.values()]
+            .map((g) => ({
+              name: g.name,
+              lastId: g.lastId,
+              entriesRead: g.entriesRead,
+              pending: [...g.pel.entries()]
+                .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+                .map(([, n]) => ({
+                  id: n.id,
+                  deliveryTime: n.deliveryTime,
+                  deliveryCount: n.deliveryCount,
+                  consumer: n.consumer ? n.consumer.name : null,
+                })),
+              consumers: [...g.consumers.values()]
+                .sort((a, b) => compareBytes(a.name, b.name))
+                .map((c) => ({
+                  name: c.name,
+                  seenTime: c.seenTime,
+                  activeTime: null,
+                  pending: [...c.pel.keys()].sort().map((k) => c.pel.get(k)!.id),
+                })),
+            }))
+            .sort((a, b) => compareBytes(a.name, b.name)),
         },
       };
     }
@@ -276,15 +293,19 @@ export function toValue(v: EValue): Value {
 /** A deep copy of a working value (COPY). */
 export function cloneValue(v: EValue): EValue {
   switch (v.type) {
-    case 'string': return { type: 'string', value: v.value };
-    case 'list': return { type: 'list', value: Deque.from(v.value.toArray()) };
-    case 'set': return { type: 'set', value: new Set(v.value), intset: v.intset };
+    case 'string':
+      return { type: 'string', value: v.value };
+    case 'list':
+      return { type: 'list', value: Deque.from(v.value.toArray()) };
+    case 'set':
+      return { type: 'set', value: new Set(v.value), intset: v.intset };
     case 'zset': {
       const m = new Map<BStr, ZNode>();
       for (const [k, n] of v.value) m.set(k, { member: n.member, score: n.score });
       return { type: 'zset', value: m, listpack: v.listpack, sorted: null };
     }
-    case 'hash': return { type: 'hash', value: new Map(v.value), listpack: v.listpack };
+    case 'hash':
+      return { type: 'hash', value: new Map(v.value), listpack: v.listpack };
     case 'stream': {
       const s = v.value;
       const groups = new Map<string, Group>();
@@ -300,7 +321,10 @@ export function cloneValue(v: EValue): EValue {
         }
         groups.set(gk, { name: g.name, lastId: g.lastId, entriesRead: g.entriesRead, pel, consumers });
       }
-      return { type: 'stream', value: { entries: s.entries.slice(), lastId: s.lastId, maxDeletedId: s.maxDeletedId, entriesAdded: s.entriesAdded, groups } };
+      return {
+        type: 'stream',
+        value: { entries: s.entries.slice(), lastId: s.lastId, maxDeletedId: s.maxDeletedId, entriesAdded: s.entriesAdded, groups },
+      };
     }
   }
 }
@@ -311,12 +335,17 @@ export function cloneValue(v: EValue): EValue {
  */
 export function fromValue(v: Value): EValue {
   switch (v.type) {
-    case 'string': return { type: 'string', value: v.value };
-    case 'list': return { type: 'list', value: Deque.from(v.value.map(bstr)) };
+    case 'string':
+      return { type: 'string', value: v.value };
+    case 'list':
+      return { type: 'list', value: Deque.from(v.value.map(bstr)) };
     case 'set': {
       const m = new Set<BStr>();
       let intset = v.value.length <= Limits.setMaxIntsetEntries;
-      for (const e of v.value) { m.add(bstr(e)); if (intset && !isIntsetMember(e)) intset = false; }
+      for (const e of v.value) {
+        m.add(bstr(e));
+        if (intset && !isIntsetMember(e)) intset = false;
+      }
       return { type: 'set', value: m, intset };
     }
     case 'zset': {
@@ -348,7 +377,7 @@ export function fromValue(v: Value): EValue {
         for (const cn of g.consumers) consumers.set(bytesKey(cn.name), { name: cn.name, seenTime: cn.seenTime, pel: new Map() });
         const pel = new Map<string, Nack>();
         for (const p of g.pending) {
-          const owner = p.consumer ? consumers.get(bytesKey(p.consumer)) ?? null : null;
+          const owner = p.consumer ? (consumers.get(bytesKey(p.consumer)) ?? null) : null;
           const n: Nack = { id: p.id, deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount, consumer: owner };
           pel.set(idKey(p.id), n);
           if (owner) owner.pel.set(idKey(p.id), n);
@@ -387,6 +416,9 @@ function streamEntries(entries: XEntry[]): Array<{ id: StreamId; fields: Array<[
 /** Record-model field pairs as a stream entry's flat BStrs. */
 function flatFields(pairs: Array<[Uint8Array, Uint8Array]>): BStr[] {
   const out: BStr[] = new Array(pairs.length * 2);
-  for (let i = 0; i < pairs.length; i++) { out[2 * i] = bstr(pairs[i]![0]); out[2 * i + 1] = bstr(pairs[i]![1]); }
+  for (let i = 0; i < pairs.length; i++) {
+    out[2 * i] = bstr(pairs[i]![0]);
+    out[2 * i + 1] = bstr(pairs[i]![1]);
+  }
   return out;
 }

@@ -38,8 +38,14 @@ function fromRational(num: bigint, den: bigint): LongDouble {
   for (;;) {
     const sig = e >= 0 ? divRound(num, den << BigInt(e)) : divRound(num << BigInt(-e), den);
     const bl = bitLength(sig < 0n ? -sig : sig);
-    if (bl > 64) { e++; continue; }
-    if (bl < 64) { e--; continue; }
+    if (bl > 64) {
+      e++;
+      continue;
+    }
+    if (bl < 64) {
+      e--;
+      continue;
+    }
     return { sig, exp: e };
   }
 }
@@ -55,7 +61,8 @@ export function parseLongDouble(s: string): LongDouble | null {
   if (Math.abs(exp10) > 6000) return null;
   let num = BigInt(digits || '0');
   let den = 1n;
-  if (exp10 >= 0) num *= 10n ** BigInt(exp10); else den = 10n ** BigInt(-exp10);
+  if (exp10 >= 0) num *= 10n ** BigInt(exp10);
+  else den = 10n ** BigInt(-exp10);
   if (m[1] === '-') num = -num;
   return fromRational(num, den);
 }

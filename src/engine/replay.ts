@@ -15,8 +15,8 @@ import { AofTokenizer } from '../aof/resp.js';
 import { UsageError } from '../errors.js';
 import { latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord } from '../model/record.js';
-import { type Engine, isKnownLowerCommand } from './engine.js';
 import { parseLibrary } from './commands/functions.js';
+import { type Engine, isKnownLowerCommand } from './engine.js';
 
 /** Replay options. */
 export interface ReplayOptions {
@@ -51,21 +51,37 @@ export interface ReplayReport {
 
 /** Feeds files into an engine. */
 export class Replayer {
-  readonly report: ReplayReport = { rdbKeys: 0, commands: 0, failed: [], failedCount: 0, skipped: new Map(), lastTimestamp: null, problems: [] };
+  readonly report: ReplayReport = {
+    rdbKeys: 0,
+    commands: 0,
+    failed: [],
+    failedCount: 0,
+    skipped: new Map(),
+    lastTimestamp: null,
+    problems: [],
+  };
   private file = '';
   private part: AofPartReader | null = null;
   private timestamp: number | undefined;
   private stopped = false;
 
-  constructor(readonly engine: Engine, readonly options: ReplayOptions = {}) {}
+  constructor(
+    readonly engine: Engine,
+    readonly options: ReplayOptions = {},
+  ) {}
 
   /** Begin a file of `size` bytes. */
   startFile(name: string, size: number): void {
     this.file = name;
-    const tokenizer = (startOffset: number): AofTokenizer => new AofTokenizer({
-      startOffset, totalSize: size, timestamp: this.timestamp,
-      onAnnotation: (a) => { if (a.timestamp !== null) this.timestamp = a.timestamp; },
-    });
+    const tokenizer = (startOffset: number): AofTokenizer =>
+      new AofTokenizer({
+        startOffset,
+        totalSize: size,
+        timestamp: this.timestamp,
+        onAnnotation: (a) => {
+          if (a.timestamp !== null) this.timestamp = a.timestamp;
+        },
+      });
     this.part = new AofPartReader(size, tokenizer, { records: (r) => this.records(r), commands: (c) => this.commands(c) });
   }
 
@@ -89,7 +105,8 @@ export class Replayer {
   records(recs: Iterable<RdbRecord>): void {
     for (const r of recs) {
       if (r.kind === 'key') {
-        if (r.type === 'module') throw new UsageError('ENGINE_MODULE_VALUE', `${this.file}: key of module type ${r.value.name} cannot be replayed by the engine`);
+        if (r.type === 'module')
+          throw new UsageError('ENGINE_MODULE_VALUE', `${this.file}: key of module type ${r.value.name} cannot be replayed by the engine`);
         this.engine.load(r);
         this.report.rdbKeys++;
       } else if (r.kind === 'function') {
@@ -116,14 +133,19 @@ export class Replayer {
           this.report.skipped.set(k, (this.report.skipped.get(k) ?? 0) + 1);
           continue;
         }
-        throw new UsageError('ENGINE_UNKNOWN_COMMAND', `unknown command '${name}' in ${this.file} at offset ${c.span.start} (use --skip-unknown to skip it)`);
+        throw new UsageError(
+          'ENGINE_UNKNOWN_COMMAND',
+          `unknown command '${name}' in ${this.file} at offset ${c.span.start} (use --skip-unknown to skip it)`,
+        );
       }
       const res = this.engine.apply(c.argv, a0.length > 64 ? undefined : lname);
       this.report.commands++;
       if (!res.ok) {
-        if (this.options.strict) throw new UsageError('ENGINE_COMMAND_FAILED', `${this.file} at offset ${c.span.start}: ${name}: ${res.error}`);
+        if (this.options.strict)
+          throw new UsageError('ENGINE_COMMAND_FAILED', `${this.file} at offset ${c.span.start}: ${name}: ${res.error}`);
         this.report.failedCount++;
-        if (this.report.failed.length < 100) this.report.failed.push({ file: this.file, offset: c.span.start, command: name, error: res.error });
+        if (this.report.failed.length < 100)
+          this.report.failed.push({ file: this.file, offset: c.span.start, command: name, error: res.error });
       }
     }
   }

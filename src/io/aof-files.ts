@@ -7,8 +7,8 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { loadOrder, type Manifest, type ManifestEntry, parseManifest } from '../aof/manifest.js';
 import { UsageError } from '../errors.js';
-import { loadOrder, parseManifest, type Manifest, type ManifestEntry } from '../aof/manifest.js';
 import type { Span } from '../model/record.js';
 import { AtomicFile, backupFile, readChunks, readWhole } from './files.js';
 
@@ -51,8 +51,10 @@ async function findManifest(dir: string): Promise<string> {
   const manifests = names.filter((n) => n.endsWith('.manifest') && !n.startsWith('temp-'));
   if (manifests.includes('appendonly.aof.manifest')) return path.join(dir, 'appendonly.aof.manifest');
   if (manifests.length === 1) return path.join(dir, manifests[0]!);
-  if (manifests.length > 1) throw new UsageError('AOF_MANY_MANIFESTS', `${dir} holds several manifests (${manifests.join(', ')}): name one`);
-  if (names.includes('appendonlydir') && (await stat(path.join(dir, 'appendonlydir')))?.dir) return findManifest(path.join(dir, 'appendonlydir'));
+  if (manifests.length > 1)
+    throw new UsageError('AOF_MANY_MANIFESTS', `${dir} holds several manifests (${manifests.join(', ')}): name one`);
+  if (names.includes('appendonlydir') && (await stat(path.join(dir, 'appendonlydir')))?.dir)
+    return findManifest(path.join(dir, 'appendonlydir'));
   throw new UsageError('AOF_NO_MANIFEST', `${dir} holds no AOF manifest (*.manifest)`);
 }
 
@@ -62,7 +64,12 @@ export async function openAofSet(input: string): Promise<AofSet> {
   if (!st) throw new UsageError('NO_SUCH_FILE', `cannot open ${input}: no such file or directory`);
   if (!st.dir && !input.endsWith('.manifest')) {
     return {
-      kind: 'single', input, dir: path.dirname(input), manifestPath: null, manifest: null, history: [],
+      kind: 'single',
+      input,
+      dir: path.dirname(input),
+      manifestPath: null,
+      manifest: null,
+      history: [],
       parts: [{ name: input, path: input, role: 'single', seq: null, size: st.size, mtimeMs: st.mtimeMs }],
     };
   }
@@ -83,7 +90,10 @@ export async function openAofSet(input: string): Promise<AofSet> {
 
 /** The default backup name: `FILE.bak-<UTC timestamp>`. */
 export function defaultBackupPath(file: string, now = new Date()): string {
-  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const ts = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${file}.bak-${ts}`;
 }
 

@@ -15,7 +15,10 @@ export interface GzipOptions {
 }
 
 /** Compress a byte stream into one gzip member (RFC 1952), yielded as Uint8Array chunks. */
-export async function* gzipChunks(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: GzipOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* gzipChunks(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  opts: GzipOptions = {},
+): AsyncGenerator<Uint8Array> {
   const gz = createGzip({ level: opts.level ?? zc.Z_DEFAULT_COMPRESSION, chunkSize: 1 << 16 });
   const input = Readable.from(source, { objectMode: false });
   // Errors of the source (e.g. a refused lossy conversion) reach the consumer through gz.

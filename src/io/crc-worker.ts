@@ -7,7 +7,7 @@
  * workerData.kind === 'rdbkit-crc64'), it computes and posts the result.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Crc64 } from '../bytes/crc64.js';
 
 interface CrcJob {
@@ -53,7 +53,9 @@ export function startFileCrc(file: string, length: number): FileCrcJob {
       else reject(new Error(m.error ?? 'CRC worker failed'));
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => { if (code !== 0) reject(new Error(`CRC worker exited with code ${code}`)); });
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`CRC worker exited with code ${code}`));
+    });
   });
   result.catch(() => undefined); // a cancelled job's rejection is not an unhandled one
   return { result, cancel: () => void worker.terminate() };

@@ -3,7 +3,7 @@
  * chunks; modified files are written to a temp file beside the target, fsynced and renamed,
  * so the original is untouched on any failure.
  */
-import { createReadStream, promises as fsp, constants as fsc } from 'node:fs';
+import { createReadStream, constants as fsc, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -143,7 +143,11 @@ export async function backupFile(src: string, dest: string): Promise<void> {
 }
 
 /** Write bytes to a file atomically (temp + fsync + rename). */
-export async function writeFileAtomic(target: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, overwrite = true): Promise<number> {
+export async function writeFileAtomic(
+  target: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  overwrite = true,
+): Promise<number> {
   const f = await AtomicFile.open(target, overwrite);
   try {
     for await (const c of chunks) await f.write(c);

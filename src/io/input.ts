@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CorruptError, TruncatedError } from '../errors.js';
 import type { ReadOptions } from '../ops/read.js';
-import { VcsDecoder, isVcs } from '../rdb/vcs.js';
+import { isVcs, VcsDecoder } from '../rdb/vcs.js';
 import { fileCrc, startFileCrc } from './crc-worker.js';
 import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
 
@@ -56,9 +56,22 @@ export async function openRdbInput(file: string, opts: OpenOptions = {}): Promis
   const none = (): void => undefined;
   if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize), decoderOptions: {}, close: none };
   if (container === 'vcs') {
-    return { container, fileSize: size, source: vcsChunks(readChunks(file, chunkSize)), decoderOptions: { rejectTrailingData: true }, close: none };
+    return {
+      container,
+      fileSize: size,
+      source: vcsChunks(readChunks(file, chunkSize)),
+      decoderOptions: { rejectTrailingData: true },
+      close: none,
+    };
   }
-  const input: RdbInput = { container, fileSize: size, totalSize: size, source: readChunks(file, chunkSize), decoderOptions: { totalSize: size }, close: none };
+  const input: RdbInput = {
+    container,
+    fileSize: size,
+    totalSize: size,
+    source: readChunks(file, chunkSize),
+    decoderOptions: { totalSize: size },
+    close: none,
+  };
   if (opts.crcWorker && size >= WORKER_CRC_MIN) {
     // The checksum normally covers all but the last 8 bytes; any other length (bytes after the
     // trailer) is hashed here once the decoder has found the EOF opcode.

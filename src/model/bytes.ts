@@ -16,7 +16,11 @@ export function utf8(text: string): Uint8Array {
 export function tryUtf8(bytes: Uint8Array): string | null {
   if (bytes.length < 64) {
     let ascii = true;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+    for (let i = 0; i < bytes.length; i++)
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
     if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
   try {
@@ -68,7 +72,10 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -108,7 +115,10 @@ export function parseCanonicalInt(b: Uint8Array): bigint | null {
   }
   let i = 0;
   let neg = false;
-  if (b[0] === 0x2d) { neg = true; i = 1; }
+  if (b[0] === 0x2d) {
+    neg = true;
+    i = 1;
+  }
   if (b[i] === 0x30) return null; // "0" is short; "-0…", "0…" are not canonical
   let v = 0n;
   for (; i < n; i++) {
@@ -127,7 +137,11 @@ export function parseSmallCanonicalInt(b: Uint8Array): number | null {
   if (n === 0 || n > 15) return null;
   let i = 0;
   let neg = false;
-  if (b[0] === 0x2d) { neg = true; i = 1; if (n === 1) return null; }
+  if (b[0] === 0x2d) {
+    neg = true;
+    i = 1;
+    if (n === 1) return null;
+  }
   if (b[i] === 0x30) return n === 1 ? 0 : null;
   let v = 0;
   for (; i < n; i++) {
@@ -163,7 +177,10 @@ export function findDuplicate(items: readonly Uint8Array[]): Uint8Array | null {
     let slot = h & mask;
     for (;;) {
       const at = dupTable[slot]!;
-      if (at === 0) { dupTable[slot] = i + 1; break; }
+      if (at === 0) {
+        dupTable[slot] = i + 1;
+        break;
+      }
       if (bytesEqual(items[at - 1]!, b)) return b;
       slot = (slot + 1) & mask;
     }

@@ -1,3 +1,4 @@
 /** The record model: types and byte helpers used by every layer. */
-export * from './record.js';
+
 export * from './bytes.js';
+export * from './record.js';

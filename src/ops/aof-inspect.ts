@@ -2,8 +2,8 @@
  * `inspect` and `check` for AOFs (single file, RDB-preamble file, or Redis 7 multi-part set):
  * typed reports built from one scan (aof-scan.ts). Formatting lives in src/cli/aof-format.ts.
  */
-import { openAofSet, type AofSet } from '../io/aof-files.js';
-import { scanAofSet, type AofScanOptions, type AofSetScan, type FlushRecord, type PartScan, type PartVerdict } from './aof-scan.js';
+import { type AofSet, openAofSet } from '../io/aof-files.js';
+import { type AofScanOptions, type AofSetScan, type FlushRecord, type PartScan, type PartVerdict, scanAofSet } from './aof-scan.js';
 
 /** The verdict of a whole set: the first file that is not valid, or ok. */
 export interface AofSetVerdict {
@@ -66,8 +66,13 @@ export function setVerdict(scan: AofSetScan): AofSetVerdict {
     const v = p.verdict;
     if (v.kind === 'ok') continue;
     return {
-      kind: v.kind, file: p.name, offset: v.offset, what: v.what, okUpTo: v.validBeforeMulti,
-      inRdb: v.inRdb === true, notLast: i !== n - 1,
+      kind: v.kind,
+      file: p.name,
+      offset: v.offset,
+      what: v.what,
+      okUpTo: v.validBeforeMulti,
+      inRdb: v.inRdb === true,
+      notLast: i !== n - 1,
     };
   }
   const last = scan.parts[n - 1];
@@ -79,7 +84,9 @@ export function scanWarnings(set: AofSet, scan: AofSetScan): string[] {
   const w: string[] = [];
   const last = scan.parts[scan.parts.length - 1];
   if (last && last.verdict.kind === 'ok' && last.verdict.partialAnnotationAt !== null) {
-    w.push(`${last.name}: the last line (an annotation at offset ${last.verdict.partialAnnotationAt}) has no line ending; Redis accepts it, but glues the next command it appends onto it and then fails to start (rdbkit repair --cut-partial-annotation removes it)`);
+    w.push(
+      `${last.name}: the last line (an annotation at offset ${last.verdict.partialAnnotationAt}) has no line ending; Redis accepts it, but glues the next command it appends onto it and then fails to start (rdbkit repair --cut-partial-annotation removes it)`,
+    );
   }
   if (scan.parts.length > 0 && scan.parts.every((p) => p.size === 0)) w.push('every AOF file is empty: Redis refuses to load an empty AOF');
   for (const h of set.history) if (h.exists) w.push(`history file ${h.name} still exists (Redis does not load it)`);
@@ -88,9 +95,19 @@ export function scanWarnings(set: AofSet, scan: AofSetScan): string[] {
 
 function fileReport(p: PartScan): AofFileReport {
   return {
-    name: p.name, path: p.path, role: p.role, seq: p.seq, size: p.size, format: p.format,
-    rdbVersion: p.rdb?.version ?? null, rdbKeys: p.rdb?.keys ?? null, rdbBytes: p.rdb && p.rdb.end >= 0 ? p.rdb.end : null,
-    commands: p.commands, verdict: p.verdict, firstTimestamp: p.firstTimestamp, lastTimestamp: p.lastTimestamp,
+    name: p.name,
+    path: p.path,
+    role: p.role,
+    seq: p.seq,
+    size: p.size,
+    format: p.format,
+    rdbVersion: p.rdb?.version ?? null,
+    rdbKeys: p.rdb?.keys ?? null,
+    rdbBytes: p.rdb && p.rdb.end >= 0 ? p.rdb.end : null,
+    commands: p.commands,
+    verdict: p.verdict,
+    firstTimestamp: p.firstTimestamp,
+    lastTimestamp: p.lastTimestamp,
   };
 }
 
@@ -114,8 +131,14 @@ export function buildInspectReport(set: AofSet, scan: AofSetScan): AofInspectRep
     firstTimestamp: scan.firstTimestamp,
     lastTimestamp: scan.lastTimestamp,
     flushes: scan.flushes.map((f) => ({
-      file: f.file, span: f.span, command: f.command, args: f.args, db: f.db, timestamp: f.timestamp,
-      inMulti: f.multi !== null, commandsBefore: f.commandsBefore,
+      file: f.file,
+      span: f.span,
+      command: f.command,
+      args: f.args,
+      db: f.db,
+      timestamp: f.timestamp,
+      inMulti: f.multi !== null,
+      commandsBefore: f.commandsBefore,
     })),
     verdict: setVerdict(scan),
     warnings: scanWarnings(set, scan),

@@ -11,11 +11,12 @@
  * `truncateToTimestamp` follows redis-check-aof --truncate-to-timestamp: cut at the first `#TS:`
  * line above T, only in the last file and never at its offset 0.
  */
-import { openAofSet, truncatePart, type AofPart, type AofSet, type FileChange } from '../io/aof-files.js';
-import { readChunks } from '../io/files.js';
+
 import { AofTokenizer } from '../aof/resp.js';
-import { scanAofSet, type AofSetScan } from './aof-scan.js';
+import { type AofPart, type AofSet, type FileChange, openAofSet, truncatePart } from '../io/aof-files.js';
+import { readChunks } from '../io/files.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
+import { type AofSetScan, scanAofSet } from './aof-scan.js';
 
 /** Repair options. */
 export interface RepairOptions {
@@ -68,31 +69,59 @@ function planTimestamp(set: AofSet, scan: AofSetScan, t: number, warnings: strin
     const cut = p.timestampCut;
     if (cut) {
       const base = { input: set.input, warnings, file: p.name, offset: cut.offset };
-      if (!cut.wellFormed) return { ...base, action: 'refuse', lostBytes: null, reason: `invalid timestamp annotation at offset ${cut.offset} of ${p.name} (expected #TS:<digits> and CRLF)` };
+      if (!cut.wellFormed)
+        return {
+          ...base,
+          action: 'refuse',
+          lostBytes: null,
+          reason: `invalid timestamp annotation at offset ${cut.offset} of ${p.name} (expected #TS:<digits> and CRLF)`,
+        };
       if (cut.offset === 0) {
         const loss = describeLoss(scan, i, 0);
         return {
-          ...base, action: 'refuse', lostBytes: loss.bytes,
-          reason: `${p.name} has nothing before timestamp ${t} (its first annotation, #TS:${cut.timestamp}, is at offset 0): `
-            + `everything from that file on is later than ${t}; cutting would mean dropping whole files (${[p.name, ...loss.files].join(', ')}), which redis-check-aof refuses too. `
-            + 'Remove them from the manifest by hand (keep copies) if that is what you want.',
+          ...base,
+          action: 'refuse',
+          lostBytes: loss.bytes,
+          reason:
+            `${p.name} has nothing before timestamp ${t} (its first annotation, #TS:${cut.timestamp}, is at offset 0): ` +
+            `everything from that file on is later than ${t}; cutting would mean dropping whole files (${[p.name, ...loss.files].join(', ')}), which redis-check-aof refuses too. ` +
+            'Remove them from the manifest by hand (keep copies) if that is what you want.',
         };
       }
       if (i !== n - 1) {
         const loss = describeLoss(scan, i, cut.offset);
         return {
-          ...base, action: 'refuse', lostBytes: loss.bytes,
+          ...base,
+          action: 'refuse',
+          lostBytes: loss.bytes,
           reason: `the first annotation after ${t} is at offset ${cut.offset} of ${p.name}, which is not the last file; cutting there would also drop ${loss.files.join(', ')} (${loss.bytes} bytes in all)`,
         };
       }
       return {
-        input: set.input, warnings, action: 'truncate', cause: 'timestamp', file: p.name, part: set.parts[i]!, size: p.size, cutAt: cut.offset,
-        lostBytes: p.size - cut.offset, lostCommands: -1, offset: cut.offset,
+        input: set.input,
+        warnings,
+        action: 'truncate',
+        cause: 'timestamp',
+        file: p.name,
+        part: set.parts[i]!,
+        size: p.size,
+        cutAt: cut.offset,
+        lostBytes: p.size - cut.offset,
+        lostCommands: -1,
+        offset: cut.offset,
         reason: `cut at the first annotation later than ${t} (#TS:${cut.timestamp} at offset ${cut.offset})`,
       };
     }
     if (p.verdict.kind !== 'ok') {
-      return { input: set.input, warnings, action: 'refuse', file: p.name, offset: p.verdict.offset, lostBytes: null, reason: `${p.name} is not valid before any annotation later than ${t}: ${p.verdict.what} at offset ${p.verdict.offset}; run repair without --truncate-to-timestamp first` };
+      return {
+        input: set.input,
+        warnings,
+        action: 'refuse',
+        file: p.name,
+        offset: p.verdict.offset,
+        lostBytes: null,
+        reason: `${p.name} is not valid before any annotation later than ${t}: ${p.verdict.what} at offset ${p.verdict.offset}; run repair without --truncate-to-timestamp first`,
+      };
     }
   }
   return { input: set.input, warnings, action: 'none', reason: `no annotation later than ${t}: nothing to cut` };
@@ -109,8 +138,18 @@ export function planRepair(set: AofSet, scan: AofSetScan, opts: RepairOptions = 
     const pa = last && last.verdict.kind === 'ok' ? last.verdict.partialAnnotationAt : null;
     if (last && pa !== null && opts.cutPartialAnnotation) {
       return {
-        input: set.input, warnings: [], action: 'truncate', cause: 'partial-annotation', file: last.name, part: set.parts[n - 1]!, size: last.size,
-        cutAt: pa, lostBytes: last.size - pa, lostCommands: 0, offset: pa, reason: `the last line (an annotation at offset ${pa}) has no line ending`,
+        input: set.input,
+        warnings: [],
+        action: 'truncate',
+        cause: 'partial-annotation',
+        file: last.name,
+        part: set.parts[n - 1]!,
+        size: last.size,
+        cutAt: pa,
+        lostBytes: last.size - pa,
+        lostCommands: 0,
+        offset: pa,
+        reason: `the last line (an annotation at offset ${pa}) has no line ending`,
       };
     }
     return { input: set.input, warnings, action: 'none', reason: 'the AOF is valid: nothing to cut' };
@@ -120,27 +159,50 @@ export function planRepair(set: AofSet, scan: AofSetScan, opts: RepairOptions = 
   const where = `${p.name} at offset ${v.offset}: ${v.what}`;
   if (v.inRdb) {
     return {
-      input: set.input, warnings, action: 'refuse', file: p.name, offset: v.offset, lostBytes: null,
+      input: set.input,
+      warnings,
+      action: 'refuse',
+      file: p.name,
+      offset: v.offset,
+      lostBytes: null,
       reason: `the RDB part is damaged (${where}). Neither Redis nor redis-check-aof cuts inside an RDB preamble/base, and neither does rdbkit: restore that file from a backup`,
     };
   }
   if (v.notLast) {
     const loss = describeLoss(scan, idx, v.okUpTo!);
     return {
-      input: set.input, warnings, action: 'refuse', file: p.name, offset: v.offset, lostBytes: loss.bytes,
-      reason: `${v.kind} data in ${where}, and it is not the last file: Redis will not load it, and cutting it at ${v.okUpTo} would lose ${p.size - v.okUpTo!} bytes of it `
-        + `plus every later file (${loss.files.join(', ')}; ${loss.bytes} bytes in all). rdbkit, like redis-check-aof, only cuts the last file`,
+      input: set.input,
+      warnings,
+      action: 'refuse',
+      file: p.name,
+      offset: v.offset,
+      lostBytes: loss.bytes,
+      reason:
+        `${v.kind} data in ${where}, and it is not the last file: Redis will not load it, and cutting it at ${v.okUpTo} would lose ${p.size - v.okUpTo!} bytes of it ` +
+        `plus every later file (${loss.files.join(', ')}; ${loss.bytes} bytes in all). rdbkit, like redis-check-aof, only cuts the last file`,
     };
   }
   const cutAt = v.okUpTo!;
   const lostCommands = p.openMultiCommands.filter((s) => s >= cutAt).length;
   if (v.kind === 'corrupt') {
-    warnings.push(`this is corruption, not a short write: everything from offset ${cutAt} to the end (${p.size - cutAt} bytes) is dropped, as redis-check-aof --fix does, including any valid commands after the damaged bytes`);
-    if (/arguments \(Redis refuses/.test(v.what ?? '')) warnings.push('redis-check-aof accepts a command with no arguments but redis-server refuses it; rdbkit cuts before it');
+    warnings.push(
+      `this is corruption, not a short write: everything from offset ${cutAt} to the end (${p.size - cutAt} bytes) is dropped, as redis-check-aof --fix does, including any valid commands after the damaged bytes`,
+    );
+    if (/arguments \(Redis refuses/.test(v.what ?? ''))
+      warnings.push('redis-check-aof accepts a command with no arguments but redis-server refuses it; rdbkit cuts before it');
   }
   return {
-    input: set.input, warnings, action: 'truncate', cause: v.kind, file: p.name, part: set.parts[idx]!, size: p.size, cutAt,
-    lostBytes: p.size - cutAt, lostCommands, offset: v.offset!,
+    input: set.input,
+    warnings,
+    action: 'truncate',
+    cause: v.kind,
+    file: p.name,
+    part: set.parts[idx]!,
+    size: p.size,
+    cutAt,
+    lostBytes: p.size - cutAt,
+    lostCommands,
+    offset: v.offset!,
     reason: `${v.kind === 'truncated' ? 'truncated' : 'corrupt'} tail: ${where}`,
   };
 }
@@ -169,7 +231,10 @@ export async function probeAfterDamage(part: AofPart, offset: number): Promise<R
         if (prevLf && c[i] === 0x2a) break;
         prevLf = c[i] === 0x0a;
       }
-      if (i === c.length) { at += c.length; continue; }
+      if (i === c.length) {
+        at += c.length;
+        continue;
+      }
       resyncAt = at + i;
       tok = new AofTokenizer({ startOffset: resyncAt, totalSize: part.size, maxArgs: 1 });
       c = c.subarray(i);
@@ -190,7 +255,9 @@ export async function planAofRepair(path: string, opts: RepairOptions = {}): Pro
   if (plan.action === 'truncate' && plan.cause === 'corrupt') {
     const probe = await probeAfterDamage(plan.part, plan.offset);
     if (probe && probe.commands > 0) {
-      plan.warnings.push(`after the damage, ${probe.commands} command${probe.commands === 1 ? '' : 's'} from offset ${probe.resyncAt} on look valid; the cut drops them too (keep the backup if you want to salvage them)`);
+      plan.warnings.push(
+        `after the damage, ${probe.commands} command${probe.commands === 1 ? '' : 's'} from offset ${probe.resyncAt} on look valid; the cut drops them too (keep the backup if you want to salvage them)`,
+      );
     }
   }
   return plan;

@@ -8,11 +8,12 @@
  * Per Redis's loader, each file is replayed by a fresh client: the selected db is 0 at the start
  * of every file (also after an RDB preamble), and the RDB part is never truncated.
  */
+
+import { AofPartReader } from '../aof/part.js';
+import { type Annotation, AofTokenizer, type AofVerdict } from '../aof/resp.js';
+import { ParseError } from '../errors.js';
 import type { AofPart, AofSet } from '../io/aof-files.js';
 import { readChunks } from '../io/files.js';
-import { AofPartReader } from '../aof/part.js';
-import { AofTokenizer, type Annotation, type AofVerdict } from '../aof/resp.js';
-import { ParseError } from '../errors.js';
 import { bytesKey, latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord, Span } from '../model/record.js';
 
@@ -90,7 +91,19 @@ export interface AofSetScan {
   flushes: FlushRecord[];
 }
 
-const SKIP_FOR_KEYS = new Set(['SELECT', 'MULTI', 'EXEC', 'FLUSHALL', 'FLUSHDB', 'FUNCTION', 'SCRIPT', 'PUBLISH', 'SPUBLISH', 'SWAPDB', 'PING']);
+const SKIP_FOR_KEYS = new Set([
+  'SELECT',
+  'MULTI',
+  'EXEC',
+  'FLUSHALL',
+  'FLUSHDB',
+  'FUNCTION',
+  'SCRIPT',
+  'PUBLISH',
+  'SPUBLISH',
+  'SWAPDB',
+  'PING',
+]);
 
 /** Upper-case ASCII name of a command. */
 export function commandName(argv: Uint8Array[]): string {
@@ -101,11 +114,19 @@ export function commandName(argv: Uint8Array[]): string {
 function keysOf(name: string, argv: Uint8Array[]): Uint8Array[] {
   if (argv.length < 2 || SKIP_FOR_KEYS.has(name)) return [];
   switch (name) {
-    case 'DEL': case 'UNLINK': case 'TOUCH':
+    case 'DEL':
+    case 'UNLINK':
+    case 'TOUCH':
       return argv.slice(1);
-    case 'MSET': case 'MSETNX':
+    case 'MSET':
+    case 'MSETNX':
       return argv.filter((_, i) => i % 2 === 1);
-    case 'RENAME': case 'RENAMENX': case 'COPY': case 'SMOVE': case 'LMOVE': case 'RPOPLPUSH':
+    case 'RENAME':
+    case 'RENAMENX':
+    case 'COPY':
+    case 'SMOVE':
+    case 'LMOVE':
+    case 'RPOPLPUSH':
       return argv.slice(1, 3);
     default:
       return [argv[1]!];
@@ -150,15 +171,20 @@ export class PartScanner {
   private lastTs: number | null = null;
   private tsCut: PartScan['timestampCut'] = null;
 
-  constructor(private readonly part: AofPart, private readonly index: number, private readonly state: SetState) {
-    const tokenizer = (startOffset: number): AofTokenizer => new AofTokenizer({
-      startOffset,
-      totalSize: part.size,
-      timestamp: state.timestamp,
-      onAnnotation: (a) => this.annotation(a),
-      // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
-      maxArgs: state.keys ? Infinity : 2,
-    });
+  constructor(
+    private readonly part: AofPart,
+    private readonly index: number,
+    private readonly state: SetState,
+  ) {
+    const tokenizer = (startOffset: number): AofTokenizer =>
+      new AofTokenizer({
+        startOffset,
+        totalSize: part.size,
+        timestamp: state.timestamp,
+        onAnnotation: (a) => this.annotation(a),
+        // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
+        maxArgs: state.keys ? Infinity : 2,
+      });
     this.reader = new AofPartReader(part.size, tokenizer, { records: (r) => this.rdbRecords(r), commands: (c) => this.commands(c) });
   }
 
@@ -183,7 +209,11 @@ export class PartScanner {
   private rdbFailed(e: unknown): void {
     if (!(e instanceof ParseError)) throw e;
     this.rdbError = {
-      kind: e.kind, offset: e.offset, inRdb: true, validUpTo: 0, validBeforeMulti: 0,
+      kind: e.kind,
+      offset: e.offset,
+      inRdb: true,
+      validUpTo: 0,
+      validBeforeMulti: 0,
       what: `RDB ${e.kind === 'truncated' ? 'preamble ends early' : 'preamble is corrupt'}: ${e.detail}${e.context ? ` (while reading ${e.context})` : ''}`,
     };
   }
@@ -237,12 +267,27 @@ export class PartScanner {
         if (all) for (const n of st.dbCommands.values()) commandsBefore += n;
         else commandsBefore = st.dbCommands.get(this.db) ?? 0;
         const rec: FlushRecord = {
-          part: this.index, file: this.part.name, span: c.span, command: name, args: c.argv.slice(1).map((a) => latin1(a)),
-          db: this.db, timestamp: c.timestamp ?? null, multi: this.multi, commandsBefore, keysBefore, index: st.commands - 1,
+          part: this.index,
+          file: this.part.name,
+          span: c.span,
+          command: name,
+          args: c.argv.slice(1).map((a) => latin1(a)),
+          db: this.db,
+          timestamp: c.timestamp ?? null,
+          multi: this.multi,
+          commandsBefore,
+          keysBefore,
+          index: st.commands - 1,
         };
         st.flushes.push(rec);
         if (this.multi) this.pendingFlushes.push(rec);
-        if (all) { st.keys?.clear(); st.dbCommands.clear(); } else { st.keys?.delete(this.db); st.dbCommands.delete(this.db); }
+        if (all) {
+          st.keys?.clear();
+          st.dbCommands.clear();
+        } else {
+          st.keys?.delete(this.db);
+          st.dbCommands.delete(this.db);
+        }
         continue;
       }
       st.dbCommands.set(this.db, (st.dbCommands.get(this.db) ?? 0) + 1);
@@ -274,7 +319,12 @@ export class PartScanner {
     if (this.lastTs !== null) st.lastTimestamp = this.lastTs;
     // Flushes inside a MULTI that never closed keep `multi.end === null`.
     return {
-      name: this.part.name, path: this.part.path, role: this.part.role, seq: this.part.seq, size: this.part.size, format,
+      name: this.part.name,
+      path: this.part.path,
+      role: this.part.role,
+      seq: this.part.seq,
+      size: this.part.size,
+      format,
       rdb: rdb ? { version: rdb.version, keys: this.rdbKeys, end: rdb.done ? rdb.consumed : -1 } : null,
       commands: this.reader.tok?.commandCount ?? 0,
       verdict,
@@ -285,7 +335,6 @@ export class PartScanner {
     };
   }
 }
-
 
 /** Scan every file of a set in load order. */
 export async function scanAofSet(set: AofSet, options: AofScanOptions = {}): Promise<AofSetScan> {
@@ -298,13 +347,22 @@ export async function scanAofSet(set: AofSet, options: AofScanOptions = {}): Pro
     parts.push(s.end());
   }
   return {
-    parts, histogram: state.histogram, commands: state.commands, multiBlocks: state.multiBlocks,
-    firstTimestamp: state.firstTimestamp, lastTimestamp: state.lastTimestamp, flushes: state.flushes,
+    parts,
+    histogram: state.histogram,
+    commands: state.commands,
+    multiBlocks: state.multiBlocks,
+    firstTimestamp: state.firstTimestamp,
+    lastTimestamp: state.lastTimestamp,
+    flushes: state.flushes,
   };
 }
 
 /** Scan bytes held in memory as one file (tests). */
-export function scanAofBytes(bytes: Uint8Array, options: AofScanOptions = {}, chunkSize = bytes.length || 1): { part: PartScan; scan: AofSetScan } {
+export function scanAofBytes(
+  bytes: Uint8Array,
+  options: AofScanOptions = {},
+  chunkSize = bytes.length || 1,
+): { part: PartScan; scan: AofSetScan } {
   const state = new SetState(options);
   const part: AofPart = { name: 'memory', path: 'memory', role: 'single', seq: null, size: bytes.length, mtimeMs: 0 };
   const s = new PartScanner(part, 0, state);
@@ -312,6 +370,14 @@ export function scanAofBytes(bytes: Uint8Array, options: AofScanOptions = {}, ch
   const p = s.end();
   return {
     part: p,
-    scan: { parts: [p], histogram: state.histogram, commands: state.commands, multiBlocks: state.multiBlocks, firstTimestamp: state.firstTimestamp, lastTimestamp: state.lastTimestamp, flushes: state.flushes },
+    scan: {
+      parts: [p],
+      histogram: state.histogram,
+      commands: state.commands,
+      multiBlocks: state.multiBlocks,
+      firstTimestamp: state.firstTimestamp,
+      lastTimestamp: state.lastTimestamp,
+      flushes: state.flushes,
+    },
   };
 }

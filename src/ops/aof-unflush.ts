@@ -7,10 +7,10 @@
  * was the only command in it. All other bytes are copied unchanged. If no such flush is left in
  * the log (a rewrite has folded its effect into the base), the data cannot come back from this AOF.
  */
-import { openAofSet, rewriteWithout, type AofPart, type AofSet, type FileChange } from '../io/aof-files.js';
+import { type AofPart, type AofSet, type FileChange, openAofSet, rewriteWithout } from '../io/aof-files.js';
 import type { Span } from '../model/record.js';
-import { scanAofSet, type AofSetScan, type FlushRecord } from './aof-scan.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
+import { type AofSetScan, type FlushRecord, scanAofSet } from './aof-scan.js';
 
 /** Unflush options. */
 export interface UnflushOptions {
@@ -50,7 +50,12 @@ export function planUnflush(set: AofSet, scan: AofSetScan, opts: UnflushOptions 
   const want = opts.flushdb ? 'FLUSHDB' : 'FLUSHALL';
   const v = setVerdict(scan);
   if (v.kind !== 'ok') {
-    return { action: 'refuse', input: set.input, warnings, reason: `the AOF is not valid (${v.kind} in ${v.file} at offset ${v.offset}: ${v.what}); run rdbkit repair first` };
+    return {
+      action: 'refuse',
+      input: set.input,
+      warnings,
+      reason: `the AOF is not valid (${v.kind} in ${v.file} at offset ${v.offset}: ${v.what}); run rdbkit repair first`,
+    };
   }
   let flush: FlushRecord | null = null;
   for (const f of scan.flushes) if (f.command === want) flush = f;
@@ -58,10 +63,13 @@ export function planUnflush(set: AofSet, scan: AofSetScan, opts: UnflushOptions 
     const hist = set.history.filter((h) => h.exists).map((h) => h.name);
     const base = set.parts.find((p) => p.role === 'base');
     return {
-      action: 'refuse', input: set.input, warnings,
-      reason: `no ${want} in the files Redis loads (${set.parts.map((p) => p.name).join(', ') || 'none'}). `
-        + `If one ran, a rewrite has already folded it into ${base ? `the base ${base.name}` : 'the base'}, and the data from before it cannot be recovered from this AOF`
-        + (hist.length ? ` (history files still on disk, not loaded by Redis, may hold older data: ${hist.join(', ')})` : ''),
+      action: 'refuse',
+      input: set.input,
+      warnings,
+      reason:
+        `no ${want} in the files Redis loads (${set.parts.map((p) => p.name).join(', ') || 'none'}). ` +
+        `If one ran, a rewrite has already folded it into ${base ? `the base ${base.name}` : 'the base'}, and the data from before it cannot be recovered from this AOF` +
+        (hist.length ? ` (history files still on disk, not loaded by Redis, may hold older data: ${hist.join(', ')})` : ''),
     };
   }
   const part = set.parts[flush.part]!;
@@ -70,18 +78,38 @@ export function planUnflush(set: AofSet, scan: AofSetScan, opts: UnflushOptions 
   const commandsAfter = scan.commands - flush.index - 1;
   let seen = false;
   for (const f of scan.flushes) {
-    if (f === flush) { seen = true; continue; }
+    if (f === flush) {
+      seen = true;
+      continue;
+    }
     if (seen && f.command === 'FLUSHALL' && want === 'FLUSHDB') {
-      warnings.push(`a FLUSHALL at offset ${f.span.start} of ${f.file} comes after this FLUSHDB: the restored keys are flushed again by it`);
+      warnings.push(
+        `a FLUSHALL at offset ${f.span.start} of ${f.file} comes after this FLUSHDB: the restored keys are flushed again by it`,
+      );
     }
   }
-  if (flush.multi && flush.multi.commands > 1) warnings.push(`the ${want} ran inside a MULTI/EXEC with ${flush.multi.commands - 1} other command(s); only the ${want} is removed`);
-  warnings.push('stop redis-server before changing its AOF, and start it only after the change (a running server keeps appending, and a rewrite would lose the restored history)');
+  if (flush.multi && flush.multi.commands > 1)
+    warnings.push(`the ${want} ran inside a MULTI/EXEC with ${flush.multi.commands - 1} other command(s); only the ${want} is removed`);
+  warnings.push(
+    'stop redis-server before changing its AOF, and start it only after the change (a running server keeps appending, and a rewrite would lose the restored history)',
+  );
   const command = [want, ...flush.args].join(' ');
   return {
-    action: 'remove', input: set.input, file: part.name, part, command, span: flush.span, db: flush.db, timestamp: flush.timestamp,
-    inMulti: flush.multi !== null, remove, removedBytes: remove.reduce((n, s) => n + s.end - s.start, 0),
-    commandsBefore: flush.commandsBefore, keysBefore: flush.keysBefore, commandsAfter, warnings,
+    action: 'remove',
+    input: set.input,
+    file: part.name,
+    part,
+    command,
+    span: flush.span,
+    db: flush.db,
+    timestamp: flush.timestamp,
+    inMulti: flush.multi !== null,
+    remove,
+    removedBytes: remove.reduce((n, s) => n + s.end - s.start, 0),
+    commandsBefore: flush.commandsBefore,
+    keysBefore: flush.keysBefore,
+    commandsAfter,
+    warnings,
   };
 }
 

@@ -1,5 +1,22 @@
 /** AOF operations: inspect, check, repair and unflush (see the modules re-exported here). */
-export { inspectAof, checkAof, buildInspectReport, setVerdict, type AofInspectReport, type AofCheckReport, type AofSetVerdict, type AofFileReport } from './aof-inspect.js';
-export { planAofRepair, planRepair, applyRepair, type RepairPlan, type RepairOptions } from './aof-repair.js';
-export { planAofUnflush, planUnflush, applyUnflush, type UnflushPlan, type UnflushOptions } from './aof-unflush.js';
-export { scanAofSet, scanAofBytes, PartScanner, type AofSetScan, type PartScan, type FlushRecord, type AofScanOptions } from './aof-scan.js';
+export {
+  type AofCheckReport,
+  type AofFileReport,
+  type AofInspectReport,
+  type AofSetVerdict,
+  buildInspectReport,
+  checkAof,
+  inspectAof,
+  setVerdict,
+} from './aof-inspect.js';
+export { applyRepair, planAofRepair, planRepair, type RepairOptions, type RepairPlan } from './aof-repair.js';
+export {
+  type AofScanOptions,
+  type AofSetScan,
+  type FlushRecord,
+  type PartScan,
+  PartScanner,
+  scanAofBytes,
+  scanAofSet,
+} from './aof-scan.js';
+export { applyUnflush, planAofUnflush, planUnflush, type UnflushOptions, type UnflushPlan } from './aof-unflush.js';

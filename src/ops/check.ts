@@ -19,7 +19,11 @@ export async function checkRdb(source: ByteSource, options: ReadOptions = {}): P
       for (const r of batch) {
         if (r.kind === 'key') keys++;
         else if (r.kind === 'header') version = r.version;
-        else if (r.kind === 'eof') { checksum = r.checksum; verified = r.verified; bytes = r.span?.end ?? 0; }
+        else if (r.kind === 'eof') {
+          checksum = r.checksum;
+          verified = r.verified;
+          bytes = r.span?.end ?? 0;
+        }
       }
     }
     return { ok: true, format: 'rdb', version, keys, checksum, checksumVerified: verified, bytes };

@@ -10,11 +10,12 @@
  * digested with the encoding a Redis 7.0 server loading the file would choose ('load');
  * `zsetRule: 'entry'` uses the file's own encodings instead (what the server that wrote it had).
  */
-import { openRdbInput } from '../io/input.js';
-import { isAofKind, sniffInput } from '../io/sniff.js';
-import { UsageError } from '../errors.js';
+
 import { DatasetDigest, type ZsetEncodingRule } from '../engine/digest.js';
 import type { ReplayReport } from '../engine/replay.js';
+import { UsageError } from '../errors.js';
+import { openRdbInput } from '../io/input.js';
+import { isAofKind, sniffInput } from '../io/sniff.js';
 import { readRdbBatches } from './read.js';
 import { replayAofPath } from './replay-aof.js';
 
@@ -37,7 +38,7 @@ export interface DigestReport {
   expired: number;
   functions: number;
   /** AOF input: what the replay did. */
-  replay: Omit<ReplayReport, 'skipped'> & { skipped: Record<string, number> } | null;
+  replay: (Omit<ReplayReport, 'skipped'> & { skipped: Record<string, number> }) | null;
 }
 
 /** Digest a file or AOF directory. */
@@ -50,21 +51,36 @@ export async function digestFile(path: string, opts: DigestOptions = {}): Promis
     const d = new DatasetDigest('entry');
     let expired = 0;
     for (const e of engine.entries({ includeExpired: true })) {
-      if (e.expireAt !== null && e.expireAt <= at) { expired++; continue; }
+      if (e.expireAt !== null && e.expireAt <= at) {
+        expired++;
+        continue;
+      }
       d.add(e);
     }
     const { skipped, ...rest } = report;
-    return { file: path, kind: 'aof', digest: d.hex(), keys: d.keys, expired, functions: engine.libraries.size, replay: { ...rest, skipped: Object.fromEntries(skipped) } };
+    return {
+      file: path,
+      kind: 'aof',
+      digest: d.hex(),
+      keys: d.keys,
+      expired,
+      functions: engine.libraries.size,
+      replay: { ...rest, skipped: Object.fromEntries(skipped) },
+    };
   }
   if (kind === 'unknown') throw new UsageError('UNKNOWN_FORMAT', `${path} is neither an RDB nor an AOF`);
   const input = await openRdbInput(path);
   const d = new DatasetDigest(opts.zsetRule ?? 'load');
-  let expired = 0, functions = 0;
+  let expired = 0,
+    functions = 0;
   for await (const batch of readRdbBatches(input.source, input.decoderOptions)) {
     for (const rec of batch) {
       if (rec.kind === 'function') functions++;
       if (rec.kind !== 'key') continue;
-      if (rec.expireAt !== null && rec.expireAt <= at) { expired++; continue; }
+      if (rec.expireAt !== null && rec.expireAt <= at) {
+        expired++;
+        continue;
+      }
       d.add(rec);
     }
   }

@@ -19,12 +19,20 @@ export function decodeDumpPayload(payload: Uint8Array): Value {
   const dv = new DataView(payload.buffer, payload.byteOffset, n);
   const version = dv.getUint16(n - 10, true);
   const stored = dv.getBigUint64(n - 8, true);
-  if (stored !== 0n && stored !== crc64(payload.subarray(0, n - 8))) throw new UsageError('DUMP_CHECKSUM', 'DUMP payload version or checksum are wrong');
+  if (stored !== 0n && stored !== crc64(payload.subarray(0, n - 8)))
+    throw new UsageError('DUMP_CHECKSUM', 'DUMP payload version or checksum are wrong');
   if (version < 1 || version > 12) throw new UsageError('DUMP_VERSION', `DUMP payload RDB version ${version} is not supported`);
   const body = payload.subarray(0, n - 10);
-  const rdb = concatBytes([ascii(`REDIS${String(version).padStart(4, '0')}`), body.subarray(0, 1), new Uint8Array([0]), body.subarray(1), new Uint8Array([Opcode.EOF]), new Uint8Array(version >= 5 ? 8 : 0)]);
+  const rdb = concatBytes([
+    ascii(`REDIS${String(version).padStart(4, '0')}`),
+    body.subarray(0, 1),
+    new Uint8Array([0]),
+    body.subarray(1),
+    new Uint8Array([Opcode.EOF]),
+    new Uint8Array(version >= 5 ? 8 : 0),
+  ]);
   const key = decodeRdb(rdb, { verifyChecksum: false, keepEmptyKeys: true }).find((r) => r.kind === 'key');
-  if (!key || key.kind !== 'key') throw new UsageError('DUMP_BAD', 'DUMP payload holds no value');
+  if (key?.kind !== 'key') throw new UsageError('DUMP_BAD', 'DUMP payload holds no value');
   const { type, value } = key as Value & { kind: 'key' };
   return { type, value } as Value;
 }

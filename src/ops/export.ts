@@ -5,7 +5,7 @@
 import { ByteWriter } from '../bytes/writer.js';
 import { utf8 } from '../model/bytes.js';
 import type { RdbRecord } from '../model/record.js';
-import { type KeyFilter, compileFilter } from './filter.js';
+import { compileFilter, type KeyFilter } from './filter.js';
 import { metaToJson } from './json.js';
 import { writeEntryJson } from './jsonl.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
@@ -25,7 +25,11 @@ export interface ExportStats {
 }
 
 /** Yield the export of an RDB source as UTF-8 chunks (one per decoded batch). `stats` is filled as it goes. */
-export function exportRdb(source: ByteSource, opts: ExportOptions, stats: ExportStats = { keys: 0, records: 0 }): AsyncGenerator<Uint8Array> {
+export function exportRdb(
+  source: ByteSource,
+  opts: ExportOptions,
+  stats: ExportStats = { keys: 0, records: 0 },
+): AsyncGenerator<Uint8Array> {
   return exportRecords(readRdbBatches(source, opts.decoder), opts, stats);
 }
 

@@ -2,8 +2,9 @@
  * Key filters shared by convert/inspect: --db, --key GLOB (Redis glob rules, over bytes),
  * --type.
  */
-import type { KeyEntry } from '../model/record.js';
+
 import { bytesKey } from '../model/bytes.js';
+import type { KeyEntry } from '../model/record.js';
 
 /** Filter options. */
 export interface KeyFilter {
@@ -24,10 +25,16 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '\\' && i + 1 < glob.length) re += escapeRe(glob[++i]!);
     else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
-      if (close < 0) { re += '\\['; continue; }
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, close);
       let neg = false;
-      if (body.startsWith('^')) { neg = true; body = body.slice(1); }
+      if (body.startsWith('^')) {
+        neg = true;
+        body = body.slice(1);
+      }
       re += `[${neg ? '^' : ''}${body.replace(/\\/g, '\\\\').replace(/]/g, '\\]')}]`;
       i = close;
     } else re += escapeRe(c);
@@ -41,11 +48,14 @@ function escapeRe(c: string): string {
 
 /** A predicate for key entries. The glob is matched against the key's UTF-8 bytes. */
 export function compileFilter(f: KeyFilter): (e: KeyEntry) => boolean {
-  const dbs = f.db && f.db.length ? new Set(f.db) : null;
-  const types = f.type && f.type.length ? new Set(f.type) : null;
+  const dbs = f.db?.length ? new Set(f.db) : null;
+  const types = f.type?.length ? new Set(f.type) : null;
   let re: RegExp | null = null;
   if (f.key !== undefined) re = globToRegExp(bytesKey(new TextEncoder().encode(f.key)));
   const now = f.expiredAt;
-  return (e) => (!dbs || dbs.has(e.db)) && (!types || types.has(e.type)) && (!re || re.test(bytesKey(e.key)))
-    && (now === undefined || e.expireAt === null || e.expireAt > now);
+  return (e) =>
+    (!dbs || dbs.has(e.db)) &&
+    (!types || types.has(e.type)) &&
+    (!re || re.test(bytesKey(e.key))) &&
+    (now === undefined || e.expireAt === null || e.expireAt > now);
 }

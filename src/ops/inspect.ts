@@ -32,17 +32,36 @@ export interface RdbInspectReport {
 /** Inspect an RDB source. Throws TruncatedError/CorruptError like the decoder. */
 export async function inspectRdb(source: ByteSource, options: ReadOptions = {}): Promise<RdbInspectReport> {
   const rep: RdbInspectReport = {
-    format: 'rdb', family: 'redis', version: 0, aux: [], functions: [], modules: [], dbs: [], totalKeys: 0,
-    emptyKeysSkipped: 0, checksum: null, checksumVerified: false, size: 0,
+    format: 'rdb',
+    family: 'redis',
+    version: 0,
+    aux: [],
+    functions: [],
+    modules: [],
+    dbs: [],
+    totalKeys: 0,
+    emptyKeysSkipped: 0,
+    checksum: null,
+    checksumVerified: false,
+    size: 0,
   };
   const dbs = new Map<number, DbStats>();
   for await (const batch of readRdbBatches(source, { skipValues: true, ...options })) {
     for (const r of batch) {
       switch (r.kind) {
-        case 'header': rep.family = r.family; rep.version = r.version; break;
-        case 'aux': rep.aux.push({ name: displayText(r.key), value: displayText(r.value) }); break;
-        case 'function': rep.functions.push({ name: r.name, engine: r.engine }); break;
-        case 'module-aux': rep.modules.push({ name: r.name, encver: r.encver, when: r.when }); break;
+        case 'header':
+          rep.family = r.family;
+          rep.version = r.version;
+          break;
+        case 'aux':
+          rep.aux.push({ name: displayText(r.key), value: displayText(r.value) });
+          break;
+        case 'function':
+          rep.functions.push({ name: r.name, engine: r.engine });
+          break;
+        case 'module-aux':
+          rep.modules.push({ name: r.name, encver: r.encver, when: r.when });
+          break;
         case 'eof':
           rep.checksum = r.checksum;
           rep.checksumVerified = r.verified;
@@ -50,7 +69,10 @@ export async function inspectRdb(source: ByteSource, options: ReadOptions = {}):
           break;
         case 'key': {
           let s = dbs.get(r.db);
-          if (!s) { s = { db: r.db, keys: 0, keysWithExpiry: 0, bytes: 0, byType: {}, byEncoding: {} }; dbs.set(r.db, s); }
+          if (!s) {
+            s = { db: r.db, keys: 0, keysWithExpiry: 0, bytes: 0, byType: {}, byEncoding: {} };
+            dbs.set(r.db, s);
+          }
           s.keys++;
           if (r.expireAt !== null) s.keysWithExpiry++;
           if (r.span) s.bytes += r.span.end - r.span.start;
@@ -60,7 +82,8 @@ export async function inspectRdb(source: ByteSource, options: ReadOptions = {}):
           rep.totalKeys++;
           break;
         }
-        default: break;
+        default:
+          break;
       }
     }
   }

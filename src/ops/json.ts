@@ -7,7 +7,16 @@
 import { UsageError } from '../errors.js';
 import { fromBase64, toBase64, tryUtf8, utf8 } from '../model/bytes.js';
 import type {
-  HashField, KeyEntry, ModuleItem, RdbRecord, StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue,
+  HashField,
+  KeyEntry,
+  ModuleItem,
+  RdbRecord,
+  StreamConsumer,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamPendingEntry,
+  StreamValue,
 } from '../model/record.js';
 import { decodeModuleId } from '../rdb/module.js';
 
@@ -24,7 +33,8 @@ export function bytesToJson(b: Uint8Array): JsonBytes {
 /** JSON string or {base64} → bytes. */
 export function bytesFromJson(v: unknown, what: string): Uint8Array {
   if (typeof v === 'string') return utf8(v);
-  if (v && typeof v === 'object' && typeof (v as { base64?: unknown }).base64 === 'string') return fromBase64((v as { base64: string }).base64);
+  if (v && typeof v === 'object' && typeof (v as { base64?: unknown }).base64 === 'string')
+    return fromBase64((v as { base64: string }).base64);
   if (typeof v === 'number' && Number.isFinite(v)) return utf8(String(v));
   throw new UsageError('JSON_BAD_BYTES', `${what}: expected a string or {"base64": ...}`);
 }
@@ -68,7 +78,10 @@ function pairsToJson<T>(pairs: ReadonlyArray<readonly [Uint8Array, T]>, value: (
   let asObject = true;
   for (const [n, v] of pairs) {
     const k = tryUtf8(n);
-    if (k === null || k in obj) { asObject = false; break; }
+    if (k === null || k in obj) {
+      asObject = false;
+      break;
+    }
     obj[k] = value(v);
   }
   if (asObject) return obj;
@@ -119,7 +132,9 @@ function streamFromJson(v: unknown, what: string): StreamValue {
   const o = v as Record<string, unknown>;
   const entries: StreamEntry[] = (Array.isArray(o.entries) ? o.entries : []).map((e: Record<string, unknown>, i: number) => ({
     id: idFromJson(e.id, `${what}.entries[${i}].id`),
-    fields: pairsFromJson(e.fields, `${what}.entries[${i}].fields`).map(([f, x]) => [f, bytesFromJson(x, `${what}.entries[${i}].fields`)] as [Uint8Array, Uint8Array]),
+    fields: pairsFromJson(e.fields, `${what}.entries[${i}].fields`).map(
+      ([f, x]) => [f, bytesFromJson(x, `${what}.entries[${i}].fields`)] as [Uint8Array, Uint8Array],
+    ),
   }));
   const groups: StreamGroup[] = (Array.isArray(o.groups) ? o.groups : []).map((g: Record<string, unknown>, gi: number) => {
     const w = `${what}.groups[${gi}]`;
@@ -165,18 +180,35 @@ export function entryToJson(e: KeyEntry): Record<string, Json> {
     value: null,
   };
   switch (e.type) {
-    case 'string': out.value = bytesToJson(e.value) as Json; break;
+    case 'string':
+      out.value = bytesToJson(e.value) as Json;
+      break;
     case 'list':
-    case 'set': out.value = e.value.map((b) => bytesToJson(b) as Json); break;
-    case 'zset': out.value = e.value.map(([m, s]) => [bytesToJson(m) as Json, scoreToJson(s)]); break;
+    case 'set':
+      out.value = e.value.map((b) => bytesToJson(b) as Json);
+      break;
+    case 'zset':
+      out.value = e.value.map(([m, s]) => [bytesToJson(m) as Json, scoreToJson(s)]);
+      break;
     case 'hash': {
-      out.value = pairsToJson(e.value.map((h) => [h.field, h.value] as const), (x) => bytesToJson(x) as Json);
+      out.value = pairsToJson(
+        e.value.map((h) => [h.field, h.value] as const),
+        (x) => bytesToJson(x) as Json,
+      );
       const withTtl = e.value.filter((h) => h.expireAt !== undefined);
-      if (withTtl.length) out.fieldExpireAt = pairsToJson(withTtl.map((h) => [h.field, h.expireAt!] as const), (x) => x);
+      if (withTtl.length)
+        out.fieldExpireAt = pairsToJson(
+          withTtl.map((h) => [h.field, h.expireAt!] as const),
+          (x) => x,
+        );
       break;
     }
-    case 'stream': out.value = streamToJson(e.value); break;
-    case 'module': out.value = { module: e.value.name, encver: e.value.encver, payload: { base64: toBase64(e.value.payload) } }; break;
+    case 'stream':
+      out.value = streamToJson(e.value);
+      break;
+    case 'module':
+      out.value = { module: e.value.name, encver: e.value.encver, payload: { base64: toBase64(e.value.payload) } };
+      break;
   }
   if (e.idle !== undefined) out.idle = e.idle;
   if (e.freq !== undefined) out.freq = e.freq;
@@ -186,12 +218,18 @@ export function entryToJson(e: KeyEntry): Record<string, Json> {
 /** A metadata record as JSON (for --meta), or null for records that have no JSON form. */
 export function metaToJson(r: RdbRecord): Record<string, Json> | null {
   switch (r.kind) {
-    case 'header': return { kind: 'header', family: r.family, version: r.version };
-    case 'aux': return { kind: 'aux', name: bytesToJson(r.key) as Json, value: bytesToJson(r.value) as Json };
-    case 'function': return { kind: 'function', name: r.name, engine: r.engine, code: bytesToJson(r.code) as Json };
-    case 'module-aux': return { kind: 'module-aux', module: r.name, encver: r.encver, when: r.when, payload: { base64: toBase64(r.payload) } };
-    case 'slot-info': return { kind: 'slot-info', slot: r.slot, keys: r.keys, expires: r.expires };
-    default: return null;
+    case 'header':
+      return { kind: 'header', family: r.family, version: r.version };
+    case 'aux':
+      return { kind: 'aux', name: bytesToJson(r.key) as Json, value: bytesToJson(r.value) as Json };
+    case 'function':
+      return { kind: 'function', name: r.name, engine: r.engine, code: bytesToJson(r.code) as Json };
+    case 'module-aux':
+      return { kind: 'module-aux', module: r.name, encver: r.encver, when: r.when, payload: { base64: toBase64(r.payload) } };
+    case 'slot-info':
+      return { kind: 'slot-info', slot: r.slot, keys: r.keys, expires: r.expires };
+    default:
+      return null;
   }
 }
 
@@ -201,13 +239,29 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
   const o = v as Record<string, unknown>;
   if (o.kind !== undefined && o.key === undefined) {
     switch (o.kind) {
-      case 'aux': return { kind: 'aux', key: bytesFromJson(o.name, `${where}.name`), value: bytesFromJson(o.value, `${where}.value`) };
-      case 'function': return { kind: 'function', code: bytesFromJson(o.code, `${where}.code`), name: typeof o.name === 'string' ? o.name : null, engine: typeof o.engine === 'string' ? o.engine : null };
+      case 'aux':
+        return { kind: 'aux', key: bytesFromJson(o.name, `${where}.name`), value: bytesFromJson(o.value, `${where}.value`) };
+      case 'function':
+        return {
+          kind: 'function',
+          code: bytesFromJson(o.code, `${where}.code`),
+          name: typeof o.name === 'string' ? o.name : null,
+          engine: typeof o.engine === 'string' ? o.engine : null,
+        };
       case 'module-aux': {
         const payload = bytesFromJson(o.payload, `${where}.payload`);
-        return { kind: 'module-aux', moduleId: 0n, name: String(o.module ?? ''), encver: Number(o.encver ?? 0), when: Number(o.when ?? 2), items: [], payload };
+        return {
+          kind: 'module-aux',
+          moduleId: 0n,
+          name: String(o.module ?? ''),
+          encver: Number(o.encver ?? 0),
+          when: Number(o.when ?? 2),
+          items: [],
+          payload,
+        };
       }
-      default: return null;
+      default:
+        return null;
     }
   }
   const db = Number(o.db ?? 0);
@@ -218,7 +272,9 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
   const w = `${where}.value`;
   let entry: KeyEntry;
   switch (o.type) {
-    case 'string': entry = { ...base, type: 'string', value: bytesFromJson(o.value, w) }; break;
+    case 'string':
+      entry = { ...base, type: 'string', value: bytesFromJson(o.value, w) };
+      break;
     case 'list':
     case 'set': {
       if (!Array.isArray(o.value)) throw new UsageError('JSON_BAD_VALUE', `${w}: expected an array`);
@@ -229,7 +285,9 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
     case 'zset': {
       if (!Array.isArray(o.value)) throw new UsageError('JSON_BAD_VALUE', `${w}: expected an array of [member, score]`);
       entry = {
-        ...base, type: 'zset', value: o.value.map((p, i) => {
+        ...base,
+        type: 'zset',
+        value: o.value.map((p, i) => {
           if (!Array.isArray(p) || p.length !== 2) throw new UsageError('JSON_BAD_VALUE', `${w}[${i}]: expected [member, score]`);
           return [bytesFromJson(p[0], `${w}[${i}]`), scoreFromJson(p[1], `${w}[${i}]`)] as [Uint8Array, number];
         }),
@@ -239,7 +297,9 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
     case 'hash': {
       const fields: HashField[] = pairsFromJson(o.value, w).map(([f, x]) => ({ field: f, value: bytesFromJson(x, w) }));
       if (o.fieldExpireAt) {
-        const ttl = new Map(pairsFromJson(o.fieldExpireAt, `${where}.fieldExpireAt`).map(([f, x]) => [String.fromCharCode(...f), Number(x)]));
+        const ttl = new Map(
+          pairsFromJson(o.fieldExpireAt, `${where}.fieldExpireAt`).map(([f, x]) => [String.fromCharCode(...f), Number(x)]),
+        );
         for (const h of fields) {
           const t = ttl.get(String.fromCharCode(...h.field));
           if (t !== undefined) h.expireAt = t;
@@ -248,7 +308,9 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
       entry = { ...base, type: 'hash', value: fields };
       break;
     }
-    case 'stream': entry = { ...base, type: 'stream', value: streamFromJson(o.value, w) }; break;
+    case 'stream':
+      entry = { ...base, type: 'stream', value: streamFromJson(o.value, w) };
+      break;
     case 'module': {
       const m = o.value as Record<string, unknown> | null;
       if (!m || typeof m !== 'object') throw new UsageError('JSON_BAD_VALUE', `${w}: expected a module object`);
@@ -265,7 +327,11 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
 }
 
 /** A module value from its pass-through payload (module id first, as an rdbLen). */
-function moduleFromPayload(payload: Uint8Array, name: string, encver: number): { moduleId: bigint; name: string; encver: number; items: ModuleItem[]; payload: Uint8Array } {
+function moduleFromPayload(
+  payload: Uint8Array,
+  name: string,
+  encver: number,
+): { moduleId: bigint; name: string; encver: number; items: ModuleItem[]; payload: Uint8Array } {
   let moduleId = 0n;
   if (payload.length >= 9 && payload[0] === 0x81) {
     moduleId = new DataView(payload.buffer, payload.byteOffset, 9).getBigUint64(1, false);

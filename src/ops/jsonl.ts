@@ -61,7 +61,7 @@ function classify(b: Uint8Array): number {
 /** JSON.stringify's escape for each byte < 0x20, '"' and '\\' (empty: copy the byte). */
 const ESCAPES: string[] = Array.from({ length: 128 }, (_, c) => {
   if (!NEEDS_ESCAPE[c]) return '';
-  const short: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
+  const short: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
   return short[c] ?? `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
 });
 
@@ -70,7 +70,10 @@ function writeEscaped(w: ByteWriter, b: Uint8Array): void {
   let o = w.length;
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
-    if (c >= 0x80 || !NEEDS_ESCAPE[c]) { buf[o++] = c; continue; }
+    if (c >= 0x80 || !NEEDS_ESCAPE[c]) {
+      buf[o++] = c;
+      continue;
+    }
     const e = ESCAPES[c]!;
     for (let k = 0; k < e.length; k++) buf[o++] = e.charCodeAt(k);
   }
@@ -82,14 +85,23 @@ function writeBase64(w: ByteWriter, b: Uint8Array): void {
   let i = 0;
   for (; i + 3 <= n; i += 3) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    w.u8(B64C[v >> 18]!).u8(B64C[(v >> 12) & 63]!).u8(B64C[(v >> 6) & 63]!).u8(B64C[v & 63]!);
+    w.u8(B64C[v >> 18]!)
+      .u8(B64C[(v >> 12) & 63]!)
+      .u8(B64C[(v >> 6) & 63]!)
+      .u8(B64C[v & 63]!);
   }
   if (n - i === 1) {
     const v = b[i]! << 16;
-    w.u8(B64C[v >> 18]!).u8(B64C[(v >> 12) & 63]!).u8(0x3d).u8(0x3d);
+    w.u8(B64C[v >> 18]!)
+      .u8(B64C[(v >> 12) & 63]!)
+      .u8(0x3d)
+      .u8(0x3d);
   } else if (n - i === 2) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8);
-    w.u8(B64C[v >> 18]!).u8(B64C[(v >> 12) & 63]!).u8(B64C[(v >> 6) & 63]!).u8(0x3d);
+    w.u8(B64C[v >> 18]!)
+      .u8(B64C[(v >> 12) & 63]!)
+      .u8(B64C[(v >> 6) & 63]!)
+      .u8(0x3d);
   }
 }
 
@@ -125,12 +137,19 @@ function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
 /** Hash-like pairs: an object when every name is UTF-8 and unique, else an array of pairs. */
 function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: number) => void): void {
   let asObject = true;
-  for (const n of names) if (classify(n) < 0) { asObject = false; break; }
+  for (const n of names)
+    if (classify(n) < 0) {
+      asObject = false;
+      break;
+    }
   if (asObject && names.length > 1) {
     const seen = new Set<string>();
     for (const n of names) {
       const k = bytesKey(n);
-      if (seen.has(k)) { asObject = false; break; }
+      if (seen.has(k)) {
+        asObject = false;
+        break;
+      }
       seen.add(k);
     }
   }
@@ -167,9 +186,13 @@ export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
   writeJsonBytes(w, e.key);
   w.ascii(`,"type":"${e.type}","encoding":"${e.encoding}","expireAt":${e.expireAt === null ? 'null' : String(e.expireAt)},"value":`);
   switch (e.type) {
-    case 'string': writeJsonBytes(w, e.value); break;
+    case 'string':
+      writeJsonBytes(w, e.value);
+      break;
     case 'list':
-    case 'set': writeList(w, e.value); break;
+    case 'set':
+      writeList(w, e.value);
+      break;
     case 'zset': {
       w.u8(0x5b);
       const v = e.value;
@@ -186,11 +209,19 @@ export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
     }
     case 'hash': {
       const v = e.value;
-      writePairs(w, v.map((h) => h.field), (i) => writeJsonBytes(w, v[i]!.value));
+      writePairs(
+        w,
+        v.map((h) => h.field),
+        (i) => writeJsonBytes(w, v[i]!.value),
+      );
       const ttl = v.filter((h) => h.expireAt !== undefined);
       if (ttl.length) {
         w.ascii(',"fieldExpireAt":');
-        writePairs(w, ttl.map((h) => h.field), (i) => w.ascii(String(ttl[i]!.expireAt)));
+        writePairs(
+          w,
+          ttl.map((h) => h.field),
+          (i) => w.ascii(String(ttl[i]!.expireAt)),
+        );
       }
       break;
     }

@@ -30,7 +30,13 @@ async function verifyExternally(batch: RdbRecord[], crcOf: ExternalCrc): Promise
     const end = (r.span?.start ?? 0) + 1;
     const computed = hex64(await crcOf(end));
     if (computed !== r.checksum) {
-      throw new CorruptError('rdb', 'RDB_BAD_CHECKSUM', end, `CRC64 mismatch: stored ${r.checksum}, computed ${computed}`, 'the CRC64 checksum');
+      throw new CorruptError(
+        'rdb',
+        'RDB_BAD_CHECKSUM',
+        end,
+        `CRC64 mismatch: stored ${r.checksum}, computed ${computed}`,
+        'the CRC64 checksum',
+      );
     }
     r.verified = true;
   }

@@ -4,10 +4,11 @@
  * the dataset, not with the log. Keys already expired at `at` (default: now) are not emitted,
  * as Redis does not write them when it dumps.
  */
+
+import { Engine } from '../engine/engine.js';
+import { Replayer, type ReplayOptions, type ReplayReport } from '../engine/replay.js';
 import { openAofSet } from '../io/aof-files.js';
 import { readChunks } from '../io/files.js';
-import { Engine } from '../engine/engine.js';
-import { type ReplayOptions, type ReplayReport, Replayer } from '../engine/replay.js';
 import type { RdbRecord } from '../model/record.js';
 import { decodeDumpPayload } from './dump.js';
 

@@ -10,11 +10,11 @@
  */
 import { UsageError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
-import { RdbEncoder, type RdbEncodeReport } from '../rdb/encoder.js';
+import { type RdbEncodeReport, RdbEncoder } from '../rdb/encoder.js';
 import { VcsEncoder } from '../rdb/vcs.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { entryFromJson } from './json.js';
-import { readRdb, type ByteSource, type ReadOptions } from './read.js';
+import { type ByteSource, type ReadOptions, readRdb } from './read.js';
 
 /** Options of a conversion to RDB. */
 export interface ToRdbOptions extends KeyFilter {
@@ -105,7 +105,11 @@ function parseLine(l: string, n: number): RdbRecord | null {
  * Encode records as an RDB, yielding chunks. The encoder is created at the first record, so
  * an input RDB's header can provide the default version. `report` is filled as it goes.
  */
-export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, opts: ToRdbOptions, report: Partial<ToRdbReport> = {}): AsyncGenerator<Uint8Array> {
+export async function* encodeRecords(
+  records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>,
+  opts: ToRdbOptions,
+  report: Partial<ToRdbReport> = {},
+): AsyncGenerator<Uint8Array> {
   const keep = compileFilter(opts);
   let enc: RdbEncoder | null = null;
   // Output is copied into one ~1 MiB chunk at a time as it comes (instead of keeping each key's
@@ -172,7 +176,12 @@ export async function* encodeRecords(records: AsyncIterable<RdbRecord> | Iterabl
 }
 
 /** Convert an RDB byte source (kind 'rdb') or JSON text (kind 'json') to RDB chunks. */
-export function toRdbChunks(source: ByteSource, kind: 'rdb' | 'json', opts: ToRdbOptions, report: Partial<ToRdbReport> = {}): AsyncGenerator<Uint8Array> {
+export function toRdbChunks(
+  source: ByteSource,
+  kind: 'rdb' | 'json',
+  opts: ToRdbOptions,
+  report: Partial<ToRdbReport> = {},
+): AsyncGenerator<Uint8Array> {
   const records = kind === 'rdb' ? readRdb(source, opts.decoder ?? {}) : recordsFromJson(source);
   return encodeRecords(records, opts, report);
 }

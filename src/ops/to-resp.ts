@@ -18,9 +18,10 @@
  * target server (default 10 = Redis 7.0). Module values can only travel this way (their
  * payload is kept verbatim); in plain mode they are skipped and reported.
  */
+
+import { type CommandArg, encodeCommand, writeCommand } from '../aof/writer.js';
 import { crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
-import { type CommandArg, encodeCommand, writeCommand } from '../aof/writer.js';
 import { UsageError } from '../errors.js';
 import { bytesKey, displayText, utf8 } from '../model/bytes.js';
 import type { KeyEntry, RdbRecord, StreamId } from '../model/record.js';
@@ -67,15 +68,22 @@ export function scoreArg(v: number): string {
   return String(v);
 }
 
-function* batched(head: CommandArg[], items: CommandArg[][], opts: Required<Pick<ToRespOptions, 'batch' | 'maxBytes'>>): Generator<CommandArg[]> {
+function* batched(
+  head: CommandArg[],
+  items: CommandArg[][],
+  opts: Required<Pick<ToRespOptions, 'batch' | 'maxBytes'>>,
+): Generator<CommandArg[]> {
   let cur: CommandArg[] = [];
-  let n = 0, bytes = 0;
+  let n = 0,
+    bytes = 0;
   for (const it of items) {
     let sz = 0;
     for (const a of it) sz += a instanceof Uint8Array ? a.length : String(a).length;
     if (n > 0 && (n >= opts.batch || bytes + sz > opts.maxBytes)) {
       yield [...head, ...cur];
-      cur = []; n = 0; bytes = 0;
+      cur = [];
+      n = 0;
+      bytes = 0;
     }
     cur.push(...it);
     n++;
@@ -90,11 +98,19 @@ function* batched(head: CommandArg[], items: CommandArg[][], opts: Required<Pick
  * scored -0 therefore go last; when the others alone would not make Redis 7.0 convert (> 128
  * members or a member > 64 bytes), a 65-byte placeholder forces the conversion and is removed.
  */
-function* zsetCommands(k: Uint8Array, members: ReadonlyArray<readonly [Uint8Array, number]>, b: Required<Pick<ToRespOptions, 'batch' | 'maxBytes'>>): Generator<CommandArg[]> {
+function* zsetCommands(
+  k: Uint8Array,
+  members: ReadonlyArray<readonly [Uint8Array, number]>,
+  b: Required<Pick<ToRespOptions, 'batch' | 'maxBytes'>>,
+): Generator<CommandArg[]> {
   const negZero = members.filter(([, s]) => Object.is(s, -0));
   const skiplist = members.length > 128 || members.some(([m]) => m.length > 64);
   if (!negZero.length || !skiplist) {
-    yield* batched(['ZADD', k], members.map(([m, s]) => [scoreArg(s), m]), b);
+    yield* batched(
+      ['ZADD', k],
+      members.map(([m, s]) => [scoreArg(s), m]),
+      b,
+    );
     return;
   }
   const rest = members.filter(([, s]) => !Object.is(s, -0));
@@ -103,11 +119,20 @@ function* zsetCommands(k: Uint8Array, members: ReadonlyArray<readonly [Uint8Arra
   if (!convertsAlone) {
     const taken = new Set(members.map(([m]) => bytesKey(m)));
     let n = 0;
-    do placeholder = utf8(`rdbkit:placeholder:${n++}:`.padEnd(65, '#')); while (taken.has(bytesKey(placeholder)));
+    do placeholder = utf8(`rdbkit:placeholder:${n++}:`.padEnd(65, '#'));
+    while (taken.has(bytesKey(placeholder)));
     yield ['ZADD', k, 0, placeholder];
   }
-  yield* batched(['ZADD', k], rest.map(([m, s]) => [scoreArg(s), m]), b);
-  yield* batched(['ZADD', k], negZero.map(([m]) => ['-0', m]), b);
+  yield* batched(
+    ['ZADD', k],
+    rest.map(([m, s]) => [scoreArg(s), m]),
+    b,
+  );
+  yield* batched(
+    ['ZADD', k],
+    negZero.map(([m]) => ['-0', m]),
+    b,
+  );
   if (placeholder) yield ['ZREM', k, placeholder];
 }
 
@@ -118,18 +143,31 @@ export function dumpPayload(e: KeyEntry, version = 10): Uint8Array {
   const vw = new ByteWriter(256);
   let type: number;
   switch (e.type) {
-    case 'string': writeString(vw, e.value, t.sopts); type = RdbType.STRING; break;
-    case 'list': type = writeList(vw, t, e.value); break;
-    case 'set': type = writeSet(vw, t, e.value); break;
-    case 'zset': type = writeZset(vw, t, e.value); break;
-    case 'hash': type = writeHash(vw, t, e.value); break;
+    case 'string':
+      writeString(vw, e.value, t.sopts);
+      type = RdbType.STRING;
+      break;
+    case 'list':
+      type = writeList(vw, t, e.value);
+      break;
+    case 'set':
+      type = writeSet(vw, t, e.value);
+      break;
+    case 'zset':
+      type = writeZset(vw, t, e.value);
+      break;
+    case 'hash':
+      type = writeHash(vw, t, e.value);
+      break;
     case 'stream': {
       const layout: StreamLayout = version >= 11 ? 3 : version >= 10 ? 2 : 1;
       writeStreamValue(vw, e.value, layout, t.sopts);
       type = layout === 3 ? RdbType.STREAM_LISTPACKS_3 : layout === 2 ? RdbType.STREAM_LISTPACKS_2 : RdbType.STREAM_LISTPACKS;
       break;
     }
-    case 'module': type = writeModule(vw, e.value); break;
+    case 'module':
+      type = writeModule(vw, e.value);
+      break;
   }
   w.u8(type);
   w.bytes(vw.finish());
@@ -155,16 +193,28 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
       yield ['SET', k, e.value];
       break;
     case 'list':
-      yield* batched(['RPUSH', k], e.value.map((x) => [x]), b);
+      yield* batched(
+        ['RPUSH', k],
+        e.value.map((x) => [x]),
+        b,
+      );
       break;
     case 'set':
-      yield* batched(['SADD', k], e.value.map((x) => [x]), b);
+      yield* batched(
+        ['SADD', k],
+        e.value.map((x) => [x]),
+        b,
+      );
       break;
     case 'zset':
       yield* zsetCommands(k, e.value, b);
       break;
     case 'hash':
-      yield* batched(['HSET', k], e.value.map((f) => [f.field, f.value]), b);
+      yield* batched(
+        ['HSET', k],
+        e.value.map((f) => [f.field, f.value]),
+        b,
+      );
       for (const f of e.value) if (f.expireAt !== undefined) yield ['HPEXPIREAT', k, f.expireAt, 'FIELDS', 1, f.field];
       break;
     case 'stream': {
@@ -182,8 +232,14 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
         yield create;
         const withPel = new Set<string>();
         for (const p of g.pending) {
-          if (!p.consumer) { report.lostPending++; continue; }
-          if (!live.has(id(p.id))) { report.lostPending++; continue; }
+          if (!p.consumer) {
+            report.lostPending++;
+            continue;
+          }
+          if (!live.has(id(p.id))) {
+            report.lostPending++;
+            continue;
+          }
           withPel.add(displayText(p.consumer));
           yield ['XCLAIM', k, g.name, p.consumer, 0, id(p.id), 'TIME', p.deliveryTime, 'RETRYCOUNT', p.deliveryCount, 'JUSTID', 'FORCE'];
         }
@@ -205,7 +261,12 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
  * Commands rebuilding a dataset, from records in any order that keeps each db's keys together
  * (an RDB's order, or the engine's). Only function and key records matter; others are ignored.
  */
-export function* datasetCommands(records: Iterable<RdbRecord>, opts: ToRespOptions = {}, report: ToRespReport = newToRespReport(), state = { db: -1 }): Generator<CommandArg[]> {
+export function* datasetCommands(
+  records: Iterable<RdbRecord>,
+  opts: ToRespOptions = {},
+  report: ToRespReport = newToRespReport(),
+  state = { db: -1 },
+): Generator<CommandArg[]> {
   for (const r of records) {
     if (r.kind === 'function') {
       report.functions++;
@@ -219,7 +280,8 @@ export function* datasetCommands(records: Iterable<RdbRecord>, opts: ToRespOptio
       report.skipped.push({ db: r.db, key: displayText(r.key), what: `module value ${r.value.name} (use --restore)` });
       continue;
     }
-    if (r.type === 'zset' && r.value.some(([, s]) => Number.isNaN(s))) throw new UsageError('RESP_NAN_SCORE', `key "${displayText(r.key)}": a sorted set score is NaN`);
+    if (r.type === 'zset' && r.value.some(([, s]) => Number.isNaN(s)))
+      throw new UsageError('RESP_NAN_SCORE', `key "${displayText(r.key)}": a sorted set score is NaN`);
     if (r.db !== state.db) {
       state.db = r.db;
       report.commands++;
@@ -234,7 +296,11 @@ export function* datasetCommands(records: Iterable<RdbRecord>, opts: ToRespOptio
 }
 
 /** RESP chunks of about 64 KiB from an async record stream (files: memory stays bounded). */
-export async function* datasetRespChunks(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, opts: ToRespOptions = {}, report: ToRespReport = newToRespReport()): AsyncGenerator<Uint8Array> {
+export async function* datasetRespChunks(
+  records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>,
+  opts: ToRespOptions = {},
+  report: ToRespReport = newToRespReport(),
+): AsyncGenerator<Uint8Array> {
   const w = new ByteWriter(1 << 16);
   const state = { db: -1 };
   for await (const r of records) {
@@ -245,6 +311,10 @@ export async function* datasetRespChunks(records: AsyncIterable<RdbRecord> | Ite
 }
 
 /** The same, RESP-encoded: one Uint8Array per command. */
-export function* datasetResp(records: Iterable<RdbRecord>, opts: ToRespOptions = {}, report: ToRespReport = newToRespReport()): Generator<Uint8Array> {
+export function* datasetResp(
+  records: Iterable<RdbRecord>,
+  opts: ToRespOptions = {},
+  report: ToRespReport = newToRespReport(),
+): Generator<Uint8Array> {
   for (const c of datasetCommands(records, opts, report)) yield encodeCommand(c);
 }

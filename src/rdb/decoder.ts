@@ -13,19 +13,20 @@
  * CRC64 is updated over consumed bytes as they are dropped from the buffer (a byte-flow hook),
  * and verified after the EOF opcode for versions >= 5 (stored 0 = disabled).
  */
-import { type Cursor, NEED_MORE, corrupt, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
+
 import { Crc64, hex64 } from '../bytes/crc64.js';
+import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
 import { compareBytes, findDuplicate, latin1, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
-import { EnterpriseOpcode, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, encodingOf, typeName } from './constants.js';
+import { EnterpriseOpcode, encodingOf, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, typeName } from './constants.js';
+import { parseShebang, readPreGaFunction } from './function.js';
 import { decodeIntset, validateIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
 import { decodeListpack, decodeListpackValues, lpValueBytes, validateListpack } from './listpack.js';
-import { parseShebang, readPreGaFunction } from './function.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { StreamReader, type StreamVersion } from './stream.js';
-import { DEFAULT_MAX_STRING, type Scratch, parseRedisDouble, readBinaryDouble, readString, readStringDouble } from './string.js';
+import { DEFAULT_MAX_STRING, parseRedisDouble, readBinaryDouble, readString, readStringDouble, type Scratch } from './string.js';
 import { decodeZiplist, decodeZiplistValues, validateZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -170,8 +171,13 @@ export class RdbDecoder {
 
   private truncatedAtNeed(): never {
     this.join();
-    throw new TruncatedError('rdb', 'RDB_UNEXPECTED_EOF', this.base + this.pos,
-      `unexpected end of file: the record needs ${this.needAbs - this.base - this.pos} bytes, the file has ${this.opts.totalSize - this.base - this.pos} left`, this.context());
+    throw new TruncatedError(
+      'rdb',
+      'RDB_UNEXPECTED_EOF',
+      this.base + this.pos,
+      `unexpected end of file: the record needs ${this.needAbs - this.base - this.pos} bytes, the file has ${this.opts.totalSize - this.base - this.pos} left`,
+      this.context(),
+    );
   }
 
   /** Merge queued chunks with the unread tail into one buffer (zero-copy when possible). */
@@ -186,7 +192,10 @@ export class RdbDecoder {
       next = new Uint8Array(tail + this.pendingBytes);
       next.set(this.buf.subarray(this.pos, this.lim), 0);
       let o = tail;
-      for (const c of this.pending) { next.set(c, o); o += c.length; }
+      for (const c of this.pending) {
+        next.set(c, o);
+        o += c.length;
+      }
     }
     this.base += this.pos;
     this.buf = next;
@@ -245,11 +254,16 @@ export class RdbDecoder {
 
   private unit(r: Cursor, out: RdbRecord[]): void {
     switch (this.phase) {
-      case 'magic': return this.readMagic(r, out);
-      case 'body': return this.readBody(r, out);
-      case 'value': return this.readValueUnit(r, out);
-      case 'checksum': return this.readChecksum(r, out);
-      case 'done': return;
+      case 'magic':
+        return this.readMagic(r, out);
+      case 'body':
+        return this.readBody(r, out);
+      case 'value':
+        return this.readValueUnit(r, out);
+      case 'checksum':
+        return this.readChecksum(r, out);
+      case 'done':
+        return;
     }
   }
 
@@ -263,14 +277,30 @@ export class RdbDecoder {
       family = 'redis';
       version = Number(text.slice(5));
       if (version < 1 || version > MAX_REDIS_RDB_VERSION) {
-        throw new CorruptError('rdb', 'RDB_UNSUPPORTED_VERSION', r.base + start, `unsupported RDB version ${version} (this reader knows 1-${MAX_REDIS_RDB_VERSION} and VALKEY080)`);
+        throw new CorruptError(
+          'rdb',
+          'RDB_UNSUPPORTED_VERSION',
+          r.base + start,
+          `unsupported RDB version ${version} (this reader knows 1-${MAX_REDIS_RDB_VERSION} and VALKEY080)`,
+        );
       }
     } else if (text.startsWith('VALKEY') && /^\d{3}$/.test(text.slice(6))) {
       family = 'valkey';
       version = Number(text.slice(6));
-      if (version !== 80) throw new CorruptError('rdb', 'RDB_UNSUPPORTED_VERSION', r.base + start, `unsupported Valkey RDB version ${version} (this reader knows VALKEY080)`);
+      if (version !== 80)
+        throw new CorruptError(
+          'rdb',
+          'RDB_UNSUPPORTED_VERSION',
+          r.base + start,
+          `unsupported Valkey RDB version ${version} (this reader knows VALKEY080)`,
+        );
     } else {
-      throw new CorruptError('rdb', 'RDB_BAD_MAGIC', r.base + start, `not an RDB file: header is ${JSON.stringify(printable(m))}, expected REDISnnnn or VALKEYnnn`);
+      throw new CorruptError(
+        'rdb',
+        'RDB_BAD_MAGIC',
+        r.base + start,
+        `not an RDB file: header is ${JSON.stringify(printable(m))}, expected REDISnnnn or VALKEYnnn`,
+      );
     }
     this.family = family;
     this.version = version;
@@ -362,7 +392,12 @@ export class RdbDecoder {
       }
       case Opcode.SLOT_IMPORT: {
         if (this.family !== 'valkey') {
-          throw corrupt(r, 'RDB_UNSUPPORTED_OPCODE', 'opcode 243 (Redis 8.6 KEY_META) is not supported in REDIS files up to version 12', start);
+          throw corrupt(
+            r,
+            'RDB_UNSUPPORTED_OPCODE',
+            'opcode 243 (Redis 8.6 KEY_META) is not supported in REDIS files up to version 12',
+            start,
+          );
         }
         const job = readString(r, this.opts.maxStringLength);
         const n = readLength(r);
@@ -400,8 +435,16 @@ export class RdbDecoder {
     const prefix = this.prefix ?? { start: this.base + start, expireAt: null };
     this.prefix = null;
     this.frame = {
-      type, key, db: this.db, prefix, left: -1, items: [], minExpire: 0, intEncoded: false,
-      stream: null, listElements: 0,
+      type,
+      key,
+      db: this.db,
+      prefix,
+      left: -1,
+      items: [],
+      minExpire: 0,
+      intEncoded: false,
+      stream: null,
+      listElements: 0,
     };
     this.phase = 'value';
   }
@@ -578,7 +621,10 @@ export class RdbDecoder {
       case RdbType.STREAM_LISTPACKS:
       case RdbType.STREAM_LISTPACKS_2:
       case RdbType.STREAM_LISTPACKS_3: {
-        f.stream ??= new StreamReader((f.type === RdbType.STREAM_LISTPACKS ? 1 : f.type === RdbType.STREAM_LISTPACKS_2 ? 2 : 3) as StreamVersion, max);
+        f.stream ??= new StreamReader(
+          (f.type === RdbType.STREAM_LISTPACKS ? 1 : f.type === RdbType.STREAM_LISTPACKS_2 ? 2 : 3) as StreamVersion,
+          max,
+        );
         if (f.stream.step(r)) this.finish(r, out, { type: 'stream', value: f.stream.value });
         return;
       }
@@ -592,9 +638,14 @@ export class RdbDecoder {
     const n = readLength(r);
     f.left = n;
     if (n === 0) {
-      const v: Value = f.type === RdbType.LIST || nodes ? { type: 'list', value: [] }
-        : f.type === RdbType.SET ? { type: 'set', value: [] }
-          : f.type === RdbType.HASH ? { type: 'hash', value: [] } : { type: 'zset', value: [] };
+      const v: Value =
+        f.type === RdbType.LIST || nodes
+          ? { type: 'list', value: [] }
+          : f.type === RdbType.SET
+            ? { type: 'set', value: [] }
+            : f.type === RdbType.HASH
+              ? { type: 'hash', value: [] }
+              : { type: 'zset', value: [] };
       this.finish(r, [], v);
     }
   }
@@ -604,7 +655,7 @@ export class RdbDecoder {
     const blob = readString(r, this.opts.maxStringLength, this.scratch);
     // a raw string's payload ends at r.pos; an LZF one was inflated (offsets then point at its header)
     const payloadAt = r.pos - blob.length;
-    return { blob, at: payloadAt >= at ? payloadAt : at };
+    return { blob, at: Math.max(payloadAt, at) };
   }
 
   private finish(r: Cursor, out: RdbRecord[], value: Value): void {
@@ -612,9 +663,14 @@ export class RdbDecoder {
     const f = this.frame!;
     this.frame = null;
     this.phase = 'body';
-    const empty = v.type === 'stream' || v.type === 'string' || v.type === 'module' ? false
-      : v.type === 'list' && this.scratch && (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2) ? f.listElements === 0
-        : v.value.length === 0;
+    const empty =
+      v.type === 'stream' || v.type === 'string' || v.type === 'module'
+        ? false
+        : v.type === 'list' &&
+            this.scratch &&
+            (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
+          ? f.listElements === 0
+          : v.value.length === 0;
     if (empty && !this.opts.keepEmptyKeys) {
       this.emptyKeysSkipped++;
       return;
@@ -644,12 +700,17 @@ export class RdbDecoder {
     const start = r.pos;
     const stored = readBytes(r, 8, 'the CRC64 checksum');
     const dv = new DataView(stored.buffer, stored.byteOffset, 8);
-    const value = (dv.getBigUint64(0, true));
+    const value = dv.getBigUint64(0, true);
     let verified = false;
     if (value !== 0n && this.opts.verifyChecksum) {
       const computed = this.crc.value();
       if (computed !== value) {
-        throw new CorruptError('rdb', 'RDB_BAD_CHECKSUM', r.base + start, `CRC64 mismatch: stored ${hex64(value)}, computed ${hex64(computed)}`);
+        throw new CorruptError(
+          'rdb',
+          'RDB_BAD_CHECKSUM',
+          r.base + start,
+          `CRC64 mismatch: stored ${hex64(value)}, computed ${hex64(computed)}`,
+        );
       }
       verified = true;
     }
@@ -663,7 +724,7 @@ export class RdbDecoder {
  * keeps Redis order (ascending score, then member bytes), as ZRANGE and the listpack forms have it.
  */
 function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, number]> {
-  const cmp = (a: [Uint8Array, number], b: [Uint8Array, number]): number => (a[1] - b[1]) || compareBytes(a[0], b[0]) || 0;
+  const cmp = (a: [Uint8Array, number], b: [Uint8Array, number]): number => a[1] - b[1] || compareBytes(a[0], b[0]) || 0;
   let ascending = true;
   let descending = true;
   for (let i = 1; i < items.length && (ascending || descending); i++) {
@@ -683,9 +744,15 @@ const NON_EMPTY: Uint8Array[] = [NO_BYTES];
 /** The empty value of a type (skipValues mode); strings keep their bytes only for the encoding name. */
 function emptyValue(v: Value): Value {
   switch (v.type) {
-    case 'string': return { type: 'string', value: NO_BYTES };
-    case 'list': case 'set': case 'zset': case 'hash': return { type: v.type, value: [] } as Value;
-    default: return v;
+    case 'string':
+      return { type: 'string', value: NO_BYTES };
+    case 'list':
+    case 'set':
+    case 'zset':
+    case 'hash':
+      return { type: v.type, value: [] } as Value;
+    default:
+      return v;
   }
 }
 
@@ -704,9 +771,16 @@ export function stringEncoding(v: Uint8Array, intEncoded: boolean): string {
 
 function checkDuplicates(v: Value, f: ValueFrame): void {
   if (f.type === RdbType.SET_INTSET) return; // decodeIntset already requires strictly ascending values
-  const names: Uint8Array[] = v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
+  const names: Uint8Array[] =
+    v.type === 'set' ? v.value : v.type === 'zset' ? v.value.map((p) => p[0]) : v.type === 'hash' ? v.value.map((h) => h.field) : [];
   const dup = findDuplicate(names);
-  if (dup) throw new CorruptError('rdb', 'RDB_DUPLICATE_MEMBER', f.prefix.start, `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`);
+  if (dup)
+    throw new CorruptError(
+      'rdb',
+      'RDB_DUPLICATE_MEMBER',
+      f.prefix.start,
+      `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`,
+    );
 }
 
 function printable(b: Uint8Array): string {
@@ -728,4 +802,3 @@ export function decodeRdb(bytes: Uint8Array, options: RdbDecoderOptions = {}): R
   for (const rec of d.end()) out.push(rec);
   return out;
 }
-

@@ -25,9 +25,9 @@ import type { FunctionRecord, KeyEntry, ModuleAuxRecord, RdbRecord } from '../mo
 import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
 import { writeLength } from './length.js';
 import { writeModuleItems } from './module.js';
-import { streamLosses, writeStreamValue, type StreamLayout } from './stream-write.js';
-import { writeString, type WriteStringOptions } from './string.js';
-import { hashTtlSupported, writeHash, writeList, writeModule, writeSet, writeZset, type ValueTarget } from './value-write.js';
+import { type StreamLayout, streamLosses, writeStreamValue } from './stream-write.js';
+import { type WriteStringOptions, writeString } from './string.js';
+import { hashTtlSupported, type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from './value-write.js';
 
 /** Encoder options. */
 export interface RdbEncodeOptions {
@@ -89,7 +89,10 @@ export class RdbEncoder {
     const v = opts.version;
     const ok = Number.isInteger(v) && ((v >= 1 && v <= MAX_REDIS_RDB_VERSION) || (family === 'valkey' && v === 80));
     if (!ok || (family === 'valkey' && v === 12)) {
-      throw new UsageError('RDB_WRITE_VERSION', `cannot write RDB version ${v} (${family}): supported are 1–12 for Redis, 1–11 and 80 for Valkey`);
+      throw new UsageError(
+        'RDB_WRITE_VERSION',
+        `cannot write RDB version ${v} (${family}): supported are 1–12 for Redis, 1–11 and 80 for Valkey`,
+      );
     }
     this.version = v;
     this.family = family;
@@ -135,15 +138,21 @@ export class RdbEncoder {
     if (this.ended) throw new UsageError('RDB_WRITE_ENDED', 'write() after end()');
     this.header();
     switch (record.kind) {
-      case 'key': this.writeKey(record); break;
+      case 'key':
+        this.writeKey(record);
+        break;
       case 'aux': {
         const k = displayText(record.key);
         if (this.version < 7) this.skip(k, 'AUX field (RDB < 7)');
         else if (!this.aux.some(([a]) => a === k)) this.writeAux(record.key, record.value);
         break;
       }
-      case 'function': this.writeFunction(record); break;
-      case 'module-aux': this.writeModuleAux(record); break;
+      case 'function':
+        this.writeFunction(record);
+        break;
+      case 'module-aux':
+        this.writeModuleAux(record);
+        break;
       case 'slot-info':
         if (this.family === 'redis' && this.version >= 12) {
           this.w.u8(Opcode.SLOT_INFO);
@@ -157,11 +166,15 @@ export class RdbEncoder {
           this.w.u8(Opcode.SLOT_IMPORT);
           writeString(this.w, record.job, this.target.sopts);
           writeLength(this.w, record.ranges.length);
-          for (const [a, b] of record.ranges) { writeLength(this.w, a); writeLength(this.w, b); }
+          for (const [a, b] of record.ranges) {
+            writeLength(this.w, a);
+            writeLength(this.w, b);
+          }
         } else this.skip(display(record.job), 'SLOT_IMPORT (Valkey RDB 80 only)');
         break;
       // header, selectdb, resizedb and eof are the encoder's own business
-      default: break;
+      default:
+        break;
     }
     return this.flush();
   }
@@ -214,7 +227,8 @@ export class RdbEncoder {
         type = writeSet(vw, this.target, e.value);
         break;
       case 'zset': {
-        if (e.value.some(([, s]) => Number.isNaN(s))) throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${name}": a sorted set score is NaN`);
+        if (e.value.some(([, s]) => Number.isNaN(s)))
+          throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${name}": a sorted set score is NaN`);
         type = writeZset(vw, this.target, e.value);
         break;
       }
@@ -264,7 +278,8 @@ export class RdbEncoder {
       if (v >= 3) w.u8(Opcode.EXPIRETIME_MS).i64le(e.expireAt);
       else {
         const secs = Math.ceil(e.expireAt / 1000);
-        if (secs > 0x7fffffff || secs < -0x80000000) this.drop(name, 'expiry (beyond the 32-bit seconds of RDB < 3; the key is written without one)');
+        if (secs > 0x7fffffff || secs < -0x80000000)
+          this.drop(name, 'expiry (beyond the 32-bit seconds of RDB < 3; the key is written without one)');
         else {
           if (e.expireAt % 1000 !== 0) this.drop(name, 'milliseconds of the expiry (RDB < 3 stores seconds; rounded up)');
           w.u8(Opcode.EXPIRETIME).i32le(secs);
@@ -273,7 +288,10 @@ export class RdbEncoder {
     }
     if (e.idle !== undefined || e.freq !== undefined) {
       if (v >= 9) {
-        if (e.idle !== undefined) { w.u8(Opcode.IDLE); writeLength(w, e.idle); }
+        if (e.idle !== undefined) {
+          w.u8(Opcode.IDLE);
+          writeLength(w, e.idle);
+        }
         if (e.freq !== undefined) w.u8(Opcode.FREQ).u8(e.freq);
       } else this.skip(name, 'IDLE/FREQ (RDB < 9)');
     }
@@ -293,8 +311,14 @@ export class RdbEncoder {
     if (this.report.dropped.length > 0 && !this.lossy) {
       this.ended = true;
       const d = this.report.dropped;
-      const list = d.slice(0, 10).map((x) => `"${x.key}": ${x.what}`).join('; ');
-      throw new UsageError('RDB_WRITE_LOSSY', `RDB version ${this.version} cannot express ${d.length} item(s): ${list}${d.length > 10 ? `; and ${d.length - 10} more` : ''}. Use lossy mode to drop them.`);
+      const list = d
+        .slice(0, 10)
+        .map((x) => `"${x.key}": ${x.what}`)
+        .join('; ');
+      throw new UsageError(
+        'RDB_WRITE_LOSSY',
+        `RDB version ${this.version} cannot express ${d.length} item(s): ${list}${d.length > 10 ? `; and ${d.length - 10} more` : ''}. Use lossy mode to drop them.`,
+      );
     }
     this.ended = true;
     this.w.u8(Opcode.EOF);
@@ -314,13 +338,19 @@ export function encodeRdb(records: Iterable<RdbRecord>, opts: RdbEncodeOptions):
   let n = 0;
   for (const r of records) {
     const b = enc.write(r);
-    if (b.length) { parts.push(b); n += b.length; }
+    if (b.length) {
+      parts.push(b);
+      n += b.length;
+    }
   }
   const tail = enc.end();
   parts.push(tail);
   n += tail.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }

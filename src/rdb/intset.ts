@@ -7,8 +7,9 @@
  * Layout: u32 LE encoding (bytes per element: 2, 4 or 8), u32 LE length, then `length`
  * signed LE integers of that width in strictly ascending order.
  */
-import { CorruptError } from '../errors.js';
+
 import { ByteWriter } from '../bytes/writer.js';
+import { CorruptError } from '../errors.js';
 import { ascii } from '../model/bytes.js';
 
 const INT64_MIN = -9223372036854775808n;

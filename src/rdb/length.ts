@@ -31,7 +31,8 @@ export function readLengthOrEncoding(r: Cursor): LengthOrEncoding {
     require(r, 8, 'a 64-bit length');
     const hi = r.view.getUint32(r.pos, false);
     const lo = r.view.getUint32(r.pos + 4, false);
-    if (hi > 0x1fffff) throw corrupt(r, 'RDB_BAD_LENGTH', `64-bit length too large (0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')})`, start);
+    if (hi > 0x1fffff)
+      throw corrupt(r, 'RDB_BAD_LENGTH', `64-bit length too large (0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')})`, start);
     r.pos += 8;
     return { encoded: false, value: hi * 4294967296 + lo };
   }
@@ -42,7 +43,8 @@ export function readLengthOrEncoding(r: Cursor): LengthOrEncoding {
 export function readLength(r: Cursor): number {
   const start = r.pos;
   const l = readLengthOrEncoding(r);
-  if (l.encoded) throw corrupt(r, 'RDB_BAD_LENGTH_ENCODING', `expected a length, found string encoding 0x${(0xc0 | l.value).toString(16)}`, start);
+  if (l.encoded)
+    throw corrupt(r, 'RDB_BAD_LENGTH_ENCODING', `expected a length, found string encoding 0x${(0xc0 | l.value).toString(16)}`, start);
   return l.value;
 }
 

@@ -9,8 +9,9 @@
  * Element = encoding+data (size L) then backlen (L in 7-bit groups, most significant first,
  * every byte but the first with bit 7 set; 1..5 bytes chosen from L).
  */
-import { CorruptError } from '../errors.js';
+
 import { ByteWriter } from '../bytes/writer.js';
+import { CorruptError } from '../errors.js';
 import { ascii, parseCanonicalInt } from '../model/bytes.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
@@ -60,15 +61,31 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     let len = 0; // string payload length, or int data bytes
     let isStr = false;
     if (b < 0x80) hdr = 1;
-    else if ((b & 0xc0) === 0x80) { hdr = 1; len = b & 0x3f; isStr = true; }
-    else if ((b & 0xe0) === 0xc0) { hdr = 2; }
-    else if ((b & 0xf0) === 0xe0) { hdr = 2; isStr = true; }
-    else if (b === 0xf0) { hdr = 5; isStr = true; }
-    else if (b === 0xf1) { hdr = 1; len = 2; }
-    else if (b === 0xf2) { hdr = 1; len = 3; }
-    else if (b === 0xf3) { hdr = 1; len = 4; }
-    else if (b === 0xf4) { hdr = 1; len = 8; }
-    else throw bad(base, start, `invalid listpack element encoding byte 0x${b.toString(16)}`);
+    else if ((b & 0xc0) === 0x80) {
+      hdr = 1;
+      len = b & 0x3f;
+      isStr = true;
+    } else if ((b & 0xe0) === 0xc0) {
+      hdr = 2;
+    } else if ((b & 0xf0) === 0xe0) {
+      hdr = 2;
+      isStr = true;
+    } else if (b === 0xf0) {
+      hdr = 5;
+      isStr = true;
+    } else if (b === 0xf1) {
+      hdr = 1;
+      len = 2;
+    } else if (b === 0xf2) {
+      hdr = 1;
+      len = 3;
+    } else if (b === 0xf3) {
+      hdr = 1;
+      len = 4;
+    } else if (b === 0xf4) {
+      hdr = 1;
+      len = 8;
+    } else throw bad(base, start, `invalid listpack element encoding byte 0x${b.toString(16)}`);
     if (start + hdr > last) throw bad(base, start, 'listpack element header runs past the terminator');
     if ((b & 0xf0) === 0xe0) len = ((b & 0x0f) << 8) | blob[p + 1]!;
     else if (b === 0xf0) len = view.getUint32(p + 1, true);
@@ -83,11 +100,15 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
       bl += (byte & 0x7f) * 2 ** shift;
       if (!(byte & 0x80)) break;
       shift += 7;
-      if (shift > 28) { bl = -1; break; }
+      if (shift > 28) {
+        bl = -1;
+        break;
+      }
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
-    if (!each) { /* validation only */ }
-    else if (isStr) each(blob.subarray(start + hdr, start + l));
+    if (!each) {
+      /* validation only */
+    } else if (isStr) each(blob.subarray(start + hdr, start + l));
     else if (b < 0x80) each(b);
     else if ((b & 0xe0) === 0xc0) {
       const u = ((b & 0x1f) << 8) | blob[p + 1]!;
@@ -159,21 +180,36 @@ function writeBacklen(w: ByteWriter, l: number): void {
 export function writeListpackElement(w: ByteWriter, v: LpValue): void {
   const n = asInt(v);
   if (n !== null) {
-    if (typeof n === 'number' && n >= 0 && n <= 127) { w.u8(n); writeBacklen(w, 1); return; }
+    if (typeof n === 'number' && n >= 0 && n <= 127) {
+      w.u8(n);
+      writeBacklen(w, 1);
+      return;
+    }
     if (typeof n === 'number' && n >= -4096 && n <= 4095) {
       const u = n & 0x1fff;
       w.u8(0xc0 | (u >> 8)).u8(u & 0xff);
       writeBacklen(w, 2);
       return;
     }
-    if (typeof n === 'number' && n >= -32768 && n <= 32767) { w.u8(0xf1).i16le(n); writeBacklen(w, 3); return; }
+    if (typeof n === 'number' && n >= -32768 && n <= 32767) {
+      w.u8(0xf1).i16le(n);
+      writeBacklen(w, 3);
+      return;
+    }
     if (typeof n === 'number' && n >= -8388608 && n <= 8388607) {
       const u = n & 0xffffff;
-      w.u8(0xf2).u8(u & 0xff).u8((u >> 8) & 0xff).u8(u >> 16);
+      w.u8(0xf2)
+        .u8(u & 0xff)
+        .u8((u >> 8) & 0xff)
+        .u8(u >> 16);
       writeBacklen(w, 4);
       return;
     }
-    if (typeof n === 'number' && n >= -2147483648 && n <= 2147483647) { w.u8(0xf3).i32le(n); writeBacklen(w, 5); return; }
+    if (typeof n === 'number' && n >= -2147483648 && n <= 2147483647) {
+      w.u8(0xf3).i32le(n);
+      writeBacklen(w, 5);
+      return;
+    }
     w.u8(0xf4).i64leBig(BigInt(n));
     writeBacklen(w, 9);
     return;
@@ -181,9 +217,16 @@ export function writeListpackElement(w: ByteWriter, v: LpValue): void {
   const s = v as Uint8Array;
   const len = s.length;
   let l: number;
-  if (len <= 63) { w.u8(0x80 | len); l = 1 + len; }
-  else if (len <= 4095) { w.u8(0xe0 | (len >> 8)).u8(len & 0xff); l = 2 + len; }
-  else { w.u8(0xf0).u32le(len); l = 5 + len; }
+  if (len <= 63) {
+    w.u8(0x80 | len);
+    l = 1 + len;
+  } else if (len <= 4095) {
+    w.u8(0xe0 | (len >> 8)).u8(len & 0xff);
+    l = 2 + len;
+  } else {
+    w.u8(0xf0).u32le(len);
+    l = 5 + len;
+  }
   w.bytes(s);
   writeBacklen(w, l);
 }
@@ -196,7 +239,7 @@ export function encodeListpack(items: readonly LpValue[]): Uint8Array {
   w.u8(0xff);
   if (w.length > 0xffffffff) throw new RangeError(`listpack of ${w.length} bytes exceeds 4 GiB`);
   w.patchU32le(0, w.length);
-  w.patchU16le(4, items.length < COUNT_UNKNOWN ? items.length : COUNT_UNKNOWN);
+  w.patchU16le(4, Math.min(items.length, COUNT_UNKNOWN));
   return w.take();
 }
 

@@ -33,7 +33,7 @@ export function encodeModuleId(name: string, encver: number): bigint {
   let id = 0n;
   for (const ch of name.padEnd(9, 'A').slice(0, 9)) {
     const v = CHARSET.indexOf(ch);
-    id = (id << 6n) | BigInt(v < 0 ? 0 : v);
+    id = (id << 6n) | BigInt(Math.max(v, 0));
   }
   return (id << 10n) | BigInt(encver & 1023);
 }
@@ -74,11 +74,26 @@ export function readModuleItems(r: Cursor, maxString?: number): ModuleItem[] {
 export function writeModuleItems(w: ByteWriter, items: readonly ModuleItem[]): void {
   for (const it of items) {
     switch (it.op) {
-      case 'sint': writeLength(w, ModuleOpcode.SINT); writeLength(w, BigInt.asUintN(64, it.value)); break;
-      case 'uint': writeLength(w, ModuleOpcode.UINT); writeLength(w, it.value); break;
-      case 'float': writeLength(w, ModuleOpcode.FLOAT); w.f32le(it.value); break;
-      case 'double': writeLength(w, ModuleOpcode.DOUBLE); w.f64le(it.value); break;
-      case 'string': writeLength(w, ModuleOpcode.STRING); writeRawString(w, it.value); break;
+      case 'sint':
+        writeLength(w, ModuleOpcode.SINT);
+        writeLength(w, BigInt.asUintN(64, it.value));
+        break;
+      case 'uint':
+        writeLength(w, ModuleOpcode.UINT);
+        writeLength(w, it.value);
+        break;
+      case 'float':
+        writeLength(w, ModuleOpcode.FLOAT);
+        w.f32le(it.value);
+        break;
+      case 'double':
+        writeLength(w, ModuleOpcode.DOUBLE);
+        w.f64le(it.value);
+        break;
+      case 'string':
+        writeLength(w, ModuleOpcode.STRING);
+        writeRawString(w, it.value);
+        break;
     }
   }
   writeLength(w, ModuleOpcode.EOF);

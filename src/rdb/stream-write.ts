@@ -12,10 +12,17 @@
  */
 import type { ByteWriter } from '../bytes/writer.js';
 import { bytesEqual, compareBytes } from '../model/bytes.js';
-import { compareStreamIds, type StreamConsumer, type StreamEntry, type StreamGroup, type StreamId, type StreamValue } from '../model/record.js';
+import {
+  compareStreamIds,
+  type StreamConsumer,
+  type StreamEntry,
+  type StreamGroup,
+  type StreamId,
+  type StreamValue,
+} from '../model/record.js';
 import { writeLength } from './length.js';
-import { encodeListpack, listpackElementSize, type LpValue } from './listpack.js';
-import { writeString, type WriteStringOptions } from './string.js';
+import { encodeListpack, type LpValue, listpackElementSize } from './listpack.js';
+import { type WriteStringOptions, writeString } from './string.js';
 
 const FLAG_SAMEFIELDS = 2;
 const NODE_MAX_BYTES = 4096;
@@ -98,7 +105,10 @@ export function planStreamNodes(entries: readonly StreamEntry[]): Array<{ key: U
  * The consumer-group `entries_read` a Redis loader derives for a stream read from a type-15 file
  * (streamEstimateDistanceFromFirstEverEntry), given the stream's derived counters.
  */
-export function estimateEntriesRead(s: { length: number; entriesAdded: number; lastId: StreamId; firstId: StreamId; maxDeletedId: StreamId }, id: StreamId): number {
+export function estimateEntriesRead(
+  s: { length: number; entriesAdded: number; lastId: StreamId; firstId: StreamId; maxDeletedId: StreamId },
+  id: StreamId,
+): number {
   if (!s.entriesAdded) return 0;
   if (!s.length && compareStreamIds(id, s.lastId) < 1) return s.entriesAdded;
   const cmpLast = compareStreamIds(id, s.lastId);

@@ -10,7 +10,7 @@ import { type Cursor, corrupt, readBytes, readI64LE, require } from '../bytes/cu
 import { bytesKey } from '../model/bytes.js';
 import type { StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue } from '../model/record.js';
 import { readLength, readLengthBig } from './length.js';
-import { decodeListpackValues, lpValueBytes, type LpValue } from './listpack.js';
+import { decodeListpackValues, type LpValue, lpValueBytes } from './listpack.js';
 import { readString } from './string.js';
 
 const FLAG_DELETED = 1;
@@ -41,7 +41,8 @@ export function decodeStreamNode(master: StreamId, lp: Uint8Array, r: Cursor, lp
   if (numFields < 0 || i + numFields > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad master field count', lpAt);
   const masterFields: Uint8Array[] = [];
   for (let k = 0; k < numFields; k++) masterFields.push(lpBytes(vals[i++], r, lpAt));
-  if (lpInt(vals[i++], r, lpAt, 'the master terminator') !== 0n) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: master entry not terminated by 0', lpAt);
+  if (lpInt(vals[i++], r, lpAt, 'the master terminator') !== 0n)
+    throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: master entry not terminated by 0', lpAt);
   const total = count + deleted;
   for (let e = 0; e < total; e++) {
     const first = i;
@@ -60,7 +61,8 @@ export function decodeStreamNode(master: StreamId, lp: Uint8Array, r: Cursor, lp
       }
     }
     const lpCount = Number(lpInt(vals[i++], r, lpAt, 'entry lp-count'));
-    if (lpCount !== i - first - 1) throw corrupt(r, 'RDB_BAD_STREAM_NODE', `stream node: entry lp-count ${lpCount} does not match its ${i - first - 1} elements`, lpAt);
+    if (lpCount !== i - first - 1)
+      throw corrupt(r, 'RDB_BAD_STREAM_NODE', `stream node: entry lp-count ${lpCount} does not match its ${i - first - 1} elements`, lpAt);
     if (!(flags & FLAG_DELETED)) {
       out.push({
         id: { ms: BigInt.asUintN(64, master.ms + msDelta), seq: BigInt.asUintN(64, master.seq + seqDelta) },
@@ -107,7 +109,10 @@ export class StreamReader {
     groups: [],
   };
 
-  constructor(private readonly version: StreamVersion, private readonly maxString?: number) {}
+  constructor(
+    private readonly version: StreamVersion,
+    private readonly maxString?: number,
+  ) {}
 
   /** Read one unit. Returns true when the whole value has been read. */
   step(r: Cursor): boolean {
@@ -124,12 +129,13 @@ export class StreamReader {
         const lp = readString(r, this.maxString);
         if (lp.length === 0) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'empty stream node listpack', lpAt);
         const k = bytesKey(key);
-        if (this.lastMaster !== null && k <= this.lastMaster) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node keys out of order or duplicated', at);
+        if (this.lastMaster !== null && k <= this.lastMaster)
+          throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node keys out of order or duplicated', at);
         const dv = new DataView(key.buffer, key.byteOffset, 16);
         const master = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
         // listpack offsets: a raw string's payload starts where its length header ended
         const payloadAt = r.pos - lp.length;
-        decodeStreamNode(master, lp, r, payloadAt >= lpAt ? payloadAt : lpAt, this.value.entries);
+        decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.value.entries);
         this.lastMaster = k;
         if (--this.left === 0) this.phase = 'meta';
         return false;

@@ -6,8 +6,8 @@
  * Returned strings are views into the cursor's buffer (no copy) except LZF and int strings.
  */
 import { type Cursor, corrupt, readBytes, readF64LE, readU8, require } from '../bytes/cursor.js';
-import type { ByteWriter } from '../bytes/writer.js';
 import { lzfCompress, lzfDecompress } from '../bytes/lzf.js';
+import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, parseCanonicalInt } from '../model/bytes.js';
 import { StringEncoding } from './constants.js';
 import { readLength, readLengthOrEncoding, writeLength } from './length.js';
@@ -54,7 +54,8 @@ export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING, scratch?: Scr
       const clen = readLength(r);
       const ulen = readLength(r);
       if (ulen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF string length ${ulen} exceeds the limit of ${maxLen} bytes`, start);
-      if (clen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF compressed length ${clen} exceeds the limit of ${maxLen} bytes`, start);
+      if (clen > maxLen)
+        throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF compressed length ${clen} exceeds the limit of ${maxLen} bytes`, start);
       const dataAt = r.pos;
       const data = readBytes(r, clen, 'LZF data');
       if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
@@ -137,9 +138,18 @@ export function parseRedisDouble(s: string): number | null {
 
 /** Write a "string double" (type 3) using %.17g text, as every type-3 writer did. */
 export function writeStringDouble(w: ByteWriter, v: number): void {
-  if (Number.isNaN(v)) { w.u8(253); return; }
-  if (v === Infinity) { w.u8(254); return; }
-  if (v === -Infinity) { w.u8(255); return; }
+  if (Number.isNaN(v)) {
+    w.u8(253);
+    return;
+  }
+  if (v === Infinity) {
+    w.u8(254);
+    return;
+  }
+  if (v === -Infinity) {
+    w.u8(255);
+    return;
+  }
   const text = ascii(formatG17(v));
   w.u8(text.length).bytes(text);
 }

@@ -21,7 +21,7 @@ import { writeLength } from './length.js';
 import { encodeListpack, type LpValue } from './listpack.js';
 import { writeModuleItems } from './module.js';
 import { planQuicklist } from './quicklist.js';
-import { formatG17, writeString, writeStringDouble, type WriteStringOptions } from './string.js';
+import { formatG17, type WriteStringOptions, writeString, writeStringDouble } from './string.js';
 import { encodeZiplist } from './ziplist.js';
 import { encodeZipmap } from './zipmap.js';
 

@@ -4,8 +4,9 @@
  * whose content is an ordinary RDB (its own CRC64 trailer is zero; the frame's checksums
  * protect it). Nothing may follow the frame.
  */
-import { CorruptError, TruncatedError } from '../errors.js';
+
 import { Lz4FrameDecoder, Lz4FrameEncoder } from '../bytes/lz4frame.js';
+import { CorruptError, TruncatedError } from '../errors.js';
 
 /** The 7-byte VCS v1 envelope for an LZ4-compressed RDB. */
 export const VCS_HEADER = new Uint8Array([0x56, 0x43, 0x53, 0x01, 0x01, 0x00, 0x01]);
@@ -25,7 +26,10 @@ export class VcsDecoder {
       const joined = new Uint8Array(this.head.length + chunk.length);
       joined.set(this.head);
       joined.set(chunk, this.head.length);
-      if (joined.length < 7) { this.head = joined; return []; }
+      if (joined.length < 7) {
+        this.head = joined;
+        return [];
+      }
       const h = joined.subarray(0, 7);
       if (!isVcs(h)) throw new CorruptError('lz4', 'VCS_BAD_MAGIC', 0, 'not a VCS envelope');
       if (h[3] !== 1) throw new CorruptError('lz4', 'VCS_BAD_VERSION', 3, `unsupported VCS envelope version ${h[3]}`);
@@ -38,7 +42,8 @@ export class VcsDecoder {
     }
     if (this.frame.done) throw new CorruptError('lz4', 'VCS_TRAILING_DATA', this.frame.offset, 'data after the end of the VCS LZ4 frame');
     const out = this.frame.write(chunk);
-    if (this.frame.done && this.frame.rest().length) throw new CorruptError('lz4', 'VCS_TRAILING_DATA', this.frame.offset, 'data after the end of the VCS LZ4 frame');
+    if (this.frame.done && this.frame.rest().length)
+      throw new CorruptError('lz4', 'VCS_TRAILING_DATA', this.frame.offset, 'data after the end of the VCS LZ4 frame');
     return out;
   }
 
@@ -59,13 +64,19 @@ export class VcsEncoder {
 
   write(data: Uint8Array): Uint8Array[] {
     const out = this.frame.write(data);
-    if (!this.started) { this.started = true; out.unshift(VCS_HEADER); }
+    if (!this.started) {
+      this.started = true;
+      out.unshift(VCS_HEADER);
+    }
     return out;
   }
 
   end(): Uint8Array[] {
     const out = this.frame.end();
-    if (!this.started) { this.started = true; out.unshift(VCS_HEADER); }
+    if (!this.started) {
+      this.started = true;
+      out.unshift(VCS_HEADER);
+    }
     return out;
   }
 }

@@ -10,10 +10,11 @@
  * (strings: 6-bit / 14-bit BE / 32-bit BE lengths; ints: C0 int16, D0 int32, E0 int64,
  * F0 int24, FE int8, F1..FD immediates 0..12), data.
  */
-import { CorruptError } from '../errors.js';
+
 import { ByteWriter } from '../bytes/writer.js';
+import { CorruptError } from '../errors.js';
 import { parseCanonicalInt } from '../model/bytes.js';
-import { lpValueBytes, type LpValue } from './listpack.js';
+import { type LpValue, lpValueBytes } from './listpack.js';
 
 const HEADER = 10;
 const COUNT_UNKNOWN = 65535;
@@ -48,8 +49,10 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     const start = p;
     // prevlen: the first byte picks the form (0xFE = 5 bytes), not the value.
     let prevlen: number;
-    if (blob[p]! < 0xfe) { prevlen = blob[p]!; p += 1; }
-    else {
+    if (blob[p]! < 0xfe) {
+      prevlen = blob[p]!;
+      p += 1;
+    } else {
       if (p + 5 > last) throw bad(base, start, 'ziplist entry prevlen runs past the terminator');
       prevlen = view.getUint32(p + 1, true);
       p += 5;
@@ -60,13 +63,20 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     let len = 0;
     let isStr = true;
     switch (b >> 6) {
-      case 0: hdr = 1; len = b & 0x3f; break;
+      case 0:
+        hdr = 1;
+        len = b & 0x3f;
+        break;
       case 1:
         if (p + 2 > last) throw bad(base, start, 'ziplist string length runs past the terminator');
-        hdr = 2; len = ((b & 0x3f) << 8) | blob[p + 1]!; break;
+        hdr = 2;
+        len = ((b & 0x3f) << 8) | blob[p + 1]!;
+        break;
       case 2:
         if (p + 5 > last) throw bad(base, start, 'ziplist string length runs past the terminator');
-        hdr = 5; len = view.getUint32(p + 1, false); break;
+        hdr = 5;
+        len = view.getUint32(p + 1, false);
+        break;
       default:
         isStr = false;
         hdr = 1;
@@ -81,9 +91,11 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     const dataAt = p + hdr;
     const end = dataAt + len;
     if (end > last) throw bad(base, start, `ziplist entry of ${end - start} bytes runs past the terminator`);
-    if (prevlen !== prevSize) throw bad(base, start, `ziplist entry prevlen ${prevlen} does not match the previous entry's size ${prevSize}`);
-    if (!each) { /* validation only */ }
-    else if (isStr) each(blob.subarray(dataAt, end));
+    if (prevlen !== prevSize)
+      throw bad(base, start, `ziplist entry prevlen ${prevlen} does not match the previous entry's size ${prevSize}`);
+    if (!each) {
+      /* validation only */
+    } else if (isStr) each(blob.subarray(dataAt, end));
     else if (b === 0xc0) each(view.getInt16(dataAt, true));
     else if (b === 0xd0) each(view.getInt32(dataAt, true));
     else if (b === 0xe0) each(int64Value(view.getBigInt64(dataAt, true)));
@@ -139,15 +151,30 @@ function asInt(v: LpValue): bigint | null {
 function writeEntryBody(w: ByteWriter, v: LpValue): void {
   const big = asInt(v);
   if (big !== null) {
-    if (big >= 0n && big <= 12n) { w.u8(0xf1 + Number(big)); return; }
-    if (big >= -128n && big <= 127n) { w.u8(0xfe).u8(Number(big) & 0xff); return; }
-    if (big >= -32768n && big <= 32767n) { w.u8(0xc0).i16le(Number(big)); return; }
-    if (big >= -8388608n && big <= 8388607n) {
-      const u = Number(big) & 0xffffff;
-      w.u8(0xf0).u8(u & 0xff).u8((u >> 8) & 0xff).u8(u >> 16);
+    if (big >= 0n && big <= 12n) {
+      w.u8(0xf1 + Number(big));
       return;
     }
-    if (big >= -2147483648n && big <= 2147483647n) { w.u8(0xd0).i32le(Number(big)); return; }
+    if (big >= -128n && big <= 127n) {
+      w.u8(0xfe).u8(Number(big) & 0xff);
+      return;
+    }
+    if (big >= -32768n && big <= 32767n) {
+      w.u8(0xc0).i16le(Number(big));
+      return;
+    }
+    if (big >= -8388608n && big <= 8388607n) {
+      const u = Number(big) & 0xffffff;
+      w.u8(0xf0)
+        .u8(u & 0xff)
+        .u8((u >> 8) & 0xff)
+        .u8(u >> 16);
+      return;
+    }
+    if (big >= -2147483648n && big <= 2147483647n) {
+      w.u8(0xd0).i32le(Number(big));
+      return;
+    }
     w.u8(0xe0).i64leBig(big);
     return;
   }
@@ -180,7 +207,7 @@ export function encodeZiplist(items: readonly LpValue[]): Uint8Array {
   if (w.length > 0xffffffff) throw new RangeError(`ziplist of ${w.length} bytes exceeds 4 GiB`);
   w.patchU32le(0, w.length);
   w.patchU32le(4, tail);
-  w.patchU16le(8, items.length < COUNT_UNKNOWN ? items.length : COUNT_UNKNOWN);
+  w.patchU16le(8, Math.min(items.length, COUNT_UNKNOWN));
   return w.take();
 }
 

@@ -9,8 +9,9 @@
  * value, `free` padding bytes; 0xFF ends it. len: 1 byte if < 254, else 0xFE + u32 LE.
  * A 0xFF where a field length is expected is the end.
  */
-import { CorruptError } from '../errors.js';
+
 import { ByteWriter } from '../bytes/writer.js';
+import { CorruptError } from '../errors.js';
 
 const BIGLEN = 254;
 
@@ -67,7 +68,7 @@ function writeZmLen(w: ByteWriter, n: number): void {
 /** Encode pairs as Redis 2.4 would (no free space; zmlen 254 when there are 254 pairs or more). */
 export function encodeZipmap(pairs: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array {
   const w = new ByteWriter(64);
-  w.u8(pairs.length < BIGLEN ? pairs.length : BIGLEN);
+  w.u8(Math.min(pairs.length, BIGLEN));
   for (const [f, v] of pairs) {
     writeZmLen(w, f.length);
     w.bytes(f);

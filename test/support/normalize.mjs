@@ -24,7 +24,8 @@ function compareIds(a, b) {
 /** A copy of obj whose own keys are in sorted order (safe for "__proto__"). */
 function sortedObject(obj) {
   const out = {};
-  for (const k of Object.keys(obj).sort()) Object.defineProperty(out, k, { value: obj[k], enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(obj).sort())
+    Object.defineProperty(out, k, { value: obj[k], enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -55,7 +56,8 @@ export function normalizeExport(records, options = {}) {
   }
   // Functions first, by code; then keys by (db, key bytes): RDB order is the server's dict order.
   out.sort((a, b) => {
-    const af = a.kind === 'function', bf = b.kind === 'function';
+    const af = a.kind === 'function',
+      bf = b.kind === 'function';
     if (af !== bf) return af ? -1 : 1;
     if (af) return compareJsonBytes(a.code, b.code);
     if (a.db !== b.db) return a.db - b.db;
@@ -81,9 +83,7 @@ function normalizeEntry(r, forCompare) {
       break;
     case 'hash':
       // Hash fields are unordered: sort pairs by field bytes, object keys by name.
-      e.value = Array.isArray(e.value)
-        ? [...e.value].sort((a, b) => compareJsonBytes(a[0], b[0]))
-        : sortedObject(e.value);
+      e.value = Array.isArray(e.value) ? [...e.value].sort((a, b) => compareJsonBytes(a[0], b[0])) : sortedObject(e.value);
       break;
     case 'stream':
       e.value = normalizeStream(e.value, forCompare);
@@ -125,7 +125,8 @@ function normalizeStream(s, forCompare) {
  */
 export function diffExports(expected, actual, limit = 50) {
   const lines = [];
-  const label = (r) => (r.kind === 'function' ? `function ${JSON.stringify(String(r.code).split('\n')[0])}` : `db ${r.db} key ${JSON.stringify(r.key)}`);
+  const label = (r) =>
+    r.kind === 'function' ? `function ${JSON.stringify(String(r.code).split('\n')[0])}` : `db ${r.db} key ${JSON.stringify(r.key)}`;
   const index = (arr) => new Map(arr.map((r) => [label(r), r]));
   const e = index(expected);
   const a = index(actual);
@@ -133,7 +134,14 @@ export function diffExports(expected, actual, limit = 50) {
     if (lines.length >= limit) break;
     const ar = a.get(k);
     if (!ar) lines.push(`${k}: missing from actual (${er.type ?? 'function'})`);
-    else diffValue(er, ar, '', (path, ev, av) => lines.push(`${k} ${path || '(record)'}: expected ${show(ev)}, actual ${show(av)}`), () => lines.length >= limit);
+    else
+      diffValue(
+        er,
+        ar,
+        '',
+        (path, ev, av) => lines.push(`${k} ${path || '(record)'}: expected ${show(ev)}, actual ${show(av)}`),
+        () => lines.length >= limit,
+      );
   }
   for (const [k, ar] of a) {
     if (lines.length >= limit) break;

@@ -70,7 +70,9 @@ export function pairsToJson(pairs) {
   const unique = new Set(names).size === names.length;
   if (unique && names.every((n) => n !== null)) {
     const obj = {};
-    pairs.forEach(([, v], i) => defineField(obj, /** @type {string} */ (names[i]), jsonBytes(v)));
+    pairs.forEach(([, v], i) => {
+      defineField(obj, /** @type {string} */ (names[i]), jsonBytes(v));
+    });
     return obj;
   }
   return pairs.map(([f, v]) => [jsonBytes(f), jsonBytes(v)]);
@@ -191,13 +193,20 @@ export async function readBack(client) {
   for (const db of await nonEmptyDbs(client)) {
     await client.call('SELECT', String(db));
     const keys = (await client.call('KEYS', '*')).sort(compareBytes);
-    const meta = await client.pipeline(keys.flatMap((k) => [['TYPE', k], ['OBJECT', 'ENCODING', k], ['PEXPIRETIME', k]]));
+    const meta = await client.pipeline(
+      keys.flatMap((k) => [
+        ['TYPE', k],
+        ['OBJECT', 'ENCODING', k],
+        ['PEXPIRETIME', k],
+      ]),
+    );
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       const type = text(meta[3 * i]);
       const encoding = text(meta[3 * i + 1]);
       const pexpiretime = meta[3 * i + 2];
-      if (typeof pexpiretime !== 'number' || pexpiretime === -2) throw new Error(`key vanished during read-back: ${JSON.stringify(jsonBytes(key))}`);
+      if (typeof pexpiretime !== 'number' || pexpiretime === -2)
+        throw new Error(`key vanished during read-back: ${JSON.stringify(jsonBytes(key))}`);
       out.push({
         db,
         key: jsonBytes(key),

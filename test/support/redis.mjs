@@ -36,7 +36,9 @@ export function requireRedis(what = 'tests that need a real server') {
   if (redisAvailable()) return true;
   const msg = `redis-server not found (looked at $REDIS_SERVER, /usr/bin/redis-server, PATH)`;
   if (process.env.CI === 'true') {
-    throw new Error(`[rdbkit tests] ${msg}: CI=true requires it for ${what}. Install redis-server (apt-get install redis-server redis-tools).`);
+    throw new Error(
+      `[rdbkit tests] ${msg}: CI=true requires it for ${what}. Install redis-server (apt-get install redis-server redis-tools).`,
+    );
   }
   console.warn(`[rdbkit tests] redis-server not found: skipping ${what}`);
   return false;
@@ -72,17 +74,41 @@ export async function startRedis(options = {}) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const argv = [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-      '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
-      '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--enable-debug-command',
+      'yes',
+      '--daemonize',
+      'no',
+      '--logfile',
+      '',
+      '--loglevel',
+      'warning',
       ...(options.args ?? []),
     ];
     const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    proc.stdout.on('data', (d) => { output = (output + d).slice(-4000); });
-    proc.stderr.on('data', (d) => { output = (output + d).slice(-4000); });
+    proc.stdout.on('data', (d) => {
+      output = (output + d).slice(-4000);
+    });
+    proc.stderr.on('data', (d) => {
+      output = (output + d).slice(-4000);
+    });
     let exited = false;
-    const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => { exited = true; resolve({ code, signal }); }));
+    const exitPromise = new Promise((resolve) =>
+      proc.on('exit', (code, signal) => {
+        exited = true;
+        resolve({ code, signal });
+      }),
+    );
     try {
       const client = await waitForPing(port, () => exited, options.startTimeoutMs ?? 10000, proc.pid);
       return makeHandle({ port, dir, ownDir, proc, client, exitPromise, isExited: () => exited });
@@ -110,7 +136,10 @@ async function waitForPing(port, isExited, timeoutMs, pid) {
         if (pong === 'PONG' && serverPid(await client.call('INFO', 'server')) === pid) return client;
       } catch (e) {
         // LOADING: the server is reading its dataset; wait.
-        if (!/LOADING/.test(String(e && e.message))) { client.close(); throw e; }
+        if (!/LOADING/.test(String(e?.message))) {
+          client.close();
+          throw e;
+        }
       }
       client.close();
     } catch (e) {
@@ -148,7 +177,9 @@ function makeHandle({ port, dir, ownDir, proc, client, exitPromise, isExited }) 
       if (!isExited()) {
         // The server closes the connection instead of replying to a successful SHUTDOWN.
         await client.call('SHUTDOWN', 'NOSAVE').catch(() => {});
-        const timer = setTimeout(() => { if (!isExited()) proc.kill('SIGKILL'); }, 5000);
+        const timer = setTimeout(() => {
+          if (!isExited()) proc.kill('SIGKILL');
+        }, 5000);
         await exitPromise;
         clearTimeout(timer);
       }
@@ -167,9 +198,12 @@ const CRLF = Buffer.from('\r\n');
 export function encodeCommand(args) {
   const parts = [Buffer.from(`*${args.length}\r\n`)];
   for (const a of args) {
-    const b = typeof a === 'string' ? Buffer.from(a, 'utf8')
-      : a instanceof Uint8Array ? Buffer.from(a.buffer, a.byteOffset, a.byteLength)
-      : Buffer.from(String(a), 'utf8');
+    const b =
+      typeof a === 'string'
+        ? Buffer.from(a, 'utf8')
+        : a instanceof Uint8Array
+          ? Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+          : Buffer.from(String(a), 'utf8');
     parts.push(Buffer.from(`$${b.length}\r\n`), b, CRLF);
   }
   return Buffer.concat(parts);
@@ -227,19 +261,27 @@ export class RespParser {
     const line = buf.toString('latin1', pos + 1, eol);
     const next = eol + 2;
     switch (type) {
-      case 0x2b: return { value: line, pos: next }; // +
-      case 0x2d: return { value: new RedisReplyError(buf.toString('utf8', pos + 1, eol)), pos: next }; // -
-      case 0x3a: { // :
+      case 0x2b:
+        return { value: line, pos: next }; // +
+      case 0x2d:
+        return { value: new RedisReplyError(buf.toString('utf8', pos + 1, eol)), pos: next }; // -
+      case 0x3a: {
+        // :
         const n = BigInt(line);
         return { value: n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n, pos: next };
       }
-      case 0x24: { // $
+      case 0x24: {
+        // $
         const len = Number(line);
         if (len < 0) return { value: null, pos: next };
-        if (buf.length < next + len + 2) { this.needAbs = next + len + 2; return null; }
+        if (buf.length < next + len + 2) {
+          this.needAbs = next + len + 2;
+          return null;
+        }
         return { value: new Uint8Array(buf.subarray(next, next + len)), pos: next + len + 2 };
       }
-      case 0x2a: { // *
+      case 0x2a: {
+        // *
         const n = Number(line);
         if (n < 0) return { value: null, pos: next };
         const items = new Array(n);
@@ -325,7 +367,10 @@ export function connectRedis(port, host = '127.0.0.1') {
             for (let j = 0; j < got.length; j++) {
               const r = got[j];
               if (r instanceof RedisReplyError && opts.errors !== 'return') {
-                const cmd = slice[j].slice(0, 3).map((a) => (typeof a === 'string' ? a : '<bytes>')).join(' ');
+                const cmd = slice[j]
+                  .slice(0, 3)
+                  .map((a) => (typeof a === 'string' ? a : '<bytes>'))
+                  .join(' ');
                 throw new Error(`${r.message} (command #${i + j}: ${cmd} ...)`);
               }
               replies.push(r);

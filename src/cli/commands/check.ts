@@ -1,12 +1,12 @@
 /** `rdbkit check FILE`: exit 0 when the file is complete and its checksum matches, else 1 with one line. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { openRdbInput } from '../../io/input.js';
-import { checkRdb } from '../../ops/check.js';
-import { formatRdbCheck } from '../format.js';
-import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { checkAof } from '../../ops/aof-inspect.js';
+import { checkRdb } from '../../ops/check.js';
 import { formatAofCheck } from '../aof-format.js';
+import { formatRdbCheck } from '../format.js';
+import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
 interface Args {
   file: string;

@@ -6,14 +6,14 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { openRdbInput } from '../../io/input.js';
-import { type ExportStats, exportRdb } from '../../ops/export.js';
-import { EXIT_OK, c, runCommand, writeOutputFile, writeStdout } from '../output.js';
-import { readChunks, readHead } from '../../io/files.js';
 import { gzipChunks } from '../../io/compress.js';
-import { looksLikeJson, toRdbChunks, type ToRdbOptions, type ToRdbReport } from '../../ops/to-rdb.js';
+import { readChunks, readHead } from '../../io/files.js';
+import { openRdbInput } from '../../io/input.js';
 import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { type ExportStats, exportRdb } from '../../ops/export.js';
+import { looksLikeJson, type ToRdbOptions, type ToRdbReport, toRdbChunks } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp } from '../convert-engine.js';
+import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
 
 interface Args {
   file: string;
@@ -34,26 +34,45 @@ interface Args {
 }
 
 export const command = 'convert <file>';
-export const describe = 'Convert an RDB, an AOF (file or directory) or a JSON export to JSON Lines / JSON, an RDB of any version, or RESP commands';
+export const describe =
+  'Convert an RDB, an AOF (file or directory) or a JSON export to JSON Lines / JSON, an RDB of any version, or RESP commands';
 
 export function builder(y: Argv): Argv<Args> {
-  return y
-    .positional('file', { type: 'string', demandOption: true, describe: 'input file' })
-    .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb', 'resp'] })
-    .option('restore', { type: 'boolean', describe: '--to resp: RESTORE commands with DUMP payloads instead of type commands' })
-    .option('skip-unknown', { type: 'boolean', describe: 'AOF input: skip commands the engine does not know (counted) instead of stopping' })
-    .option('at', { type: 'number', describe: 'AOF input: the dump time in ms since the epoch; keys expired by then are not written (default: the last #TS: annotation, else now)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
-    .option('db', { type: 'number', array: true, describe: 'only these databases' })
-    .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
-    .option('type', { type: 'string', array: true, describe: 'only keys of these types', choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'] })
-    .option('meta', { type: 'boolean', describe: 'also emit header/aux/function/module-aux records (objects without "key")' })
-    .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
-    .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
-    // --to rdb (task A): target version and lossy mode
-    .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
-    .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' })
-    .option('compress', { type: 'string', choices: ['lz4', 'gzip'], describe: '--to rdb: lz4 = Valkey VCS envelope (LZ4 frame), gzip = a gzip file' }) as unknown as Argv<Args>;
+  return (
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'input file' })
+      .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb', 'resp'] })
+      .option('restore', { type: 'boolean', describe: '--to resp: RESTORE commands with DUMP payloads instead of type commands' })
+      .option('skip-unknown', {
+        type: 'boolean',
+        describe: 'AOF input: skip commands the engine does not know (counted) instead of stopping',
+      })
+      .option('at', {
+        type: 'number',
+        describe:
+          'AOF input: the dump time in ms since the epoch; keys expired by then are not written (default: the last #TS: annotation, else now)',
+      })
+      .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
+      .option('db', { type: 'number', array: true, describe: 'only these databases' })
+      .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
+      .option('type', {
+        type: 'string',
+        array: true,
+        describe: 'only keys of these types',
+        choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'],
+      })
+      .option('meta', { type: 'boolean', describe: 'also emit header/aux/function/module-aux records (objects without "key")' })
+      .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
+      .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
+      // --to rdb (task A): target version and lossy mode
+      .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
+      .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' })
+      .option('compress', {
+        type: 'string',
+        choices: ['lz4', 'gzip'],
+        describe: '--to rdb: lz4 = Valkey VCS envelope (LZ4 frame), gzip = a gzip file',
+      }) as unknown as Argv<Args>
+  );
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
@@ -66,11 +85,19 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const input = await openRdbInput(argv.file, { crcWorker: true });
     try {
       const stats: ExportStats = { keys: 0, records: 0 };
-      const chunks = exportRdb(input.source, {
-        format: argv.to, meta: argv.meta, db: argv.db, key: argv.key, type: argv.type,
-        expiredAt: argv.skipExpired ? Date.now() : undefined,
-        decoder: input.decoderOptions,
-      }, stats);
+      const chunks = exportRdb(
+        input.source,
+        {
+          format: argv.to,
+          meta: argv.meta,
+          db: argv.db,
+          key: argv.key,
+          type: argv.type,
+          expiredAt: argv.skipExpired ? Date.now() : undefined,
+          decoder: input.decoderOptions,
+        },
+        stats,
+      );
       if (argv.output) {
         const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
         process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${bytes} bytes\n`);
@@ -92,7 +119,11 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
   const json = looksLikeJson(await readHead(argv.file, 64));
   const report: Partial<ToRdbReport> = {};
   const opts: ToRdbOptions = {
-    version: argv.rdbVersion, lossy: argv.lossy, db: argv.db, key: argv.key, type: argv.type,
+    version: argv.rdbVersion,
+    lossy: argv.lossy,
+    db: argv.db,
+    key: argv.key,
+    type: argv.type,
     expiredAt: argv.skipExpired ? Date.now() : undefined,
     vcs: argv.compress === 'lz4',
   };

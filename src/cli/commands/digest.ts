@@ -1,7 +1,7 @@
 /** `rdbkit digest FILE|DIR`: the DEBUG DIGEST of the data in an RDB, an AOF or a multi-part AOF directory. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { digestFile } from '../../ops/digest.js';
-import { EXIT_INVALID, EXIT_OK, c, runCommand } from '../output.js';
+import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
 interface Args {
   file: string;
@@ -20,7 +20,10 @@ export function builder(y: Argv): Argv<Args> {
     .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
     .option('skip-unknown', { type: 'boolean', describe: 'AOF: skip commands the engine does not know (counted) instead of stopping' })
     .option('at', { type: 'number', describe: 'Dump time in ms since the epoch: keys expired by then are left out (default: now)' })
-    .option('as-saved', { type: 'boolean', describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's" }) as unknown as Argv<Args>;
+    .option('as-saved', {
+      type: 'boolean',
+      describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's",
+    }) as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
@@ -34,16 +37,23 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const notes: string[] = [];
     if (r.expired) notes.push(`${r.expired} expired key(s) left out`);
     if (r.replay) {
-      if (r.replay.failedCount) notes.push(`${r.replay.failedCount} command(s) failed during replay (first: ${r.replay.failed[0]!.command} at offset ${r.replay.failed[0]!.offset} of ${r.replay.failed[0]!.file}: ${r.replay.failed[0]!.error})`);
+      if (r.replay.failedCount)
+        notes.push(
+          `${r.replay.failedCount} command(s) failed during replay (first: ${r.replay.failed[0]!.command} at offset ${r.replay.failed[0]!.offset} of ${r.replay.failed[0]!.file}: ${r.replay.failed[0]!.error})`,
+        );
       const skipped = Object.entries(r.replay.skipped);
       if (skipped.length) notes.push(`skipped unknown commands: ${skipped.map(([k, n]) => `${k} x${n}`).join(', ')}`);
-      for (const p of r.replay.problems) if (p.kind !== 'corrupt') notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)`);
+      for (const p of r.replay.problems)
+        if (p.kind !== 'corrupt')
+          notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)`);
     }
     for (const n of notes) process.stderr.write(`${c.yellow('note:')} ${n}\n`);
     // Redis refuses to load an AOF with corrupt bytes: the digest above covers only the part before them
     const corrupt = r.replay?.problems.find((p) => p.kind === 'corrupt');
     if (corrupt) {
-      process.stderr.write(`${c.red('rdbkit digest:')} ${corrupt.file}: corrupt AOF at offset ${corrupt.offset}: ${corrupt.what} (the digest covers only the commands before it; Redis would refuse to load this file)\n`);
+      process.stderr.write(
+        `${c.red('rdbkit digest:')} ${corrupt.file}: corrupt AOF at offset ${corrupt.offset}: ${corrupt.what} (the digest covers only the commands before it; Redis would refuse to load this file)\n`,
+      );
       return EXIT_INVALID;
     }
     return EXIT_OK;

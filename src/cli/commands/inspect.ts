@@ -1,12 +1,12 @@
 /** `rdbkit inspect FILE [--json]`: what a persistence file holds. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { openRdbInput } from '../../io/input.js';
-import { inspectRdb } from '../../ops/inspect.js';
-import { formatRdbInspect } from '../format.js';
-import { EXIT_OK, runCommand } from '../output.js';
 import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { inspectAof } from '../../ops/aof-inspect.js';
+import { inspectRdb } from '../../ops/inspect.js';
 import { formatAofInspect } from '../aof-format.js';
+import { formatRdbInspect } from '../format.js';
+import { EXIT_OK, runCommand } from '../output.js';
 
 interface Args {
   file: string;

@@ -32,7 +32,10 @@ export function builder(y: Argv): Argv<Args> {
     .option('backup', { describe: 'Backup path (default FILE.bak-<timestamp>); --no-backup keeps none' })
     .option('json', { type: 'boolean', describe: 'Print the plan and result as JSON' })
     .option('truncate-to-timestamp', { type: 'number', describe: 'Instead: cut at the first #TS: annotation later than this Unix time' })
-    .option('cut-partial-annotation', { type: 'boolean', describe: 'Also cut an unterminated final annotation line (redis-check-aof keeps it)' }) as unknown as Argv<Args>;
+    .option('cut-partial-annotation', {
+      type: 'boolean',
+      describe: 'Also cut an unterminated final annotation line (redis-check-aof keeps it)',
+    }) as unknown as Argv<Args>;
 }
 
 /** The plan without its file handle (for JSON). */
@@ -46,11 +49,20 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     if (argv.truncateToTimestamp !== undefined && !Number.isInteger(argv.truncateToTimestamp)) {
       throw new UsageError('BAD_TIMESTAMP', `--truncate-to-timestamp needs a Unix time in seconds, got ${argv.truncateToTimestamp}`);
     }
-    const plan = await planAofRepair(argv.file, { truncateToTimestamp: argv.truncateToTimestamp, cutPartialAnnotation: argv.cutPartialAnnotation });
+    const plan = await planAofRepair(argv.file, {
+      truncateToTimestamp: argv.truncateToTimestamp,
+      cutPartialAnnotation: argv.cutPartialAnnotation,
+    });
     const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: stripPart(plan), ...extra }, null, 2)}\n`);
     if (!argv.json) process.stdout.write(formatRepairPlan(plan));
-    if (plan.action === 'none') { if (argv.json) json({ done: false }); return EXIT_OK; }
-    if (plan.action === 'refuse') { if (argv.json) json({ done: false }); return EXIT_INVALID; }
+    if (plan.action === 'none') {
+      if (argv.json) json({ done: false });
+      return EXIT_OK;
+    }
+    if (plan.action === 'refuse') {
+      if (argv.json) json({ done: false });
+      return EXIT_INVALID;
+    }
     if (argv.dryRun) {
       if (argv.json) json({ done: false, dryRun: true });
       else process.stdout.write('dry run: nothing changed\n');
@@ -69,4 +81,3 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     return EXIT_OK;
   });
 }
-

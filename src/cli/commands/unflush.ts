@@ -38,14 +38,18 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const { part: _part, ...shown } = plan as typeof plan & { part?: unknown };
     const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: shown, ...extra }, null, 2)}\n`);
     if (!argv.json) process.stdout.write(formatUnflushPlan(plan));
-    if (plan.action === 'refuse') { if (argv.json) json({ done: false }); return EXIT_INVALID; }
+    if (plan.action === 'refuse') {
+      if (argv.json) json({ done: false });
+      return EXIT_INVALID;
+    }
     if (argv.dryRun) {
       if (argv.json) json({ done: false, dryRun: true });
       else process.stdout.write('dry run: nothing changed\n');
       return EXIT_OK;
     }
     const consent = await confirm(`Remove ${plan.command} from ${plan.file}?`, argv.yes === true);
-    if (consent === 'no-tty') throw new UsageError('NEED_YES', 'not a terminal: pass --yes to change the AOF without asking (nothing changed)');
+    if (consent === 'no-tty')
+      throw new UsageError('NEED_YES', 'not a terminal: pass --yes to change the AOF without asking (nothing changed)');
     if (consent === 'no') {
       process.stderr.write('aborted: nothing changed\n');
       return EXIT_INVALID;

@@ -37,7 +37,8 @@ function writeField(s: Uint8Array, offset: number, bits: number, value: bigint):
     const o = offset + i;
     const bit = Number((u >> BigInt(bits - 1 - i)) & 1n);
     const mask = 1 << (7 - (o & 7));
-    if (bit) s[o >> 3]! |= mask; else s[o >> 3]! &= ~mask;
+    if (bit) s[o >> 3]! |= mask;
+    else s[o >> 3]! &= ~mask;
   }
 }
 
@@ -59,8 +60,10 @@ function signedOverflow(value: bigint, incr: bigint, bits: number, ow: Overflow)
   const maxincr = BigInt.asIntN(64, max - value);
   const minincr = BigInt.asIntN(64, min - value);
   const wrap = BigInt.asIntN(bits, value + incr);
-  if (value > max || (bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr)) return [true, ow === 'wrap' ? wrap : max];
-  if (value < min || (bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr)) return [true, ow === 'wrap' ? wrap : min];
+  if (value > max || (bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr))
+    return [true, ow === 'wrap' ? wrap : max];
+  if (value < min || (bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr))
+    return [true, ow === 'wrap' ? wrap : min];
   return [false, 0n];
 }
 
@@ -94,7 +97,7 @@ export function bitfield(c: Ctx, a: Uint8Array[], readonly: boolean): Array<bigi
     let off = parseCanonicalInt(hash ? ot.subarray(1) : ot);
     if (off === null) fail(OFFSET_ERR);
     if (hash) off *= BigInt(bits);
-    if (off < 0n || (!c.loading && (off >> 3n) >= 512n * 1024n * 1024n)) fail(OFFSET_ERR);
+    if (off < 0n || (!c.loading && off >> 3n >= 512n * 1024n * 1024n)) fail(OFFSET_ERR);
     const offset = Number(off);
     let value = 0n;
     if (kind !== 'get') {
@@ -127,7 +130,10 @@ export function bitfield(c: Ctx, a: Uint8Array[], readonly: boolean): Array<bigi
   for (const op of ops) {
     const raw = readField(s, op.offset, op.bits);
     const old = op.signed ? BigInt.asIntN(op.bits, raw) : raw;
-    if (op.kind === 'get') { out.push(old); continue; }
+    if (op.kind === 'get') {
+      out.push(old);
+      continue;
+    }
     let next: bigint, ret: bigint, over: boolean, limit: bigint;
     if (op.signed) {
       if (op.kind === 'incrby') {
@@ -151,7 +157,10 @@ export function bitfield(c: Ctx, a: Uint8Array[], readonly: boolean): Array<bigi
         ret = old;
       }
     }
-    if (over && op.overflow === 'fail') { out.push(null); continue; }
+    if (over && op.overflow === 'fail') {
+      out.push(null);
+      continue;
+    }
     writeField(s, op.offset, op.bits, next);
     out.push(ret);
   }

@@ -18,7 +18,10 @@ export function parseLibrary(code: Uint8Array): Library {
   const nl = code.indexOf(0x0a);
   const first = latin1(nl < 0 ? code : code.subarray(0, nl));
   if (!first.startsWith('#!')) fail('ERR Missing library metadata');
-  const parts = first.slice(2).split(' ').filter((p) => p.length > 0);
+  const parts = first
+    .slice(2)
+    .split(' ')
+    .filter((p) => p.length > 0);
   const engine = parts[0] ?? '';
   let name: string | null = null;
   for (const p of parts.slice(1)) {
@@ -27,7 +30,8 @@ export function parseLibrary(code: Uint8Array): Library {
   }
   if (name === null) fail('ERR Library name was not given');
   if (engine.toLowerCase() !== 'lua') fail(`ERR Engine '${engine}' not found`);
-  if (!/^[A-Za-z0-9_]+$/.test(name)) fail('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    fail('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
   return { name, engine: 'LUA', code: code.slice() };
 }
 
@@ -74,7 +78,8 @@ export const functionCommands: CommandTable = {
         return 'OK';
       }
       if (sub === 'flush' && a.length <= 3) {
-        if (a.length === 3 && lower(a[2]!) !== 'async' && lower(a[2]!) !== 'sync') fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+        if (a.length === 3 && lower(a[2]!) !== 'async' && lower(a[2]!) !== 'sync')
+          fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
         libs.clear();
         return 'OK';
       }
@@ -82,7 +87,8 @@ export const functionCommands: CommandTable = {
         let policy = 'append';
         if (a.length === 4) {
           policy = lower(a[3]!);
-          if (policy !== 'append' && policy !== 'replace' && policy !== 'flush') fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+          if (policy !== 'append' && policy !== 'replace' && policy !== 'flush')
+            fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
         }
         const incoming = decodeFunctionPayload(a[2]!);
         if (policy === 'append') for (const l of incoming) if (libs.has(l.name)) fail(`ERR Library ${l.name} already exists`);
@@ -94,4 +100,3 @@ export const functionCommands: CommandTable = {
     },
   },
 };
-

@@ -26,7 +26,7 @@
 import { ascii, latin1 } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../engine.js';
-import { type BStr, Limits, type ZNode, bstr, strBytes, zsetSorted } from '../keyspace.js';
+import { type BStr, bstr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
 import { zsetCommands } from './zsets.js';
 
 const LAT_MIN = -85.05112878;
@@ -104,10 +104,10 @@ function decode(cell: Cell): Area {
   const ilono = unspread((cell.bits & M64) >> 1n);
   const div = 2 ** cell.step;
   return {
-    latMin: LAT_MIN + (ilato * 1.0 / div) * LAT_SCALE,
-    latMax: LAT_MIN + ((ilato + 1) * 1.0 / div) * LAT_SCALE,
-    lonMin: LONG_MIN + (ilono * 1.0 / div) * LONG_SCALE,
-    lonMax: LONG_MIN + ((ilono + 1) * 1.0 / div) * LONG_SCALE,
+    latMin: LAT_MIN + ((ilato * 1.0) / div) * LAT_SCALE,
+    latMax: LAT_MIN + (((ilato + 1) * 1.0) / div) * LAT_SCALE,
+    lonMin: LONG_MIN + ((ilono * 1.0) / div) * LONG_SCALE,
+    lonMax: LONG_MIN + (((ilono + 1) * 1.0) / div) * LONG_SCALE,
   };
 }
 
@@ -129,7 +129,10 @@ function moveX(cell: Cell, d: number): Cell {
   const shift = BigInt(64 - cell.step * 2);
   const zz = EVEN >> shift;
   if (d > 0) x = (x + (zz + 1n)) & M64;
-  else { x |= zz; x = (x - (zz + 1n)) & M64; }
+  else {
+    x |= zz;
+    x = (x - (zz + 1n)) & M64;
+  }
   x &= ODD >> shift;
   return { bits: x | y, step: cell.step };
 }
@@ -140,21 +143,35 @@ function moveY(cell: Cell, d: number): Cell {
   const shift = BigInt(64 - cell.step * 2);
   const zz = ODD >> shift;
   if (d > 0) y = (y + (zz + 1n)) & M64;
-  else { y |= zz; y = (y - (zz + 1n)) & M64; }
+  else {
+    y |= zz;
+    y = (y - (zz + 1n)) & M64;
+  }
   y &= EVEN >> shift;
   return { bits: x | y, step: cell.step };
 }
 
 interface Neighbors {
-  north: Cell; south: Cell; east: Cell; west: Cell;
-  northEast: Cell; northWest: Cell; southEast: Cell; southWest: Cell;
+  north: Cell;
+  south: Cell;
+  east: Cell;
+  west: Cell;
+  northEast: Cell;
+  northWest: Cell;
+  southEast: Cell;
+  southWest: Cell;
 }
 
 function neighbors(h: Cell): Neighbors {
   return {
-    east: moveX(h, 1), west: moveX(h, -1), south: moveY(h, -1), north: moveY(h, 1),
-    northWest: moveY(moveX(h, -1), 1), northEast: moveY(moveX(h, 1), 1),
-    southEast: moveY(moveX(h, 1), -1), southWest: moveY(moveX(h, -1), -1),
+    east: moveX(h, 1),
+    west: moveX(h, -1),
+    south: moveY(h, -1),
+    north: moveY(h, 1),
+    northWest: moveY(moveX(h, -1), 1),
+    northEast: moveY(moveX(h, 1), 1),
+    southEast: moveY(moveX(h, 1), -1),
+    southWest: moveY(moveX(h, -1), -1),
   };
 }
 
@@ -168,7 +185,7 @@ type DD = [number, number];
 function twoSum(a: number, b: number): DD {
   const s = a + b;
   const bb = s - a;
-  return [s, (a - (s - bb)) + (b - bb)];
+  return [s, a - (s - bb) + (b - bb)];
 }
 
 function quickTwoSum(a: number, b: number): DD {
@@ -186,7 +203,7 @@ function twoProd(a: number, b: number): DD {
   const p = a * b;
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
-  return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
 }
 
 function ddAdd(a: DD, b: DD): DD {
@@ -226,7 +243,15 @@ function ddSinCos(x: number, cos: boolean): DD {
   // q: 0 sin r, 1 cos r, 2 -sin r, 3 -cos r
   const r2 = ddMul(r, r);
   let term: DD, sum: DD, n: number;
-  if (q === 0 || q === 2) { term = r; sum = r; n = 1; } else { term = [1, 0]; sum = [1, 0]; n = 0; }
+  if (q === 0 || q === 2) {
+    term = r;
+    sum = r;
+    n = 1;
+  } else {
+    term = [1, 0];
+    sum = [1, 0];
+    n = 0;
+  }
   for (let i = 0; i < 30; i++) {
     term = ddDivN(ddMul(term, r2), -((n + 1) * (n + 2)));
     n += 2;
@@ -347,10 +372,26 @@ function searchCells(shape: Shape): Cell[] {
     area = decode(hash);
   }
   if (steps >= 2) {
-    if (area.latMin < minLat) { n.south = ZERO; n.southWest = ZERO; n.southEast = ZERO; }
-    if (area.latMax > maxLat) { n.north = ZERO; n.northEast = ZERO; n.northWest = ZERO; }
-    if (area.lonMin < minLon) { n.west = ZERO; n.southWest = ZERO; n.northWest = ZERO; }
-    if (area.lonMax > maxLon) { n.east = ZERO; n.southEast = ZERO; n.northEast = ZERO; }
+    if (area.latMin < minLat) {
+      n.south = ZERO;
+      n.southWest = ZERO;
+      n.southEast = ZERO;
+    }
+    if (area.latMax > maxLat) {
+      n.north = ZERO;
+      n.northEast = ZERO;
+      n.northWest = ZERO;
+    }
+    if (area.lonMin < minLon) {
+      n.west = ZERO;
+      n.southWest = ZERO;
+      n.northWest = ZERO;
+    }
+    if (area.lonMax > maxLon) {
+      n.east = ZERO;
+      n.southEast = ZERO;
+      n.northEast = ZERO;
+    }
   }
   return [hash, n.north, n.south, n.east, n.west, n.northEast, n.northWest, n.southEast, n.southWest];
 }
@@ -387,10 +428,12 @@ function collect(ordered: ZNode[], shape: Shape, limit: number): GeoPoint[] {
     const shift = BigInt(52 - cell.step * 2);
     const min = Number((cell.bits << shift) & M64);
     const max = Number(((cell.bits + 1n) << shift) & M64);
-    let lo = 0, hi = ordered.length;
+    let lo = 0,
+      hi = ordered.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (ordered[mid]!.score < min) lo = mid + 1; else hi = mid;
+      if (ordered[mid]!.score < min) lo = mid + 1;
+      else hi = mid;
     }
     for (let k = lo; k < ordered.length; k++) {
       const node = ordered[k]!;
@@ -410,11 +453,16 @@ const NEED_COUNT = 'ERR the ANY argument requires COUNT argument';
 /** extractUnitOrReply: metres per unit. */
 function unit(b: Uint8Array): number {
   switch (lower(b)) {
-    case 'm': return 1;
-    case 'km': return 1000;
-    case 'ft': return 0.3048;
-    case 'mi': return 1609.34;
-    default: return fail('ERR unsupported unit provided. please use M, KM, FT, MI');
+    case 'm':
+      return 1;
+    case 'km':
+      return 1000;
+    case 'ft':
+      return 0.3048;
+    case 'mi':
+      return 1609.34;
+    default:
+      return fail('ERR unsupported unit provided. please use M, KM, FT, MI');
   }
 }
 
@@ -456,8 +504,13 @@ function georadius(c: Ctx, a: Uint8Array[], mode: Mode): unknown {
     base = 3;
     storekey = a[1]!;
   }
-  let withdist = false, withhash = false, withcoords = false;
-  let frommember = false, fromloc = false, byradius = false, bybox = false;
+  let withdist = false,
+    withhash = false,
+    withcoords = false;
+  let frommember = false,
+    fromloc = false,
+    byradius = false,
+    bybox = false;
   let sort: 'none' | 'asc' | 'desc' = 'none';
   let any = false;
   let count = 0n;
@@ -513,7 +566,10 @@ function georadius(c: Ctx, a: Uint8Array[], mode: Mode): unknown {
   if (search && !(byradius || bybox)) fail(`ERR exactly one of BYRADIUS and BYBOX can be specified for ${latin1(a[0]!)}`);
   if (any && !count) fail(NEED_COUNT);
   if (!zobj) {
-    if (storekey) { c.db.delete(storekey); return 0; }
+    if (storekey) {
+      c.db.delete(storekey);
+      return 0;
+    }
     return [];
   }
   if (count !== 0n && sort === 'none' && !any) sort = 'asc';

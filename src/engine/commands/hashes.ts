@@ -5,9 +5,9 @@
  */
 import { ascii, bytesKey, latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, intBytes, parseInt64 } from '../argv.js';
-import { type LongDouble, addLongDouble, formatLongDoubleHuman, isInfText, parseLongDouble } from '../longdouble.js';
 import { type CommandTable, type Ctx, lookupType } from '../engine.js';
 import { type BStr, Limits, strBytes } from '../keyspace.js';
+import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
 
 type HashV = { type: 'hash'; value: Map<BStr, BStr>; listpack: boolean };
 
@@ -23,7 +23,11 @@ function getOrCreate(c: Ctx, key: Uint8Array): HashV {
 /** hashTypeTryConversion over argv[from..to]. */
 function tryConversion(h: HashV, a: Uint8Array[], from: number, to: number): void {
   if (!h.listpack) return;
-  for (let j = from; j <= to; j++) if (a[j]!.length > Limits.hashMaxListpackValue) { h.listpack = false; return; }
+  for (let j = from; j <= to; j++)
+    if (a[j]!.length > Limits.hashMaxListpackValue) {
+      h.listpack = false;
+      return;
+    }
 }
 
 /** hashTypeSet. Returns true when the field was new. */
@@ -117,5 +121,11 @@ export const hashCommands: CommandTable = {
       return out;
     },
   },
-  hget: { arity: 3, run: (c, a) => { const v = lookupType(c, a[1]!, 'hash')?.value.get(bytesKey(a[2]!)); return v === undefined ? null : strBytes(v); } },
+  hget: {
+    arity: 3,
+    run: (c, a) => {
+      const v = lookupType(c, a[1]!, 'hash')?.value.get(bytesKey(a[2]!));
+      return v === undefined ? null : strBytes(v);
+    },
+  },
 };

@@ -9,8 +9,8 @@
  * hllSigma) follow the C arithmetic step by step.
  */
 import { fail } from '../argv.js';
-import { type Ctx, lookupType } from '../engine.js';
 import type { CommandTable } from '../engine.js';
+import { type Ctx, lookupType } from '../engine.js';
 
 const P = 14;
 const Q = 64 - P;
@@ -18,7 +18,7 @@ const REGISTERS = 1 << P;
 const HDR = 16;
 const DENSE_SIZE = HDR + Math.floor((REGISTERS * 6 + 7) / 8);
 const SPARSE_MAX_BYTES = 3000;
-const ALPHA_INF = 0.721347520444481703680;
+const ALPHA_INF = 0.7213475204444817; // 1 / (2 ln 2), to double precision
 const M64 = (1n << 64n) - 1n;
 const INVALID_HLL = 'INVALIDOBJ Corrupted HLL object detected';
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -57,18 +57,25 @@ function patLen(ele: Uint8Array): [number, number] {
   hash |= 1n << BigInt(Q);
   let count = 1;
   let bit = 1n;
-  while ((hash & bit) === 0n) { count++; bit <<= 1n; }
+  while ((hash & bit) === 0n) {
+    count++;
+    bit <<= 1n;
+  }
   return [index, count];
 }
 
 function denseGet(r: Uint8Array, off: number, i: number): number {
-  const byte = (i * 6) >> 3, fb = (i * 6) & 7;
-  const b0 = r[off + byte]!, b1 = r[off + byte + 1] ?? 0;
+  const byte = (i * 6) >> 3,
+    fb = (i * 6) & 7;
+  const b0 = r[off + byte]!,
+    b1 = r[off + byte + 1] ?? 0;
   return ((b0 >> fb) | (b1 << (8 - fb))) & 63;
 }
 
 function denseSet(r: Uint8Array, off: number, i: number, v: number): void {
-  const byte = (i * 6) >> 3, fb = (i * 6) & 7, fb8 = 8 - fb;
+  const byte = (i * 6) >> 3,
+    fb = (i * 6) & 7,
+    fb8 = 8 - fb;
   r[off + byte] = (r[off + byte]! & ~(63 << fb)) | ((v << fb) & 0xff);
   if (off + byte + 1 < r.length) r[off + byte + 1] = (r[off + byte + 1]! & ~(63 >> fb8)) | (v >> fb8);
 }
@@ -79,7 +86,7 @@ const isVal = (b: number) => (b & 0x80) !== 0;
 const zeroLen = (b: number) => (b & 0x3f) + 1;
 const valValue = (b: number) => ((b >> 2) & 0x1f) + 1;
 const valLen = (b: number) => (b & 0x3) + 1;
-const valOp = (v: number, len: number) => (((v - 1) << 2) | (len - 1)) | 0x80;
+const valOp = (v: number, len: number) => ((v - 1) << 2) | (len - 1) | 0x80;
 
 /** A new empty sparse HLL (createHLLObject). */
 function createHll(): Uint8Array {
@@ -87,7 +94,8 @@ function createHll(): Uint8Array {
   const s = new Uint8Array(HDR + n * 2);
   s.set([0x48, 0x59, 0x4c, 0x4c], 0); // "HYLL"
   s[4] = 1;
-  let aux = REGISTERS, p = HDR;
+  let aux = REGISTERS,
+    p = HDR;
   while (aux) {
     const x = Math.min(16384, aux);
     s[p] = ((x - 1) >> 8) | 0x40;
@@ -102,23 +110,33 @@ function createHll(): Uint8Array {
 class Hll {
   constructor(public s: Uint8Array) {}
 
-  get dense(): boolean { return this.s[4] === 0; }
+  get dense(): boolean {
+    return this.s[4] === 0;
+  }
 
-  invalidate(): void { this.s[15]! |= 0x80; }
+  invalidate(): void {
+    this.s[15]! |= 0x80;
+  }
 
   toDense(): boolean {
     if (this.dense) return true;
     const d = new Uint8Array(DENSE_SIZE);
     d.set(this.s.subarray(0, HDR));
     d[4] = 0;
-    let idx = 0, p = HDR;
+    let idx = 0,
+      p = HDR;
     const s = this.s;
     while (p < s.length) {
       const b = s[p]!;
-      if (isZero(b)) { idx += zeroLen(b); p++; }
-      else if (isXZero(b)) { idx += (((b & 0x3f) << 8) | s[p + 1]!) + 1; p += 2; }
-      else {
-        const run = valLen(b), v = valValue(b);
+      if (isZero(b)) {
+        idx += zeroLen(b);
+        p++;
+      } else if (isXZero(b)) {
+        idx += (((b & 0x3f) << 8) | s[p + 1]!) + 1;
+        p += 2;
+      } else {
+        const run = valLen(b),
+          v = valValue(b);
         if (run + idx > REGISTERS) break;
         for (let k = 0; k < run; k++) denseSet(d, HDR, idx++, v);
         p++;
@@ -132,19 +150,28 @@ class Hll {
   /** hllSparseSet / hllDenseSet: 1 when changed, 0 when not, -1 when corrupt. */
   set(index: number, count: number): number {
     if (this.dense) {
-      if (count > denseGet(this.s, HDR, index)) { denseSet(this.s, HDR, index, count); return 1; }
+      if (count > denseGet(this.s, HDR, index)) {
+        denseSet(this.s, HDR, index, count);
+        return 1;
+      }
       return 0;
     }
     if (count > 32) return this.promote(index, count);
     const s = this.s;
     let end = s.length;
-    let p = HDR, first = 0, prev = -1, span = 0;
+    let p = HDR,
+      first = 0,
+      prev = -1,
+      span = 0;
     while (p < end) {
       const b = s[p]!;
       let oplen = 1;
       if (isZero(b)) span = zeroLen(b);
       else if (isVal(b)) span = valLen(b);
-      else { span = (((b & 0x3f) << 8) | s[p + 1]!) + 1; oplen = 2; }
+      else {
+        span = (((b & 0x3f) << 8) | s[p + 1]!) + 1;
+        oplen = 2;
+      }
       if (index <= first + span - 1) break;
       prev = p;
       p += oplen;
@@ -152,17 +179,28 @@ class Hll {
     }
     if (span === 0 || p >= end) return -1;
     const b = s[p]!;
-    const xz = isXZero(b), z = isZero(b), v = !z && !xz;
+    const xz = isXZero(b),
+      z = isZero(b),
+      v = !z && !xz;
     const runlen = z ? zeroLen(b) : xz ? (((b & 0x3f) << 8) | s[p + 1]!) + 1 : valLen(b);
     let buf = s;
     if (v) {
       if (valValue(b) >= count) return 0;
-      if (runlen === 1) { buf[p] = valOp(count, 1); return this.merge(buf, prev, end); }
+      if (runlen === 1) {
+        buf[p] = valOp(count, 1);
+        return this.merge(buf, prev, end);
+      }
     }
-    if (z && runlen === 1) { buf[p] = valOp(count, 1); return this.merge(buf, prev, end); }
+    if (z && runlen === 1) {
+      buf[p] = valOp(count, 1);
+      return this.merge(buf, prev, end);
+    }
     const seq: number[] = [];
     const last = first + span - 1;
-    const zeros = (len: number) => { if (len > 64) seq.push(((len - 1) >> 8) | 0x40, (len - 1) & 0xff); else seq.push(len - 1); };
+    const zeros = (len: number) => {
+      if (len > 64) seq.push(((len - 1) >> 8) | 0x40, (len - 1) & 0xff);
+      else seq.push(len - 1);
+    };
     if (z || xz) {
       if (index !== first) zeros(index - first);
       seq.push(valOp(count, 1));
@@ -191,10 +229,17 @@ class Hll {
     let out = buf;
     while (p < end && scan-- > 0) {
       const b = out[p]!;
-      if (isXZero(b)) { p += 2; continue; }
-      if (isZero(b)) { p++; continue; }
+      if (isXZero(b)) {
+        p += 2;
+        continue;
+      }
+      if (isZero(b)) {
+        p++;
+        continue;
+      }
       if (p + 1 < end && isVal(out[p + 1]!)) {
-        const v1 = valValue(b), v2 = valValue(out[p + 1]!);
+        const v1 = valValue(b),
+          v2 = valValue(out[p + 1]!);
         if (v1 === v2) {
           const len = valLen(b) + valLen(out[p + 1]!);
           if (len <= 4) {
@@ -225,16 +270,25 @@ class Hll {
   mergeInto(max: Uint8Array): boolean {
     const s = this.s;
     if (this.dense) {
-      for (let i = 0; i < REGISTERS; i++) { const v = denseGet(s, HDR, i); if (v > max[i]!) max[i] = v; }
+      for (let i = 0; i < REGISTERS; i++) {
+        const v = denseGet(s, HDR, i);
+        if (v > max[i]!) max[i] = v;
+      }
       return true;
     }
-    let i = 0, p = HDR;
+    let i = 0,
+      p = HDR;
     while (p < s.length) {
       const b = s[p]!;
-      if (isZero(b)) { i += zeroLen(b); p++; }
-      else if (isXZero(b)) { i += (((b & 0x3f) << 8) | s[p + 1]!) + 1; p += 2; }
-      else {
-        const run = valLen(b), v = valValue(b);
+      if (isZero(b)) {
+        i += zeroLen(b);
+        p++;
+      } else if (isXZero(b)) {
+        i += (((b & 0x3f) << 8) | s[p + 1]!) + 1;
+        p += 2;
+      } else {
+        const run = valLen(b),
+          v = valValue(b);
         if (run + i > REGISTERS) break;
         for (let k = 0; k < run; k++, i++) if (v > max[i]!) max[i] = v;
         p++;
@@ -249,7 +303,12 @@ function sigma(x: number): number {
   let zPrime: number;
   let y = 1;
   let z = x;
-  do { x *= x; zPrime = z; z += x * y; y += y; } while (zPrime !== z);
+  do {
+    x *= x;
+    zPrime = z;
+    z += x * y;
+    y += y;
+  } while (zPrime !== z);
   return z;
 }
 
@@ -258,7 +317,13 @@ function tau(x: number): number {
   let zPrime: number;
   let y = 1.0;
   let z = 1 - x;
-  do { x = Math.sqrt(x); zPrime = z; y *= 0.5; const d = 1 - x; z -= d * d * y; } while (zPrime !== z);
+  do {
+    x = Math.sqrt(x);
+    zPrime = z;
+    y *= 0.5;
+    const d = 1 - x;
+    z -= d * d * y;
+  } while (zPrime !== z);
   return z / 3;
 }
 
@@ -266,7 +331,10 @@ function tau(x: number): number {
 function estimate(histo: number[]): number {
   const m = REGISTERS;
   let z = m * tau((m - histo[Q + 1]!) / m);
-  for (let j = Q; j >= 1; --j) { z += histo[j]!; z *= 0.5; }
+  for (let j = Q; j >= 1; --j) {
+    z += histo[j]!;
+    z *= 0.5;
+  }
   z += m * sigma(histo[0]! / m);
   return Math.round((ALPHA_INF * m * m) / z);
 }
@@ -282,7 +350,16 @@ function getHll(c: Ctx, key: Uint8Array): Hll | null {
   const v = lookupType(c, key, 'string');
   if (!v) return null;
   const s = v.value;
-  if (s.length < HDR || s[0] !== 0x48 || s[1] !== 0x59 || s[2] !== 0x4c || s[3] !== 0x4c || s[4]! > 1 || (s[4] === 0 && s.length !== DENSE_SIZE)) fail(NOT_HLL);
+  if (
+    s.length < HDR ||
+    s[0] !== 0x48 ||
+    s[1] !== 0x59 ||
+    s[2] !== 0x4c ||
+    s[3] !== 0x4c ||
+    s[4]! > 1 ||
+    (s[4] === 0 && s.length !== DENSE_SIZE)
+  )
+    fail(NOT_HLL);
   return new Hll(s.slice());
 }
 
@@ -298,14 +375,20 @@ export const hllCommands: CommandTable = {
     run: (c, a) => {
       let h = getHll(c, a[1]!);
       let updated = 0;
-      if (!h) { h = new Hll(createHll()); updated++; }
+      if (!h) {
+        h = new Hll(createHll());
+        updated++;
+      }
       for (let j = 2; j < a.length; j++) {
         const [index, count] = patLen(a[j]!);
         const r = h.set(index, count);
         if (r < 0) fail(INVALID_HLL);
         if (r === 1) updated++;
       }
-      if (updated) { h.invalidate(); store(c, a[1]!, h); }
+      if (updated) {
+        h.invalidate();
+        store(c, a[1]!, h);
+      }
       return updated ? 1 : 0;
     },
   },
@@ -332,7 +415,10 @@ export const hllCommands: CommandTable = {
       if (!h.mergeInto(max)) fail(INVALID_HLL);
       const card = estimate(histogram((i) => max[i]!));
       let v = card;
-      for (let i = 0; i < 8; i++) { s[8 + i] = v % 256; v = Math.floor(v / 256); }
+      for (let i = 0; i < 8; i++) {
+        s[8 + i] = v % 256;
+        v = Math.floor(v / 256);
+      }
       store(c, a[1]!, h);
       return card;
     },

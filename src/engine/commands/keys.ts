@@ -9,7 +9,10 @@ import { type CommandTable, type Ctx, lookup } from '../engine.js';
 import { cloneValue, fromValue } from '../keyspace.js';
 
 function expireGeneric(c: Ctx, a: Uint8Array[], cmd: string, unitMs: boolean, relative: boolean): number {
-  let nx = false, xx = false, gt = false, lt = false;
+  let nx = false,
+    xx = false,
+    gt = false,
+    lt = false;
   for (let j = 3; j < a.length; j++) {
     const o = lower(a[j]!);
     if (o === 'nx') nx = true;
@@ -67,9 +70,30 @@ function renameGeneric(c: Ctx, a: Uint8Array[], nx: boolean): unknown {
 }
 
 export const keyCommands: CommandTable = {
-  del: { arity: -2, run: (c, a) => { let n = 0; for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!) && c.db.delete(a[j]!)) n++; return n; } },
-  unlink: { arity: -2, run: (c, a) => { let n = 0; for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!) && c.db.delete(a[j]!)) n++; return n; } },
-  exists: { arity: -2, run: (c, a) => { let n = 0; for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!)) n++; return n; } },
+  del: {
+    arity: -2,
+    run: (c, a) => {
+      let n = 0;
+      for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!) && c.db.delete(a[j]!)) n++;
+      return n;
+    },
+  },
+  unlink: {
+    arity: -2,
+    run: (c, a) => {
+      let n = 0;
+      for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!) && c.db.delete(a[j]!)) n++;
+      return n;
+    },
+  },
+  exists: {
+    arity: -2,
+    run: (c, a) => {
+      let n = 0;
+      for (let j = 1; j < a.length; j++) if (lookup(c, a[j]!)) n++;
+      return n;
+    },
+  },
   expire: { arity: -3, run: (c, a) => expireGeneric(c, a, 'expire', false, true) },
   pexpire: { arity: -3, run: (c, a) => expireGeneric(c, a, 'pexpire', true, true) },
   expireat: { arity: -3, run: (c, a) => expireGeneric(c, a, 'expireat', false, false) },
@@ -128,14 +152,16 @@ export const keyCommands: CommandTable = {
   restore: {
     arity: -4,
     run: (c, a) => {
-      let replace = false, absttl = false;
+      let replace = false,
+        absttl = false;
       for (let j = 4; j < a.length; j++) {
         const o = lower(a[j]!);
         if (o === 'replace') replace = true;
         else if (o === 'absttl') absttl = true;
         else if ((o === 'idletime' || o === 'freq') && j + 1 < a.length) {
           const v = parseInt64(a[++j]!);
-          if (v < 0n) fail(o === 'idletime' ? 'ERR Invalid IDLETIME value, must be >= 0' : 'ERR Invalid FREQ value, must be >= 0 and <= 255');
+          if (v < 0n)
+            fail(o === 'idletime' ? 'ERR Invalid IDLETIME value, must be >= 0' : 'ERR Invalid FREQ value, must be >= 0 and <= 255');
           if (o === 'freq' && v > 255n) fail('ERR Invalid FREQ value, must be >= 0 and <= 255');
         } else fail(Err.SYNTAX);
       }
@@ -144,7 +170,7 @@ export const keyCommands: CommandTable = {
       if (!replace && lookup(c, a[1]!)) fail('BUSYKEY Target key name already exists.');
       const decode = c.engine.dumpDecoder;
       if (!decode) fail('ERR RESTORE needs a DUMP payload decoder (none is installed in this engine)');
-      let value;
+      let value: ReturnType<typeof decode>;
       try {
         value = decode(a[3]!);
       } catch {

@@ -5,8 +5,8 @@
  * byte strings (keyspace.ts BStr).
  */
 import { Err, fail, lower, parseDouble, parseIntArg } from '../argv.js';
-import { type CommandTable, type Ctx, lookupType } from '../engine.js';
 import { Deque } from '../deque.js';
+import { type CommandTable, type Ctx, lookupType } from '../engine.js';
 import { type BStr, bstr, strBytes } from '../keyspace.js';
 
 type ListV = { type: 'list'; value: Deque<BStr> };
@@ -20,7 +20,8 @@ function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): nu
   }
   const d = l.value;
   for (let j = 2; j < a.length; j++) {
-    if (left) d.pushFront(bstr(a[j]!)); else d.pushBack(bstr(a[j]!));
+    if (left) d.pushFront(bstr(a[j]!));
+    else d.pushBack(bstr(a[j]!));
   }
   return l.value.length;
 }
@@ -62,7 +63,8 @@ function move(c: Ctx, src: Uint8Array, dst: Uint8Array, fromLeft: boolean, toLef
   const d = lookupType(c, dst, 'list');
   const v = fromLeft ? s.value.popFront()! : s.value.popBack()!;
   if (d) {
-    if (toLeft) d.value.pushFront(v); else d.value.pushBack(v);
+    if (toLeft) d.value.pushFront(v);
+    else d.value.pushBack(v);
   } else {
     c.db.set(dst, { type: 'list', value: Deque.from([v]) });
   }
@@ -154,13 +156,15 @@ export const listCommands: CommandTable = {
       if (count >= 0) {
         const out: BStr[] = [];
         for (const e of v) {
-          if ((count === 0 || removed < count) && e === el) removed++; else out.push(e);
+          if ((count === 0 || removed < count) && e === el) removed++;
+          else out.push(e);
         }
         l.value.replace(out);
       } else {
         const out: BStr[] = [];
         for (let i = v.length - 1; i >= 0; i--) {
-          if (removed < -count && v[i] === el) removed++; else out.push(v[i]!);
+          if (removed < -count && v[i] === el) removed++;
+          else out.push(v[i]!);
         }
         l.value.replace(out.reverse());
       }
@@ -191,10 +195,30 @@ export const listCommands: CommandTable = {
   rpop: { arity: -2, run: (c, a) => pop(c, a, false) },
   rpoplpush: { arity: 3, run: (c, a) => move(c, a[1]!, a[2]!, false, true) },
   lmove: { arity: 5, run: (c, a) => move(c, a[1]!, a[2]!, side(a[3]!), side(a[4]!)) },
-  brpoplpush: { arity: 4, run: (c, a) => { parseDouble(a[3]!, 'ERR timeout is not a float or out of range'); return move(c, a[1]!, a[2]!, false, true); } },
-  blmove: { arity: 6, run: (c, a) => { const f = side(a[3]!), t = side(a[4]!); parseDouble(a[5]!, 'ERR timeout is not a float or out of range'); return move(c, a[1]!, a[2]!, f, t); } },
+  brpoplpush: {
+    arity: 4,
+    run: (c, a) => {
+      parseDouble(a[3]!, 'ERR timeout is not a float or out of range');
+      return move(c, a[1]!, a[2]!, false, true);
+    },
+  },
+  blmove: {
+    arity: 6,
+    run: (c, a) => {
+      const f = side(a[3]!),
+        t = side(a[4]!);
+      parseDouble(a[5]!, 'ERR timeout is not a float or out of range');
+      return move(c, a[1]!, a[2]!, f, t);
+    },
+  },
   lmpop: { arity: -4, run: (c, a) => mpop(c, a, 1) },
-  blmpop: { arity: -5, run: (c, a) => { parseDouble(a[1]!, 'ERR timeout is not a float or out of range'); return mpop(c, a, 2); } },
+  blmpop: {
+    arity: -5,
+    run: (c, a) => {
+      parseDouble(a[1]!, 'ERR timeout is not a float or out of range');
+      return mpop(c, a, 2);
+    },
+  },
   blpop: { arity: -3, run: (c, a) => bpop(c, a, true) },
   brpop: { arity: -3, run: (c, a) => bpop(c, a, false) },
 };

@@ -7,7 +7,7 @@
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
-import { type BStr, Limits, isIntsetMember, strBytes } from '../keyspace.js';
+import { type BStr, isIntsetMember, Limits, strBytes } from '../keyspace.js';
 
 type SetV = { type: 'set'; value: Set<BStr>; intset: boolean };
 
@@ -49,7 +49,10 @@ export const setCommands: CommandTable = {
     arity: -3,
     run: (c, a) => {
       let s = lookupType(c, a[1]!, 'set');
-      if (!s) { s = newSet(a[2]!); c.db.set(a[1]!, s); }
+      if (!s) {
+        s = newSet(a[2]!);
+        c.db.set(a[1]!, s);
+      }
       let n = 0;
       for (let j = 2; j < a.length; j++) if (setAdd(s, a[j]!)) n++;
       return n;
@@ -77,7 +80,11 @@ export const setCommands: CommandTable = {
       if (!src.value.delete(k)) return 0;
       if (src.value.size === 0) c.db.delete(a[1]!);
       if (dst) setAdd(dst, a[3]!);
-      else { const s = newSet(a[3]!); setAdd(s, a[3]!); c.db.set(a[2]!, s); }
+      else {
+        const s = newSet(a[3]!);
+        setAdd(s, a[3]!);
+        c.db.set(a[2]!, s);
+      }
       return 1;
     },
   },
@@ -100,7 +107,7 @@ export const setCommands: CommandTable = {
         s.value.delete(k);
       }
       if (s.value.size === 0) c.db.delete(a[1]!);
-      return n === null ? out[0] ?? null : out;
+      return n === null ? (out[0] ?? null) : out;
     },
   },
   sinterstore: {
@@ -109,7 +116,10 @@ export const setCommands: CommandTable = {
       const srcs: SetV[] = [];
       for (let j = 2; j < a.length; j++) {
         const s = lookupType(c, a[j]!, 'set');
-        if (!s) { c.db.delete(a[1]!); return 0; }
+        if (!s) {
+          c.db.delete(a[1]!);
+          return 0;
+        }
         srcs.push(s);
       }
       const sets = srcs.slice().sort((x, y) => x.value.size - y.value.size);

@@ -19,8 +19,8 @@
  * the same as the C locale except past a NUL byte).
  */
 import { Err, fail, lower, parseInt64 } from '../argv.js';
-import { type CommandTable, type Ctx, lookup } from '../engine.js';
 import { Deque } from '../deque.js';
+import { type CommandTable, type Ctx, lookup } from '../engine.js';
 import { type BStr, bstr, compareBStr, strBytes, zsetSorted } from '../keyspace.js';
 
 const LONG_MAX = 9223372036854775807n;
@@ -31,7 +31,8 @@ function cstr(s: BStr): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
-const DEC_RE = /^[\t\n\v\f\r ]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|inf|infinity)$/i;
+const DEC_RE =
+  /^[\t\n\v\f\r ]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|inf|infinity)$/i;
 
 /** strtod over the whole C string, as sortCommand checks it: the value, or null (bad, NaN, ERANGE). */
 export function sortWeight(s: BStr): number | null {
@@ -61,8 +62,14 @@ function parseHexFloat(h: string): number {
   for (const d of digits) mant = mant * 16 + parseInt(d, 16);
   if (exp > 2000) return mant === 0 ? 0 : Infinity;
   if (exp < -2200) return 0;
-  while (exp > 0) { mant *= 2; exp--; }
-  while (exp < 0) { mant /= 2; exp++; }
+  while (exp > 0) {
+    mant *= 2;
+    exp--;
+  }
+  while (exp < 0) {
+    mant /= 2;
+    exp++;
+  }
   return mant;
 }
 
@@ -98,8 +105,11 @@ interface SortItem {
 }
 
 function sortCommand(c: Ctx, a: Uint8Array[]): unknown {
-  let desc = false, alpha = false, dontsort = false;
-  let limitStart = 0n, limitCount = -1n;
+  let desc = false,
+    alpha = false,
+    dontsort = false;
+  let limitStart = 0n,
+    limitCount = -1n;
   let sortby: BStr | null = null;
   let storekey: Uint8Array | null = null;
   const gets: BStr[] = [];
@@ -137,9 +147,13 @@ function sortCommand(c: Ctx, a: Uint8Array[]): unknown {
   let start = limitStart < 0n ? 0n : limitStart;
   let end = limitCount < 0n ? BigInt(vectorlen - 1) : start + limitCount - 1n;
   if (end > LONG_MAX) end = -(2n ** 64n) + end; // signed overflow wraps in practice
-  if (start >= BigInt(vectorlen)) { start = BigInt(vectorlen - 1); end = BigInt(vectorlen - 2); }
+  if (start >= BigInt(vectorlen)) {
+    start = BigInt(vectorlen - 1);
+    end = BigInt(vectorlen - 2);
+  }
   if (end >= BigInt(vectorlen)) end = BigInt(vectorlen - 1);
-  let s = Number(start), e = Number(end);
+  let s = Number(start),
+    e = Number(end);
   if ((sv?.type === 'zset' || sv?.type === 'list' || !sv) && dontsort && (s !== 0 || e !== vectorlen - 1)) vectorlen = e - s + 1;
 
   const vector: SortItem[] = [];

@@ -11,7 +11,7 @@ import type { StreamId } from '../../model/record.js';
 import { compareStreamIds } from '../../model/record.js';
 import { Err, fail, lower, parseInt64, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../engine.js';
-import { type Consumer, type Group, type Nack, type XStream, idKey, newStream, streamLowerBound } from '../keyspace.js';
+import { type Consumer, type Group, idKey, type Nack, newStream, streamLowerBound, type XStream } from '../keyspace.js';
 
 const U64 = 18446744073709551615n;
 const BAD_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -61,17 +61,25 @@ interface TrimArgs {
 /** streamParseAddOrTrimArgsOrReply. LIMIT is accepted and ignored: trimming here is exact. */
 function parseAddOrTrim(c: Ctx, a: Uint8Array[], xadd: boolean): TrimArgs {
   const t: TrimArgs = { strategy: 'none', maxlen: 0, minid: { ms: 0n, seq: 0n }, noMkStream: false, id: null, next: a.length };
-  let approx = false, limitGiven = false, limit = 0n;
+  let approx = false,
+    limitGiven = false,
+    limit = 0n;
   let i = 2;
   for (; i < a.length; i++) {
     const more = a.length - 1 - i;
     const o = lower(a[i]!);
-    if (xadd && o === '*') { t.next = i; break; }
+    if (xadd && o === '*') {
+      t.next = i;
+      break;
+    }
     if (o === 'maxlen' && more) {
       if (t.strategy !== 'none') fail('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
       approx = false;
       const nx = latin1(a[i + 1]!);
-      if (more >= 2 && (nx === '~' || nx === '=')) { approx = nx === '~'; i++; }
+      if (more >= 2 && (nx === '~' || nx === '=')) {
+        approx = nx === '~';
+        i++;
+      }
       const v = parseInt64(a[i + 1]!);
       if (v < 0n) fail('ERR The MAXLEN argument must be >= 0.');
       t.maxlen = v > 9007199254740991n ? Number.MAX_SAFE_INTEGER : Number(v);
@@ -81,7 +89,10 @@ function parseAddOrTrim(c: Ctx, a: Uint8Array[], xadd: boolean): TrimArgs {
       if (t.strategy !== 'none') fail('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
       approx = false;
       const nx = latin1(a[i + 1]!);
-      if (more >= 2 && (nx === '~' || nx === '=')) { approx = nx === '~'; i++; }
+      if (more >= 2 && (nx === '~' || nx === '=')) {
+        approx = nx === '~';
+        i++;
+      }
       t.minid = strictId(a[i + 1]!);
       i++;
       t.strategy = 'minid';
@@ -158,7 +169,10 @@ function claim(g: Group, k: string, n: Nack, cn: Consumer, deliveryTime: number,
   n.deliveryTime = deliveryTime;
   if (retry !== null) n.deliveryCount = retry;
   else if (!justid) n.deliveryCount++;
-  if (n.consumer !== cn) { cn.pel.set(k, n); n.consumer = cn; }
+  if (n.consumer !== cn) {
+    cn.pel.set(k, n);
+    n.consumer = cn;
+  }
   void g;
 }
 
@@ -169,7 +183,7 @@ export const streamCommands: CommandTable = {
       const t = parseAddOrTrim(c, a, true);
       const fieldPos = t.next + 1;
       if (a.length - fieldPos < 2 || (a.length - fieldPos) % 2 === 1) fail("ERR wrong number of arguments for 'xadd' command");
-      if (t.id && t.id.seqGiven && t.id.id.ms === 0n && t.id.id.seq === 0n) fail('ERR The ID specified in XADD must be greater than 0-0');
+      if (t.id?.seqGiven && t.id.id.ms === 0n && t.id.id.seq === 0n) fail('ERR The ID specified in XADD must be greater than 0-0');
       let v = lookupType(c, a[1]!, 'stream');
       if (!v) {
         if (t.noMkStream) return null;
@@ -248,8 +262,10 @@ export const streamCommands: CommandTable = {
       if (!v) fail(Err.NO_KEY);
       const s = v.value;
       if (s.entries.length > 0) {
-        if (compareStreamIds(id, s.entries[s.entries.length - 1]!.id) < 0) fail('ERR The ID specified in XSETID is smaller than the target stream top item');
-        if (added !== -1n && BigInt(s.entries.length) > added) fail('ERR The entries_added specified in XSETID is smaller than the target stream length');
+        if (compareStreamIds(id, s.entries[s.entries.length - 1]!.id) < 0)
+          fail('ERR The ID specified in XSETID is smaller than the target stream top item');
+        if (added !== -1n && BigInt(s.entries.length) > added)
+          fail('ERR The entries_added specified in XSETID is smaller than the target stream length');
       }
       s.lastId = id;
       if (added !== -1n) s.entriesAdded = Number(added);
@@ -267,17 +283,22 @@ export const streamCommands: CommandTable = {
       let v: { type: 'stream'; value: XStream } | undefined;
       let g: Group | undefined;
       if (a.length >= 4) {
-        for (let i = 5; i < a.length;) {
+        for (let i = 5; i < a.length; ) {
           const o = lower(a[i]!);
-          if (sub === 'create' && o === 'mkstream') { mkstream = true; i++; }
-          else if ((sub === 'create' || sub === 'setid') && o === 'entriesread' && i + 1 < a.length) {
+          if (sub === 'create' && o === 'mkstream') {
+            mkstream = true;
+            i++;
+          } else if ((sub === 'create' || sub === 'setid') && o === 'entriesread' && i + 1 < a.length) {
             entriesRead = parseIntArg(a[i + 1]!);
             if (entriesRead < 0 && entriesRead !== -1) fail('ERR value for ENTRIESREAD must be positive or -1');
             i += 2;
           } else fail(`ERR unknown subcommand or wrong number of arguments for '${sub}'. Try XGROUP HELP.`);
         }
         v = lookupType(c, a[2]!, 'stream');
-        if (!v && !mkstream) fail('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+        if (!v && !mkstream)
+          fail(
+            'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
+          );
         if (v) {
           g = v.value.groups.get(bytesKey(a[3]!));
           if (!g && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) {
@@ -337,7 +358,10 @@ export const streamCommands: CommandTable = {
       let n = 0;
       for (const id of ids) {
         const k = idKey(id);
-        if (g.pel.has(k)) { dropNack(g, k); n++; }
+        if (g.pel.has(k)) {
+          dropNack(g, k);
+          n++;
+        }
       }
       return n;
     },
@@ -357,7 +381,8 @@ export const streamCommands: CommandTable = {
       }
       let retry: number | null = null;
       let delivery: number | null = null;
-      let force = false, justid = false;
+      let force = false,
+        justid = false;
       let lastId: StreamId = { ms: 0n, seq: 0n };
       for (; j < a.length; j++) {
         const more = a.length - 1 - j;
@@ -404,7 +429,8 @@ export const streamCommands: CommandTable = {
       let minidle = parseIntArg(a[4]!, 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
       if (minidle < 0) minidle = 0;
       const start = parseId(a[5]!, 0n, false).id;
-      let count = 100, justid = false;
+      let count = 100,
+        justid = false;
       for (let j = 6; j < a.length; j++) {
         const o = lower(a[j]!);
         if (o === 'count' && j + 1 < a.length) {
@@ -422,7 +448,12 @@ export const streamCommands: CommandTable = {
       for (; idx < keys.length && attempts-- > 0 && count > 0; idx++) {
         const k = keys[idx]!;
         const n = g.pel.get(k)!;
-        if (!entryExists(s, n.id)) { dropNack(g, k); deleted.push(fmt(n.id)); count--; continue; }
+        if (!entryExists(s, n.id)) {
+          dropNack(g, k);
+          deleted.push(fmt(n.id));
+          count--;
+          continue;
+        }
         if (minidle && c.now - n.deliveryTime < minidle) continue;
         if (!cn) cn = consumerOf(c, g, a[3]!);
         claim(g, k, n, cn, c.now, null, justid);

@@ -6,8 +6,8 @@
  */
 import { ascii, concatBytes, latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, intBytes, lower, parseInt64 } from '../argv.js';
-import { type LongDouble, addLongDouble, formatLongDoubleHuman, isInfText, parseLongDouble } from '../longdouble.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
+import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
 import { bitfield } from './bitfield.js';
 
 /** Redis's proto-max-bulk-len default: the largest string SETRANGE/APPEND/SETBIT may build. */
@@ -105,15 +105,34 @@ export const stringCommands: CommandTable = {
   },
   setnx: {
     arity: 3,
-    run: (c, a) => (setGeneric(c, 'setnx', a[1]!, a[2]!, { nx: true, xx: false, get: false, keepTtl: false, persist: false, expire: null }) === 'OK' ? 1 : 0),
+    run: (c, a) =>
+      setGeneric(c, 'setnx', a[1]!, a[2]!, { nx: true, xx: false, get: false, keepTtl: false, persist: false, expire: null }) === 'OK'
+        ? 1
+        : 0,
   },
   setex: {
     arity: 4,
-    run: (c, a) => setGeneric(c, 'setex', a[1]!, a[3]!, { nx: false, xx: false, get: false, keepTtl: false, persist: false, expire: { at: false, unit: 's', arg: a[2]! } }),
+    run: (c, a) =>
+      setGeneric(c, 'setex', a[1]!, a[3]!, {
+        nx: false,
+        xx: false,
+        get: false,
+        keepTtl: false,
+        persist: false,
+        expire: { at: false, unit: 's', arg: a[2]! },
+      }),
   },
   psetex: {
     arity: 4,
-    run: (c, a) => setGeneric(c, 'psetex', a[1]!, a[3]!, { nx: false, xx: false, get: false, keepTtl: false, persist: false, expire: { at: false, unit: 'ms', arg: a[2]! } }),
+    run: (c, a) =>
+      setGeneric(c, 'psetex', a[1]!, a[3]!, {
+        nx: false,
+        xx: false,
+        get: false,
+        keepTtl: false,
+        persist: false,
+        expire: { at: false, unit: 'ms', arg: a[2]! },
+      }),
   },
   getset: {
     arity: 3,
@@ -200,7 +219,8 @@ export const stringCommands: CommandTable = {
         const t = cur.length <= 5000 ? latin1(cur) : '';
         const p = parseLongDouble(t);
         if (p === null && !isInfText(t)) fail(Err.NOT_FLOAT);
-        if (p) v = p; else inf = true;
+        if (p) v = p;
+        else inf = true;
       }
       const bt = latin1(a[2]!);
       const by = parseLongDouble(bt);
@@ -239,7 +259,8 @@ export const stringCommands: CommandTable = {
       const next = grow(cur ? cur.slice() : new Uint8Array(0), byte + 1);
       const mask = 1 << (7 - (off & 7));
       const old = (next[byte]! & mask) !== 0 ? 1 : 0;
-      if (bitArg === '1') next[byte]! |= mask; else next[byte]! &= ~mask;
+      if (bitArg === '1') next[byte]! |= mask;
+      else next[byte]! &= ~mask;
       if (cur === null) c.db.set(a[1]!, { type: 'string', value: next });
       else c.db.get(a[1]!)!.value = { type: 'string', value: next };
       return old;
@@ -265,7 +286,9 @@ export const stringCommands: CommandTable = {
         if (op === 'not') b = ~b & 0xff;
         for (let k = 1; k < srcs.length; k++) {
           const x = srcs[k]![i] ?? 0;
-          if (op === 'and') b &= x; else if (op === 'or') b |= x; else b ^= x;
+          if (op === 'and') b &= x;
+          else if (op === 'or') b |= x;
+          else b ^= x;
         }
         out[i] = b;
       }
@@ -278,4 +301,4 @@ export const stringCommands: CommandTable = {
   get: { arity: 2, run: (c, a) => getString(c, a[1]!) },
 };
 
-export { MAX_STRING, grow, getString };
+export { getString, grow, MAX_STRING };

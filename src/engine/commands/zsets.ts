@@ -11,7 +11,7 @@
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseIntArg, readDouble } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
-import { type BStr, Limits, type ZNode, bstr, compareBStr, strBytes, zsetSorted } from '../keyspace.js';
+import { type BStr, bstr, compareBStr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
 import { normRange } from './lists.js';
 
 type ZsetV = { type: 'zset'; value: Map<string, ZNode>; listpack: boolean; sorted: ZNode[] | null };
@@ -30,9 +30,11 @@ export function zsetPut(z: ZsetV, member: Uint8Array, score: number): void {
 function zsetPutStr(z: ZsetV, k: BStr, score: number): void {
   const member = k;
   const n = z.value.get(k);
-  if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue)) z.listpack = false;
+  if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue))
+    z.listpack = false;
   if (z.listpack && score === 0) score = 0; // -0 becomes integer 0 in a listpack
-  if (n) n.score = score; else z.value.set(k, { member: k, score });
+  if (n) n.score = score;
+  else z.value.set(k, { member: k, score });
   z.sorted = null;
 }
 
@@ -44,14 +46,26 @@ function zsetDelete(z: ZsetV, member: BStr): boolean {
 
 /** zsetConvertToListpackIfNeeded over the final content. */
 function settleEncoding(z: ZsetV): void {
-  if (z.value.size > Limits.zsetMaxListpackEntries) { z.listpack = false; return; }
-  for (const n of z.value.values()) if (n.member.length > Limits.zsetMaxListpackValue) { z.listpack = false; return; }
+  if (z.value.size > Limits.zsetMaxListpackEntries) {
+    z.listpack = false;
+    return;
+  }
+  for (const n of z.value.values())
+    if (n.member.length > Limits.zsetMaxListpackValue) {
+      z.listpack = false;
+      return;
+    }
   z.listpack = true;
   for (const n of z.value.values()) if (n.score === 0) n.score = 0;
 }
 
 function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
-  let nx = false, xx = false, ch = false, incr = forceIncr, gt = false, lt = false;
+  let nx = false,
+    xx = false,
+    ch = false,
+    incr = forceIncr,
+    gt = false,
+    lt = false;
   let i = 2;
   if (!forceIncr) {
     for (; i < a.length; i++) {
@@ -78,7 +92,9 @@ function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
     z = newZset(a[i + 1]!.length <= Limits.zsetMaxListpackValue);
     c.db.set(a[1]!, z);
   }
-  let added = 0, updated = 0, processed = 0;
+  let added = 0,
+    updated = 0,
+    processed = 0;
   let last = 0;
   for (let j = 0; j < scores.length; j++) {
     let score = scores[j]!;
@@ -93,7 +109,10 @@ function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
       if ((lt && score >= cur.score) || (gt && score <= cur.score)) continue;
       last = score;
       processed++;
-      if (score !== cur.score) { zsetPut(z, member, score); updated++; }
+      if (score !== cur.score) {
+        zsetPut(z, member, score);
+        updated++;
+      }
     } else {
       if (xx) continue;
       zsetPut(z, member, score);
@@ -106,7 +125,12 @@ function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
   return ch ? added + updated : added;
 }
 
-interface ScoreRange { min: number; max: number; minex: boolean; maxex: boolean }
+interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
 
 function parseScoreBound(b: Uint8Array): [number, boolean] {
   const ex = b[0] === 0x28;
@@ -187,7 +211,10 @@ function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<Map<st
   const keys: Array<Map<string, ZNode> | null> = [];
   for (let j = 0; j < numkeys; j++) {
     const slot = lookup(c, a[3 + j]!);
-    if (!slot) { keys.push(null); continue; }
+    if (!slot) {
+      keys.push(null);
+      continue;
+    }
     if (slot.value.type === 'zset') keys.push(slot.value.value);
     else if (slot.value.type === 'set') {
       const m = new Map<string, ZNode>();
@@ -199,8 +226,11 @@ function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<Map<st
 }
 
 function aggregate(op: Aggregate, acc: number, v: number): number {
-  if (op === 'sum') { const r = acc + v; return Number.isNaN(r) ? 0 : r; }
-  return op === 'min' ? (v < acc ? v : acc) : (v > acc ? v : acc);
+  if (op === 'sum') {
+    const r = acc + v;
+    return Number.isNaN(r) ? 0 : r;
+  }
+  return op === 'min' ? Math.min(v, acc) : Math.max(v, acc);
 }
 
 function zstore(c: Ctx, a: Uint8Array[], op: 'union' | 'inter' | 'diff', cmd: string): number {
@@ -219,14 +249,18 @@ function zstore(c: Ctx, a: Uint8Array[], op: 'union' | 'inter' | 'diff', cmd: st
     } else fail(Err.SYNTAX);
   }
   const out = new Map<string, ZNode>();
-  const weighted = (v: number, w: number): number => { const r = v * w; return Number.isNaN(r) ? 0 : r; };
+  const weighted = (v: number, w: number): number => {
+    const r = v * w;
+    return Number.isNaN(r) ? 0 : r;
+  };
   if (op === 'union') {
     keys.forEach((m, idx) => {
       if (!m) return;
       for (const [k, n] of m) {
         const s = weighted(n.score, weights[idx]!);
         const e = out.get(k);
-        if (e) e.score = aggregate(agg, e.score, s); else out.set(k, { member: n.member, score: s });
+        if (e) e.score = aggregate(agg, e.score, s);
+        else out.set(k, { member: n.member, score: s });
       }
     });
   } else if (op === 'inter') {
@@ -238,14 +272,17 @@ function zstore(c: Ctx, a: Uint8Array[], op: 'union' | 'inter' | 'diff', cmd: st
         let ok = true;
         for (const o of order.slice(1)) {
           const e = o.m.get(k);
-          if (!e) { ok = false; break; }
+          if (!e) {
+            ok = false;
+            break;
+          }
           score = aggregate(agg, score, weighted(e.score, weights[o.idx]!));
         }
         if (ok) out.set(k, { member: n.member, score });
       }
     }
   } else if (keys[0]) {
-    for (const [k, n] of keys[0]) if (!keys.slice(1).some((m) => m && m.has(k))) out.set(k, { member: n.member, score: n.score });
+    for (const [k, n] of keys[0]) if (!keys.slice(1).some((m) => m?.has(k))) out.set(k, { member: n.member, score: n.score });
   }
   c.db.delete(a[1]!);
   if (out.size === 0) return 0;
@@ -258,21 +295,29 @@ function zstore(c: Ctx, a: Uint8Array[], op: 'union' | 'inter' | 'diff', cmd: st
 function zrangestore(c: Ctx, a: Uint8Array[]): number {
   let by: 'rank' | 'score' | 'lex' = 'rank';
   let rev = false;
-  let offset = 0, count = -1, limit = false;
+  let offset = 0,
+    count = -1,
+    limit = false;
   for (let j = 5; j < a.length; j++) {
     const o = lower(a[j]!);
     if (o === 'byscore' && by === 'rank') by = 'score';
     else if (o === 'bylex' && by === 'rank') by = 'lex';
     else if (o === 'rev') rev = true;
-    else if (o === 'limit' && j + 2 < a.length) { offset = parseIntArg(a[j + 1]!); count = parseIntArg(a[j + 2]!); limit = true; j += 2; }
-    else fail(Err.SYNTAX);
+    else if (o === 'limit' && j + 2 < a.length) {
+      offset = parseIntArg(a[j + 1]!);
+      count = parseIntArg(a[j + 2]!);
+      limit = true;
+      j += 2;
+    } else fail(Err.SYNTAX);
   }
   if (limit && by === 'rank') fail('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-  let minA = a[3]!, maxA = a[4]!;
+  let minA = a[3]!,
+    maxA = a[4]!;
   if (rev && by !== 'rank') [minA, maxA] = [maxA, minA];
   let picked: ZNode[] = [];
   if (by === 'rank') {
-    const start = parseIntArg(a[3]!), stop = parseIntArg(a[4]!);
+    const start = parseIntArg(a[3]!),
+      stop = parseIntArg(a[4]!);
     const z = lookupType(c, a[2]!, 'zset');
     if (z) {
       const all = zsetSorted(z);
@@ -282,12 +327,16 @@ function zrangestore(c: Ctx, a: Uint8Array[]): number {
     }
   } else {
     const range = by === 'score' ? parseScoreRange(minA, maxA) : null;
-    const lex = by === 'lex' ? [parseLexBound(minA), parseLexBound(maxA)] as const : null;
+    const lex = by === 'lex' ? ([parseLexBound(minA), parseLexBound(maxA)] as const) : null;
     const z = lookupType(c, a[2]!, 'zset');
     if (z) {
       const all = zsetSorted(z);
       const ordered = rev ? all.slice().reverse() : all;
-      const matched = range ? ordered.filter((n) => inScore(n.score, range)) : rev ? lexRunRev(all, lex![0], lex![1]) : lexRun(all, lex![0], lex![1]);
+      const matched = range
+        ? ordered.filter((n) => inScore(n.score, range))
+        : rev
+          ? lexRunRev(all, lex![0], lex![1])
+          : lexRun(all, lex![0], lex![1]);
       if (offset < 0) picked = [];
       else picked = matched.slice(offset, count < 0 ? undefined : offset + count);
     }
@@ -370,13 +419,19 @@ export const zsetCommands: CommandTable = {
       const r = parseScoreRange(a[2]!, a[3]!);
       const z = lookupType(c, a[1]!, 'zset');
       if (!z) return 0;
-      return removeWhere(c, a[1]!, z, [...z.value.values()].filter((n) => inScore(n.score, r)));
+      return removeWhere(
+        c,
+        a[1]!,
+        z,
+        [...z.value.values()].filter((n) => inScore(n.score, r)),
+      );
     },
   },
   zremrangebylex: {
     arity: 4,
     run: (c, a) => {
-      const lo = parseLexBound(a[2]!), hi = parseLexBound(a[3]!);
+      const lo = parseLexBound(a[2]!),
+        hi = parseLexBound(a[3]!);
       const z = lookupType(c, a[1]!, 'zset');
       if (!z) return 0;
       return removeWhere(c, a[1]!, z, lexRun(zsetSorted(z), lo, hi));
@@ -385,7 +440,8 @@ export const zsetCommands: CommandTable = {
   zremrangebyrank: {
     arity: 4,
     run: (c, a) => {
-      const start = parseIntArg(a[2]!), stop = parseIntArg(a[3]!);
+      const start = parseIntArg(a[2]!),
+        stop = parseIntArg(a[3]!);
       const z = lookupType(c, a[1]!, 'zset');
       if (!z) return 0;
       const r = normRange(start, stop, z.value.size);
@@ -402,6 +458,12 @@ export const zsetCommands: CommandTable = {
   bzpopmin: { arity: -3, run: (c, a) => bzpop(c, a, false) },
   bzpopmax: { arity: -3, run: (c, a) => bzpop(c, a, true) },
   zmpop: { arity: -4, run: (c, a) => zmpop(c, a, 1) },
-  bzmpop: { arity: -5, run: (c, a) => { parseDouble(a[1]!, 'ERR timeout is not a float or out of range'); return zmpop(c, a, 2); } },
+  bzmpop: {
+    arity: -5,
+    run: (c, a) => {
+      parseDouble(a[1]!, 'ERR timeout is not a float or out of range');
+      return zmpop(c, a, 2);
+    },
+  },
   zscore: { arity: 3, run: (c, a) => lookupType(c, a[1]!, 'zset')?.value.get(bytesKey(a[2]!))?.score ?? null },
 };

@@ -15,20 +15,17 @@
  */
 
 import { Crc64, hex64 } from '../bytes/crc64.js';
-import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
+import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8 } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { compareBytes, findDuplicate, latin1, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
-import type { HashField, KeyEntry, ModuleItem, RdbRecord, Span, Value } from '../model/record.js';
-import { EnterpriseOpcode, encodingOf, MAX_REDIS_RDB_VERSION, Opcode, QuicklistContainer, RdbType, typeName } from './constants.js';
+import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import type { KeyEntry, RdbRecord, Span, Value } from '../model/record.js';
+import { EnterpriseOpcode, encodingOf, MAX_REDIS_RDB_VERSION, Opcode, RdbType, typeName } from './constants.js';
 import { parseShebang, readPreGaFunction } from './function.js';
-import { decodeIntset, validateIntset } from './intset.js';
 import { readLength, readLengthBig } from './length.js';
-import { decodeListpack, decodeListpackValues, lpValueBytes, validateListpack } from './listpack.js';
 import { decodeModuleId, readModuleItems } from './module.js';
-import { StreamReader, type StreamVersion } from './stream.js';
-import { DEFAULT_MAX_STRING, parseRedisDouble, readBinaryDouble, readString, readStringDouble, type Scratch } from './string.js';
-import { decodeZiplist, decodeZiplistValues, validateZiplist } from './ziplist.js';
-import { decodeZipmap } from './zipmap.js';
+import { DEFAULT_MAX_STRING, readString, type Scratch } from './string.js';
+import { type KeyPrefix, newFrame, type ValueContext, type ValueFrame } from './values/frame.js';
+import { valueReaderFor } from './values/readers.js';
 
 /** Decoder options. */
 export interface RdbDecoderOptions {
@@ -52,31 +49,6 @@ export interface RdbDecoderOptions {
    * their type. Set/zset/hash members are still compared for duplicates. Default false.
    */
   skipValues?: boolean;
-}
-
-/** Per-key state set by prefix opcodes (expiry, idle, freq), cleared after the key. */
-interface KeyPrefix {
-  start: number;
-  expireAt: number | null;
-  idle?: number;
-  freq?: number;
-}
-
-/** Progress of the value being read. */
-interface ValueFrame {
-  type: number;
-  key: Uint8Array;
-  db: number;
-  prefix: KeyPrefix;
-  /** Remaining element/node count for counted aggregates (-1 before the count is read). */
-  left: number;
-  items: unknown[];
-  /** Hash-field TTL base (types 24/25). */
-  minExpire: number;
-  intEncoded: boolean;
-  stream: StreamReader | null;
-  /** List elements seen (they are not kept in skipValues mode, but an empty list is still skipped). */
-  listElements: number;
 }
 
 type Phase = 'magic' | 'body' | 'value' | 'checksum' | 'done';
@@ -103,6 +75,8 @@ export class RdbDecoder {
   private cursor: Cursor;
   /** Where discarded LZF strings are inflated (skipValues). */
   private scratch: Scratch | undefined;
+  /** What the per-type value readers (values/) need from this decoder. */
+  private valueContext: ValueContext;
   /** 'redis' or 'valkey', known after the header. */
   family: 'redis' | 'valkey' = 'redis';
   /** RDB version, known after the header (0 before). */
@@ -120,6 +94,7 @@ export class RdbDecoder {
     };
     this.base = options.startOffset ?? 0;
     if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
+    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
 
@@ -303,6 +278,7 @@ export class RdbDecoder {
       );
     }
     this.family = family;
+    this.valueContext.family = family;
     this.version = version;
     this.phase = 'body';
     out.push({ kind: 'header', family, version, span: { start: r.base + start, end: r.base + r.pos } });
@@ -434,228 +410,17 @@ export class RdbDecoder {
     const key = readString(r, this.opts.maxStringLength);
     const prefix = this.prefix ?? { start: this.base + start, expireAt: null };
     this.prefix = null;
-    this.frame = {
-      type,
-      key,
-      db: this.db,
-      prefix,
-      left: -1,
-      items: [],
-      minExpire: 0,
-      intEncoded: false,
-      stream: null,
-      listElements: 0,
-    };
+    this.frame = newFrame(type, key, this.db, prefix);
     this.phase = 'value';
   }
 
   /** Read one unit of the current value; emit the key when complete. */
   private readValueUnit(r: Cursor, out: RdbRecord[]): void {
     const f = this.frame!;
-    const max = this.opts.maxStringLength;
-    switch (f.type) {
-      case RdbType.STRING: {
-        const b = r.buf[r.pos];
-        require(r, 1);
-        const v = readString(r, max, this.scratch);
-        f.intEncoded = b !== undefined && b >= 0xc0 && b <= 0xc2;
-        return this.finish(r, out, { type: 'string', value: v });
-      }
-      case RdbType.LIST:
-      case RdbType.SET: {
-        if (f.left < 0) return this.readCount(r, f);
-        const el = readString(r, max, f.type === RdbType.LIST ? this.scratch : undefined);
-        if (f.type !== RdbType.LIST || !this.scratch) f.items.push(el);
-        f.listElements++;
-        f.left--;
-        if (f.left === 0) this.finish(r, out, { type: f.type === RdbType.LIST ? 'list' : 'set', value: f.items as Uint8Array[] });
-        return;
-      }
-      case RdbType.ZSET:
-      case RdbType.ZSET_2: {
-        if (f.left < 0) return this.readCount(r, f);
-        const at = r.pos;
-        const m = readString(r, max);
-        const score = f.type === RdbType.ZSET ? readStringDouble(r) : readBinaryDouble(r);
-        if (Number.isNaN(score)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset score is NaN', at);
-        f.items.push([m, score]);
-        f.left--;
-        if (f.left === 0) this.finish(r, out, { type: 'zset', value: zsetOrder(f.items as Array<[Uint8Array, number]>) });
-        return;
-      }
-      case RdbType.HASH: {
-        if (f.left < 0) return this.readCount(r, f);
-        const field = readString(r, max);
-        const value = readString(r, max);
-        f.items.push({ field, value });
-        f.left--;
-        if (f.left === 0) this.finish(r, out, { type: 'hash', value: f.items as HashField[] });
-        return;
-      }
-      case 22:
-      case RdbType.HASH_METADATA: {
-        if (f.left < 0) {
-          const minExpire = f.type === RdbType.HASH_METADATA ? readI64LE(r) : 0;
-          const n = readLength(r);
-          f.minExpire = minExpire;
-          f.left = n;
-          if (n === 0) this.finish(r, out, { type: 'hash', value: [] });
-          return;
-        }
-        const at = r.pos;
-        let item: HashField;
-        if (this.family === 'valkey') {
-          const field = readString(r, max);
-          const value = readString(r, max);
-          const exp = readI64LE(r);
-          if (exp < -1) throw corrupt(r, 'RDB_BAD_HASH_TTL', `hash field expiry ${exp} is invalid`, at);
-          item = exp === -1 ? { field, value } : { field, value, expireAt: exp };
-        } else {
-          const ttl = readLength(r);
-          const field = readString(r, max);
-          const value = readString(r, max);
-          item = { field, value };
-          if (ttl !== 0) item.expireAt = f.type === RdbType.HASH_METADATA ? ttl + f.minExpire - 1 : ttl;
-        }
-        f.items.push(item);
-        f.left--;
-        if (f.left === 0) this.finish(r, out, { type: 'hash', value: f.items as HashField[] });
-        return;
-      }
-      case RdbType.MODULE_2: {
-        const idAt = r.pos;
-        const moduleId = readLengthBig(r);
-        const items: ModuleItem[] = readModuleItems(r, max);
-        const { name, encver } = decodeModuleId(moduleId);
-        return this.finish(r, out, { type: 'module', value: { moduleId, name, encver, items, payload: r.buf.slice(idAt, r.pos) } });
-      }
-      case RdbType.HASH_ZIPMAP: {
-        const { blob, at } = this.readBlob(r);
-        const pairs = decodeZipmap(blob, r.base + at);
-        return this.finish(r, out, { type: 'hash', value: pairs.map(([field, value]) => ({ field, value })) });
-      }
-      case RdbType.LIST_ZIPLIST: {
-        const { blob, at } = this.readBlob(r);
-        return this.finish(r, out, { type: 'list', value: decodeZiplist(blob, r.base + at) });
-      }
-      case RdbType.SET_INTSET: {
-        const { blob, at } = this.readBlob(r);
-        if (this.scratch) {
-          validateIntset(blob, r.base + at);
-          return this.finish(r, out, { type: 'set', value: NON_EMPTY });
-        }
-        return this.finish(r, out, { type: 'set', value: decodeIntset(blob, r.base + at) });
-      }
-      case RdbType.SET_LISTPACK: {
-        const { blob, at } = this.readBlob(r);
-        return this.finish(r, out, { type: 'set', value: decodeListpack(blob, r.base + at) });
-      }
-      case RdbType.ZSET_ZIPLIST:
-      case RdbType.ZSET_LISTPACK: {
-        const { blob, at } = this.readBlob(r);
-        const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplistValues(blob, r.base + at) : decodeListpackValues(blob, r.base + at);
-        if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
-        const pairs: Array<[Uint8Array, number]> = [];
-        for (let i = 0; i < els.length; i += 2) {
-          const sv = els[i + 1]!;
-          // integral scores are stored as integer entries; others as their text
-          const s = sv instanceof Uint8Array ? parseRedisDouble(latin1(sv)) : Number(sv);
-          if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
-          pairs.push([lpValueBytes(els[i]!), s]);
-        }
-        return this.finish(r, out, { type: 'zset', value: pairs });
-      }
-      case RdbType.HASH_ZIPLIST:
-      case RdbType.HASH_LISTPACK: {
-        const { blob, at } = this.readBlob(r);
-        const els = f.type === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
-        if (els.length % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
-        const fields: HashField[] = [];
-        for (let i = 0; i < els.length; i += 2) fields.push({ field: els[i]!, value: els[i + 1]! });
-        return this.finish(r, out, { type: 'hash', value: fields });
-      }
-      case RdbType.HASH_LISTPACK_EX_PRE_GA:
-      case RdbType.HASH_LISTPACK_EX: {
-        const minExpire = f.type === RdbType.HASH_LISTPACK_EX ? readI64LE(r) : 0;
-        void minExpire;
-        const { blob, at } = this.readBlob(r);
-        const vals = decodeListpackValues(blob, r.base + at);
-        if (vals.length % 3) throw corrupt(r, 'RDB_BAD_HASH', 'hash listpack-ex blob is not made of triples', at);
-        const fields: HashField[] = [];
-        for (let i = 0; i < vals.length; i += 3) {
-          const ttl = vals[i + 2];
-          const field = lpValueBytes(vals[i]!);
-          const value = lpValueBytes(vals[i + 1]!);
-          if (typeof ttl !== 'number') throw corrupt(r, 'RDB_BAD_HASH_TTL', 'hash listpack-ex TTL is not an integer', at);
-          fields.push(ttl === 0 ? { field, value } : { field, value, expireAt: ttl });
-        }
-        return this.finish(r, out, { type: 'hash', value: fields });
-      }
-      case RdbType.LIST_QUICKLIST:
-      case RdbType.LIST_QUICKLIST_2: {
-        if (f.left < 0) return this.readCount(r, f, true);
-        let container: number = QuicklistContainer.PACKED;
-        if (f.type === RdbType.LIST_QUICKLIST_2) {
-          const cAt = r.pos;
-          container = readLength(r);
-          if (container !== QuicklistContainer.PACKED && container !== QuicklistContainer.PLAIN) {
-            throw corrupt(r, 'RDB_BAD_QUICKLIST', `quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, cAt);
-          }
-        }
-        const { blob, at } = this.readBlob(r);
-        if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
-        if (container === QuicklistContainer.PLAIN) {
-          if (!this.scratch) f.items.push(blob);
-          f.listElements++;
-        } else if (this.scratch) {
-          f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
-        } else {
-          const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
-          for (const e of els) f.items.push(e);
-          f.listElements += els.length;
-        }
-        f.left--;
-        if (f.left === 0) this.finish(r, out, { type: 'list', value: f.items as Uint8Array[] });
-        return;
-      }
-      case RdbType.STREAM_LISTPACKS:
-      case RdbType.STREAM_LISTPACKS_2:
-      case RdbType.STREAM_LISTPACKS_3: {
-        f.stream ??= new StreamReader(
-          (f.type === RdbType.STREAM_LISTPACKS ? 1 : f.type === RdbType.STREAM_LISTPACKS_2 ? 2 : 3) as StreamVersion,
-          max,
-        );
-        if (f.stream.step(r)) this.finish(r, out, { type: 'stream', value: f.stream.value });
-        return;
-      }
-      default:
-        throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
-    }
-  }
-
-  /** Read an aggregate's count; a zero count completes an (empty) key. */
-  private readCount(r: Cursor, f: ValueFrame, nodes = false): void {
-    const n = readLength(r);
-    f.left = n;
-    if (n === 0) {
-      const v: Value =
-        f.type === RdbType.LIST || nodes
-          ? { type: 'list', value: [] }
-          : f.type === RdbType.SET
-            ? { type: 'set', value: [] }
-            : f.type === RdbType.HASH
-              ? { type: 'hash', value: [] }
-              : { type: 'zset', value: [] };
-      this.finish(r, [], v);
-    }
-  }
-
-  private readBlob(r: Cursor): { blob: Uint8Array; at: number } {
-    const at = r.pos;
-    const blob = readString(r, this.opts.maxStringLength, this.scratch);
-    // a raw string's payload ends at r.pos; an LZF one was inflated (offsets then point at its header)
-    const payloadAt = r.pos - blob.length;
-    return { blob, at: Math.max(payloadAt, at) };
+    const read = valueReaderFor(f.type);
+    if (!read) throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
+    const v = read(r, f, this.valueContext);
+    if (v) this.finish(r, out, v);
   }
 
   private finish(r: Cursor, out: RdbRecord[], value: Value): void {
@@ -719,28 +484,7 @@ export class RdbDecoder {
   }
 }
 
-/**
- * Plain zsets are saved from the skiplist's tail to its head (highest score first); the model
- * keeps Redis order (ascending score, then member bytes), as ZRANGE and the listpack forms have it.
- */
-function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, number]> {
-  const cmp = (a: [Uint8Array, number], b: [Uint8Array, number]): number => a[1] - b[1] || compareBytes(a[0], b[0]) || 0;
-  let ascending = true;
-  let descending = true;
-  for (let i = 1; i < items.length && (ascending || descending); i++) {
-    const d = cmp(items[i - 1]!, items[i]!);
-    if (d > 0) ascending = false;
-    if (d < 0) descending = false;
-  }
-  if (ascending) return items;
-  if (descending) return items.reverse();
-  return items.sort(cmp);
-}
-
 const NO_BYTES = new Uint8Array(0);
-/** A stand-in member list for a set validated in skipValues mode (non-empty, so the key is kept). */
-const NON_EMPTY: Uint8Array[] = [NO_BYTES];
-
 /** The empty value of a type (skipValues mode); strings keep their bytes only for the encoding name. */
 function emptyValue(v: Value): Value {
   switch (v.type) {

@@ -1,0 +1,60 @@
+/**
+ * List values (FORMATS.md §5.2): type 1 (one string per element), 10 (one ziplist) and the
+ * quicklists 14 (ziplist nodes) and 18 (PLAIN or PACKED listpack nodes). Counted forms read one
+ * element or one node per unit.
+ */
+import { type Cursor, corrupt } from '../../bytes/cursor.js';
+import type { Value } from '../../model/record.js';
+import { QuicklistContainer, RdbType } from '../constants.js';
+import { readLength } from '../length.js';
+import { decodeListpack, validateListpack } from '../listpack.js';
+import { readString } from '../string.js';
+import { decodeZiplist, validateZiplist } from '../ziplist.js';
+import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
+
+/** Type 1: a count, then one element per unit. */
+export function readLinkedList(r: Cursor, f: ValueFrame, ctx: ValueContext): Value | undefined {
+  if (f.left < 0) {
+    f.left = readLength(r);
+    return f.left === 0 ? { type: 'list', value: [] } : undefined;
+  }
+  const el = readString(r, ctx.max, ctx.scratch);
+  if (!ctx.scratch) f.items.push(el);
+  f.listElements++;
+  return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;
+}
+
+/** Type 10: one ziplist. */
+export function readZiplistList(r: Cursor, _f: ValueFrame, ctx: ValueContext): Value {
+  const { blob, at } = readBlob(r, ctx);
+  return { type: 'list', value: decodeZiplist(blob, r.base + at) };
+}
+
+/** Types 14 and 18: a node count, then one node per unit. */
+export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Value | undefined {
+  if (f.left < 0) {
+    f.left = readLength(r);
+    return f.left === 0 ? { type: 'list', value: [] } : undefined;
+  }
+  let container: number = QuicklistContainer.PACKED;
+  if (f.type === RdbType.LIST_QUICKLIST_2) {
+    const cAt = r.pos;
+    container = readLength(r);
+    if (container !== QuicklistContainer.PACKED && container !== QuicklistContainer.PLAIN) {
+      throw corrupt(r, 'RDB_BAD_QUICKLIST', `quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, cAt);
+    }
+  }
+  const { blob, at } = readBlob(r, ctx);
+  if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
+  if (container === QuicklistContainer.PLAIN) {
+    if (!ctx.scratch) f.items.push(blob);
+    f.listElements++;
+  } else if (ctx.scratch) {
+    f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
+  } else {
+    const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+    for (const e of els) f.items.push(e);
+    f.listElements += els.length;
+  }
+  return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;
+}

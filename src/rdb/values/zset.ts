@@ -1,0 +1,61 @@
+/**
+ * Sorted-set values (FORMATS.md §5.4): types 3 (text scores) and 5 (binary scores), one
+ * member per unit; 12 (ziplist) and 17 (listpack) of member/score pairs.
+ */
+import { type Cursor, corrupt } from '../../bytes/cursor.js';
+import { compareBytes, latin1 } from '../../model/bytes.js';
+import type { Value } from '../../model/record.js';
+import { RdbType } from '../constants.js';
+import { readLength } from '../length.js';
+import { decodeListpackValues, lpValueBytes } from '../listpack.js';
+import { parseRedisDouble, readBinaryDouble, readString, readStringDouble } from '../string.js';
+import { decodeZiplistValues } from '../ziplist.js';
+import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
+
+/** Types 3 and 5: a count, then one member and its score per unit. */
+export function readSkiplistZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Value | undefined {
+  if (f.left < 0) {
+    f.left = readLength(r);
+    return f.left === 0 ? { type: 'zset', value: [] } : undefined;
+  }
+  const at = r.pos;
+  const m = readString(r, ctx.max);
+  const score = f.type === RdbType.ZSET ? readStringDouble(r) : readBinaryDouble(r);
+  if (Number.isNaN(score)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset score is NaN', at);
+  f.items.push([m, score]);
+  return --f.left === 0 ? { type: 'zset', value: zsetOrder(f.items as Array<[Uint8Array, number]>) } : undefined;
+}
+
+/** Types 12 and 17: one blob of member, score, member, score... */
+export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
+  const { blob, at } = readBlob(r, ctx);
+  const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplistValues(blob, r.base + at) : decodeListpackValues(blob, r.base + at);
+  if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
+  const pairs: Array<[Uint8Array, number]> = [];
+  for (let i = 0; i < els.length; i += 2) {
+    const sv = els[i + 1]!;
+    // integral scores are stored as integer entries; others as their text
+    const s = sv instanceof Uint8Array ? parseRedisDouble(latin1(sv)) : Number(sv);
+    if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
+    pairs.push([lpValueBytes(els[i]!), s]);
+  }
+  return { type: 'zset', value: pairs };
+}
+
+/**
+ * Plain zsets are saved from the skiplist's tail to its head (highest score first); the model
+ * keeps Redis order (ascending score, then member bytes), as ZRANGE and the listpack forms have it.
+ */
+function zsetOrder(items: Array<[Uint8Array, number]>): Array<[Uint8Array, number]> {
+  const cmp = (a: [Uint8Array, number], b: [Uint8Array, number]): number => a[1] - b[1] || compareBytes(a[0], b[0]) || 0;
+  let ascending = true;
+  let descending = true;
+  for (let i = 1; i < items.length && (ascending || descending); i++) {
+    const d = cmp(items[i - 1]!, items[i]!);
+    if (d > 0) ascending = false;
+    if (d < 0) descending = false;
+  }
+  if (ascending) return items;
+  if (descending) return items.reverse();
+  return items.sort(cmp);
+}

@@ -31,3 +31,9 @@ export class RespParser {
   need: number;
   feed(chunk: Uint8Array): RedisReply[];
 }
+export function redisCliPath(): string | null;
+export interface RedisCluster {
+  nodes: RedisServer[];
+  stop(): Promise<void>;
+}
+export function startCluster(options?: { primaries?: number; args?: string[] }): Promise<RedisCluster>;

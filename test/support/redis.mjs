@@ -389,3 +389,80 @@ export function connectRedis(port, host = '127.0.0.1') {
     socket.once('error', reject);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redis Cluster
+
+/** Path of redis-cli next to redis-server (or on PATH); null if none. */
+export function redisCliPath() {
+  const server = redisServerPath();
+  const candidates = [];
+  if (server) candidates.push(join(server, '..', 'redis-cli'));
+  candidates.push('/usr/bin/redis-cli');
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'redis-cli'));
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+/**
+ * Start a Redis Cluster of `primaries` servers (default 3) on 127.0.0.1, each with its own temp
+ * dir and port, `--cluster-enabled yes`, joined with `redis-cli --cluster create ...
+ * --cluster-replicas 0 --cluster-yes`. Resolves once every node reports cluster_state:ok and
+ * agrees on the slot map. `stop()` stops every node (a node already killed is fine).
+ * @param {{ primaries?: number, args?: string[] }} [options]
+ */
+export async function startCluster(options = {}) {
+  const n = options.primaries ?? 3;
+  const cli = redisCliPath();
+  if (!cli) throw new Error('[rdbkit tests] redis-cli not found (needed to create a cluster)');
+  const nodes = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((s) => s.stop()));
+  };
+  try {
+    for (let i = 0; i < n; i++) {
+      nodes.push(
+        await startRedis({
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '5000',
+            ...(options.args ?? []),
+          ],
+        }),
+      );
+    }
+    const out = await new Promise((resolve, reject) => {
+      const p = spawn(
+        cli,
+        ['--cluster', 'create', ...nodes.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let text = '';
+      p.stdout.on('data', (d) => (text += d));
+      p.stderr.on('data', (d) => (text += d));
+      p.on('error', reject);
+      p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`redis-cli --cluster create failed (${code}):\n${text}`))));
+    });
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      let ready = true;
+      for (const s of nodes) {
+        const info = Buffer.from(await s.client.call('CLUSTER', 'INFO')).toString('latin1');
+        const slots = await s.client.call('CLUSTER', 'SLOTS');
+        if (!/cluster_state:ok/.test(info) || slots.length !== n) ready = false;
+      }
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`cluster did not become ready:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { nodes, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

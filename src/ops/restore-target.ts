@@ -69,15 +69,18 @@ export class TargetNode {
    */
   async send(commands: CommandArg[][], db: number | null, asking: boolean): Promise<Reply[]> {
     const conn = this.pick();
-    const prefix: CommandArg[][] = [];
-    if (db !== null && conn.db !== db) {
-      prefix.push(['SELECT', db]);
-      conn.db = db;
+    const select = db !== null && conn.db !== db;
+    if (select) conn.db = db;
+    if (!select && !asking) return conn.send(commands);
+    const all: CommandArg[][] = select ? [['SELECT', db]] : [];
+    // ASKING holds for the next command only: one before each
+    for (const c of commands) {
+      if (asking) all.push(['ASKING']);
+      all.push(c);
     }
-    if (asking) prefix.push(['ASKING']);
-    if (prefix.length === 0) return conn.send(commands);
-    const replies = await conn.send([...prefix, ...commands]);
-    return replies.slice(prefix.length);
+    const replies = await conn.send(all);
+    const own = replies.slice(select ? 1 : 0);
+    return asking ? own.filter((_, i) => i % 2 === 1) : own;
   }
 
   close(): void {
@@ -186,7 +189,11 @@ export class Target {
   async moved(slot: number, address: string): Promise<TargetNode> {
     const node = await this.nodeAt(address);
     this.slots[slot] = node;
-    if (!this.refreshing) this.refreshing = this.refresh().finally(() => (this.refreshing = null));
+    // best effort: a failed refresh leaves the map as MOVED replies correct it
+    if (!this.refreshing)
+      this.refreshing = this.refresh()
+        .catch(() => undefined)
+        .finally(() => (this.refreshing = null));
     return node;
   }
 

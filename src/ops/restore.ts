@@ -264,7 +264,7 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
         }
         if (u.way === 'restore' && err.message.startsWith('BUSYKEY')) skip(u, node.address, 'exists');
         else fail(u, node.address, err.message);
-        if (u.scratch) node.send([['DEL', u.scratch]], dbArg(u.db), asking).catch(abort);
+        if (u.scratch) await node.send([['DEL', u.scratch]], dbArg(u.db), asking).catch(abort);
         return;
       }
       if (!u.scratch) {
@@ -272,22 +272,27 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
         counts(node.address).written++;
         return;
       }
-      let moved: Reply[];
-      try {
-        moved = await node.send([['RENAMENX', u.scratch, u.key]], dbArg(u.db), asking);
-      } catch (e) {
-        report.unanswered++;
-        abort(e);
-        return;
+      let r: Reply | undefined;
+      for (let again = 0; ; again++) {
+        try {
+          [r] = await node.send([['RENAMENX', u.scratch, u.key]], dbArg(u.db), asking);
+        } catch (e) {
+          report.unanswered++;
+          abort(e);
+          return;
+        }
+        // TRYAGAIN: a slot being imported holds the scratch key but not (yet) the key
+        if (!(r instanceof ReplyError && RETRYABLE.test(r.message) && again < 8)) break;
+        report.redirects.retries++;
+        await sleep(50 << Math.min(again, 5));
       }
-      const r = moved[0];
       if (r === 1) {
         report.written++;
         counts(node.address).written++;
       } else {
         if (r === 0) skip(u, node.address, 'exists');
         else fail(u, node.address, r instanceof ReplyError ? r.message : `RENAMENX replied ${replyText(r as Reply)}`);
-        node.send([['DEL', u.scratch]], dbArg(u.db), asking).catch(abort);
+        await node.send([['DEL', u.scratch]], dbArg(u.db), asking).catch(abort);
       }
       return;
     }

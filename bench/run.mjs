@@ -18,10 +18,17 @@
  * The written RDB is checked with redis-check-rdb, and once loaded into a server whose DEBUG
  * DIGEST must equal the digest of the server that loaded the AOF.
  *
+ * Restore (issue 13): `rdbkit restore big.rdb --to redis://…` against `rdbkit convert big.rdb --to
+ * resp | redis-cli --pipe` into the same redis-server (one started for both rows, FLUSHALL before
+ * every run, not timed). Both end when the server has answered every command. The row's ratio is
+ * time over the pipe's (<= 1.0 means restore's throughput is at least the pipe's, the target); the
+ * DEBUG DIGEST after the last run of each must be equal (both wrote the same dataset).
+ *
  * Output: a table on stdout and bench/results.json (gitignored).
  *
  * Usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--scale X] [--seed N] [--only a,b]
- *   --only   names of rows to run (redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof);
+ *   --only   names of rows to run (redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof,
+ *            redis-load-aof, aof-to-rdb, redis-pipe, restore);
  *            baselines are always run when a row needs them.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,6 +46,7 @@ const TIME_BIN = '/usr/bin/time';
 const RDBKIT = join(root, 'bin', 'rdbkit.js');
 const REDIS_CHECK_RDB = existsSync('/usr/bin/redis-check-rdb') ? '/usr/bin/redis-check-rdb' : 'redis-check-rdb';
 const REDIS_CHECK_AOF = existsSync('/usr/bin/redis-check-aof') ? '/usr/bin/redis-check-aof' : 'redis-check-aof';
+const REDIS_CLI = existsSync('/usr/bin/redis-cli') ? '/usr/bin/redis-cli' : 'redis-cli';
 /** A small AOF directory used to ask whether `rdbkit check` reads AOFs yet. */
 const AOF_PROBE = join(root, 'fixtures', 'aof', 'resp-base');
 
@@ -50,7 +58,7 @@ const USAGE = `usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--
   --rebuild    rebuild bench/data even when it exists (see bench/make-data.mjs)
   --scale X    data size factor for make-data (default 1, about 490 MB of RDB)
   --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof,
-               redis-load-aof, aof-to-rdb
+               redis-load-aof, aof-to-rdb, redis-pipe, restore
 `;
 
 /** A path inside the repository as a relative path (for the report); other args unchanged. */
@@ -277,6 +285,35 @@ function cliChecksAof() {
   return r.status === 0;
 }
 
+/** Whether the built CLI offers `restore` (issue 13). */
+function cliHasRestore() {
+  const r = spawnSync(process.execPath, [RDBKIT, 'restore', '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return r.status === 0 && /--to\b/.test(r.stdout ?? '');
+}
+
+/**
+ * The server both restore rows write into: started on first use (nothing saved, no memory cap),
+ * emptied before each run; `stop()` at the end of the bench.
+ */
+function restoreTarget() {
+  let server = null;
+  return {
+    async run(cmd, args, tmp, digest) {
+      server ??= await startRedis({ startTimeoutMs: 60000 });
+      await server.client.call('FLUSHALL');
+      const r = await timed(cmd(server.port), args(server.port), tmp);
+      if (r.code === 0) {
+        r.keys = await server.client.call('DBSIZE');
+        if (digest) r.digest = Buffer.from(await server.client.call('DEBUG', 'DIGEST')).toString();
+      }
+      return r;
+    },
+    async stop() {
+      await server?.stop();
+    },
+  };
+}
+
 function gitRevision() {
   const r = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const dirty = spawnSync('git', ['-C', root, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
@@ -326,6 +363,7 @@ async function main() {
   mkdirSync(dirname(aofRdbOut), { recursive: true });
   const node = process.execPath;
   const rdb = relative(process.cwd(), RDB_FILE) || RDB_FILE;
+  const target = restoreTarget();
 
   /** Rows: name, label, command, baseline name, ratio target, whether the CLI has it. */
   const plan = [
@@ -392,6 +430,37 @@ async function main() {
       digestOf: 'redis-load-aof',
       cleanup: () => rmSync(aofRdbOut, { force: true }),
     },
+    {
+      name: 'redis-pipe',
+      label: 'rdbkit convert big.rdb --to resp | redis-cli --pipe',
+      command: `sh -c "node bin/rdbkit.js convert ${show(RDB_FILE)} --to resp | redis-cli -p PORT --pipe" (into a fresh redis-server)`,
+      run: (i) =>
+        target.run(
+          () => 'sh',
+          (port) => ['-c', `"${node}" "${RDBKIT}" convert "${RDB_FILE}" --to resp | ${REDIS_CLI} -p ${port} --pipe`],
+          tmp,
+          i === opts.runs - 1,
+        ),
+      available: () => redisServerPath() !== null,
+      rssTarget: null,
+    },
+    {
+      name: 'restore',
+      label: 'rdbkit restore big.rdb --to redis://',
+      command: `node bin/rdbkit.js restore ${show(RDB_FILE)} --to redis://127.0.0.1:PORT -q (into the same redis-server)`,
+      run: (i) =>
+        target.run(
+          () => node,
+          (port) => [RDBKIT, 'restore', RDB_FILE, '--to', `redis://127.0.0.1:${port}`, '-q'],
+          tmp,
+          i === opts.runs - 1,
+        ),
+      baseline: 'redis-pipe',
+      ratioTarget: 1.0,
+      targetText: '<=1.0x (throughput >= pipe), digest = pipe',
+      serverDigestOf: 'redis-pipe',
+      available: () => redisServerPath() !== null && cliHasRestore(),
+    },
   ];
   const wanted = new Set(plan.filter((p) => !opts.only || opts.only.has(p.name)).map((p) => p.name));
   for (const p of plan) if (wanted.has(p.name) && p.baseline) wanted.add(p.baseline);
@@ -431,6 +500,7 @@ async function main() {
     for (let i = 0; i < opts.runs; i++) {
       const r = p.run ? await p.run(i) : await timed(p.cmd, p.args, tmp);
       if (r.digest) row.digest = r.digest;
+      if (r.keys !== undefined) row.keysInServer = r.keys;
       if (r.code !== 0) {
         row.status = 'ERROR';
         row.error = `exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' | ')}`;
@@ -464,6 +534,13 @@ async function main() {
       p.cleanup?.();
       continue;
     }
+    if (p.serverDigestOf && row.digest) {
+      const ref = byName.get(p.serverDigestOf)?.digest;
+      if (ref) row.digestMatches = row.digest === ref;
+      log(
+        `  DEBUG DIGEST after ${p.name}: ${row.digest} ${row.digestMatches ? `= after ${p.serverDigestOf}` : `!= ${ref} (${p.serverDigestOf})`}`,
+      );
+    }
     row.medianSeconds = Number(median(row.seconds).toFixed(3));
     row.medianCpuSeconds = Number(median(row.cpuSeconds).toFixed(2));
     row.peakRssMB = Number((rss / 1024).toFixed(1));
@@ -483,6 +560,7 @@ async function main() {
   }
   for (const row of rows) row.status ??= 'baseline';
 
+  await target.stop();
   rmSync(tmp, { recursive: true, force: true });
 
   const cpu = cpus();
@@ -522,6 +600,12 @@ async function main() {
         `${r.label}: DEBUG DIGEST of the output ${r.digestMatches ? 'equals' : 'DIFFERS from'} the server's (${r.digest})\n`,
       );
   }
+  const pipe = byName.get('redis-pipe');
+  const rest = byName.get('restore');
+  if (pipe?.medianSeconds && rest?.medianSeconds)
+    process.stdout.write(
+      `restore throughput: ${fmt(pipe.medianSeconds / rest.medianSeconds)}x redis-cli --pipe's (${rest.keysInServer} keys: ${fmt(rest.keysInServer / rest.medianSeconds, 0)} vs ${fmt(pipe.keysInServer / pipe.medianSeconds, 0)} keys/s; target >= 1.0x)\n`,
+    );
   process.stdout.write(`\nresults written to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
   if (rows.some((r) => r.status === 'ERROR' || r.status.startsWith('FAIL'))) process.exitCode = 1;
 }

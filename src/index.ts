@@ -24,6 +24,8 @@ export { inspectRdb } from './ops/inspect.js';
 export { bytesFromJson, bytesToJson, entryFromJson, entryToJson, metaToJson } from './ops/json.js';
 export type { ByteSource } from './ops/read.js';
 export { readRdb, readRdbBatches } from './ops/read.js';
+export type { RestoreInput, RestoreOptions, RestoreProgress, RestoreReport } from './ops/restore.js';
+export { restore } from './ops/restore.js';
 export { Opcode, RdbType, typeName } from './rdb/constants.js';
 export type { RdbDecoderOptions } from './rdb/decoder.js';
 export { decodeRdb, RdbDecoder, stringEncoding } from './rdb/decoder.js';

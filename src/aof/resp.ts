@@ -85,11 +85,15 @@ const LONG_MIN = -9223372036854775808n;
 interface CommandFrame {
   start: number;
   argc: number;
+  /** The count as written (exact; `argc` is a float above 2^53). */
+  argcText: string;
   /** Arguments read so far (argv holds at most maxArgs of them). */
   argi: number;
   argv: Uint8Array[];
   /** Length of the bulk whose `$` line was read (-1: the next thing is a `$` line). */
   bulkLen: number;
+  /** That length as written (exact). */
+  bulkText: string;
 }
 
 /** Whether `arg`, read as a C string (up to its first NUL), equals `word` ignoring ASCII case. */
@@ -242,11 +246,18 @@ export class AofTokenizer {
 
   // Result of the last numberLine() call (fields, not an object: this runs for every header line).
   private nlValue = 0;
+  /** The value as exact decimal text when it has more than 15 digits (nlValue is then rounded). */
+  private nlBig = '';
   private nlOk = false;
   /** The line is a proper prefix of a valid line cut by EOF: more bytes could have fixed it. */
   private nlIncomplete = false;
   /** Buffer index where strtol stopped (where the line went wrong when !nlOk). */
   private nlEnd = 0;
+
+  /** The last number read, as exact decimal text (for messages: never through a float). */
+  private nlText(): string {
+    return this.nlBig || String(this.nlValue);
+  }
 
   /** Read `<prefix><strtol number>\r\n` from the line [s, e) into the nl* fields. */
   private numberLine(s: number, e: number, final: boolean): void {
@@ -266,6 +277,7 @@ export class AofTokenizer {
       p++;
     }
     let eptr: number;
+    this.nlBig = '';
     if (p === d0) {
       eptr = s + 1; // no digits: strtol leaves endptr at the start
       v = 0;
@@ -278,6 +290,7 @@ export class AofTokenizer {
         if (big > LONG_MAX) big = LONG_MAX;
         if (big < LONG_MIN) big = LONG_MIN;
         v = Number(big);
+        this.nlBig = big.toString();
       } else if (neg) {
         v = -v;
       }
@@ -331,10 +344,18 @@ export class AofTokenizer {
           return out;
         }
         if (this.nlValue < 1) {
-          this.stop('corrupt', this.base + s, `command with ${this.nlValue} arguments (Redis refuses to load it)`);
+          this.stop('corrupt', this.base + s, `command with ${this.nlText()} arguments (Redis refuses to load it)`);
           return out;
         }
-        f = this.frame = { start: this.base + s, argc: this.nlValue, argi: 0, argv: [], bulkLen: -1 };
+        f = this.frame = {
+          start: this.base + s,
+          argc: this.nlValue,
+          argcText: this.nlText(),
+          argi: 0,
+          argv: [],
+          bulkLen: -1,
+          bulkText: '',
+        };
         this.pos = e;
       }
       // Arguments.
@@ -342,7 +363,7 @@ export class AofTokenizer {
         if (f.bulkLen < 0) {
           const s = this.pos;
           if (s >= n) {
-            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argi + 1} of ${f.argc} missing`);
+            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argi + 1} of ${f.argcText} missing`);
             else this.needRel = 1;
             return out;
           }
@@ -354,7 +375,7 @@ export class AofTokenizer {
             this.stop(
               'corrupt',
               this.base + s,
-              `expected '$' before argument ${f.argi + 1} of ${f.argc}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`,
+              `expected '$' before argument ${f.argi + 1} of ${f.argcText}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`,
             );
             return out;
           }
@@ -370,10 +391,11 @@ export class AofTokenizer {
             return out;
           }
           if (this.nlValue < 0) {
-            this.stop('corrupt', this.base + s, `argument length ${this.nlValue} is out of range`);
+            this.stop('corrupt', this.base + s, `argument length ${this.nlText()} is out of range`);
             return out;
           }
           f.bulkLen = this.nlValue;
+          f.bulkText = this.nlText();
           this.pos = e;
         }
         const need = f.bulkLen + 2;
@@ -385,7 +407,7 @@ export class AofTokenizer {
             this.stop(
               'truncated',
               dataStart,
-              `unexpected end of file: expected ${need} bytes (argument of ${f.bulkLen} bytes + CRLF), got ${got}`,
+              `unexpected end of file: expected ${(BigInt(f.bulkText) + 2n).toString()} bytes (argument of ${f.bulkText} bytes + CRLF), got ${got}`,
             );
           } else {
             this.needRel = need;
@@ -397,7 +419,7 @@ export class AofTokenizer {
           this.stop(
             'corrupt',
             this.base + d + f.bulkLen,
-            `expected CRLF after an argument of ${f.bulkLen} bytes, got ${hex2(b, d + f.bulkLen, n)}`,
+            `expected CRLF after an argument of ${f.bulkText} bytes, got ${hex2(b, d + f.bulkLen, n)}`,
           );
           return out;
         }

@@ -218,6 +218,8 @@ export interface ResyncProbe {
  * count the commands that parse. Says how much valid-looking data a cut at the damage drops.
  */
 export async function probeAfterDamage(part: AofPart, offset: number): Promise<ResyncProbe | null> {
+  // damage in the last byte (a stray LF, NUL, CR…): nothing follows it
+  if (offset + 1 >= part.size) return null;
   let tok: AofTokenizer | null = null;
   let at = offset + 1;
   let prevLf = false;

@@ -68,7 +68,8 @@ export async function digestFile(path: string, opts: DigestOptions = {}): Promis
       replay: { ...rest, skipped: Object.fromEntries(skipped) },
     };
   }
-  if (kind === 'unknown') throw new UsageError('UNKNOWN_FORMAT', `${path} is neither an RDB nor an AOF`);
+  // Anything else is read as an RDB, as `check` reads it: gzip and VCS containers are opened,
+  // and a file without the RDB magic is a CorruptError (exit 1), not a usage error.
   const input = await openRdbInput(path);
   const d = new DatasetDigest(opts.zsetRule ?? 'load');
   let expired = 0,

@@ -60,6 +60,8 @@ function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null =
       'DIGEST_MODULE',
       `cannot digest the module value of a key (type ${e.value.name}): Redis delegates it to the module`,
     );
+  if (e.type === 'array')
+    throw new UsageError('DIGEST_ARRAY', 'cannot digest an array value: the DEBUG DIGEST rules of Redis 8.8 arrays are not known here');
   mixDigest(d, u32be(TYPE_ID[e.type]));
   switch (e.type) {
     case 'string':

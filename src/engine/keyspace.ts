@@ -397,6 +397,8 @@ export function fromValue(v: Value): EValue {
     }
     case 'module':
       throw new Error('module values cannot be held by the engine');
+    case 'array':
+      throw new Error('array values (Redis 8.8, RDB 14) cannot be held by the engine, which follows Redis 7.0');
   }
 }
 

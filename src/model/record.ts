@@ -11,7 +11,7 @@ export interface Span {
 }
 
 /** Redis's logical types. */
-export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' | 'module';
+export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' | 'module' | 'array';
 
 /** A stream ID: milliseconds and sequence, both unsigned 64-bit. */
 export interface StreamId {
@@ -51,6 +51,36 @@ export interface StreamGroup {
   entriesRead: number | null;
   pending: StreamPendingEntry[];
   consumers: StreamConsumer[];
+  /**
+   * RDB 14+ (stream type 27): the group's NACK zone, PEL ids released with XNACK and owned by no
+   * consumer, in file order. Absent when the file's stream type has no NACK zone.
+   */
+  nacked?: StreamId[];
+}
+
+/** One idempotent-producer record: an iid and the entry id it produced. */
+export interface StreamIdmpEntry {
+  iid: Uint8Array;
+  id: StreamId;
+}
+
+/** One idempotent producer (XADD IDMP pid iid) and its tracked iids, oldest first. */
+export interface StreamIdmpProducer {
+  pid: Uint8Array;
+  entries: StreamIdmpEntry[];
+}
+
+/** A stream's IDMP state (RDB 13+, stream types 26 and 27). */
+export interface StreamIdmp {
+  /** Seconds an iid is remembered (XCFGSET IDMP-DURATION). */
+  duration: number;
+  /** Iids remembered per producer (XCFGSET IDMP-MAXSIZE). */
+  maxEntries: number;
+  producers: StreamIdmpProducer[];
+  /** All-time count of entries added with an iid. */
+  iidsAdded: number;
+  /** All-time count of duplicate iids refused. */
+  iidsDuplicates: number;
 }
 
 /** A stream's full state. v2+ fields are null when read from an older file. */
@@ -62,6 +92,40 @@ export interface StreamValue {
   maxDeletedId: StreamId | null;
   entriesAdded: number | null;
   groups: StreamGroup[];
+  /** RDB 13+ (stream types 26, 27): the IDMP section. Absent when the file's stream type has none. */
+  idmp?: StreamIdmp;
+}
+
+/** One element of an array value: its index (uint64) and its value as the string Redis replies with. */
+export interface ArrayElement {
+  index: bigint;
+  value: Uint8Array;
+}
+
+/** An array (RDB 14+, type 28): a sparse index → string map, ascending index, plus ARINSERT's cursor. */
+export interface ArrayValue {
+  /** The next ARINSERT index, or null when never set (stored as absent). */
+  insertIndex: bigint | null;
+  elements: ArrayElement[];
+}
+
+/**
+ * One key-metadata class attached to a key (RDB 13+, opcode 243 under the REDIS magic): a module
+ * metadata class named by four characters, with its value saved through the module opcodes.
+ */
+export interface KeyMetaClass {
+  /** The 32-bit class spec as stored (name, version, flags). */
+  spec: number;
+  /** The class's four-character name (decoded from spec). */
+  name: string;
+  /** Class version, 0-31 (decoded from spec). */
+  version: number;
+  /** The three flag bits (bit 0: the loader may ignore the class when it is not registered). */
+  flags: number;
+  /** The value's module opcode items, decoded. */
+  items: ModuleItem[];
+  /** The value's raw bytes, its module opcodes through the EOF opcode, for pass-through writing. */
+  payload: Uint8Array;
 }
 
 /** One hash field, with its optional per-field expiry (ms). */
@@ -98,7 +162,8 @@ export type Value =
   | { type: 'zset'; value: Array<[Uint8Array, number]> }
   | { type: 'hash'; value: HashField[] }
   | { type: 'stream'; value: StreamValue }
-  | { type: 'module'; value: ModuleValue };
+  | { type: 'module'; value: ModuleValue }
+  | { type: 'array'; value: ArrayValue };
 
 /** A key with its value. `encoding` names the file's encoding (as OBJECT ENCODING would after load). */
 export type KeyEntry = Value & {
@@ -111,6 +176,13 @@ export type KeyEntry = Value & {
   expireAt: number | null;
   idle?: number;
   freq?: number;
+  /** Key metadata classes (RDB 13+), in file order; absent when the key has none. */
+  meta?: KeyMetaClass[];
+  /**
+   * For a hash stored in a template encoding (RDB 15+, types 29-32): the template id it refers to
+   * (null in the self-contained forms without one) and the self-contained forms' leading value.
+   */
+  template?: { id: number | null; lead?: number };
   span?: Span;
 };
 
@@ -185,6 +257,14 @@ export interface SlotImportRecord {
   span?: Span;
 }
 
+/** A hash-template registry record (RDB 15+, opcode 242): a template id and its sorted field names. */
+export interface HashTemplateRecord {
+  kind: 'hash-template';
+  id: number;
+  fields: Uint8Array[];
+  span?: Span;
+}
+
 /** End of the RDB: checksum stored and computed (null for versions without one). */
 export interface EofRecord {
   kind: 'eof';
@@ -205,6 +285,7 @@ export type RdbRecord =
   | ModuleAuxRecord
   | SlotInfoRecord
   | SlotImportRecord
+  | HashTemplateRecord
   | KeyEntry
   | EofRecord;
 

@@ -7,7 +7,9 @@
 import { UsageError } from '../errors.js';
 import { fromBase64, toBase64, tryUtf8, utf8 } from '../model/bytes.js';
 import type {
+  ArrayValue,
   HashField,
+  KeyMetaClass,
   KeyEntry,
   ModuleItem,
   RdbRecord,
@@ -15,9 +17,12 @@ import type {
   StreamEntry,
   StreamGroup,
   StreamId,
+  StreamIdmp,
+  StreamIdmpProducer,
   StreamPendingEntry,
   StreamValue,
 } from '../model/record.js';
+import { decodeClassSpec, encodeClassSpec } from '../rdb/key-meta.js';
 import { decodeModuleId } from '../rdb/module.js';
 
 /** A JSON byte string. */
@@ -123,8 +128,82 @@ function streamToJson(s: StreamValue): Json {
         activeTime: c.activeTime,
         pending: c.pending.map(idToJson),
       })),
+      ...(g.nacked ? { nacked: g.nacked.map(idToJson) } : {}),
+    })),
+    ...(s.idmp ? { idmp: idmpToJson(s.idmp) } : {}),
+  };
+}
+
+function idmpToJson(m: StreamIdmp): Json {
+  return {
+    duration: m.duration,
+    maxEntries: m.maxEntries,
+    producers: m.producers.map((p) => ({
+      pid: bytesToJson(p.pid) as Json,
+      entries: p.entries.map((e) => ({ iid: bytesToJson(e.iid) as Json, id: idToJson(e.id) })),
+    })),
+    iidsAdded: m.iidsAdded,
+    iidsDuplicates: m.iidsDuplicates,
+  };
+}
+
+function idmpFromJson(v: unknown, what: string): StreamIdmp {
+  if (!v || typeof v !== 'object') throw new UsageError('JSON_BAD_STREAM', `${what}: expected an IDMP object`);
+  const o = v as Record<string, unknown>;
+  const producers: StreamIdmpProducer[] = (Array.isArray(o.producers) ? o.producers : []).map((p: Record<string, unknown>, i: number) => ({
+    pid: bytesFromJson(p.pid, `${what}.producers[${i}].pid`),
+    entries: (Array.isArray(p.entries) ? p.entries : []).map((e: Record<string, unknown>, j: number) => ({
+      iid: bytesFromJson(e.iid, `${what}.producers[${i}].entries[${j}].iid`),
+      id: idFromJson(e.id, `${what}.producers[${i}].entries[${j}].id`),
+    })),
+  }));
+  return {
+    duration: Number(o.duration ?? 100),
+    maxEntries: Number(o.maxEntries ?? 100),
+    producers,
+    iidsAdded: Number(o.iidsAdded ?? 0),
+    iidsDuplicates: Number(o.iidsDuplicates ?? 0),
+  };
+}
+
+function arrayToJson(a: ArrayValue): Json {
+  return {
+    insertIndex: a.insertIndex === null ? null : a.insertIndex.toString(),
+    elements: a.elements.map((e) => ({ index: e.index.toString(), value: bytesToJson(e.value) as Json })),
+  };
+}
+
+function u64FromJson(v: unknown, what: string): bigint {
+  const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
+  if (typeof s !== 'string' || !/^\d{1,20}$/.test(s) || BigInt(s) >= 1n << 64n)
+    throw new UsageError('JSON_BAD_VALUE', `${what}: expected an unsigned 64-bit integer as a decimal string`);
+  return BigInt(s);
+}
+
+function arrayFromJson(v: unknown, what: string): ArrayValue {
+  if (!v || typeof v !== 'object') throw new UsageError('JSON_BAD_VALUE', `${what}: expected an array object`);
+  const o = v as Record<string, unknown>;
+  if (!Array.isArray(o.elements)) throw new UsageError('JSON_BAD_VALUE', `${what}.elements: expected an array`);
+  return {
+    insertIndex: o.insertIndex === null || o.insertIndex === undefined ? null : u64FromJson(o.insertIndex, `${what}.insertIndex`),
+    elements: o.elements.map((e: Record<string, unknown>, i: number) => ({
+      index: u64FromJson(e?.index, `${what}.elements[${i}].index`),
+      value: bytesFromJson(e?.value, `${what}.elements[${i}].value`),
     })),
   };
+}
+
+function keyMetaToJson(c: KeyMetaClass): Json {
+  return { class: c.name, version: c.version, flags: c.flags, spec: c.spec, payload: { base64: toBase64(c.payload) } };
+}
+
+function keyMetaFromJson(v: unknown, what: string): KeyMetaClass {
+  if (!v || typeof v !== 'object') throw new UsageError('JSON_BAD_META', `${what}: expected a key metadata object`);
+  const o = v as Record<string, unknown>;
+  const spec = typeof o.spec === 'number' ? o.spec >>> 0 : encodeClassSpec(String(o.class ?? ''), Number(o.version ?? 0), Number(o.flags ?? 0));
+  const d = decodeClassSpec(spec);
+  if (!d) throw new UsageError('JSON_BAD_META', `${what}.spec: invalid class spec ${spec}`);
+  return { spec, ...d, items: [], payload: bytesFromJson(o.payload, `${what}.payload`) };
 }
 
 function streamFromJson(v: unknown, what: string): StreamValue {
@@ -150,13 +229,15 @@ function streamFromJson(v: unknown, what: string): StreamValue {
       deliveryTime: Number(p.deliveryTime ?? 0),
       deliveryCount: Number(p.deliveryCount ?? 0),
     }));
-    return {
+    const group: StreamGroup = {
       name: bytesFromJson(g.name, `${w}.name`),
       lastId: idFromJson(g.lastId, `${w}.lastId`),
       entriesRead: g.entriesRead === null || g.entriesRead === undefined ? null : Number(g.entriesRead),
       pending,
       consumers,
     };
+    if (Array.isArray(g.nacked)) group.nacked = g.nacked.map((id: unknown) => idFromJson(id, `${w}.nacked`));
+    return group;
   });
   return {
     entries,
@@ -166,6 +247,7 @@ function streamFromJson(v: unknown, what: string): StreamValue {
     maxDeletedId: o.maxDeletedId ? idFromJson(o.maxDeletedId, `${what}.maxDeletedId`) : null,
     entriesAdded: typeof o.entriesAdded === 'number' ? o.entriesAdded : null,
     groups,
+    ...(o.idmp ? { idmp: idmpFromJson(o.idmp, `${what}.idmp`) } : {}),
   };
 }
 
@@ -209,9 +291,14 @@ export function entryToJson(e: KeyEntry): Record<string, Json> {
     case 'module':
       out.value = { module: e.value.name, encver: e.value.encver, payload: { base64: toBase64(e.value.payload) } };
       break;
+    case 'array':
+      out.value = arrayToJson(e.value);
+      break;
   }
   if (e.idle !== undefined) out.idle = e.idle;
   if (e.freq !== undefined) out.freq = e.freq;
+  if (e.meta) out.meta = e.meta.map(keyMetaToJson);
+  if (e.template) out.template = e.template.lead === undefined ? { id: e.template.id } : { id: e.template.id, lead: e.template.lead };
   return out;
 }
 
@@ -228,6 +315,10 @@ export function metaToJson(r: RdbRecord): Record<string, Json> | null {
       return { kind: 'module-aux', module: r.name, encver: r.encver, when: r.when, payload: { base64: toBase64(r.payload) } };
     case 'slot-info':
       return { kind: 'slot-info', slot: r.slot, keys: r.keys, expires: r.expires };
+    case 'slot-import':
+      return { kind: 'slot-import', job: bytesToJson(r.job) as Json, ranges: r.ranges.map(([a, b]) => [a, b]) };
+    case 'hash-template':
+      return { kind: 'hash-template', id: r.id, fields: r.fields.map((f) => bytesToJson(f) as Json) };
     default:
       return null;
   }
@@ -248,6 +339,18 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
           name: typeof o.name === 'string' ? o.name : null,
           engine: typeof o.engine === 'string' ? o.engine : null,
         };
+      case 'slot-info':
+        return { kind: 'slot-info', slot: Number(o.slot ?? 0), keys: Number(o.keys ?? 0), expires: Number(o.expires ?? 0) };
+      case 'slot-import':
+        return {
+          kind: 'slot-import',
+          job: bytesFromJson(o.job, `${where}.job`),
+          ranges: (Array.isArray(o.ranges) ? o.ranges : []).map((p: unknown) => [Number((p as number[])[0]), Number((p as number[])[1])]),
+        };
+      case 'hash-template': {
+        if (!Array.isArray(o.fields)) throw new UsageError('JSON_BAD_RECORD', `${where}.fields: expected an array`);
+        return { kind: 'hash-template', id: Number(o.id ?? 0), fields: o.fields.map((f, i) => bytesFromJson(f, `${where}.fields[${i}]`)) };
+      }
       case 'module-aux': {
         const payload = bytesFromJson(o.payload, `${where}.payload`);
         return {
@@ -311,6 +414,9 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
     case 'stream':
       entry = { ...base, type: 'stream', value: streamFromJson(o.value, w) };
       break;
+    case 'array':
+      entry = { ...base, type: 'array', value: arrayFromJson(o.value, w) };
+      break;
     case 'module': {
       const m = o.value as Record<string, unknown> | null;
       if (!m || typeof m !== 'object') throw new UsageError('JSON_BAD_VALUE', `${w}: expected a module object`);
@@ -323,6 +429,12 @@ export function entryFromJson(v: unknown, where = 'record'): RdbRecord | null {
   }
   if (typeof o.idle === 'number') entry.idle = o.idle;
   if (typeof o.freq === 'number') entry.freq = o.freq;
+  if (Array.isArray(o.meta)) entry.meta = o.meta.map((m, i) => keyMetaFromJson(m, `${where}.meta[${i}]`));
+  if (o.template && typeof o.template === 'object') {
+    const t = o.template as Record<string, unknown>;
+    entry.template = { id: t.id === null || t.id === undefined ? null : Number(t.id) };
+    if (typeof t.lead === 'number') entry.template.lead = t.lead;
+  }
   return entry;
 }
 

@@ -25,8 +25,9 @@ import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
 import { bytesKey, displayText, utf8 } from '../model/bytes.js';
 import type { KeyEntry, RdbRecord, StreamId } from '../model/record.js';
+import { writeArrayValue } from '../rdb/array.js';
 import { RdbType } from '../rdb/constants.js';
-import { type StreamLayout, writeStreamValue } from '../rdb/stream-write.js';
+import { IDMP_DEFAULT, streamForLayout, streamLayoutFor, streamTypeOf, writeStreamValue } from '../rdb/stream-write.js';
 import { writeString } from '../rdb/string.js';
 import { type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from '../rdb/value-write.js';
 
@@ -51,11 +52,13 @@ export interface ToRespReport {
   skipped: Array<{ db: number; key: string; what: string }>;
   /** Pending entries whose stream entry no longer exists (XCLAIM cannot recreate them). */
   lostPending: number;
+  /** State of written keys that no command can rebuild (key metadata, NACK zones, IDMP counters). */
+  unexpressed: Array<{ db: number; key: string; what: string }>;
 }
 
 /** A new empty report. */
 export function newToRespReport(): ToRespReport {
-  return { keys: 0, commands: 0, functions: 0, skipped: [], lostPending: 0 };
+  return { keys: 0, commands: 0, functions: 0, skipped: [], lostPending: 0, unexpressed: [] };
 }
 
 const id = (x: StreamId): string => `${x.ms}-${x.seq}`;
@@ -160,13 +163,22 @@ export function dumpPayload(e: KeyEntry, version = 10): Uint8Array {
       type = writeHash(vw, t, e.value);
       break;
     case 'stream': {
-      const layout: StreamLayout = version >= 11 ? 3 : version >= 10 ? 2 : 1;
-      writeStreamValue(vw, e.value, layout, t.sopts);
-      type = layout === 3 ? RdbType.STREAM_LISTPACKS_3 : layout === 2 ? RdbType.STREAM_LISTPACKS_2 : RdbType.STREAM_LISTPACKS;
+      const layout = streamLayoutFor(version);
+      writeStreamValue(vw, streamForLayout(e.value, layout), layout, t.sopts);
+      type = streamTypeOf(layout);
       break;
     }
     case 'module':
       type = writeModule(vw, e.value);
+      break;
+    case 'array':
+      if (version < 14)
+        throw new UsageError(
+          'DUMP_ARRAY_VERSION',
+          `key "${displayText(e.key)}": an array needs a DUMP payload of RDB 14 or later (Redis 8.8)`,
+        );
+      writeArrayValue(vw, e.value.insertIndex, e.value.elements);
+      type = RdbType.ARRAY;
       break;
   }
   w.u8(type);
@@ -184,6 +196,9 @@ export function dumpPayload(e: KeyEntry, version = 10): Uint8Array {
 export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRespReport = newToRespReport()): Generator<CommandArg[]> {
   const b = { batch: opts.batch ?? 64, maxBytes: opts.maxBytes ?? 1 << 20 };
   const k = e.key;
+  const unexpressed = (what: string): void => {
+    report.unexpressed.push({ db: e.db, key: displayText(k), what });
+  };
   if (opts.restore) {
     yield ['RESTORE', k, e.expireAt ?? 0, dumpPayload(e, opts.rdbVersion ?? 10), 'ABSTTL', 'REPLACE'];
     return;
@@ -247,13 +262,32 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
           if (c.pending.some((p) => live.has(id(p)))) continue;
           yield ['XGROUP', 'CREATECONSUMER', k, g.name, c.name];
         }
+        if (g.nacked?.length)
+          unexpressed(`NACK zone of group "${displayText(g.name)}" (${g.nacked.length} id(s); no command re-creates unowned PEL entries)`);
+      }
+      const m = s.idmp;
+      if (m) {
+        // Redis 8.6 commands (librdb's RESP output for an 8.6 target does the same)
+        if (m.duration !== IDMP_DEFAULT.duration || m.maxEntries !== IDMP_DEFAULT.maxEntries || m.producers.length)
+          yield ['XCFGSET', k, 'IDMP-DURATION', m.duration, 'IDMP-MAXSIZE', m.maxEntries];
+        for (const p of m.producers) for (const r of p.entries) yield ['XIDMPRECORD', k, p.pid, r.iid, id(r.id)];
+        if (m.iidsAdded || m.iidsDuplicates)
+          unexpressed(`IDMP counters (${m.iidsAdded} iids added, ${m.iidsDuplicates} duplicates; no command sets them)`);
       }
       break;
     }
     case 'module':
       report.skipped.push({ db: e.db, key: displayText(k), what: `module value ${e.value.name} (use --restore)` });
       return;
+    case 'array':
+      report.skipped.push({
+        db: e.db,
+        key: displayText(k),
+        what: 'array value (no array-building command is known here; use --restore with --rdb-version 14 or later)',
+      });
+      return;
   }
+  if (e.meta?.length) unexpressed(`key metadata (${e.meta.map((c) => c.name).join(', ')}; only the owning module can set it)`);
   if (e.expireAt !== null) yield ['PEXPIREAT', k, e.expireAt];
 }
 
@@ -278,6 +312,14 @@ export function* datasetCommands(
     if ((r.type === 'list' || r.type === 'set' || r.type === 'zset' || r.type === 'hash') && r.value.length === 0) continue;
     if (r.type === 'module' && !opts.restore) {
       report.skipped.push({ db: r.db, key: displayText(r.key), what: `module value ${r.value.name} (use --restore)` });
+      continue;
+    }
+    if (r.type === 'array' && !opts.restore) {
+      report.skipped.push({
+        db: r.db,
+        key: displayText(r.key),
+        what: 'array value (no array-building command is known here; use --restore with --rdb-version 14 or later)',
+      });
       continue;
     }
     if (r.type === 'zset' && r.value.some(([, s]) => Number.isNaN(s)))

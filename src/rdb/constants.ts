@@ -3,8 +3,11 @@
  * Valkey rdb.h). Everything multi-byte is little-endian unless noted.
  */
 
-/** Highest RDB version this reader understands per magic family. */
-export const MAX_REDIS_RDB_VERSION = 12;
+/**
+ * Highest RDB version this reader understands per magic family. 13 is Redis 8.6 (key metadata,
+ * stream IDMP), 14 Redis 8.8 (stream NACK zone, arrays), 15 Redis trunk 8.9+ (hash templates).
+ */
+export const MAX_REDIS_RDB_VERSION = 15;
 export const VALKEY_RDB_VERSIONS = [80] as const;
 
 /**
@@ -38,12 +41,35 @@ export const RdbType = {
   HASH_LISTPACK_EX_PRE_GA: 23,
   HASH_METADATA: 24,
   HASH_LISTPACK_EX: 25,
+  /** RDB 13: type 21 plus the IDMP section after the consumer groups. */
+  STREAM_LISTPACKS_4: 26,
+  /** RDB 14: type 26 plus a NACK zone after each group's consumers. */
+  STREAM_LISTPACKS_5: 27,
+  /** RDB 14: a sparse array of strings (count, insert cursor, tagged elements). */
+  ARRAY: 28,
+  /** RDB 15, DUMP form: a hash in template listpack encoding, field names inline. */
+  HASH_TMPL_LP: 29,
+  /** RDB 15, file form: a values listpack whose first entry is a template id (opcode 242). */
+  HASH_TMPL_LP_REF: 30,
+  /** RDB 15, DUMP form: a hash in template array encoding, field names inline. */
+  HASH_TMPL_ARRAY: 31,
+  /** RDB 15, file form: a template id, then one string per template field. */
+  HASH_TMPL_ARRAY_REF: 32,
+  /** Defined by Redis trunk only when built with GCRA; its layout is not published: refused. */
+  GCRA: 33,
 } as const;
+
+/** The first RDB version that can hold each type id above 25 (FORMATS.md §13, SPEC.md). */
+export const TYPE_MIN_VERSION: Record<number, number> = { 26: 13, 27: 14, 28: 14, 29: 15, 30: 15, 31: 15, 32: 15 };
 
 /** Opcodes: bytes that are not value types. */
 export const Opcode = {
-  /** Valkey 9: SLOT_IMPORT. Redis 8.6: KEY_META (not supported). */
+  /** Redis 15+: one hash template of the registry (id, field count, sorted field names). */
+  HASH_TEMPLATE: 242,
+  /** Valkey 9: SLOT_IMPORT. Under the REDIS magic (RDB 13+) the same byte is KEY_META. */
   SLOT_IMPORT: 243,
+  /** Redis 13+: key metadata classes for the next key (count, then spec + module-opcode value each). */
+  KEY_META: 243,
   /** Redis 7.4+: slot id, keys, expires (three lengths). */
   SLOT_INFO: 244,
   /** One library's source code. */
@@ -140,6 +166,14 @@ const TYPE_INFO: Record<number, readonly [string, string, string]> = {
   23: ['hash', 'hash-listpack-ex-pre-ga', 'listpackex'],
   24: ['hash', 'hash-metadata', 'hashtable'],
   25: ['hash', 'hash-listpack-ex', 'listpackex'],
+  26: ['stream', 'stream-listpacks-4', 'stream'],
+  27: ['stream', 'stream-listpacks-5', 'stream'],
+  28: ['array', 'array', 'array'],
+  29: ['hash', 'hash-template-listpack', 'template-listpack'],
+  30: ['hash', 'hash-template-listpack-ref', 'template-listpack'],
+  31: ['hash', 'hash-template-array', 'template-array'],
+  32: ['hash', 'hash-template-array-ref', 'template-array'],
+  33: ['gcra', 'gcra', 'gcra'],
 };
 
 /** Type name for messages ("hash-listpack"), as redis-check-rdb's rdb_type_string. */
@@ -159,7 +193,8 @@ export function encodingOf(type: number): string {
 }
 
 /** Name of an opcode, for messages. */
-export function opcodeName(op: number): string {
+export function opcodeName(op: number, family: 'redis' | 'valkey' = 'redis'): string {
+  if (op === 243) return family === 'valkey' ? 'SLOT_IMPORT' : 'KEY_META';
   for (const [k, v] of Object.entries(Opcode)) if (v === op) return k;
   return `opcode-${op}`;
 }

@@ -21,6 +21,8 @@ import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../mod
 import type { KeyEntry, RdbRecord, Span, Value } from '../model/record.js';
 import { EnterpriseOpcode, encodingOf, MAX_REDIS_RDB_VERSION, Opcode, RdbType, typeName } from './constants.js';
 import { parseShebang, readPreGaFunction } from './function.js';
+import { readHashTemplate } from './hash-template.js';
+import { readKeyMeta } from './key-meta.js';
 import { readLength, readLengthBig } from './length.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { DEFAULT_MAX_STRING, readString, type Scratch } from './string.js';
@@ -94,7 +96,7 @@ export class RdbDecoder {
     };
     this.base = options.startOffset ?? 0;
     if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
-    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch };
+    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch, templates: new Map() };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
 
@@ -366,14 +368,29 @@ export class RdbDecoder {
         out.push({ kind: 'slot-info', slot, keys, expires, span: this.span(r, start) });
         return;
       }
+      case Opcode.HASH_TEMPLATE: {
+        if (this.family === 'valkey') return this.readKeyStart(r, op, start);
+        const t = readHashTemplate(r, this.opts.maxStringLength);
+        if (this.valueContext.templates.has(t.id))
+          throw corrupt(r, 'RDB_BAD_HASH_TEMPLATE', `hash template ${t.id} is defined twice`, start);
+        this.valueContext.templates.set(t.id, t.fields);
+        out.push({ kind: 'hash-template', id: t.id, fields: t.fields, span: this.span(r, start) });
+        return;
+      }
       case Opcode.SLOT_IMPORT: {
         if (this.family !== 'valkey') {
-          throw corrupt(
-            r,
-            'RDB_UNSUPPORTED_OPCODE',
-            'opcode 243 (Redis 8.6 KEY_META) is not supported in REDIS files up to version 12',
-            start,
-          );
+          if (this.version < 13)
+            throw corrupt(
+              r,
+              'RDB_UNSUPPORTED_OPCODE',
+              `opcode 243 is KEY_META from RDB 13 on (Redis 8.6); a REDIS file of version ${this.version} cannot hold it`,
+              start,
+            );
+          const meta = readKeyMeta(r, this.opts.maxStringLength);
+          const p = this.prefixAt(start);
+          if (p.meta) throw corrupt(r, 'RDB_BAD_KEY_META', 'two key metadata records before one key', start);
+          if (meta.length) p.meta = meta;
+          return;
         }
         const job = readString(r, this.opts.maxStringLength);
         const n = readLength(r);
@@ -407,6 +424,14 @@ export class RdbDecoder {
     if (type === RdbType.MODULE_PRE_GA) {
       throw corrupt(r, 'RDB_UNSUPPORTED_TYPE', 'module values of type 6 (Redis 4.0 release candidates) cannot be read', start);
     }
+    if (type === RdbType.GCRA) {
+      throw corrupt(
+        r,
+        'RDB_UNSUPPORTED_TYPE',
+        'values of type 33 (GCRA, only in Redis builds with it enabled) cannot be read: their layout is not published',
+        start,
+      );
+    }
     const key = readString(r, this.opts.maxStringLength);
     const prefix = this.prefix ?? { start: this.base + start, expireAt: null };
     this.prefix = null;
@@ -431,11 +456,13 @@ export class RdbDecoder {
     const empty =
       v.type === 'stream' || v.type === 'string' || v.type === 'module'
         ? false
-        : v.type === 'list' &&
-            this.scratch &&
-            (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
-          ? f.listElements === 0
-          : v.value.length === 0;
+        : v.type === 'array'
+          ? v.value.elements.length === 0
+          : v.type === 'list' &&
+              this.scratch &&
+              (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
+            ? f.listElements === 0
+            : v.value.length === 0;
     if (empty && !this.opts.keepEmptyKeys) {
       this.emptyKeysSkipped++;
       return;
@@ -458,6 +485,8 @@ export class RdbDecoder {
     } as KeyEntry;
     if (f.prefix.idle !== undefined) entry.idle = f.prefix.idle;
     if (f.prefix.freq !== undefined) entry.freq = f.prefix.freq;
+    if (f.prefix.meta) entry.meta = f.prefix.meta;
+    if (f.template) entry.template = f.template;
     out.push(entry);
   }
 
@@ -495,6 +524,8 @@ function emptyValue(v: Value): Value {
     case 'zset':
     case 'hash':
       return { type: v.type, value: [] } as Value;
+    case 'array':
+      return { type: 'array', value: { insertIndex: v.value.insertIndex, elements: [] } };
     default:
       return v;
   }
@@ -503,7 +534,7 @@ function emptyValue(v: Value): Value {
 function isKnownType(t: number, family: 'redis' | 'valkey'): boolean {
   if (t <= 7 || (t >= 9 && t <= 21)) return true;
   if (family === 'valkey') return t === 22;
-  return t >= 22 && t <= 25;
+  return t >= 22 && t <= 33;
 }
 
 /** OBJECT ENCODING of a string as Redis gives it after load. */

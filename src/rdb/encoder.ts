@@ -20,18 +20,22 @@
 import { Crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
-import { ascii, displayText, tryUtf8 } from '../model/bytes.js';
+import { ascii, bytesKey, displayText, tryUtf8 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, ModuleAuxRecord, RdbRecord } from '../model/record.js';
+import { writeArrayValue } from './array.js';
 import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
+import { compareTemplateFields, writeHashTemplate } from './hash-template.js';
+import { writeKeyMeta } from './key-meta.js';
 import { writeLength } from './length.js';
+import { encodeListpack } from './listpack.js';
 import { writeModuleItems } from './module.js';
-import { type StreamLayout, streamLosses, writeStreamValue } from './stream-write.js';
+import { streamForLayout, streamLayoutFor, streamLosses, streamTypeOf, writeStreamValue } from './stream-write.js';
 import { type WriteStringOptions, writeString } from './string.js';
 import { hashTtlSupported, type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from './value-write.js';
 
 /** Encoder options. */
 export interface RdbEncodeOptions {
-  /** Target RDB version: 1–12 (Redis magic), or 80 with family 'valkey' (VALKEY080). */
+  /** Target RDB version: 1–15 (Redis magic), or 80 with family 'valkey' (VALKEY080). */
   version: number;
   /** Magic family; 'valkey' with version <= 11 still writes REDIS00NN as Valkey 7.2–8.x do. */
   family?: 'redis' | 'valkey';
@@ -83,15 +87,17 @@ export class RdbEncoder {
   private started = false;
   private ended = false;
   private db = -1;
+  /** Hash templates written so far (RDB 15+): id → fields. */
+  private readonly templates = new Map<number, Uint8Array[]>();
 
   constructor(opts: RdbEncodeOptions) {
     const family = opts.family ?? 'redis';
     const v = opts.version;
-    const ok = Number.isInteger(v) && ((v >= 1 && v <= MAX_REDIS_RDB_VERSION) || (family === 'valkey' && v === 80));
-    if (!ok || (family === 'valkey' && v === 12)) {
+    const ok = Number.isInteger(v) && (family === 'valkey' ? (v >= 1 && v <= 11) || v === 80 : v >= 1 && v <= MAX_REDIS_RDB_VERSION);
+    if (!ok) {
       throw new UsageError(
         'RDB_WRITE_VERSION',
-        `cannot write RDB version ${v} (${family}): supported are 1–12 for Redis, 1–11 and 80 for Valkey`,
+        `cannot write RDB version ${v} (${family}): supported are 1–${MAX_REDIS_RDB_VERSION} for Redis, 1–11 and 80 for Valkey`,
       );
     }
     this.version = v;
@@ -172,6 +178,12 @@ export class RdbEncoder {
           }
         } else this.skip(display(record.job), 'SLOT_IMPORT (Valkey RDB 80 only)');
         break;
+      case 'hash-template':
+        if (this.family === 'redis' && this.version >= 15) {
+          writeHashTemplate(this.w, record.id, record.fields, this.target.sopts);
+          this.templates.set(record.id, record.fields);
+        } else this.skip(`hash template ${record.id}`, 'hash template registry (RDB < 15; its hashes are written as ordinary hashes)');
+        break;
       // header, selectdb, resizedb and eof are the encoder's own business
       default:
         break;
@@ -247,7 +259,12 @@ export class RdbEncoder {
             }
           }
         }
-        type = writeHash(vw, this.target, fields);
+        const tmpl = fields === e.value ? this.templateWrite(vw, e) : null;
+        if (tmpl !== null) type = tmpl;
+        else {
+          if (e.template) this.skip(name, `hash template encoding (written as an ordinary hash by RDB ${v})`);
+          type = writeHash(vw, this.target, fields);
+        }
         break;
       }
       case 'stream': {
@@ -255,12 +272,24 @@ export class RdbEncoder {
           this.drop(name, 'stream key (RDB < 9 has no streams)');
           return;
         }
-        const layout: StreamLayout = v >= 11 ? 3 : v >= 10 ? 2 : 1;
+        const layout = streamLayoutFor(this.family === 'redis' ? v : Math.min(v, 12));
         for (const what of streamLosses(e.value, layout)) this.drop(name, what);
-        writeStreamValue(vw, e.value, layout, this.target.sopts);
-        type = layout === 3 ? RdbType.STREAM_LISTPACKS_3 : layout === 2 ? RdbType.STREAM_LISTPACKS_2 : RdbType.STREAM_LISTPACKS;
+        writeStreamValue(vw, streamForLayout(e.value, layout), layout, this.target.sopts);
+        type = streamTypeOf(layout);
         break;
       }
+      case 'array':
+        if (this.family !== 'redis' || v < 14) {
+          this.drop(name, `array key (${this.family} RDB ${v} has no arrays; Redis 8.8 / RDB 14 added them)`);
+          return;
+        }
+        if (e.value.elements.length === 0) {
+          this.skip(name, 'empty array');
+          return;
+        }
+        writeArrayValue(vw, e.value.insertIndex, e.value.elements);
+        type = RdbType.ARRAY;
+        break;
       case 'module':
         if (v < 8) {
           this.drop(name, `module value ${e.value.name} (RDB < 8)`);
@@ -295,10 +324,54 @@ export class RdbEncoder {
         if (e.freq !== undefined) w.u8(Opcode.FREQ).u8(e.freq);
       } else this.skip(name, 'IDLE/FREQ (RDB < 9)');
     }
+    if (e.meta?.length) {
+      if (this.family === 'redis' && v >= 13) writeKeyMeta(w, e.meta);
+      else for (const c of e.meta) this.drop(name, `key metadata class ${c.name} (RDB < 13 has no key metadata)`);
+    }
     w.u8(type);
     writeString(w, e.key, this.target.sopts);
     w.bytes(vw.finish());
     this.report.keys++;
+  }
+
+  /**
+   * A hash in a template encoding, as Redis 15 saves it: the reference forms (30, 32) when the key
+   * names a template written earlier with exactly its fields, the self-contained forms (29, 31)
+   * when it came from one. Returns the type written, or null to write an ordinary hash.
+   */
+  private templateWrite(vw: ByteWriter, e: KeyEntry & { type: 'hash' }): number | null {
+    const t = e.template;
+    if (!t || this.family !== 'redis' || this.version < 15) return null;
+    const asArray = e.encoding === 'template-array';
+    const byField = new Map(e.value.map((h) => [bytesKey(h.field), h.value]));
+    if (t.lead === undefined) {
+      const fields = t.id === null ? undefined : this.templates.get(t.id);
+      if (!fields || fields.length !== e.value.length) return null;
+      const values: Uint8Array[] = [];
+      for (const f of fields) {
+        const x = byField.get(bytesKey(f));
+        if (!x) return null;
+        values.push(x);
+      }
+      if (asArray) {
+        writeLength(vw, t.id!);
+        for (const x of values) writeString(vw, x, this.target.sopts);
+        return RdbType.HASH_TMPL_ARRAY_REF;
+      }
+      writeString(vw, encodeListpack([t.id!, ...values]), this.target.sopts);
+      return RdbType.HASH_TMPL_LP_REF;
+    }
+    const sorted = [...e.value].sort((a, b) => compareTemplateFields(a.field, b.field));
+    writeLength(vw, t.lead);
+    if (asArray) {
+      writeLength(vw, sorted.length);
+      for (const h of sorted) writeString(vw, h.field, this.target.sopts);
+      for (const h of sorted) writeString(vw, h.value, this.target.sopts);
+      return RdbType.HASH_TMPL_ARRAY;
+    }
+    writeString(vw, encodeListpack(sorted.map((h) => h.field)), this.target.sopts);
+    writeString(vw, encodeListpack([t.id ?? 0, ...sorted.map((h) => h.value)]), this.target.sopts);
+    return RdbType.HASH_TMPL_LP;
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * Writing stream values (RDB types 15, 19, 21; FORMATS.md §5.7 and §6.5). The read side is
- * stream.ts.
+ * Writing stream values (RDB types 15, 19, 21, 26, 27; FORMATS.md §5.7, §6.5, §13). The read side
+ * is stream.ts.
  *
  * Buffering model: the whole value is written into the caller's ByteWriter. Entries are packed
  * into node listpacks the way `streamAppendItem` (Redis 7.0, t_stream.c) fills them with the
@@ -11,7 +11,7 @@
  * The model keeps no tombstones, so every node has deleted = 0.
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { bytesEqual, compareBytes } from '../model/bytes.js';
+import { bytesEqual, compareBytes, displayText } from '../model/bytes.js';
 import {
   compareStreamIds,
   type StreamConsumer,
@@ -31,8 +31,42 @@ const U64_MAX = 0xffffffffffffffffn;
 const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
 const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
 
-/** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21). */
-export type StreamLayout = 1 | 2 | 3;
+/** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21), 4 (type 26, IDMP), 5 (type 27, NACK zones). */
+export type StreamLayout = 1 | 2 | 3 | 4 | 5;
+
+/** Redis's defaults for a stream never configured with XCFGSET (stream-idmp-duration / -maxsize). */
+export const IDMP_DEFAULT = { duration: 100, maxEntries: 100 } as const;
+
+/** The stream layout a Redis of RDB version `v` saves. */
+export function streamLayoutFor(v: number): StreamLayout {
+  return v >= 14 ? 5 : v >= 13 ? 4 : v >= 11 ? 3 : v >= 10 ? 2 : 1;
+}
+
+/** The RDB type id of a layout. */
+export function streamTypeOf(layout: StreamLayout): number {
+  return [0, 15, 19, 21, 26, 27][layout]!;
+}
+
+/** The value a lossy write to `layout` keeps: without NACK zones (and their unowned PEL ids) below 5, without IDMP below 4. */
+export function streamForLayout(v: StreamValue, layout: StreamLayout): StreamValue {
+  let out = v;
+  if (layout < 5 && v.groups.some((g) => g.nacked?.length)) {
+    out = {
+      ...out,
+      groups: v.groups.map((g) => {
+        if (!g.nacked?.length) return g;
+        const nacked = new Set(g.nacked.map((id) => `${id.ms}-${id.seq}`));
+        const { nacked: _dropped, ...rest } = g;
+        return { ...rest, pending: g.pending.filter((p) => !(p.consumer === null && nacked.has(`${p.id.ms}-${p.id.seq}`))) };
+      }),
+    };
+  }
+  if (layout < 4 && out.idmp) {
+    const { idmp: _dropped, ...rest } = out;
+    out = rest;
+  }
+  return out;
+}
 
 /** The 16-byte node key / raw id: ms and seq, both u64 big-endian. */
 export function streamIdBytes(id: StreamId): Uint8Array {
@@ -204,6 +238,28 @@ export function writeStreamValue(w: ByteWriter, v: StreamValue, layout: StreamLa
       writeLength(w, ids.length);
       for (const id of ids) w.bytes(streamIdBytes(id));
     }
+    if (layout >= 5) {
+      // the NACK zone keeps the order it was read in (Redis saves it in NACK order, not id order)
+      const nacked = g.nacked ?? [];
+      writeLength(w, nacked.length);
+      for (const id of nacked) w.bytes(streamIdBytes(id));
+    }
+  }
+  if (layout >= 4) {
+    const m = v.idmp ?? { ...IDMP_DEFAULT, producers: [], iidsAdded: 0, iidsDuplicates: 0 };
+    writeLength(w, m.duration);
+    writeLength(w, m.maxEntries);
+    writeLength(w, m.producers.length);
+    for (const p of m.producers) {
+      writeString(w, p.pid, sopts);
+      writeLength(w, p.entries.length);
+      for (const e of p.entries) {
+        writeString(w, e.iid, sopts);
+        writeId(w, e.id);
+      }
+    }
+    writeLength(w, m.iidsAdded);
+    writeLength(w, m.iidsDuplicates);
   }
 }
 
@@ -229,6 +285,24 @@ export function streamLosses(v: StreamValue, layout: StreamLayout): string[] {
     let n = 0;
     for (const g of v.groups) for (const c of g.consumers) if (c.activeTime !== null && c.activeTime !== c.seenTime) n++;
     if (n > 0) out.push(`active-time of ${n} stream consumer(s) (RDB < 11 has no such field)`);
+  }
+  if (layout < 4 && v.idmp) {
+    const m = v.idmp;
+    const ids = m.producers.reduce((n, p) => n + p.entries.length, 0);
+    const lost: string[] = [];
+    if (m.producers.length) lost.push(`${m.producers.length} producer(s) with ${ids} iid record(s)`);
+    if (m.duration !== IDMP_DEFAULT.duration || m.maxEntries !== IDMP_DEFAULT.maxEntries)
+      lost.push(`duration ${m.duration} s / max entries ${m.maxEntries}`);
+    if (m.iidsAdded || m.iidsDuplicates) lost.push(`counters (${m.iidsAdded} iids added, ${m.iidsDuplicates} duplicates)`);
+    if (lost.length) out.push(`stream IDMP state: ${lost.join(', ')} (RDB < 13 has no IDMP section)`);
+  }
+  if (layout < 5) {
+    for (const g of v.groups) {
+      if (g.nacked?.length)
+        out.push(
+          `NACK zone of group "${displayText(g.name)}": ${g.nacked.length} id(s) and their unowned PEL entries (RDB < 14 has no NACK zone)`,
+        );
+    }
   }
   return out;
 }

@@ -1,5 +1,7 @@
 /**
- * Stream values (types 15, 19, 21; FORMATS.md §5.7 and §6.5), read resumably.
+ * Stream values (types 15, 19, 21, 26, 27; FORMATS.md §5.7, §6.5 and §13), read resumably.
+ * Type 26 (RDB 13) appends the IDMP section after the last consumer group; type 27 (RDB 14)
+ * also puts a NACK zone after each group's consumers (SPEC.md "RDB 13-15" names the sources).
  *
  * A stream can hold millions of entries and PEL items, so it is read as a sequence of small
  * units (one node, one group header, one PEL item, one consumer, one consumer-PEL id); each
@@ -8,7 +10,15 @@
  */
 import { type Cursor, corrupt, readBytes, readI64LE, require } from '../bytes/cursor.js';
 import { bytesKey } from '../model/bytes.js';
-import type { StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue } from '../model/record.js';
+import type {
+  StreamConsumer,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamIdmpProducer,
+  StreamPendingEntry,
+  StreamValue,
+} from '../model/record.js';
 import { readLength, readLengthBig } from './length.js';
 import { decodeListpackValues, type LpValue, lpValueBytes } from './listpack.js';
 import { readString } from './string.js';
@@ -16,8 +26,8 @@ import { readString } from './string.js';
 const FLAG_DELETED = 1;
 const FLAG_SAMEFIELDS = 2;
 
-/** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21). */
-export type StreamVersion = 1 | 2 | 3;
+/** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21), 4 (type 26, IDMP), 5 (type 27, NACK zone). */
+export type StreamVersion = 1 | 2 | 3 | 4 | 5;
 
 function lpInt(v: LpValue | undefined, r: Cursor, at: number, what: string): bigint {
   if (typeof v === 'number') return BigInt(v);
@@ -87,7 +97,23 @@ function readLenId(r: Cursor): StreamId {
   return { ms, seq };
 }
 
-type Phase = 'nodes-count' | 'nodes' | 'meta' | 'groups-count' | 'group' | 'pel' | 'consumers-count' | 'consumer' | 'cpel' | 'done';
+type Phase =
+  | 'nodes-count'
+  | 'nodes'
+  | 'meta'
+  | 'groups-count'
+  | 'group'
+  | 'pel'
+  | 'consumers-count'
+  | 'consumer'
+  | 'cpel'
+  | 'nack-count'
+  | 'nack'
+  | 'idmp-config'
+  | 'idmp-producer'
+  | 'idmp-entry'
+  | 'idmp-stats'
+  | 'done';
 
 /** Resumable reader of one stream value. Call step() until it returns true. */
 export class StreamReader {
@@ -99,6 +125,8 @@ export class StreamReader {
   private group: StreamGroup | null = null;
   private consumer: StreamConsumer | null = null;
   private pelIndex = new Map<string, StreamPendingEntry>();
+  private producersLeft = 0;
+  private producer: StreamIdmpProducer | null = null;
   readonly value: StreamValue = {
     entries: [],
     length: 0,
@@ -163,8 +191,11 @@ export class StreamReader {
       }
       case 'groups-count':
         this.groupsLeft = readLength(r);
-        this.phase = this.groupsLeft ? 'group' : 'done';
-        return this.phase === 'done';
+        if (this.groupsLeft) {
+          this.phase = 'group';
+          return false;
+        }
+        return this.afterGroups();
       case 'group': {
         const name = readString(r, this.maxString);
         const lastId = readLenId(r);
@@ -227,6 +258,59 @@ export class StreamReader {
         if (--this.left === 0) return this.afterConsumer();
         return false;
       }
+      case 'nack-count': {
+        const n = readLength(r);
+        this.group!.nacked = [];
+        if (n === 0) return this.afterGroup();
+        this.left = n;
+        this.phase = 'nack';
+        return false;
+      }
+      case 'nack': {
+        const id = readRawId(r);
+        const k = `${id.ms}-${id.seq}`;
+        const p = this.pelIndex.get(k);
+        // Redis's loader: a NACKed id must be in the group PEL and owned by no consumer
+        if (!p) throw corrupt(r, 'RDB_BAD_STREAM', `NACK zone id ${k} is not in the group PEL`, at);
+        if (p.consumer !== null) throw corrupt(r, 'RDB_BAD_STREAM', `NACK zone id ${k} is owned by a consumer`, at);
+        this.group!.nacked!.push(id);
+        if (--this.left === 0) return this.afterGroup();
+        return false;
+      }
+      case 'idmp-config': {
+        const duration = readLength(r);
+        const maxEntries = readLength(r);
+        const producers = readLength(r);
+        this.value.idmp = { duration, maxEntries, producers: [], iidsAdded: 0, iidsDuplicates: 0 };
+        this.producersLeft = producers;
+        this.phase = producers ? 'idmp-producer' : 'idmp-stats';
+        return false;
+      }
+      case 'idmp-producer': {
+        const pid = readString(r, this.maxString);
+        const n = readLength(r);
+        this.producer = { pid, entries: [] };
+        this.value.idmp!.producers.push(this.producer);
+        this.left = n;
+        if (n) this.phase = 'idmp-entry';
+        else this.afterProducer();
+        return false;
+      }
+      case 'idmp-entry': {
+        const iid = readString(r, this.maxString);
+        const id = readLenId(r);
+        this.producer!.entries.push({ iid, id });
+        if (--this.left === 0) this.afterProducer();
+        return false;
+      }
+      case 'idmp-stats': {
+        const added = readLength(r);
+        const duplicates = readLength(r);
+        this.value.idmp!.iidsAdded = added;
+        this.value.idmp!.iidsDuplicates = duplicates;
+        this.phase = 'done';
+        return true;
+      }
       case 'done':
         return true;
     }
@@ -237,8 +321,28 @@ export class StreamReader {
       this.phase = 'consumer';
       return false;
     }
+    if (this.version >= 5) {
+      this.phase = 'nack-count';
+      return false;
+    }
+    return this.afterGroup();
+  }
+
+  private afterGroup(): boolean {
     this.groupsLeft--;
-    this.phase = this.groupsLeft > 0 ? 'group' : 'done';
+    if (this.groupsLeft > 0) {
+      this.phase = 'group';
+      return false;
+    }
+    return this.afterGroups();
+  }
+
+  private afterGroups(): boolean {
+    this.phase = this.version >= 4 ? 'idmp-config' : 'done';
     return this.phase === 'done';
+  }
+
+  private afterProducer(): void {
+    this.phase = --this.producersLeft > 0 ? 'idmp-producer' : 'idmp-stats';
   }
 }

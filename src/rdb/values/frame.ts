@@ -7,7 +7,7 @@
  * it was), and returns the complete value once the last unit has been read.
  */
 import type { Cursor } from '../../bytes/cursor.js';
-import type { Value } from '../../model/record.js';
+import type { ArrayValue, KeyMetaClass, Value } from '../../model/record.js';
 import type { StreamReader } from '../stream.js';
 import { readString, type Scratch } from '../string.js';
 
@@ -18,6 +18,8 @@ export interface KeyPrefix {
   expireAt: number | null;
   idle?: number;
   freq?: number;
+  /** Key metadata classes (opcode 243 under the REDIS magic, RDB 13+). */
+  meta?: KeyMetaClass[];
 }
 
 /** Progress of the value being read. */
@@ -35,6 +37,11 @@ export interface ValueFrame {
   stream: StreamReader | null;
   /** List elements seen (they are not kept in skipValues mode, but an empty list is still skipped). */
   listElements: number;
+  /** The array being read (type 28). */
+  array: ArrayValue | null;
+  /** Hash template fields of the hash being read (types 29-32) and its template id / leading value. */
+  templateFields: Uint8Array[] | null;
+  template: { id: number | null; lead?: number } | null;
 }
 
 /** What a value reader needs from its decoder. */
@@ -44,6 +51,8 @@ export interface ValueContext {
   max: number;
   /** Set in skipValues mode: where discarded LZF strings are inflated; values need not be kept. */
   scratch: Scratch | undefined;
+  /** The hash-template registry read so far (opcode 242): id → sorted field names. */
+  templates: Map<number, Uint8Array[]>;
 }
 
 /** Reads one unit of a value: the complete value, or undefined when more units follow. */
@@ -51,7 +60,21 @@ export type ValueUnitReader = (r: Cursor, f: ValueFrame, ctx: ValueContext) => V
 
 /** A new frame for a key whose type byte and name have been read. */
 export function newFrame(type: number, key: Uint8Array, db: number, prefix: KeyPrefix): ValueFrame {
-  return { type, key, db, prefix, left: -1, items: [], minExpire: 0, intEncoded: false, stream: null, listElements: 0 };
+  return {
+    type,
+    key,
+    db,
+    prefix,
+    left: -1,
+    items: [],
+    minExpire: 0,
+    intEncoded: false,
+    stream: null,
+    listElements: 0,
+    array: null,
+    templateFields: null,
+    template: null,
+  };
 }
 
 /** A string holding an encoded blob, and the buffer index of its payload (for error offsets). */

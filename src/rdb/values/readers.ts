@@ -3,8 +3,10 @@
  * key and calls it once per unit until it returns the complete value.
  */
 import { RdbType } from '../constants.js';
+import { readArrayValue } from './array.js';
 import type { ValueUnitReader } from './frame.js';
 import { readHashtableHash, readListpackExHash, readMetadataHash, readPackedHash, readZipmapHash } from './hash.js';
+import { readTemplateArrayHash, readTemplateListpackHash } from './hash-template.js';
 import { readLinkedList, readQuicklist, readZiplistList } from './list.js';
 import { readModuleValue } from './module.js';
 import { readHashtableSet, readIntsetSet, readListpackSet } from './set.js';
@@ -37,6 +39,13 @@ const READERS: Record<number, ValueUnitReader> = {
   [RdbType.HASH_LISTPACK_EX_PRE_GA]: readListpackExHash,
   [RdbType.HASH_METADATA]: readMetadataHash,
   [RdbType.HASH_LISTPACK_EX]: readListpackExHash,
+  [RdbType.STREAM_LISTPACKS_4]: readStreamValue,
+  [RdbType.STREAM_LISTPACKS_5]: readStreamValue,
+  [RdbType.ARRAY]: readArrayValue,
+  [RdbType.HASH_TMPL_LP]: readTemplateListpackHash,
+  [RdbType.HASH_TMPL_LP_REF]: readTemplateListpackHash,
+  [RdbType.HASH_TMPL_ARRAY]: readTemplateArrayHash,
+  [RdbType.HASH_TMPL_ARRAY_REF]: readTemplateArrayHash,
 };
 
 /** The reader of a type id, or undefined when the type is unknown. */

@@ -1,4 +1,4 @@
-/** Stream values (types 15, 19, 21): one stream unit per call, read by ../stream.ts's StreamReader. */
+/** Stream values (types 15, 19, 21, 26, 27): one stream unit per call, read by ../stream.ts's StreamReader. */
 import type { Cursor } from '../../bytes/cursor.js';
 import type { Value } from '../../model/record.js';
 import { RdbType } from '../constants.js';
@@ -9,6 +9,8 @@ const VERSION_OF_TYPE: Record<number, StreamVersion> = {
   [RdbType.STREAM_LISTPACKS]: 1,
   [RdbType.STREAM_LISTPACKS_2]: 2,
   [RdbType.STREAM_LISTPACKS_3]: 3,
+  [RdbType.STREAM_LISTPACKS_4]: 4,
+  [RdbType.STREAM_LISTPACKS_5]: 5,
 };
 
 /** Read one stream unit; the value is complete after the last group (or the IDMP section). */

@@ -124,7 +124,9 @@ describe('damaged RDB files', () => {
   it('unknown magic, version and type are corrupt with clear messages', () => {
     const bad = (s: string): ParseError => errorOf(() => decodeRdb(new TextEncoder().encode(s))) as ParseError;
     expect(bad('HELLO0001xx').code).toBe('RDB_BAD_MAGIC');
-    expect(bad('REDIS0013\xff').code).toBe('RDB_UNSUPPORTED_VERSION');
+    expect(bad('REDIS0016\xff').code).toBe('RDB_UNSUPPORTED_VERSION');
+    // a future version is refused naming the newest version this reader knows
+    expect(bad('REDIS0016\xff').message).toMatch(/unsupported RDB version 16 \(this reader knows 1-15/);
     const e = errorOf(() => decodeRdb(new Uint8Array([...new TextEncoder().encode('REDIS0009'), 0x08, 0x01, 0x61]))) as ParseError;
     expect(e.code).toBe('RDB_UNKNOWN_TYPE');
     expect(e.offset).toBe(9);

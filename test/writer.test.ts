@@ -21,7 +21,7 @@ import { entryToJson } from '../src/ops/json.js';
 import { looksLikeJson, type ToRdbReport, toRdbChunks } from '../src/ops/to-rdb.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 import { encodeRdb, type RdbEncodeOptions, RdbEncoder } from '../src/rdb/encoder.js';
-import { effectiveEntriesRead, effectiveStreamMeta } from '../src/rdb/stream-write.js';
+import { effectiveEntriesRead, effectiveStreamMeta, streamForLayout } from '../src/rdb/stream-write.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { makeRandom } from './support/prng.mjs';
 import { readBack } from './support/readback.mjs';
@@ -112,7 +112,7 @@ describe('framing', () => {
   it('writes VALKEY080 and no trailer below version 5', () => {
     expect([...encodeRdb([], { version: 80, family: 'valkey' }).subarray(0, 9)]).toEqual([...ascii('VALKEY080')]);
     expect([...encodeRdb([], { version: 4 })]).toEqual([...ascii('REDIS0004'), 0xff]);
-    expect(() => new RdbEncoder({ version: 13 })).toThrow(UsageError);
+    expect(() => new RdbEncoder({ version: 16 })).toThrow(UsageError);
     expect(() => new RdbEncoder({ version: 80 })).toThrow(UsageError);
   });
 
@@ -416,8 +416,10 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
     const out: unknown[] = [];
     for (const r of records) {
       if (r.kind !== 'key') continue;
-      if (r.type === 'module') continue;
-      let e: KeyEntry = r.type === 'stream' ? { ...r, value: withStreamMeta(r.value) } : r;
+      // RDB 14 arrays have no RDB 10 form: a lossy write drops them (rdb-13-15.test.ts lists it)
+      if (r.type === 'module' || r.type === 'array') continue;
+      // RDB 13/14 stream state (IDMP, NACK zones and their unowned PEL ids) is dropped below 13
+      let e: KeyEntry = r.type === 'stream' ? { ...r, value: withStreamMeta(streamForLayout(r.value, 2)) } : r;
       // 7.0 loads a small zset as a listpack, which stores a -0 score as 0 (FORMATS.md §10.1).
       if (e.type === 'zset' && e.value.length <= 128 && e.value.every(([m]) => m.length <= 64)) {
         e = { ...e, value: e.value.map(([m, sc]) => [m, sc === 0 ? 0 : sc] as [Uint8Array, number]) };
@@ -425,6 +427,8 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
       const j = entryToJson(e) as Record<string, unknown>;
       delete j.encoding;
       delete j.fieldExpireAt;
+      delete j.meta;
+      delete j.template;
       out.push(j);
     }
     return normalizeExport(out);

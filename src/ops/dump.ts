@@ -9,7 +9,7 @@ import { crc64 } from '../bytes/crc64.js';
 import { UsageError } from '../errors.js';
 import { ascii, concatBytes } from '../model/bytes.js';
 import type { Value } from '../model/record.js';
-import { Opcode } from '../rdb/constants.js';
+import { MAX_REDIS_RDB_VERSION, Opcode } from '../rdb/constants.js';
 import { decodeRdb } from '../rdb/decoder.js';
 
 /** Decode a DUMP payload to its value; throws on a bad checksum or an unknown version. */
@@ -21,7 +21,8 @@ export function decodeDumpPayload(payload: Uint8Array): Value {
   const stored = dv.getBigUint64(n - 8, true);
   if (stored !== 0n && stored !== crc64(payload.subarray(0, n - 8)))
     throw new UsageError('DUMP_CHECKSUM', 'DUMP payload version or checksum are wrong');
-  if (version < 1 || version > 12) throw new UsageError('DUMP_VERSION', `DUMP payload RDB version ${version} is not supported`);
+  if (version < 1 || version > MAX_REDIS_RDB_VERSION)
+    throw new UsageError('DUMP_VERSION', `DUMP payload RDB version ${version} is not supported`);
   const body = payload.subarray(0, n - 10);
   const rdb = concatBytes([
     ascii(`REDIS${String(version).padStart(4, '0')}`),

@@ -9,8 +9,8 @@ import { fromBase64, toBase64, tryUtf8, utf8 } from '../model/bytes.js';
 import type {
   ArrayValue,
   HashField,
-  KeyMetaClass,
   KeyEntry,
+  KeyMetaClass,
   ModuleItem,
   RdbRecord,
   StreamConsumer,
@@ -200,7 +200,8 @@ function keyMetaToJson(c: KeyMetaClass): Json {
 function keyMetaFromJson(v: unknown, what: string): KeyMetaClass {
   if (!v || typeof v !== 'object') throw new UsageError('JSON_BAD_META', `${what}: expected a key metadata object`);
   const o = v as Record<string, unknown>;
-  const spec = typeof o.spec === 'number' ? o.spec >>> 0 : encodeClassSpec(String(o.class ?? ''), Number(o.version ?? 0), Number(o.flags ?? 0));
+  const spec =
+    typeof o.spec === 'number' ? o.spec >>> 0 : encodeClassSpec(String(o.class ?? ''), Number(o.version ?? 0), Number(o.flags ?? 0));
   const d = decodeClassSpec(spec);
   if (!d) throw new UsageError('JSON_BAD_META', `${what}.spec: invalid class spec ${spec}`);
   return { spec, ...d, items: [], payload: bytesFromJson(o.payload, `${what}.payload`) };

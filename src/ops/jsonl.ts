@@ -178,7 +178,7 @@ function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: numb
 
 /** Append one key entry as JSON (no newline): the bytes of JSON.stringify(entryToJson(e)). */
 export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
-  if (e.type === 'stream' || e.type === 'module') {
+  if (e.type === 'stream' || e.type === 'module' || e.type === 'array' || e.meta || e.template) {
     w.bytes(new TextEncoder().encode(JSON.stringify(entryToJson(e))));
     return;
   }

@@ -59,9 +59,13 @@ export function builder(y: Argv): Argv<Args> {
         type: 'string',
         array: true,
         describe: 'only keys of these types',
-        choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'],
+        choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array'],
       })
-      .option('meta', { type: 'boolean', describe: 'also emit header/aux/function/module-aux records (objects without "key")' })
+      .option('meta', {
+        type: 'boolean',
+        describe:
+          'also emit every non-key record: header, aux, function, module-aux, slot-info, slot-import, hash-template (objects without "key")',
+      })
       .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
       .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
       // --to rdb (task A): target version and lossy mode

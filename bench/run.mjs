@@ -301,7 +301,9 @@ function restoreTarget() {
     async run(cmd, args, tmp, digest) {
       server ??= await startRedis({ startTimeoutMs: 60000 });
       await server.client.call('FLUSHALL');
+      const cpu0 = procCpuSeconds(server.pid);
       const r = await timed(cmd(server.port), args(server.port), tmp);
+      r.serverCpuSeconds = procCpuSeconds(server.pid) - cpu0;
       if (r.code === 0) {
         r.keys = await server.client.call('DBSIZE');
         if (digest) r.digest = Buffer.from(await server.client.call('DEBUG', 'DIGEST')).toString();
@@ -501,6 +503,10 @@ async function main() {
       const r = p.run ? await p.run(i) : await timed(p.cmd, p.args, tmp);
       if (r.digest) row.digest = r.digest;
       if (r.keys !== undefined) row.keysInServer = r.keys;
+      if (r.serverCpuSeconds !== undefined) {
+        (row.serverCpuSeconds ??= []).push(Number(r.serverCpuSeconds.toFixed(2)));
+        log(`  redis-server cpu during the run: ${r.serverCpuSeconds.toFixed(2)} s`);
+      }
       if (r.code !== 0) {
         row.status = 'ERROR';
         row.error = `exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' | ')}`;
@@ -604,7 +610,8 @@ async function main() {
   const rest = byName.get('restore');
   if (pipe?.medianSeconds && rest?.medianSeconds)
     process.stdout.write(
-      `restore throughput: ${fmt(pipe.medianSeconds / rest.medianSeconds)}x redis-cli --pipe's (${rest.keysInServer} keys: ${fmt(rest.keysInServer / rest.medianSeconds, 0)} vs ${fmt(pipe.keysInServer / pipe.medianSeconds, 0)} keys/s; target >= 1.0x)\n`,
+      `restore throughput: ${fmt(pipe.medianSeconds / rest.medianSeconds)}x redis-cli --pipe's (${rest.keysInServer} keys in db 0: ${fmt(rest.keysInServer / rest.medianSeconds, 0)} vs ${fmt(pipe.keysInServer / pipe.medianSeconds, 0)} keys/s; target >= 1.0x); ` +
+        `cpu client + server: ${fmt(rest.medianCpuSeconds)} + ${fmt(median(rest.serverCpuSeconds ?? [NaN]))} s vs ${fmt(pipe.medianCpuSeconds)} + ${fmt(median(pipe.serverCpuSeconds ?? [NaN]))} s\n`,
     );
   process.stdout.write(`\nresults written to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
   if (rows.some((r) => r.status === 'ERROR' || r.status.startsWith('FAIL'))) process.exitCode = 1;

@@ -6,8 +6,6 @@
 import { ByteWriter } from '../bytes/writer.js';
 import { ascii, utf8 } from '../model/bytes.js';
 
-const CRLF = ascii('\r\n');
-
 /** An argument: bytes as they are, strings as UTF-8, numbers in decimal. */
 export type CommandArg = Uint8Array | string | number | bigint;
 
@@ -17,15 +15,25 @@ function argBytes(a: CommandArg): Uint8Array {
   return ascii(String(a));
 }
 
-/** Append one command to a ByteWriter. */
+/** Printable ASCII: written as is (other strings go through UTF-8). */
+const ASCII = /^[ -~]*$/;
+
+/** Append one command to a ByteWriter (headers written in place: this is the restore hot path). */
 export function writeCommand(w: ByteWriter, argv: readonly CommandArg[]): void {
   if (argv.length === 0) throw new RangeError('a command needs at least one argument');
-  w.bytes(ascii(`*${argv.length}\r\n`));
+  w.ascii(`*${argv.length}\r\n`);
   for (const a of argv) {
-    const b = argBytes(a);
-    w.bytes(ascii(`$${b.length}\r\n`))
-      .bytes(b)
-      .bytes(CRLF);
+    if (typeof a === 'number' || typeof a === 'bigint') {
+      const t = String(a);
+      w.ascii(`$${t.length}\r\n${t}\r\n`);
+      continue;
+    }
+    if (typeof a === 'string' && a.length <= 32 && ASCII.test(a)) {
+      w.ascii(`$${a.length}\r\n${a}\r\n`);
+      continue;
+    }
+    const b = a instanceof Uint8Array ? a : argBytes(a);
+    w.ascii(`$${b.length}\r\n`).bytes(b).ascii('\r\n');
   }
 }
 

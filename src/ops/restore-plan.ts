@@ -110,7 +110,8 @@ export function isEmptyValue(e: KeyEntry): boolean {
 export function planKey(e: KeyEntry, t: PlanTarget, db: number): Unit | string {
   const slot = keySlot(e.key);
   if (canRestore(e, t)) {
-    const payload = dumpPayload(e, Math.min(t.rdbVersion, PAYLOAD_VERSION_MAX));
+    // no LZF: the server takes uncompressed strings, and compressing is most of the CPU a key costs
+    const payload = dumpPayload(e, Math.min(t.rdbVersion, PAYLOAD_VERSION_MAX), false);
     if (payload.length <= t.maxBulk) {
       const cmd: CommandArg[] = ['RESTORE', e.key, e.expireAt ?? 0, payload, 'ABSTTL'];
       if (e.idle !== undefined) cmd.push('IDLETIME', e.idle);

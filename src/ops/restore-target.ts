@@ -46,18 +46,27 @@ export class TargetNode {
     return best;
   }
 
-  /** Resolves once fewer than `limit` groups and `maxBytes` bytes are outstanding. */
+  /**
+   * Resolves once there is room: fewer than `limit` groups and `maxBytes` bytes outstanding. A
+   * producer that had to wait is woken only when the node has drained to half of both, so it
+   * refills half a window in one burst (one socket write) instead of one key per reply.
+   */
   async room(limit: number, maxBytes: number): Promise<void> {
-    while (this.outstanding >= limit || (this.outstanding > 0 && this.outstandingBytes >= maxBytes))
-      await new Promise<void>((r) => this.waiters.push(r));
+    if (this.outstanding < limit && (this.outstanding === 0 || this.outstandingBytes < maxBytes)) return;
+    this.lowGroups = limit >> 1;
+    this.lowBytes = maxBytes >> 1;
+    await new Promise<void>((r) => this.waiters.push(r));
   }
 
-  /** Account a finished group and wake the producer. */
+  private lowGroups = 0;
+  private lowBytes = 0;
+
+  /** Account a finished group and wake a waiting producer at the low-water mark. */
   settled(bytes: number): void {
     this.outstanding--;
     this.outstandingBytes -= bytes;
     const w = this.waiters;
-    if (w.length) {
+    if (w.length && this.outstanding <= this.lowGroups && this.outstandingBytes <= this.lowBytes) {
       this.waiters = [];
       for (const f of w) f();
     }

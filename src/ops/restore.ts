@@ -24,7 +24,7 @@ import { isAofKind, sniffInput } from '../io/sniff.js';
 import { displayText } from '../model/bytes.js';
 import type { FunctionRecord, RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from './filter.js';
-import { readRdb } from './read.js';
+import { readRdbBatches } from './read.js';
 import { engineRecords, replayAofPath } from './replay-aof.js';
 import { isEmptyValue, PAYLOAD_VERSION_MAX, type PlanTarget, planKey, rdbVersionOfRedis, type Unit } from './restore-plan.js';
 import { Target, type TargetNode } from './restore-target.js';
@@ -44,7 +44,7 @@ export interface RestoreOptions extends KeyFilter {
   dryRun?: boolean;
   /** Connections per primary (default 2). */
   connections?: number;
-  /** Keys outstanding per connection (default 256). */
+  /** Keys outstanding per connection (default 512). */
   window?: number;
   /** Bytes outstanding per node (default 32 MiB). */
   windowBytes?: number;
@@ -124,8 +124,21 @@ export type RestoreInput = string | AsyncIterable<RdbRecord> | Iterable<RdbRecor
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Records of one input path, whatever its kind. */
-async function* inputRecords(path: string, opts: RestoreOptions, notes: string[]): AsyncGenerator<RdbRecord> {
+/** Records in batches (an iterable's records go 1024 at a time: one await per batch, not per key). */
+async function* inBatches(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>): AsyncGenerator<RdbRecord[]> {
+  let batch: RdbRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length >= 1024) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Batches of records of one input path, whatever its kind. */
+async function* inputBatches(path: string, opts: RestoreOptions, notes: string[]): AsyncGenerator<RdbRecord[]> {
   const kind = await sniffInput(path);
   if (kind === 'missing') throw new UsageError('RESTORE_NO_INPUT', `cannot open ${path}: no such file`);
   if (isAofKind(kind)) {
@@ -135,16 +148,17 @@ async function* inputRecords(path: string, opts: RestoreOptions, notes: string[]
       if (p.kind === 'corrupt') throw new UsageError('RESTORE_AOF_CORRUPT', `${p.file}: ${p.what} at offset ${p.offset} (repair it first)`);
       notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there)`);
     }
-    yield* engineRecords(engine, opts.now);
+    yield* inBatches(engineRecords(engine, opts.now));
     return;
   }
   if (looksLikeJson(await readHead(path, 64))) {
-    yield* recordsFromJson(readChunks(path));
+    yield* inBatches(recordsFromJson(readChunks(path)));
     return;
   }
-  const input = await openRdbInput(path);
+  // a large file's CRC64 is computed in a worker thread, beside the decoder
+  const input = await openRdbInput(path, { crcWorker: true });
   try {
-    yield* readRdb(input.source, input.decoderOptions);
+    yield* readRdbBatches(input.source, input.decoderOptions);
   } finally {
     input.close();
   }
@@ -164,7 +178,7 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
   const t0 = Date.now();
   const now = opts.now ?? t0;
   const maxListed = opts.maxListed ?? 10;
-  const window = Math.max(1, opts.window ?? 256);
+  const window = Math.max(1, opts.window ?? 512);
   const windowBytes = opts.windowBytes ?? 32 << 20;
   const target = await Target.open(seed, { connections: opts.connections, tls: opts.tls, timeoutMs: opts.timeoutMs });
   const rdbVersion = opts.targetVersion !== undefined ? rdbVersionOfRedis(opts.targetVersion) : rdbVersionOfRedis(target.info.redisVersion);
@@ -334,62 +348,63 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
   const dbChecked = new Map<number, string>();
   try {
     reading: for (const input of inputs) {
-      const records = typeof input === 'string' ? inputRecords(input, opts, report.notes) : input;
-      for await (const r of records) {
-        if (report.aborted) break reading;
-        if (r.kind === 'function') {
-          if (!report.dryRun && (opts.type === undefined || opts.type.length === 0)) {
-            try {
-              await writeFunction(r);
-            } catch (e) {
-              abort(e);
+      const batches = typeof input === 'string' ? inputBatches(input, opts, report.notes) : inBatches(input);
+      for await (const batch of batches)
+        for (const r of batch) {
+          if (report.aborted) break reading;
+          if (r.kind === 'function') {
+            if (!report.dryRun && (opts.type === undefined || opts.type.length === 0)) {
+              try {
+                await writeFunction(r);
+              } catch (e) {
+                abort(e);
+              }
             }
+            continue;
           }
-          continue;
+          if (r.kind !== 'key' || !keep(r)) continue;
+          report.keys++;
+          if (r.expireAt !== null && r.expireAt <= now) {
+            report.expired++;
+            continue;
+          }
+          if (isEmptyValue(r)) {
+            report.empty++;
+            continue;
+          }
+          const db = target.cluster ? 0 : (seed.db ?? r.db);
+          if (db !== r.db && !dbNoted.has(r.db)) {
+            dbNoted.add(r.db);
+            report.notes.push(`keys of db ${r.db} are written to db ${db}${target.cluster ? ' (a cluster has only db 0)' : ''}`);
+          }
+          const u = planKey(r, plan, db);
+          if (typeof u === 'string') {
+            fail({ db: r.db, key: r.key }, undefined, u);
+            continue;
+          }
+          if (u.way === 'restore') report.viaRestore++;
+          else report.viaCommands++;
+          const node = target.nodeFor(u.slot);
+          if (!node) {
+            fail(u, undefined, `no node serves slot ${u.slot}`);
+            continue;
+          }
+          const c = counts(node.address);
+          c.keys++;
+          c.bytes += u.bytes;
+          if (report.dryRun) continue;
+          if (!(await checkDb(u, node))) continue;
+          await node.room(limit, windowBytes);
+          node.outstanding++;
+          node.outstandingBytes += u.bytes;
+          active++;
+          writeUnit(u, node)
+            .catch(abort)
+            .finally(() => {
+              node.settled(u.bytes);
+              if (--active === 0 && idle) idle();
+            });
         }
-        if (r.kind !== 'key' || !keep(r)) continue;
-        report.keys++;
-        if (r.expireAt !== null && r.expireAt <= now) {
-          report.expired++;
-          continue;
-        }
-        if (isEmptyValue(r)) {
-          report.empty++;
-          continue;
-        }
-        const db = target.cluster ? 0 : (seed.db ?? r.db);
-        if (db !== r.db && !dbNoted.has(r.db)) {
-          dbNoted.add(r.db);
-          report.notes.push(`keys of db ${r.db} are written to db ${db}${target.cluster ? ' (a cluster has only db 0)' : ''}`);
-        }
-        const u = planKey(r, plan, db);
-        if (typeof u === 'string') {
-          fail({ db: r.db, key: r.key }, undefined, u);
-          continue;
-        }
-        if (u.way === 'restore') report.viaRestore++;
-        else report.viaCommands++;
-        const node = target.nodeFor(u.slot);
-        if (!node) {
-          fail(u, undefined, `no node serves slot ${u.slot}`);
-          continue;
-        }
-        const c = counts(node.address);
-        c.keys++;
-        c.bytes += u.bytes;
-        if (report.dryRun) continue;
-        if (!(await checkDb(u, node))) continue;
-        await node.room(limit, windowBytes);
-        node.outstanding++;
-        node.outstandingBytes += u.bytes;
-        active++;
-        writeUnit(u, node)
-          .catch(abort)
-          .finally(() => {
-            node.settled(u.bytes);
-            if (--active === 0 && idle) idle();
-          });
-      }
     }
   } catch (e) {
     // a bad input: let what was sent finish, then report the error

@@ -139,11 +139,17 @@ function* zsetCommands(
   if (placeholder) yield ['ZREM', k, placeholder];
 }
 
-/** The DUMP payload of one key's value (what DUMP returns on a server writing `version`). */
-export function dumpPayload(e: KeyEntry, version = 10): Uint8Array {
-  const t: ValueTarget = { version, family: 'redis', sopts: { compress: true } };
-  const w = new ByteWriter(256);
-  const vw = new ByteWriter(256);
+/** Scratch writer for dumpPayload (synchronous use only; one copy per payload leaves it). */
+let payloadWriter = new ByteWriter(1 << 16);
+
+/**
+ * The DUMP payload of one key's value (what DUMP returns on a server writing `version`).
+ * `compress: false` skips LZF on strings (a server takes both; restore saves the CPU).
+ */
+export function dumpPayload(e: KeyEntry, version = 10, compress = true): Uint8Array {
+  const t: ValueTarget = { version, family: 'redis', sopts: { compress } };
+  const vw = payloadWriter;
+  vw.length = 0;
   let type: number;
   switch (e.type) {
     case 'string':
@@ -181,14 +187,14 @@ export function dumpPayload(e: KeyEntry, version = 10): Uint8Array {
       type = RdbType.ARRAY;
       break;
   }
-  w.u8(type);
-  w.bytes(vw.finish());
-  w.u16le(version);
-  const body = w.finish().slice();
-  const crc = crc64(body);
-  const out = new Uint8Array(body.length + 8);
-  out.set(body);
-  new DataView(out.buffer).setBigUint64(body.length, crc, true);
+  const value = vw.finish();
+  const out = new Uint8Array(1 + value.length + 10);
+  out[0] = type;
+  out.set(value, 1);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(1 + value.length, version, true);
+  dv.setBigUint64(out.length - 8, crc64(out.subarray(0, out.length - 8)), true);
+  if (value.length > 16 << 20) payloadWriter = new ByteWriter(1 << 16); // do not pin a huge value's buffer
   return out;
 }
 

@@ -43,7 +43,7 @@ export function builder(y: Argv): Argv<Args> {
     .option('commands', { type: 'boolean', describe: 'write with type commands (SET, RPUSH, HSET...) only, never RESTORE' })
     .option('dry-run', { type: 'boolean', describe: 'route and count keys per node, write nothing' })
     .option('connections', { type: 'number', describe: 'connections per primary (default 2)' })
-    .option('window', { type: 'number', describe: 'keys in flight per connection (default 256)' })
+    .option('window', { type: 'number', describe: 'keys in flight per connection (default 512)' })
     .option('db', { type: 'number', array: true, describe: 'only these databases' })
     .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
     .option('type', {

@@ -26,10 +26,13 @@ import { keySlot, scratchKey } from './restore-slot.js';
 import { dumpPayload, keyCommands, newToRespReport } from './to-resp.js';
 
 /** The newest RDB version whose DUMP payloads this writer produces. */
-export const PAYLOAD_VERSION_MAX = 12;
+export const PAYLOAD_VERSION_MAX = 15;
 
 /** Redis releases and the RDB version each writes (FORMATS.md §3), newest first. */
 const RDB_OF_RELEASE: ReadonlyArray<readonly [number, number, number]> = [
+  [8, 9, 15],
+  [8, 8, 14],
+  [8, 6, 13],
   [7, 4, 12],
   [7, 2, 11],
   [7, 0, 10],
@@ -66,6 +69,8 @@ export interface Unit {
   scratch: Uint8Array | null;
   /** Approximate bytes of the commands (for the in-flight byte bound and dry-run counts). */
   bytes: number;
+  /** What the type commands cannot rebuild (stream PEL entries of deleted entries, key metadata...). */
+  losses: string[];
 }
 
 /** What the planner needs to know about the target. */
@@ -91,10 +96,10 @@ function argBytes(cmds: CommandArg[][]): number {
 
 function canRestore(e: KeyEntry, t: PlanTarget): boolean {
   if (t.commandsOnly || t.rdbVersion < 9) return false;
-  if (e.type === 'hash' && e.value.some((f) => f.expireAt !== undefined)) {
-    const v = Math.min(t.rdbVersion, PAYLOAD_VERSION_MAX);
+  const v = Math.min(t.rdbVersion, PAYLOAD_VERSION_MAX);
+  if (e.type === 'hash' && e.value.some((f) => f.expireAt !== undefined))
     return hashTtlSupported({ version: v, family: 'redis', sopts: {} });
-  }
+  if (e.type === 'array') return v >= 14;
   return true;
 }
 
@@ -117,20 +122,20 @@ export function planKey(e: KeyEntry, t: PlanTarget, db: number): Unit | string {
       if (e.idle !== undefined) cmd.push('IDLETIME', e.idle);
       else if (e.freq !== undefined) cmd.push('FREQ', e.freq);
       if (t.replace) cmd.push('REPLACE');
-      return { db, key: e.key, slot, way: 'restore', stage1: [cmd], scratch: null, bytes: payload.length + e.key.length };
+      return { db, key: e.key, slot, way: 'restore', stage1: [cmd], scratch: null, bytes: payload.length + e.key.length, losses: [] };
     }
   }
   if (e.type === 'module') return `module value ${e.value.name} needs RESTORE (target RDB ${t.rdbVersion})`;
   if (e.type === 'zset' && e.value.some(([, s]) => Number.isNaN(s))) return 'a sorted set score is NaN';
   const rep = newToRespReport();
-  if (t.replace) {
-    const stage1: CommandArg[][] = [['DEL', e.key], ...keyCommands(e, {}, rep)];
-    return { db, key: e.key, slot, way: 'commands', stage1, scratch: null, bytes: argBytes(stage1) };
-  }
-  const scratch = t.cluster ? scratchKey(e.key, SCRATCH_MARKER) : concat(SCRATCH_MARKER, e.key);
-  if (!scratch) return `no scratch name shares the slot of "${displayText(e.key)}" (use --replace to write it directly)`;
-  const stage1: CommandArg[][] = [['DEL', scratch], ...keyCommands({ ...e, key: scratch }, {}, rep)];
-  return { db, key: e.key, slot, way: 'commands', stage1, scratch, bytes: argBytes(stage1) };
+  const scratch = t.replace ? null : t.cluster ? scratchKey(e.key, SCRATCH_MARKER) : concat(SCRATCH_MARKER, e.key);
+  if (!t.replace && !scratch) return `no scratch name shares the slot of "${displayText(e.key)}" (use --replace to write it directly)`;
+  const name = scratch ?? e.key;
+  const stage1: CommandArg[][] = [['DEL', name], ...keyCommands({ ...e, key: name }, {}, rep)];
+  if (rep.skipped.length) return rep.skipped[0]!.what;
+  const losses = rep.unexpressed.map((u) => u.what);
+  if (rep.lostPending) losses.push(`${rep.lostPending} pending stream entries of deleted entries (no command rebuilds them)`);
+  return { db, key: e.key, slot, way: 'commands', stage1, scratch, bytes: argBytes(stage1), losses };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -106,6 +106,8 @@ export interface RestoreReport {
   unanswered: number;
   viaRestore: number;
   viaCommands: number;
+  /** Keys written by type commands that cannot carry all of their state (named in `notes`, first N). */
+  lossy: number;
   functions: { written: number; skipped: number; failed: number };
   redirects: { moved: number; ask: number; retries: number };
   nodes: Record<string, NodeCounts>;
@@ -201,6 +203,7 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
     unanswered: 0,
     viaRestore: 0,
     viaCommands: 0,
+    lossy: 0,
     functions: { written: 0, skipped: 0, failed: 0 },
     redirects: { moved: 0, ask: 0, retries: 0 },
     nodes: {},
@@ -384,6 +387,11 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
           }
           if (u.way === 'restore') report.viaRestore++;
           else report.viaCommands++;
+          if (u.losses.length) {
+            report.lossy++;
+            if (report.lossy <= maxListed)
+              report.notes.push(`db ${r.db} "${displayText(r.key)}" by type commands loses: ${u.losses.join('; ')}`);
+          }
           const node = target.nodeFor(u.slot);
           if (!node) {
             fail(u, undefined, `no node serves slot ${u.slot}`);

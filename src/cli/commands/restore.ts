@@ -86,6 +86,7 @@ function summary(r: RestoreReport): string {
   if (r.empty) extra.push(`${num(r.empty)} empty`);
   if (r.unanswered) extra.push(`${num(r.unanswered)} unanswered`);
   if (r.viaRestore || r.viaCommands) extra.push(`${num(r.viaRestore)} by RESTORE, ${num(r.viaCommands)} by type commands`);
+  if (r.lossy) extra.push(`${num(r.lossy)} not fully rebuilt by type commands`);
   const f = r.functions;
   if (f.written + f.skipped + f.failed) extra.push(`functions: ${f.written} loaded, ${f.skipped} existed, ${f.failed} failed`);
   if (r.redirects.moved + r.redirects.ask + r.redirects.retries)

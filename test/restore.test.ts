@@ -19,7 +19,7 @@ import { restore } from '../src/ops/restore.js';
 import { rdbVersionOfRedis } from '../src/ops/restore-plan.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { readBack } from './support/readback.mjs';
-import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
+import { freePort, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');
@@ -224,5 +224,71 @@ describe.skipIf(!HAVE)('restore into a standalone server', () => {
       expect(b.stderr.trim().split('\n')).toHaveLength(1);
       expect(b.stderr).toMatch(/connection to 127\.0\.0\.1:1 lost: .*ECONNREFUSED/);
     });
+  });
+});
+
+const HAVE_OPENSSL = spawnSync('openssl', ['version']).status === 0;
+
+describe.skipIf(!HAVE || !HAVE_OPENSSL)('restore over TLS with an ACL user (rediss://user:pass@)', () => {
+  let tls: RedisServer;
+  let dir: string;
+  let tlsPort: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rdbkit-restore-tls-'));
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+    tlsPort = await freePort();
+    tls = await startRedis({
+      args: [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        join(dir, 'cert.pem'),
+        '--tls-key-file',
+        join(dir, 'key.pem'),
+        '--tls-ca-cert-file',
+        join(dir, 'cert.pem'),
+        '--tls-auth-clients',
+        'no',
+        '--user',
+        'alice',
+        'on',
+        '>s3cret',
+        '~*',
+        '&*',
+        '+@all',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await tls?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes every key when the CA is trusted and the password is right; refuses otherwise', async () => {
+    const ca = new Uint8Array(readFileSync(join(dir, 'cert.pem')));
+    const r = await restore([EVERYTHING], { to: `rediss://alice:s3cret@127.0.0.1:${tlsPort}`, tls: { ca } });
+    expect(r).toMatchObject({ written: 99, failed: 0 });
+    await sameAs(tls, expected('everything'));
+    await expect(restore([EVERYTHING], { to: `rediss://alice:wrong@127.0.0.1:${tlsPort}`, tls: { ca } })).rejects.toThrow(
+      /AUTH failed: WRONGPASS/,
+    );
+    await expect(restore([EVERYTHING], { to: `rediss://alice:s3cret@127.0.0.1:${tlsPort}` })).rejects.toThrow(/self.signed certificate/);
   });
 });

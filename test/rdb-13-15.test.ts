@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crc64 } from '../src/bytes/crc64.js';
 import { ByteWriter } from '../src/bytes/writer.js';
+import { Engine } from '../src/engine/engine.js';
 import {
   CorruptError,
   decodeRdb,
@@ -25,8 +26,9 @@ import {
   TruncatedError,
 } from '../src/index.js';
 import { ascii, utf8 } from '../src/model/bytes.js';
+import { decodeDumpPayload } from '../src/ops/dump.js';
 import { metaToJson } from '../src/ops/json.js';
-import { datasetCommands } from '../src/ops/to-resp.js';
+import { datasetCommands, dumpPayload, newToRespReport } from '../src/ops/to-resp.js';
 import { encodeClassSpec } from '../src/rdb/key-meta.js';
 import { writeLength } from '../src/rdb/length.js';
 import { encodeListpack } from '../src/rdb/listpack.js';
@@ -591,3 +593,41 @@ function expectedLosses(recs: RdbRecord[]): string[] {
   }
   return out;
 }
+
+describe('RESP output, DUMP payloads and the engine RESTORE', () => {
+  const dec = new TextDecoder();
+  const text = (c: Array<string | number | bigint | Uint8Array>) => c.map((a) => (a instanceof Uint8Array ? dec.decode(a) : String(a)));
+
+  it('--to resp replays IDMP with XCFGSET / XIDMPRECORD and names what no command rebuilds', () => {
+    const recs = [...decodeRdb(builtNackZone()), ...decodeRdb(builtKeyMeta()), ...decodeRdb(builtArrays())];
+    const report = newToRespReport();
+    const cmds = [...datasetCommands(recs, {}, report)].map(text);
+    expect(cmds.filter((c) => c[0] === 'XCFGSET' || c[0] === 'XIDMPRECORD')).toEqual([
+      ['XCFGSET', 'built:nack', 'IDMP-DURATION', '60', 'IDMP-MAXSIZE', '10'],
+      ['XIDMPRECORD', 'built:nack', 'p1', 'i1', '1000-0'],
+      ['XIDMPRECORD', 'built:nack', 'p1', 'i2', '1001-0'],
+    ]);
+    expect(report.lostPending).toBe(0);
+    expect(report.unexpressed.map((u) => `${u.key}: ${u.what}`)).toEqual([
+      'built:nack: NACK zone of group "g1" (2 id(s); no command re-creates unowned PEL entries)',
+      'built:nack: IDMP counters (5 iids added, 1 duplicates; no command sets them)',
+      'built:meta: key metadata (KMT1, DOCi, ab_-; only the owning module can set it)',
+    ]);
+    expect(report.skipped.map((s) => s.key)).toEqual(['built:arr', 'built:arr-nocursor']);
+  });
+
+  it('DUMP payloads of RDB 13-15 decode (the engine RESTORE path); arrays are refused by the 7.0 engine', () => {
+    const recs = [...decodeRdb(builtNackZone()), ...decodeRdb(builtArrays()), ...decodeRdb(builtTemplates())];
+    for (const k of keys(recs)) {
+      const version = k.type === 'array' || k.type === 'stream' ? 14 : 15;
+      const payload = dumpPayload(k, version);
+      const v = decodeDumpPayload(payload);
+      expect(JSON.stringify(entryToJson({ ...k, ...v } as KeyEntry).value, big)).toBe(JSON.stringify(entryToJson(k).value, big));
+      const engine = new Engine({ loading: false, dumpDecoder: decodeDumpPayload });
+      const res = engine.apply([utf8('RESTORE'), utf8('x'), utf8('0'), payload]);
+      if (k.type === 'array') expect(res.ok ? 'OK' : res.error).toMatch(/array values/);
+      else expect(res.ok ? 'OK' : res.error).toBe('OK');
+    }
+    expect(() => dumpPayload(keys(decodeRdb(builtArrays()))[0]!, 12)).toThrow(/RDB 14/);
+  });
+});

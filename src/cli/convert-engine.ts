@@ -108,6 +108,7 @@ export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
     () => `${rep.keys} keys, ${rep.commands} commands`,
   );
   for (const s of rep.skipped) process.stderr.write(`${c.yellow('skipped')} db ${s.db} ${s.key}: ${s.what}\n`);
+  for (const s of rep.unexpressed) process.stderr.write(`${c.yellow('not expressed')} db ${s.db} ${s.key}: ${s.what}\n`);
   if (rep.lostPending)
     process.stderr.write(`${c.yellow('note:')} ${rep.lostPending} pending stream entries refer to deleted entries and cannot be rebuilt\n`);
   return EXIT_OK;

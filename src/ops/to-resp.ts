@@ -252,9 +252,11 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
         if (g.entriesRead !== null) create.push('ENTRIESREAD', g.entriesRead);
         yield create;
         const withPel = new Set<string>();
+        const nacked = new Set((g.nacked ?? []).map(id));
         for (const p of g.pending) {
           if (!p.consumer) {
-            report.lostPending++;
+            // a NACKed id is reported with its NACK zone below; others are invalid and lost
+            if (!nacked.has(id(p.id))) report.lostPending++;
             continue;
           }
           if (!live.has(id(p.id))) {

@@ -176,6 +176,8 @@ export const keyCommands: CommandTable = {
       } catch {
         fail('ERR Bad data format');
       }
+      if (value.type === 'array')
+        fail('ERR Bad data format: array values (RDB 14, Redis 8.8) cannot be held by this engine, which follows Redis 7.0');
       if (ttl > 0n && !absttl) ttl += BigInt(c.now);
       if (ttl > 0n && !c.loading && ttl <= BigInt(c.now)) {
         c.db.delete(a[1]!);

@@ -1,39 +1,56 @@
-/** rdbkit's public API: an explicit list of named exports. */
+/**
+ * rdbkit's public API: an explicit list of named exports, nothing else. Every operation takes
+ * sources (an RDB is a ByteSource of chunks; an AOF is an AofSource, its parts in load order)
+ * and returns typed results. `openRdbInput` and `openAofSet` open files as sources;
+ * `aofFromBytes` makes an AOF source of bytes in memory. test/api.test.ts snapshots this list.
+ */
 
-export type { Manifest, ManifestEntry } from './aof/manifest.js';
-export { loadOrder, parseManifest, writeManifest } from './aof/manifest.js';
+// AOF: tokenize, inspect, check, repair, unflush, write commands
 export type { AofCommand, AofTokenizerOptions, AofVerdict } from './aof/resp.js';
 export { AofTokenizer, tokenizeAof } from './aof/resp.js';
-export { encodeCommand, encodeTimestamp } from './aof/writer.js';
-export { Crc64, crc64 } from './bytes/crc64.js';
-export { Lz4FrameDecoder, Lz4FrameEncoder } from './bytes/lz4frame.js';
-export { lzfCompress, lzfDecompress } from './bytes/lzf.js';
+export { encodeCommand } from './aof/writer.js';
+// Errors
 export type { ErrorFormat } from './errors.js';
 export { CorruptError, ParseError, TruncatedError, UsageError } from './errors.js';
-export * from './model/index.js';
-export type { AofCheckReport, AofInspectReport, RepairOptions, RepairPlan, UnflushOptions, UnflushPlan } from './ops/aof.js';
-export { applyRepair, applyUnflush, checkAof, inspectAof, planAofRepair, planAofUnflush } from './ops/aof.js';
+// Sources, and opening files as sources
+export type { AofPart, AofSet, FileChange } from './io/aof-files.js';
+export { applyRepair, applyUnflush, openAofSet } from './io/aof-files.js';
+export type { RdbInput } from './io/input.js';
+export { openRdbInput } from './io/input.js';
+// The record model
+export type { Command, KeyEntry, RdbRecord, RedisType, Span, StreamId, Value } from './model/record.js';
+export type { AofPartSource, AofSource, ByteSource } from './model/source.js';
+export { aofFromBytes } from './model/source.js';
+export type { AofCheckReport, AofInspectReport } from './ops/aof-inspect.js';
+export { checkAof, inspectAof } from './ops/aof-inspect.js';
+export type { RepairOptions, RepairPlan } from './ops/aof-repair.js';
+export { planAofRepair } from './ops/aof-repair.js';
+export type { UnflushOptions, UnflushPlan } from './ops/aof-unflush.js';
+export { planAofUnflush } from './ops/aof-unflush.js';
 export type { RdbCheckReport } from './ops/check.js';
 export { checkRdb } from './ops/check.js';
+export type { DigestOptions, DigestReport } from './ops/digest.js';
+export { digestAof, digestRdb } from './ops/digest.js';
 export type { ExportOptions, ExportStats } from './ops/export.js';
-export { batchesOf, exportRdb, exportRecords } from './ops/export.js';
-export type { KeyFilter } from './ops/filter.js';
-export { compileFilter, globToRegExp } from './ops/filter.js';
-export type { DbStats, RdbInspectReport } from './ops/inspect.js';
+export { exportRdb, exportRecords } from './ops/export.js';
+export type { RdbInspectReport } from './ops/inspect.js';
 export { inspectRdb } from './ops/inspect.js';
-export { bytesFromJson, bytesToJson, entryFromJson, entryToJson, metaToJson } from './ops/json.js';
-export type { ByteSource } from './ops/read.js';
+export { entryFromJson, entryToJson } from './ops/json.js';
+export type { ReadOptions } from './ops/read.js';
 export { readRdb, readRdbBatches } from './ops/read.js';
+// Replay an AOF into the reference engine; the dataset digest Redis's DEBUG DIGEST prints
+export type { ReplayOptions, ReplayReport } from './ops/replay-aof.js';
+export { engineRecords, replayAof } from './ops/replay-aof.js';
+// Restore a dataset into a running server (standalone or cluster)
 export type { RestoreInput, RestoreOptions, RestoreProgress, RestoreReport } from './ops/restore.js';
 export { restore } from './ops/restore.js';
-export { Opcode, RdbType, typeName } from './rdb/constants.js';
+export { recordsFromJson } from './ops/to-rdb.js';
+
+// Conversions: RESP commands, JSON / JSON Lines, and JSON back to records
+export type { ToRespOptions, ToRespReport } from './ops/to-resp.js';
+export { datasetRespChunks } from './ops/to-resp.js';
+// RDB: read, inspect, check, write
 export type { RdbDecoderOptions } from './rdb/decoder.js';
-export { decodeRdb, RdbDecoder, stringEncoding } from './rdb/decoder.js';
-export type { EncodeLoss, RdbEncodeOptions, RdbEncodeReport } from './rdb/encoder.js';
+export { decodeRdb, RdbDecoder } from './rdb/decoder.js';
+export type { RdbEncodeOptions, RdbEncodeReport } from './rdb/encoder.js';
 export { encodeRdb, RdbEncoder } from './rdb/encoder.js';
-export { decodeIntset, encodeIntset } from './rdb/intset.js';
-export { decodeListpack, decodeListpackValues, encodeListpack } from './rdb/listpack.js';
-export { decodeModuleId, encodeModuleId } from './rdb/module.js';
-export { isVcs, VcsDecoder, VcsEncoder } from './rdb/vcs.js';
-export { decodeZiplist, decodeZiplistValues, encodeZiplist } from './rdb/ziplist.js';
-export { decodeZipmap, encodeZipmap } from './rdb/zipmap.js';

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest, writeManifest } from '../src/aof/manifest.js';
 import { tokenizeAof } from '../src/aof/resp.js';
-import { openAofSet } from '../src/io/aof-files.js';
+import { applyRepair, openAofSet } from '../src/io/aof-files.js';
 import { sniffInput } from '../src/io/sniff.js';
 import { checkAof, inspectAof } from '../src/ops/aof-inspect.js';
-import { applyRepair, planRepair } from '../src/ops/aof-repair.js';
+import { planRepair } from '../src/ops/aof-repair.js';
 import { scanAofBytes, scanAofSet } from '../src/ops/aof-scan.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
@@ -74,7 +74,7 @@ describe('reading real multi-part directories', () => {
     it(`${name}: base then incr, valid, every command counted`, async () => {
       expect(await sniffInput(join(FIX, name))).toBe('aof-multipart');
       expect(await sniffInput(join(FIX, name, 'appendonly.aof.manifest'))).toBe('aof-multipart');
-      const r = await inspectAof(join(FIX, name));
+      const r = await inspectAof(await openAofSet(join(FIX, name)));
       expect(r.kind).toBe('multipart');
       expect(r.files.map((f) => f.role)).toEqual(['base', 'incr']);
       expect(r.baseFormat).toBe(baseFormat);
@@ -83,13 +83,13 @@ describe('reading real multi-part directories', () => {
       for (const f of r.files) if (f.format === 'resp') expected += tokenizeAof(new Uint8Array(readFileSync(f.path))).commands.length;
       const rdbTail = r.files.filter((f) => f.format === 'rdb-preamble').reduce((n, f) => n + f.commands, 0);
       expect(r.commands).toBe(expected + rdbTail);
-      expect((await checkAof(join(FIX, name))).ok).toBe(true);
+      expect((await checkAof(await openAofSet(join(FIX, name)))).ok).toBe(true);
       if (haveRedis) expect(checkAofTool(join(FIX, name, 'appendonly.aof.manifest'), false).code).toBe(0);
     });
   }
 
   it('rewritten: the RDB base holds the keys written before BGREWRITEAOF', async () => {
-    const r = await inspectAof(join(FIX, 'rewritten'));
+    const r = await inspectAof(await openAofSet(join(FIX, 'rewritten')));
     expect(r.files[0]!.rdbKeys).toBe(51);
     expect(r.files[0]!.rdbVersion).toBe(10);
     expect(r.files[1]!.commands).toBeGreaterThan(4);
@@ -132,7 +132,7 @@ describe('RDB preamble + RESP tail as one old-style file', () => {
     expect(await sniffInput(w('ts-first', '#TS:1\r\n'))).toBe('aof');
     expect(await sniffInput(w('junk.bin', 'hello'))).toBe('unknown');
     expect(await sniffInput(join(work, 'missing.aof'))).toBe('missing');
-    const r = await inspectAof(w('pre2.aof', pre));
+    const r = await inspectAof(await openAofSet(w('pre2.aof', pre)));
     expect(r.kind).toBe('single');
     expect(r.baseFormat).toBe('rdb-preamble');
   });
@@ -170,11 +170,11 @@ describe.skipIf(!haveRedis)('repairing multi-part directories', () => {
       const dir = copyFixture(name);
       const size = statSync(join(dir, 'appendonlydir', incr)).size;
       truncateSync(join(dir, 'appendonlydir', incr), size - 5);
-      expect((await checkAof(dir)).verdict.kind).toBe('truncated');
+      expect((await checkAof(await openAofSet(dir))).verdict.kind).toBe('truncated');
       await expect(loadDir(dir)).rejects.toThrow(/did not start/);
       const plan = await repairDir(dir);
       expect(plan.action).toBe('truncate');
-      expect((await checkAof(dir)).ok).toBe(true);
+      expect((await checkAof(await openAofSet(dir))).ok).toBe(true);
       expect(checkAofTool(manifestOf(dir), false).code).toBe(0);
       expect(await loadDir(dir)).toMatch(/^[0-9a-f]{40}$/);
     }
@@ -230,7 +230,7 @@ describe.skipIf(!haveRedis)('repairing multi-part directories', () => {
       expect(plan.action).toBe('refuse');
       if (plan.action === 'refuse') expect(plan.reason).toMatch(/RDB part is damaged/);
       expect(readFileSync(base)).toEqual(before);
-      const c = await checkAof(dir);
+      const c = await checkAof(await openAofSet(dir));
       expect(c.ok).toBe(false);
       expect(c.verdict.inRdb).toBe(true);
       expect(checkAofTool(manifestOf(dir), true).code).toBe(1);

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenizeAof } from '../src/aof/resp.js';
-import { openAofSet } from '../src/io/aof-files.js';
+import { applyRepair, openAofSet } from '../src/io/aof-files.js';
 import { concatBytes } from '../src/model/bytes.js';
-import { applyRepair, planAofRepair, planRepair } from '../src/ops/aof-repair.js';
+import { planAofRepair, planRepair } from '../src/ops/aof-repair.js';
 import { scanAofSet } from '../src/ops/aof-scan.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
@@ -161,7 +161,7 @@ describe.skipIf(!haveRedis)('corruption in the last file', () => {
     const bytes = concatBytes([large.subarray(0, at), new TextEncoder().encode('GARBAGE\r\n'), large.subarray(at)]);
     const p = join(work, 'garbage.aof');
     writeFileSync(p, bytes);
-    const plan = await planAofRepair(p);
+    const plan = await planAofRepair(await openAofSet(p));
     expect(plan.action).toBe('truncate');
     if (plan.action !== 'truncate') return;
     expect(plan.cause).toBe('corrupt');

@@ -8,9 +8,9 @@ import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../src/aof/writer.js';
-import { defaultBackupPath } from '../src/io/aof-files.js';
+import { applyUnflush, defaultBackupPath, openAofSet } from '../src/io/aof-files.js';
 import { concatBytes } from '../src/model/bytes.js';
-import { applyUnflush, planAofUnflush } from '../src/ops/aof-unflush.js';
+import { planAofUnflush } from '../src/ops/aof-unflush.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const haveRedis = requireRedis('unflush tests (DEBUG DIGEST on real servers)');
@@ -103,7 +103,7 @@ describe.skipIf(!haveRedis)('unflush restores the dataset (DEBUG DIGEST against 
       const expected = await digestOfCommands(expectedCmds);
       expect(expected).not.toBe(withFlush);
 
-      const plan = await planAofUnflush(dir, { flushdb: s.flushdb });
+      const plan = await planAofUnflush(await openAofSet(dir), { flushdb: s.flushdb });
       expect(plan.action).toBe('remove');
       if (plan.action !== 'remove') return;
       expect(plan.inMulti).toBe(s.inMulti === true);
@@ -139,7 +139,7 @@ describe.skipIf(!haveRedis)('unflush restores the dataset (DEBUG DIGEST against 
     } finally {
       await r.stop({ keepDir: true });
     }
-    const plan = await planAofUnflush(dir);
+    const plan = await planAofUnflush(await openAofSet(dir));
     expect(plan.action).toBe('remove');
     if (plan.action !== 'remove') return;
     expect(plan.inMulti).toBe(true);
@@ -160,14 +160,14 @@ describe.skipIf(!haveRedis)('unflush restores the dataset (DEBUG DIGEST against 
       await c.call('SET', 'y', '2');
     });
     expect(readdirSync(join(dir, 'appendonlydir')).some((f) => f.includes('.base.'))).toBe(true);
-    const plan = await planAofUnflush(dir);
+    const plan = await planAofUnflush(await openAofSet(dir));
     expect(plan.action).toBe('refuse');
     if (plan.action === 'refuse') expect(plan.reason).toMatch(/cannot be recovered from this AOF/);
   }, 30_000);
 
   it('no FLUSHDB when asked for one: refused', async () => {
     const { dir } = await writeAof([...before, ['FLUSHALL']]);
-    const plan = await planAofUnflush(dir, { flushdb: true });
+    const plan = await planAofUnflush(await openAofSet(dir), { flushdb: true });
     expect(plan.action).toBe('refuse');
   }, 30_000);
 });

@@ -3,9 +3,9 @@
  * updates; LZF round trips, liblzf's stream rules and every failure kind; XXH32 known values.
  */
 import { describe, expect, it } from 'vitest';
-import { hex64 } from '../src/bytes/crc64.js';
+import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
+import { lzfCompress, lzfDecompress } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
-import { Crc64, crc64, lzfCompress, lzfDecompress } from '../src/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -7,17 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lz4 from 'lz4js';
 import { describe, expect, it } from 'vitest';
-import {
-  CorruptError,
-  concatBytes,
-  decodeRdb,
-  Lz4FrameDecoder,
-  Lz4FrameEncoder,
-  type ParseError,
-  TruncatedError,
-  VcsDecoder,
-  VcsEncoder,
-} from '../src/index.js';
+import { Lz4FrameDecoder, Lz4FrameEncoder } from '../src/bytes/lz4frame.js';
+import { CorruptError, decodeRdb, type ParseError, TruncatedError } from '../src/index.js';
+import { concatBytes } from '../src/model/bytes.js';
+import { VcsDecoder, VcsEncoder } from '../src/rdb/vcs.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'rdb');
 

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeRdb, displayText, type KeyEntry } from '../src/index.js';
+import { decodeRdb, type KeyEntry } from '../src/index.js';
+import { displayText } from '../src/model/bytes.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'hdt3213-rdb');
 const present = existsSync(DIR);

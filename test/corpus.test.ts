@@ -7,7 +7,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptError, compileFilter, decodeRdb, entryToJson, type KeyEntry, ParseError, type RdbRecord } from '../src/index.js';
+import { CorruptError, decodeRdb, entryToJson, type KeyEntry, ParseError, type RdbRecord } from '../src/index.js';
+import { compileFilter } from '../src/ops/filter.js';
 import { decodeChunked } from './support/chunked.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');

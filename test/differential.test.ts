@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRdb, entryToJson, metaToJson } from '../src/index.js';
+import { decodeRdb, entryToJson } from '../src/index.js';
 import type { KeyEntry, RdbRecord } from '../src/model/record.js';
+import { metaToJson } from '../src/ops/json.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import type { Random } from './support/prng.mjs';
 import { makeRandom } from './support/prng.mjs';

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayAofPath } from '../src/ops/replay-aof.js';
+import { openAofSet } from '../src/io/aof-files.js';
+import { replayAof } from '../src/ops/replay-aof.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
 const present = existsSync(CORPUS);
@@ -14,7 +15,7 @@ if (!present) console.warn(`[rdbkit tests] ${CORPUS} not found: corpus AOF repla
 
 describe.skipIf(!present)('corpus AOFs through the engine', () => {
   it('redis-replicator appendonly-with-ts.aof: 7.0-rc FUNCTION RESTORE payloads load, rc-only FUNCTION LOAD syntax fails as on 7.0', async () => {
-    const { engine, report } = await replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly-with-ts.aof'));
+    const { engine, report } = await replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly-with-ts.aof')));
     // the FUNCTION RESTORE commands carry 7.0-rc payloads (type 246): all succeed; what fails is
     // `FUNCTION LOAD Lua mylib <code>` in 7.0-rc syntax (twice) and then a DELETE of the library it
     // did not load, as on Redis 7.0
@@ -28,16 +29,16 @@ describe.skipIf(!present)('corpus AOFs through the engine', () => {
   });
 
   it('valkey rdb-preamble.aof: the RDB preamble and the RESP tail both replay', async () => {
-    const { report } = await replayAofPath(join(CORPUS, 'valkey', 'rdb-preamble.aof'));
+    const { report } = await replayAof(await openAofSet(join(CORPUS, 'valkey', 'rdb-preamble.aof')));
     expect(report.problems).toEqual([]);
     expect(report.rdbKeys + report.commands).toBeGreaterThan(0);
   });
 
   it('an EVAL logged by Redis < 5 stops the replay with command, file and offset', async () => {
-    await expect(replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly5.aof'))).rejects.toThrow(
+    await expect(replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly5.aof')))).rejects.toThrow(
       /unknown command 'eval' in .*appendonly5\.aof at offset \d+/,
     );
-    const { report } = await replayAofPath(join(CORPUS, 'redis-replicator', 'appendonly5.aof'), { skipUnknown: true });
+    const { report } = await replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly5.aof')), { skipUnknown: true });
     expect(report.skipped.get('EVAL')).toBeGreaterThan(0);
   });
 });

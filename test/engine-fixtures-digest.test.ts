@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { digestFile } from '../src/cli/digest-file.js';
 import { displayText } from '../src/model/bytes.js';
-import { digestFile } from '../src/ops/digest.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

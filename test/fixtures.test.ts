@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeRdb, entryToJson, metaToJson, type RdbRecord } from '../src/index.js';
+import { decodeRdb, entryToJson, type RdbRecord } from '../src/index.js';
+import { metaToJson } from '../src/ops/json.js';
 import { decodeChunked } from './support/chunked.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
-import { decodeRdb, entryToJson, exportRdb, type KeyEntry, tryUtf8 } from '../src/index.js';
+import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
+import { tryUtf8 } from '../src/model/bytes.js';
 import { writeEntryJson, writeJsonBytes } from '../src/ops/jsonl.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -4,12 +4,13 @@
  * input to resp. Called from commands/convert.ts; the output plumbing is the same.
  */
 import { CorruptError, UsageError } from '../errors.js';
+import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
 import { readRdb } from '../ops/read.js';
-import { engineRecords, replayAofPath } from '../ops/replay-aof.js';
+import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { c, EXIT_OK, writeOutputFile, writeStdout } from './output.js';
@@ -48,7 +49,7 @@ async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>
 export async function convertAof(a: EngineConvertArgs): Promise<number> {
   if (a.to === 'rdb' && !a.output)
     throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
-  const { engine, report } = await replayAofPath(a.file, { skipUnknown: a.skipUnknown });
+  const { engine, report } = await replayAof(await openAofSet(a.file), { skipUnknown: a.skipUnknown });
   if (report.failedCount)
     process.stderr.write(
       `${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`,

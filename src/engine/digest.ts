@@ -21,8 +21,8 @@
 import { sha1, toHex } from '../bytes/sha1.js';
 import { UsageError } from '../errors.js';
 import { ascii } from '../model/bytes.js';
+import { formatG17 } from '../model/number.js';
 import type { KeyEntry } from '../model/record.js';
-import { formatG17 } from '../rdb/string.js';
 
 const TYPE_ID = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6, module: 5 } as const;
 const EXPIRE = ascii('!!expire!!');

@@ -21,45 +21,15 @@
  * approximate stream trimming (`~` trims whole listpack nodes; logged trims are exact), and
  * lex ranges over members of different scores in a skiplist (undefined in Redis itself).
  */
-import { bytesKey, keyBytes, latin1, utf8 } from '../model/bytes.js';
+import { keyBytes, latin1 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { arityError, CommandError, lower } from './argv.js';
-import { functionCommands } from './commands/functions.js';
-import { geoCommands } from './commands/geo.js';
-import { hashCommands } from './commands/hashes.js';
-import { hllCommands } from './commands/hyperloglog.js';
-import { keyCommands } from './commands/keys.js';
-import { listCommands } from './commands/lists.js';
-import { serverCommands } from './commands/server.js';
-import { setCommands } from './commands/sets.js';
-import { sortCommands } from './commands/sort.js';
-import { streamCommands } from './commands/streams.js';
-import { stringCommands } from './commands/strings.js';
-import { zsetCommands } from './commands/zsets.js';
-import { Db, type EValue, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
+import { COMMANDS as TABLE } from './commands/index.js';
+import type { Ctx, Library } from './context.js';
+import { Db, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
 
 /** Result of one command: ok (with an optional reply value) or a Redis error line. */
 export type ApplyResult = { ok: true; reply?: unknown } | { ok: false; error: string };
-
-/** What a command handler sees. */
-export interface Ctx {
-  engine: Engine;
-  db: Db;
-  dbIndex: number;
-  now: number;
-  loading: boolean;
-}
-
-/** One command: Redis arity (n exact, -n at least n) and its handler. */
-export interface CommandSpec {
-  arity: number;
-  /** Container commands (XGROUP, FUNCTION): each subcommand's own arity, as Redis 7.0 checks it. */
-  sub?: Record<string, number>;
-  run: (c: Ctx, argv: Uint8Array[]) => unknown;
-}
-
-/** A family's commands, by lower-case name. */
-export type CommandTable = Record<string, CommandSpec>;
 
 /** Engine options. */
 export interface EngineOptions {
@@ -71,38 +41,8 @@ export interface EngineOptions {
   loading?: boolean;
   /** Decoder of DUMP payloads for RESTORE (ops/dump.ts decodeDumpPayload); without one RESTORE fails. */
   dumpDecoder?: (payload: Uint8Array) => Value;
-}
-
-/** A function library kept by FUNCTION LOAD / RESTORE. */
-export interface Library {
-  name: string;
-  engine: string;
-  code: Uint8Array;
-}
-
-const TABLE: CommandTable = {
-  ...stringCommands,
-  ...hllCommands,
-  ...keyCommands,
-  ...listCommands,
-  ...setCommands,
-  ...zsetCommands,
-  ...geoCommands,
-  ...hashCommands,
-  ...streamCommands,
-  ...functionCommands,
-  ...serverCommands,
-  ...sortCommands,
-};
-
-/** Whether the engine knows a command name. */
-export function isKnownCommand(name: string): boolean {
-  return Object.hasOwn(TABLE, name.toLowerCase());
-}
-
-/** Whether the engine knows a command name already lower-cased. */
-export function isKnownLowerCommand(name: string): boolean {
-  return Object.hasOwn(TABLE, name);
+  /** Decoder of FUNCTION DUMP payloads for FUNCTION RESTORE (ops/dump.ts decodeFunctionPayload); without one it fails. */
+  functionDecoder?: (payload: Uint8Array) => Library[];
 }
 
 /** The reference engine. */
@@ -116,6 +56,8 @@ export class Engine {
   selected = 0;
   /** Decoder of DUMP payloads for RESTORE (the RDB codec's), installed by the caller. */
   dumpDecoder: ((payload: Uint8Array) => Value) | null = null;
+  /** Decoder of FUNCTION DUMP payloads for FUNCTION RESTORE, installed by the caller. */
+  functionDecoder: ((payload: Uint8Array) => Library[]) | null = null;
   /** Commands queued since MULTI, or null outside a transaction. */
   private queued: Uint8Array[][] | null = null;
 
@@ -125,6 +67,7 @@ export class Engine {
     this.loading = opts.loading ?? true;
     this.fixedNow = opts.now ?? null;
     this.dumpDecoder = opts.dumpDecoder ?? null;
+    this.functionDecoder = opts.functionDecoder ?? null;
   }
 
   /** The clock in ms. */
@@ -223,34 +166,3 @@ export function slotEntry(db: number, key: Uint8Array, slot: Slot): KeyEntry {
     ...toValue(slot.value),
   } as KeyEntry;
 }
-
-// ---- helpers shared by the command families ----
-
-/** Look a key up; outside loading mode an expired key is deleted first (lazy expiry). */
-export function lookup(c: Ctx, key: Uint8Array): Slot | undefined {
-  const slot = c.db.get(key);
-  if (slot && !c.loading && slot.expireAt !== null && slot.expireAt <= c.now) {
-    c.db.delete(key);
-    return undefined;
-  }
-  return slot;
-}
-
-/** Look a key up expecting a type: undefined when missing, WRONGTYPE when another type. */
-export function lookupType<T extends EValue['type']>(c: Ctx, key: Uint8Array, type: T): Extract<EValue, { type: T }> | undefined {
-  const slot = lookup(c, key);
-  if (!slot) return undefined;
-  if (slot.value.type !== type) throw new CommandError('WRONGTYPE Operation against a key holding the wrong kind of value');
-  return slot.value as Extract<EValue, { type: T }>;
-}
-
-/** Delete `key` when its aggregate became empty (Redis never keeps empty lists/sets/zsets/hashes). */
-export function dropIfEmpty(c: Ctx, key: Uint8Array, size: number): void {
-  if (size === 0) c.db.delete(key);
-}
-
-/** Map key for bytes (re-exported for the command files). */
-export const mkey = bytesKey;
-
-/** UTF-8 bytes (re-exported for the command files). */
-export const text = utf8;

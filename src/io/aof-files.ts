@@ -10,30 +10,27 @@ import * as path from 'node:path';
 import { loadOrder, type Manifest, type ManifestEntry, parseManifest } from '../aof/manifest.js';
 import { UsageError } from '../errors.js';
 import type { Span } from '../model/record.js';
+import type { AofPartSource, AofSource } from '../model/source.js';
 import { AtomicFile, backupFile, readChunks, readWhole } from './files.js';
 
-/** One file of an AOF set, in load order. */
-export interface AofPart {
-  /** The name as the manifest lists it (the path given, for a single file). */
-  name: string;
+/** One file of an AOF set, in load order: a part source that is a file. */
+export interface AofPart extends AofPartSource {
   path: string;
-  role: 'single' | 'base' | 'incr';
-  seq: number | null;
-  size: number;
   mtimeMs: number;
 }
 
-/** An AOF as Redis would load it. */
-export interface AofSet {
-  kind: 'single' | 'multipart';
-  input: string;
+/** An AOF as Redis would load it, from files. */
+export interface AofSet extends AofSource<AofPart> {
   /** Directory holding the parts. */
   dir: string;
-  manifestPath: string | null;
   manifest: Manifest | null;
-  parts: AofPart[];
   /** History entries of the manifest (not loaded by Redis), with whether the file still exists. */
   history: Array<ManifestEntry & { exists: boolean }>;
+}
+
+/** A part source reading the file at `p`. */
+function filePart(p: string, fields: Omit<AofPart, 'read' | 'path'>): AofPart {
+  return { ...fields, path: p, read: (start = 0, end = fields.size) => readChunks(p, undefined, start, end) };
 }
 
 async function stat(p: string): Promise<{ size: number; mtimeMs: number; dir: boolean } | null> {
@@ -70,7 +67,7 @@ export async function openAofSet(input: string): Promise<AofSet> {
       manifestPath: null,
       manifest: null,
       history: [],
-      parts: [{ name: input, path: input, role: 'single', seq: null, size: st.size, mtimeMs: st.mtimeMs }],
+      parts: [filePart(input, { name: input, role: 'single', seq: null, size: st.size, mtimeMs: st.mtimeMs })],
     };
   }
   const manifestPath = st.dir ? await findManifest(input) : input;
@@ -81,7 +78,7 @@ export async function openAofSet(input: string): Promise<AofSet> {
     const p = path.join(dir, e.name);
     const s = await stat(p);
     if (!s) throw new UsageError('AOF_MISSING_FILE', `${path.basename(manifestPath)} lists ${e.name}, which does not exist in ${dir}`);
-    parts.push({ name: e.name, path: p, role: e.type === 'base' ? 'base' : 'incr', seq: e.seq, size: s.size, mtimeMs: s.mtimeMs });
+    parts.push(filePart(p, { name: e.name, role: e.type === 'base' ? 'base' : 'incr', seq: e.seq, size: s.size, mtimeMs: s.mtimeMs }));
   }
   const history = [];
   for (const h of manifest.history) history.push({ ...h, exists: (await stat(path.join(dir, h.name))) !== null });
@@ -146,4 +143,14 @@ export async function rewriteWithout(part: AofPart, remove: Span[], backup: stri
 /** Cut `part` to its first `length` bytes, with the same safety as rewriteWithout. */
 export function truncatePart(part: AofPart, length: number, backup: string | null): Promise<FileChange> {
   return rewriteWithout(part, [{ start: length, end: part.size }], backup);
+}
+
+/** Carry out a repair plan that cuts a file (`action: 'truncate'`): backup (unless null), temp + fsync + rename. */
+export function applyRepair(plan: { part: AofPart; cutAt: number }, backup: string | null): Promise<FileChange> {
+  return truncatePart(plan.part, plan.cutAt, backup);
+}
+
+/** Carry out an unflush plan (`action: 'remove'`): backup (unless null), temp + fsync + rename of that one file. */
+export function applyUnflush(plan: { part: AofPart; remove: Span[] }, backup: string | null): Promise<FileChange> {
+  return rewriteWithout(plan.part, plan.remove, backup);
 }

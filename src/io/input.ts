@@ -7,7 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CorruptError, TruncatedError } from '../errors.js';
-import type { ReadOptions } from '../ops/read.js';
+import type { ExternalCrc } from '../model/source.js';
+import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { isVcs, VcsDecoder } from '../rdb/vcs.js';
 import { fileCrc, startFileCrc } from './crc-worker.js';
 import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
@@ -24,7 +25,7 @@ export interface RdbInput {
   totalSize?: number;
   source: AsyncIterable<Uint8Array>;
   /** Options the reader should get for this input (known size; VCS content must end with the RDB; external CRC). */
-  decoderOptions: ReadOptions;
+  decoderOptions: RdbDecoderOptions & { externalCrc?: ExternalCrc };
   /** Release what the input holds (a CRC worker thread). */
   close(): void;
 }

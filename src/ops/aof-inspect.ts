@@ -1,8 +1,9 @@
 /**
  * `inspect` and `check` for AOFs (single file, RDB-preamble file, or Redis 7 multi-part set):
- * typed reports built from one scan (aof-scan.ts). Formatting lives in src/cli/aof-format.ts.
+ * typed reports built from one scan (aof-scan.ts) of an AOF source (src/io opens files as one;
+ * model/source.ts makes one of bytes in memory). Formatting lives in src/cli/aof-format.ts.
  */
-import { type AofSet, openAofSet } from '../io/aof-files.js';
+import type { AofSource } from '../model/source.js';
 import { type AofScanOptions, type AofSetScan, type FlushRecord, type PartScan, type PartVerdict, scanAofSet } from './aof-scan.js';
 
 /** The verdict of a whole set: the first file that is not valid, or ok. */
@@ -41,7 +42,7 @@ export interface AofFileReport {
 /** The inspect report. */
 export interface AofInspectReport {
   input: string;
-  kind: AofSet['kind'];
+  kind: AofSource['kind'];
   manifest: string | null;
   history: Array<{ name: string; seq: number; exists: boolean }>;
   files: AofFileReport[];
@@ -80,7 +81,7 @@ export function setVerdict(scan: AofSetScan): AofSetVerdict {
 }
 
 /** Warnings that do not make a set invalid. */
-export function scanWarnings(set: AofSet, scan: AofSetScan): string[] {
+export function scanWarnings(set: AofSource, scan: AofSetScan): string[] {
   const w: string[] = [];
   const last = scan.parts[scan.parts.length - 1];
   if (last && last.verdict.kind === 'ok' && last.verdict.partialAnnotationAt !== null) {
@@ -112,7 +113,7 @@ function fileReport(p: PartScan): AofFileReport {
 }
 
 /** Build the inspect report from a set and its scan. */
-export function buildInspectReport(set: AofSet, scan: AofSetScan): AofInspectReport {
+export function buildInspectReport(set: AofSource, scan: AofSetScan): AofInspectReport {
   const merged = new Map<string, number>();
   for (const [raw, n] of scan.histogram) {
     const k = raw.toUpperCase();
@@ -145,9 +146,8 @@ export function buildInspectReport(set: AofSet, scan: AofSetScan): AofInspectRep
   };
 }
 
-/** Inspect an AOF file, manifest or directory. */
-export async function inspectAof(path: string, opts: AofScanOptions = {}): Promise<AofInspectReport> {
-  const set = await openAofSet(path);
+/** Inspect an AOF (all its parts, in load order). */
+export async function inspectAof(set: AofSource, opts: AofScanOptions = {}): Promise<AofInspectReport> {
   return buildInspectReport(set, await scanAofSet(set, opts));
 }
 
@@ -160,13 +160,12 @@ export interface AofCheckReport {
   warnings: string[];
 }
 
-/** Check an AOF file, manifest or directory end to end. */
-export async function checkAof(path: string, opts: AofScanOptions = {}): Promise<AofCheckReport> {
-  const set = await openAofSet(path);
+/** Check an AOF end to end (all its parts, in load order). */
+export async function checkAof(set: AofSource, opts: AofScanOptions = {}): Promise<AofCheckReport> {
   const scan = await scanAofSet(set, opts);
   const verdict = setVerdict(scan);
   return {
-    input: path,
+    input: set.input,
     ok: verdict.kind === 'ok',
     verdict,
     files: scan.parts.map((p) => ({ name: p.name, size: p.size, format: p.format, verdict: p.verdict })),

@@ -1,6 +1,7 @@
 /**
- * `repair` for AOFs: plan where to cut, as `redis-check-aof --fix` (7.0.15) does, then cut
- * through the file rim (backup, temp + fsync + rename). FORMATS.md §9.5–§9.6.
+ * `repair` for AOFs: plan where to cut, as `redis-check-aof --fix` (7.0.15) does; the file rim
+ * carries the plan out (io/aof-files.ts applyRepair: backup, temp + fsync + rename). FORMATS.md §9.5–§9.6.
+ * The plan names the part to cut as the source gave it (for files: with its path and mtime).
  *
  * The cut is redis-check-aof's `ok_up_to`: the end of the last complete unit, never inside an
  * open MULTI, only ever in the last file Redis loads, never inside an RDB part. Differences from
@@ -13,8 +14,7 @@
  */
 
 import { AofTokenizer } from '../aof/resp.js';
-import { type AofPart, type AofSet, type FileChange, openAofSet, truncatePart } from '../io/aof-files.js';
-import { readChunks } from '../io/files.js';
+import type { AofPartSource, AofSource } from '../model/source.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
 import { type AofSetScan, scanAofSet } from './aof-scan.js';
 
@@ -31,8 +31,8 @@ interface PlanBase {
   warnings: string[];
 }
 
-/** What repair will do. */
-export type RepairPlan =
+/** What repair will do (`P`: the part type of the AOF source, carried into the plan). */
+export type RepairPlan<P extends AofPartSource = AofPartSource> =
   | (PlanBase & { action: 'none'; reason: string })
   | (PlanBase & { action: 'refuse'; reason: string; file: string | null; offset: number | null; lostBytes: number | null })
   | (PlanBase & {
@@ -41,7 +41,7 @@ export type RepairPlan =
       cause: 'truncated' | 'corrupt' | 'timestamp' | 'partial-annotation';
       reason: string;
       file: string;
-      part: AofPart;
+      part: P;
       size: number;
       cutAt: number;
       lostBytes: number;
@@ -62,7 +62,7 @@ function describeLoss(scan: AofSetScan, from: number, cutAt: number): { bytes: n
   return { bytes, files };
 }
 
-function planTimestamp(set: AofSet, scan: AofSetScan, t: number, warnings: string[]): RepairPlan {
+function planTimestamp<P extends AofPartSource>(set: AofSource<P>, scan: AofSetScan, t: number, warnings: string[]): RepairPlan<P> {
   const n = scan.parts.length;
   for (let i = 0; i < n; i++) {
     const p = scan.parts[i]!;
@@ -128,7 +128,7 @@ function planTimestamp(set: AofSet, scan: AofSetScan, t: number, warnings: strin
 }
 
 /** Plan a repair from a set and its scan (pure). */
-export function planRepair(set: AofSet, scan: AofSetScan, opts: RepairOptions = {}): RepairPlan {
+export function planRepair<P extends AofPartSource>(set: AofSource<P>, scan: AofSetScan, opts: RepairOptions = {}): RepairPlan<P> {
   const warnings = scanWarnings(set, scan);
   if (opts.truncateToTimestamp !== undefined) return planTimestamp(set, scan, opts.truncateToTimestamp, warnings);
   const v = setVerdict(scan);
@@ -217,7 +217,7 @@ export interface ResyncProbe {
  * Look past corruption at `offset` of a file: from the first `*` that starts a line after it,
  * count the commands that parse. Says how much valid-looking data a cut at the damage drops.
  */
-export async function probeAfterDamage(part: AofPart, offset: number): Promise<ResyncProbe | null> {
+export async function probeAfterDamage(part: AofPartSource, offset: number): Promise<ResyncProbe | null> {
   // damage in the last byte (a stray LF, NUL, CR…): nothing follows it
   if (offset + 1 >= part.size) return null;
   let tok: AofTokenizer | null = null;
@@ -225,7 +225,7 @@ export async function probeAfterDamage(part: AofPart, offset: number): Promise<R
   let prevLf = false;
   let resyncAt = -1;
   let commands = 0;
-  for await (const chunk of readChunks(part.path, undefined, offset + 1, part.size)) {
+  for await (const chunk of part.read(offset + 1, part.size)) {
     let c = chunk;
     if (!tok) {
       let i = 0;
@@ -250,8 +250,7 @@ export async function probeAfterDamage(part: AofPart, offset: number): Promise<R
 }
 
 /** Read an AOF and plan its repair (for corruption, also probing what follows the damage). */
-export async function planAofRepair(path: string, opts: RepairOptions = {}): Promise<RepairPlan> {
-  const set = await openAofSet(path);
+export async function planAofRepair<P extends AofPartSource>(set: AofSource<P>, opts: RepairOptions = {}): Promise<RepairPlan<P>> {
   const scan = await scanAofSet(set, { timestampLimit: opts.truncateToTimestamp });
   const plan = planRepair(set, scan, opts);
   if (plan.action === 'truncate' && plan.cause === 'corrupt') {
@@ -263,9 +262,4 @@ export async function planAofRepair(path: string, opts: RepairOptions = {}): Pro
     }
   }
   return plan;
-}
-
-/** Carry out a `truncate` plan: backup (unless null), temp + fsync + rename. */
-export async function applyRepair(plan: RepairPlan & { action: 'truncate' }, backup: string | null): Promise<FileChange> {
-  return truncatePart(plan.part, plan.cutAt, backup);
 }

@@ -9,13 +9,12 @@
  * of every file (also after an RDB preamble), and the RDB part is never truncated.
  */
 
-import { AofPartReader } from '../aof/part.js';
 import { type Annotation, AofTokenizer, type AofVerdict } from '../aof/resp.js';
 import { ParseError } from '../errors.js';
-import type { AofPart, AofSet } from '../io/aof-files.js';
-import { readChunks } from '../io/files.js';
 import { bytesKey, latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord, Span } from '../model/record.js';
+import { type AofPartSource, type AofSource, aofFromBytes } from '../model/source.js';
+import { AofPartReader } from './aof-part.js';
 
 /** A file's verdict; `inRdb` when the problem is in its RDB part. */
 export type PartVerdict = AofVerdict & { inRdb?: boolean };
@@ -55,7 +54,7 @@ export interface FlushRecord {
 export interface PartScan {
   name: string;
   path: string;
-  role: AofPart['role'];
+  role: AofPartSource['role'];
   seq: number | null;
   size: number;
   format: 'empty' | 'resp' | 'rdb-preamble';
@@ -76,7 +75,6 @@ export interface AofScanOptions {
   trackKeys?: boolean;
   /** Look for the first `#TS:` annotation with a value above this (redis-check-aof --truncate-to-timestamp). */
   timestampLimit?: number;
-  chunkSize?: number;
 }
 
 /** The whole set's scan. */
@@ -172,7 +170,7 @@ export class PartScanner {
   private tsCut: PartScan['timestampCut'] = null;
 
   constructor(
-    private readonly part: AofPart,
+    private readonly part: AofPartSource,
     private readonly index: number,
     private readonly state: SetState,
   ) {
@@ -320,7 +318,7 @@ export class PartScanner {
     // Flushes inside a MULTI that never closed keep `multi.end === null`.
     return {
       name: this.part.name,
-      path: this.part.path,
+      path: this.part.path ?? this.part.name,
       role: this.part.role,
       seq: this.part.seq,
       size: this.part.size,
@@ -337,13 +335,13 @@ export class PartScanner {
 }
 
 /** Scan every file of a set in load order. */
-export async function scanAofSet(set: AofSet, options: AofScanOptions = {}): Promise<AofSetScan> {
+export async function scanAofSet(set: AofSource, options: AofScanOptions = {}): Promise<AofSetScan> {
   const state = new SetState(options);
   const parts: PartScan[] = [];
   for (let i = 0; i < set.parts.length; i++) {
     const part = set.parts[i]!;
     const s = new PartScanner(part, i, state);
-    if (part.size > 0) for await (const chunk of readChunks(part.path, options.chunkSize, 0, part.size)) s.write(chunk);
+    if (part.size > 0) for await (const chunk of part.read(0, part.size)) s.write(chunk);
     parts.push(s.end());
   }
   return {
@@ -357,16 +355,16 @@ export async function scanAofSet(set: AofSet, options: AofScanOptions = {}): Pro
   };
 }
 
-/** Scan bytes held in memory as one file (tests). */
+/** Scan bytes held in memory as one file named `memory` (tests), fed in chunks of `chunkSize`. */
 export function scanAofBytes(
   bytes: Uint8Array,
   options: AofScanOptions = {},
   chunkSize = bytes.length || 1,
 ): { part: PartScan; scan: AofSetScan } {
   const state = new SetState(options);
-  const part: AofPart = { name: 'memory', path: 'memory', role: 'single', seq: null, size: bytes.length, mtimeMs: 0 };
+  const part = aofFromBytes([{ name: 'memory', bytes }], chunkSize).parts[0]!;
   const s = new PartScanner(part, 0, state);
-  for (let i = 0; i < bytes.length; i += chunkSize) s.write(bytes.subarray(i, i + chunkSize));
+  for (const chunk of part.read() as Iterable<Uint8Array>) s.write(chunk);
   const p = s.end();
   return {
     part: p,

@@ -6,9 +6,10 @@
  * Inside MULTI … EXEC only that command is removed, or the whole MULTI/EXEC pair when the flush
  * was the only command in it. All other bytes are copied unchanged. If no such flush is left in
  * the log (a rewrite has folded its effect into the base), the data cannot come back from this AOF.
+ * The plan is data; the file rim carries it out (io/aof-files.ts applyUnflush).
  */
-import { type AofPart, type AofSet, type FileChange, openAofSet, rewriteWithout } from '../io/aof-files.js';
 import type { Span } from '../model/record.js';
+import type { AofPartSource, AofSource } from '../model/source.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
 import { type AofSetScan, type FlushRecord, scanAofSet } from './aof-scan.js';
 
@@ -18,14 +19,14 @@ export interface UnflushOptions {
   flushdb?: boolean;
 }
 
-/** What unflush will do. */
-export type UnflushPlan =
+/** What unflush will do (`P`: the part type of the AOF source, carried into the plan). */
+export type UnflushPlan<P extends AofPartSource = AofPartSource> =
   | { action: 'refuse'; input: string; reason: string; warnings: string[] }
   | {
       action: 'remove';
       input: string;
       file: string;
-      part: AofPart;
+      part: P;
       /** The flush command as logged, e.g. "FLUSHALL ASYNC". */
       command: string;
       span: Span;
@@ -45,7 +46,7 @@ export type UnflushPlan =
     };
 
 /** Plan an unflush from a set and its scan (pure). The scan should have been made with trackKeys. */
-export function planUnflush(set: AofSet, scan: AofSetScan, opts: UnflushOptions = {}): UnflushPlan {
+export function planUnflush<P extends AofPartSource>(set: AofSource<P>, scan: AofSetScan, opts: UnflushOptions = {}): UnflushPlan<P> {
   const warnings = scanWarnings(set, scan);
   const want = opts.flushdb ? 'FLUSHDB' : 'FLUSHALL';
   const v = setVerdict(scan);
@@ -114,13 +115,7 @@ export function planUnflush(set: AofSet, scan: AofSetScan, opts: UnflushOptions 
 }
 
 /** Read an AOF and plan an unflush. */
-export async function planAofUnflush(path: string, opts: UnflushOptions = {}): Promise<UnflushPlan> {
-  const set = await openAofSet(path);
+export async function planAofUnflush<P extends AofPartSource>(set: AofSource<P>, opts: UnflushOptions = {}): Promise<UnflushPlan<P>> {
   const scan = await scanAofSet(set, { trackKeys: true });
   return planUnflush(set, scan, opts);
-}
-
-/** Carry out a `remove` plan: backup (unless null), temp + fsync + rename of that one file. */
-export function applyUnflush(plan: UnflushPlan & { action: 'remove' }, backup: string | null): Promise<FileChange> {
-  return rewriteWithout(plan.part, plan.remove, backup);
 }

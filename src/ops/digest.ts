@@ -12,12 +12,9 @@
  */
 
 import { DatasetDigest, type ZsetEncodingRule } from '../engine/digest.js';
-import type { ReplayReport } from '../engine/replay.js';
-import { UsageError } from '../errors.js';
-import { openRdbInput } from '../io/input.js';
-import { isAofKind, sniffInput } from '../io/sniff.js';
-import { readRdbBatches } from './read.js';
-import { replayAofPath } from './replay-aof.js';
+import type { AofSource, ByteSource } from '../model/source.js';
+import { type ReadOptions, readRdbBatches } from './read.js';
+import { type ReplayReport, replayAof } from './replay-aof.js';
 
 /** Options. */
 export interface DigestOptions {
@@ -26,6 +23,12 @@ export interface DigestOptions {
   /** Skip commands the engine does not know instead of stopping (AOF input). */
   skipUnknown?: boolean;
   zsetRule?: ZsetEncodingRule;
+}
+
+/** Options of an RDB digest: how to read the source, and the name the report gives it. */
+export interface RdbDigestOptions extends DigestOptions {
+  name?: string;
+  read?: ReadOptions;
 }
 
 /** The result. */
@@ -41,40 +44,38 @@ export interface DigestReport {
   replay: (Omit<ReplayReport, 'skipped'> & { skipped: Record<string, number> }) | null;
 }
 
-/** Digest a file or AOF directory. */
-export async function digestFile(path: string, opts: DigestOptions = {}): Promise<DigestReport> {
-  const kind = await sniffInput(path);
-  if (kind === 'missing') throw new UsageError('NO_SUCH_FILE', `cannot open ${path}: no such file or directory`);
+/** Digest an AOF: replay it into the engine, as Redis loads it, then digest the dataset. */
+export async function digestAof(set: AofSource, opts: DigestOptions = {}): Promise<DigestReport> {
   const at = opts.at ?? Date.now();
-  if (isAofKind(kind)) {
-    const { engine, report } = await replayAofPath(path, { skipUnknown: opts.skipUnknown });
-    const d = new DatasetDigest('entry');
-    let expired = 0;
-    for (const e of engine.entries({ includeExpired: true })) {
-      if (e.expireAt !== null && e.expireAt <= at) {
-        expired++;
-        continue;
-      }
-      d.add(e);
+  const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown });
+  const d = new DatasetDigest('entry');
+  let expired = 0;
+  for (const e of engine.entries({ includeExpired: true })) {
+    if (e.expireAt !== null && e.expireAt <= at) {
+      expired++;
+      continue;
     }
-    const { skipped, ...rest } = report;
-    return {
-      file: path,
-      kind: 'aof',
-      digest: d.hex(),
-      keys: d.keys,
-      expired,
-      functions: engine.libraries.size,
-      replay: { ...rest, skipped: Object.fromEntries(skipped) },
-    };
+    d.add(e);
   }
-  // Anything else is read as an RDB, as `check` reads it: gzip and VCS containers are opened,
-  // and a file without the RDB magic is a CorruptError (exit 1), not a usage error.
-  const input = await openRdbInput(path);
+  const { skipped, ...rest } = report;
+  return {
+    file: set.input,
+    kind: 'aof',
+    digest: d.hex(),
+    keys: d.keys,
+    expired,
+    functions: engine.libraries.size,
+    replay: { ...rest, skipped: Object.fromEntries(skipped) },
+  };
+}
+
+/** Digest an RDB source as it streams through the decoder. */
+export async function digestRdb(source: ByteSource, opts: RdbDigestOptions = {}): Promise<DigestReport> {
+  const at = opts.at ?? Date.now();
   const d = new DatasetDigest(opts.zsetRule ?? 'load');
   let expired = 0,
     functions = 0;
-  for await (const batch of readRdbBatches(input.source, input.decoderOptions)) {
+  for await (const batch of readRdbBatches(source, opts.read)) {
     for (const rec of batch) {
       if (rec.kind === 'function') functions++;
       if (rec.kind !== 'key') continue;
@@ -85,5 +86,5 @@ export async function digestFile(path: string, opts: DigestOptions = {}): Promis
       d.add(rec);
     }
   }
-  return { file: path, kind: 'rdb', digest: d.hex(), keys: d.keys, expired, functions, replay: null };
+  return { file: opts.name ?? 'rdb', kind: 'rdb', digest: d.hex(), keys: d.keys, expired, functions, replay: null };
 }

@@ -5,16 +5,11 @@
 import { hex64 } from '../bytes/crc64.js';
 import { CorruptError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
+import type { ByteSource, ExternalCrc } from '../model/source.js';
+
+export type { ByteSource } from '../model/source.js';
+
 import { RdbDecoder, type RdbDecoderOptions } from '../rdb/decoder.js';
-
-/** A byte source: chunks in order. */
-export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-/**
- * The CRC64 of the input's first `length` bytes, computed elsewhere (the file rim runs it in a
- * worker thread, beside the decoder).
- */
-export type ExternalCrc = (length: number) => Promise<bigint>;
 
 /** Decoder options, plus where the checksum is computed. */
 export interface ReadOptions extends RdbDecoderOptions {

@@ -17,6 +17,7 @@
  * awaited, and the report says how many keys were written and how many had no reply.
  */
 import { UsageError } from '../errors.js';
+import { openAofSet } from '../io/aof-files.js';
 import { readChunks, readHead } from '../io/files.js';
 import { openRdbInput } from '../io/input.js';
 import { parseRedisUrl, type RedisEndpoint, type RedisTlsOptions, type Reply, ReplyError, replyText } from '../io/redis.js';
@@ -25,7 +26,7 @@ import { displayText } from '../model/bytes.js';
 import type { FunctionRecord, RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { readRdbBatches } from './read.js';
-import { engineRecords, replayAofPath } from './replay-aof.js';
+import { engineRecords, replayAof } from './replay-aof.js';
 import { isEmptyValue, PAYLOAD_VERSION_MAX, type PlanTarget, planKey, rdbVersionOfRedis, type Unit } from './restore-plan.js';
 import { Target, type TargetNode } from './restore-target.js';
 import { looksLikeJson, recordsFromJson } from './to-rdb.js';
@@ -144,7 +145,7 @@ async function* inputBatches(path: string, opts: RestoreOptions, notes: string[]
   const kind = await sniffInput(path);
   if (kind === 'missing') throw new UsageError('RESTORE_NO_INPUT', `cannot open ${path}: no such file`);
   if (isAofKind(kind)) {
-    const { engine, report } = await replayAofPath(path, { skipUnknown: opts.skipUnknown });
+    const { engine, report } = await replayAof(await openAofSet(path), { skipUnknown: opts.skipUnknown });
     if (report.failedCount) notes.push(`${path}: ${report.failedCount} command(s) failed during replay`);
     for (const p of report.problems) {
       if (p.kind === 'corrupt') throw new UsageError('RESTORE_AOF_CORRUPT', `${p.file}: ${p.what} at offset ${p.offset} (repair it first)`);

@@ -1,5 +1,6 @@
 /** `rdbkit check FILE`: exit 0 when the file is complete and its checksum matches, else 1 with one line. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { openAofSet } from '../../io/aof-files.js';
 import { openRdbInput } from '../../io/input.js';
 import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { checkAof } from '../../ops/aof-inspect.js';
@@ -25,7 +26,7 @@ export function builder(y: Argv): Argv<Args> {
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('check', argv.file, async () => {
     if (isAofKind(await sniffInput(argv.file))) {
-      const r = await checkAof(argv.file);
+      const r = await checkAof(await openAofSet(argv.file));
       if (argv.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
       return r.ok ? EXIT_OK : EXIT_INVALID;

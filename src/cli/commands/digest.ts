@@ -1,6 +1,6 @@
 /** `rdbkit digest FILE|DIR`: the DEBUG DIGEST of the data in an RDB, an AOF or a multi-part AOF directory. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { digestFile } from '../../ops/digest.js';
+import { digestFile } from '../digest-file.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
 interface Args {

@@ -1,5 +1,6 @@
 /** `rdbkit inspect FILE [--json]`: what a persistence file holds. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { openAofSet } from '../../io/aof-files.js';
 import { openRdbInput } from '../../io/input.js';
 import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { inspectAof } from '../../ops/aof-inspect.js';
@@ -25,7 +26,7 @@ export function builder(y: Argv): Argv<Args> {
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('inspect', argv.file, async () => {
     if (isAofKind(await sniffInput(argv.file))) {
-      const r = await inspectAof(argv.file);
+      const r = await inspectAof(await openAofSet(argv.file));
       process.stdout.write(argv.json ? `${JSON.stringify(r, null, 2)}\n` : formatAofInspect(r));
       return EXIT_OK;
     }

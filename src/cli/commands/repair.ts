@@ -5,8 +5,8 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { defaultBackupPath } from '../../io/aof-files.js';
-import { applyRepair, planAofRepair } from '../../ops/aof-repair.js';
+import { applyRepair, defaultBackupPath, openAofSet } from '../../io/aof-files.js';
+import { planAofRepair } from '../../ops/aof-repair.js';
 import { formatChange, formatRepairPlan } from '../aof-format.js';
 import { confirm } from '../confirm.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
@@ -49,7 +49,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     if (argv.truncateToTimestamp !== undefined && !Number.isInteger(argv.truncateToTimestamp)) {
       throw new UsageError('BAD_TIMESTAMP', `--truncate-to-timestamp needs a Unix time in seconds, got ${argv.truncateToTimestamp}`);
     }
-    const plan = await planAofRepair(argv.file, {
+    const plan = await planAofRepair(await openAofSet(argv.file), {
       truncateToTimestamp: argv.truncateToTimestamp,
       cutPartialAnnotation: argv.cutPartialAnnotation,
     });

@@ -4,8 +4,8 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { defaultBackupPath } from '../../io/aof-files.js';
-import { applyUnflush, planAofUnflush } from '../../ops/aof-unflush.js';
+import { applyUnflush, defaultBackupPath, openAofSet } from '../../io/aof-files.js';
+import { planAofUnflush } from '../../ops/aof-unflush.js';
 import { formatChange, formatUnflushPlan } from '../aof-format.js';
 import { confirm } from '../confirm.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
@@ -34,7 +34,7 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('unflush', argv.file, async () => {
-    const plan = await planAofUnflush(argv.file, { flushdb: argv.flushdb });
+    const plan = await planAofUnflush(await openAofSet(argv.file), { flushdb: argv.flushdb });
     const { part: _part, ...shown } = plan as typeof plan & { part?: unknown };
     const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: shown, ...extra }, null, 2)}\n`);
     if (!argv.json) process.stdout.write(formatUnflushPlan(plan));

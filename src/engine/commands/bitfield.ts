@@ -5,7 +5,7 @@
  */
 import { latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, lower, parseInt64 } from '../argv.js';
-import { type Ctx, lookupType } from '../engine.js';
+import { type Ctx, lookupType } from '../context.js';
 
 type Overflow = 'wrap' | 'sat' | 'fail';
 

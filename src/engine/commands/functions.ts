@@ -2,16 +2,13 @@
  * FUNCTION LOAD / DELETE / FLUSH / RESTORE (functions.c), kept as libraries: name, engine and
  * code. The engine runs no Lua, so it checks only what it can without an interpreter: the
  * `#!<engine> name=<lib>` shebang, the engine name, the library name and duplicates. Functions
- * are called through FCALL, which the AOF logs as its effects, never as FCALL.
+ * are called through FCALL, which the AOF logs as its effects, never as FCALL. FUNCTION RESTORE
+ * reads its payload with the decoder the caller installed (Engine.functionDecoder, the RDB
+ * codec's, from ops/dump.ts), as RESTORE does with DUMP payloads.
  */
-import { crc64 } from '../../bytes/crc64.js';
-import { cursorOf } from '../../bytes/cursor.js';
 import { latin1 } from '../../model/bytes.js';
-import { Opcode } from '../../rdb/constants.js';
-import { readPreGaFunction } from '../../rdb/function.js';
-import { readString } from '../../rdb/string.js';
 import { fail, lower } from '../argv.js';
-import type { CommandTable, Library } from '../engine.js';
+import type { CommandTable, Library } from '../context.js';
 
 /** Parse a library's shebang line into its engine and name, or fail with Redis's errors. */
 export function parseLibrary(code: Uint8Array): Library {
@@ -33,25 +30,6 @@ export function parseLibrary(code: Uint8Array): Library {
   if (!/^[A-Za-z0-9_]+$/.test(name))
     fail('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
   return { name, engine: 'LUA', code: code.slice() };
-}
-
-/** Decode a FUNCTION DUMP payload: FUNCTION2 (or pre-GA FUNCTION) records, 2-byte RDB version, CRC64. */
-export function decodeFunctionPayload(payload: Uint8Array): Library[] {
-  if (payload.length < 10) fail('ERR payload version or checksum are wrong');
-  const body = payload.subarray(0, payload.length - 8);
-  const dv = new DataView(payload.buffer, payload.byteOffset + payload.length - 8, 8);
-  const stored = dv.getBigUint64(0, true);
-  if (stored !== 0n && stored !== crc64(body)) fail('ERR payload version or checksum are wrong');
-  const r = cursorOf(body.subarray(0, body.length - 2), 'rdb');
-  const libs: Library[] = [];
-  while (r.pos < r.end) {
-    const op = r.buf[r.pos++];
-    // Redis 7.0 restores both the GA form and the 7.0-rc one (a 7.0-rc server's FUNCTION DUMP)
-    if (op === Opcode.FUNCTION2) libs.push(parseLibrary(readString(r).slice()));
-    else if (op === Opcode.FUNCTION_PRE_GA) libs.push(parseLibrary(readPreGaFunction(r).code));
-    else fail('ERR given type is not a function');
-  }
-  return libs;
 }
 
 export const functionCommands: CommandTable = {
@@ -90,7 +68,9 @@ export const functionCommands: CommandTable = {
           if (policy !== 'append' && policy !== 'replace' && policy !== 'flush')
             fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
         }
-        const incoming = decodeFunctionPayload(a[2]!);
+        const decode = c.engine.functionDecoder;
+        if (!decode) fail('ERR FUNCTION RESTORE needs a payload decoder (none is installed in this engine)');
+        const incoming = decode(a[2]!);
         if (policy === 'append') for (const l of incoming) if (libs.has(l.name)) fail(`ERR Library ${l.name} already exists`);
         if (policy === 'flush') libs.clear();
         for (const l of incoming) libs.set(l.name, l);

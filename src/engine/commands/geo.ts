@@ -25,7 +25,7 @@
  */
 import { ascii, latin1 } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseInt64 } from '../argv.js';
-import { type CommandTable, type Ctx, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { type BStr, bstr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
 import { zsetCommands } from './zsets.js';
 

@@ -5,7 +5,7 @@
  */
 import { ascii, bytesKey, latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, intBytes, parseInt64 } from '../argv.js';
-import { type CommandTable, type Ctx, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { type BStr, Limits, strBytes } from '../keyspace.js';
 import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
 

@@ -9,8 +9,8 @@
  * hllSigma) follow the C arithmetic step by step.
  */
 import { fail } from '../argv.js';
-import type { CommandTable } from '../engine.js';
-import { type Ctx, lookupType } from '../engine.js';
+import type { CommandTable } from '../context.js';
+import { type Ctx, lookupType } from '../context.js';
 
 const P = 14;
 const Q = 64 - P;

@@ -5,7 +5,7 @@
  */
 import { latin1 } from '../../model/bytes.js';
 import { Err, fail, lower, parseInt64, parseIntArg } from '../argv.js';
-import { type CommandTable, type Ctx, lookup } from '../engine.js';
+import { type CommandTable, type Ctx, lookup } from '../context.js';
 import { cloneValue, fromValue } from '../keyspace.js';
 
 function expireGeneric(c: Ctx, a: Uint8Array[], cmd: string, unitMs: boolean, relative: boolean): number {

@@ -5,8 +5,8 @@
  * byte strings (keyspace.ts BStr).
  */
 import { Err, fail, lower, parseDouble, parseIntArg } from '../argv.js';
+import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { Deque } from '../deque.js';
-import { type CommandTable, type Ctx, lookupType } from '../engine.js';
 import { type BStr, bstr, strBytes } from '../keyspace.js';
 
 type ListV = { type: 'list'; value: Deque<BStr> };

@@ -3,7 +3,7 @@
  * and the MULTI/EXEC/DISCARD names (the transaction itself is handled by Engine.apply).
  */
 import { Err, fail, lower, parseIntArg } from '../argv.js';
-import type { CommandTable } from '../engine.js';
+import type { CommandTable } from '../context.js';
 import { Db } from '../keyspace.js';
 
 function flushOption(a: Uint8Array[]): void {

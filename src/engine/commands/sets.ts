@@ -6,7 +6,7 @@
  */
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, parseIntArg } from '../argv.js';
-import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
 import { type BStr, isIntsetMember, Limits, strBytes } from '../keyspace.js';
 
 type SetV = { type: 'set'; value: Set<BStr>; intset: boolean };

@@ -19,8 +19,8 @@
  * the same as the C locale except past a NUL byte).
  */
 import { Err, fail, lower, parseInt64 } from '../argv.js';
+import { type CommandTable, type Ctx, lookup } from '../context.js';
 import { Deque } from '../deque.js';
-import { type CommandTable, type Ctx, lookup } from '../engine.js';
 import { type BStr, bstr, compareBStr, strBytes, zsetSorted } from '../keyspace.js';
 
 const LONG_MAX = 9223372036854775807n;

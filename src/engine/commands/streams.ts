@@ -10,7 +10,7 @@ import { bytesKey, latin1 } from '../../model/bytes.js';
 import type { StreamId } from '../../model/record.js';
 import { compareStreamIds } from '../../model/record.js';
 import { Err, fail, lower, parseInt64, parseIntArg } from '../argv.js';
-import { type CommandTable, type Ctx, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { type Consumer, type Group, idKey, type Nack, newStream, streamLowerBound, type XStream } from '../keyspace.js';
 
 const U64 = 18446744073709551615n;

@@ -6,7 +6,7 @@
  */
 import { ascii, concatBytes, latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, intBytes, lower, parseInt64 } from '../argv.js';
-import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
 import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
 import { bitfield } from './bitfield.js';
 

@@ -10,7 +10,7 @@
  */
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseIntArg, readDouble } from '../argv.js';
-import { type CommandTable, type Ctx, lookup, lookupType } from '../engine.js';
+import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
 import { type BStr, bstr, compareBStr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
 import { normRange } from './lists.js';
 

@@ -5,14 +5,17 @@
  * As redis-check-aof decides it: an RDB part needs at least 8 bytes and starts with REDIS
  * (Valkey 9: VALKEY).
  *
+ * This is where the two codecs meet (an RDB inside an AOF), so it lives in ops/: the AOF codec
+ * knows nothing of the RDB decoder.
+ *
  * Records and commands are handed to a sink as they complete. ParseErrors of the RDB part
  * propagate (a damaged RDB part is never repaired); RESP problems end up in the tokenizer's
  * verdict.
  */
+import type { AofCommand, AofTokenizer } from '../aof/resp.js';
 import { concatBytes } from '../model/bytes.js';
 import type { RdbRecord } from '../model/record.js';
 import { RdbDecoder } from '../rdb/decoder.js';
-import type { AofCommand, AofTokenizer } from './resp.js';
 
 /** Where a part reader delivers what it reads. */
 export interface AofPartSink {

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeRdb, type KeyEntry } from '../src/index.js';
 import { displayText } from '../src/model/bytes.js';
+import { corpusPath, requireCorpus } from './support/corpus.js';
 
-const DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'hdt3213-rdb');
-const present = existsSync(DIR);
-if (!present) console.warn(`[rdbkit tests] ${DIR} not found: expected-output corpus tests skipped`);
+const DIR = corpusPath('hdt3213-rdb');
+const present = requireCorpus('expected-output corpus tests', 'hdt3213-rdb');
 
 type Obj = Record<string, unknown>;
 const text = (b: Uint8Array): string => displayText(b);

@@ -10,10 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { CorruptError, decodeRdb, entryToJson, type KeyEntry, ParseError, type RdbRecord } from '../src/index.js';
 import { compileFilter } from '../src/ops/filter.js';
 import { decodeChunked } from './support/chunked.js';
+import { CORPUS, requireCorpus } from './support/corpus.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`[rdbkit tests] ${CORPUS} not found: corpus tests skipped`);
+const present = requireCorpus('corpus RDB tests');
 
 interface Row {
   file: string;

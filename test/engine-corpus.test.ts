@@ -3,19 +3,16 @@
  * 7.0 would load, it loads; what Redis 7.0 would reject (7.0-rc command syntax, scripts logged
  * as EVAL by Redis < 5, Redis 7.4 field-TTL commands) is reported, never silently accepted.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAofSet } from '../src/io/aof-files.js';
 import { replayAof } from '../src/ops/replay-aof.js';
+import { corpusPath, requireCorpus } from './support/corpus.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`[rdbkit tests] ${CORPUS} not found: corpus AOF replay tests skipped`);
+const present = requireCorpus('corpus AOF replay tests');
 
 describe.skipIf(!present)('corpus AOFs through the engine', () => {
   it('redis-replicator appendonly-with-ts.aof: 7.0-rc FUNCTION RESTORE payloads load, rc-only FUNCTION LOAD syntax fails as on 7.0', async () => {
-    const { engine, report } = await replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly-with-ts.aof')));
+    const { engine, report } = await replayAof(await openAofSet(corpusPath('redis-replicator', 'appendonly-with-ts.aof')));
     // the FUNCTION RESTORE commands carry 7.0-rc payloads (type 246): all succeed; what fails is
     // `FUNCTION LOAD Lua mylib <code>` in 7.0-rc syntax (twice) and then a DELETE of the library it
     // did not load, as on Redis 7.0
@@ -29,16 +26,16 @@ describe.skipIf(!present)('corpus AOFs through the engine', () => {
   });
 
   it('valkey rdb-preamble.aof: the RDB preamble and the RESP tail both replay', async () => {
-    const { report } = await replayAof(await openAofSet(join(CORPUS, 'valkey', 'rdb-preamble.aof')));
+    const { report } = await replayAof(await openAofSet(corpusPath('valkey', 'rdb-preamble.aof')));
     expect(report.problems).toEqual([]);
     expect(report.rdbKeys + report.commands).toBeGreaterThan(0);
   });
 
   it('an EVAL logged by Redis < 5 stops the replay with command, file and offset', async () => {
-    await expect(replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly5.aof')))).rejects.toThrow(
+    await expect(replayAof(await openAofSet(corpusPath('redis-replicator', 'appendonly5.aof')))).rejects.toThrow(
       /unknown command 'eval' in .*appendonly5\.aof at offset \d+/,
     );
-    const { report } = await replayAof(await openAofSet(join(CORPUS, 'redis-replicator', 'appendonly5.aof')), { skipUnknown: true });
+    const { report } = await replayAof(await openAofSet(corpusPath('redis-replicator', 'appendonly5.aof')), { skipUnknown: true });
     expect(report.skipped.get('EVAL')).toBeGreaterThan(0);
   });
 });

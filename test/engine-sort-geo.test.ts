@@ -11,6 +11,8 @@ import { displayText, utf8 } from '../src/model/bytes.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
 const HAVE = requireRedis('SORT/GEO STORE engine tests');
+/** The share of STOREDIST distances allowed to differ from Redis's at all (within 32 ulps); measured: 8 of 1489 (0.54%). */
+const MAX_INEXACT_SHARE = 0.02;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -227,7 +229,7 @@ describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
     await srv?.stop();
   });
 
-  it('matches Redis 7.0 on random points and searches', async () => {
+  it(`matches Redis 7.0 on random points and searches (STOREDIST distances within 32 ulps, at most ${MAX_INEXACT_SHARE * 100}% of them inexact)`, async () => {
     const engine = new Engine();
     const rand = rng(2024);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -335,22 +337,25 @@ describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
     // one ulp off now and then (its slow paths are gone), so those are compared within 2 ulps and
     // counted; members and geohash scores must match exactly.
     // Near-antipodal distances go through asin close to 1, which stretches such a last-bit
-    // difference to a few ulps: the tolerance is 32 ulps.
+    // difference to a few ulps: the tolerance is 32 ulps (a relative 7.2e-15), and at most
+    // MAX_INEXACT_SHARE of the distances compared may differ at all.
     let ulpDiffs = 0;
+    let distances = 0;
+    const parse = (t: string): Array<[string, number]> =>
+      t
+        .slice(5)
+        .split(',')
+        .map((p) => {
+          const i = p.lastIndexOf('=');
+          return [p.slice(0, i), Number(p.slice(i + 1))];
+        });
     const sameContent = async (cmd: string[], key: string): Promise<void> => {
       const [g, w] = await keyContent(srv, engine, key);
+      if (distKeys.has(key)) distances += parse(w).length;
       if (g === w || !distKeys.has(key)) {
         expect(g, `${cmd.join(' ')}: ${key}`).toBe(w);
         return;
       }
-      const parse = (t: string): Array<[string, number]> =>
-        t
-          .slice(5)
-          .split(',')
-          .map((p) => {
-            const i = p.lastIndexOf('=');
-            return [p.slice(0, i), Number(p.slice(i + 1))];
-          });
       const gm = new Map(parse(g)),
         wm = new Map(parse(w));
       expect([...gm.keys()].sort(), `${cmd.join(' ')}: ${key} members`).toEqual([...wm.keys()].sort());
@@ -389,7 +394,9 @@ describe.skipIf(!HAVE)('GEOSEARCHSTORE / GEORADIUS STORE', () => {
     expect(tally.stored).toBeGreaterThan(200);
     expect(tally.empty).toBeGreaterThan(5);
     expect(tally.errors).toBeGreaterThan(15);
-    expect(ulpDiffs).toBeLessThan(tally.stored); // the rare exception, not the rule
+    // the rare exception, not the rule
+    expect(distances).toBeGreaterThan(1000);
+    expect(ulpDiffs / distances).toBeLessThanOrEqual(MAX_INEXACT_SHARE);
     // a last geohash-scored search into each destination, so the digest compares exact data
     for (const d of dests) await run(['GEOSEARCHSTORE', d, 'g2', 'FROMLONLAT', '13', '38', 'BYRADIUS', '3000', 'km']);
     await digestsMatch(srv, engine);

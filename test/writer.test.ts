@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../src/bytes/crc64.js';
 import { UsageError } from '../src/errors.js';
@@ -20,15 +20,17 @@ import { exportRdb } from '../src/ops/export.js';
 import { entryToJson } from '../src/ops/json.js';
 import { looksLikeJson, type ToRdbReport, toRdbChunks } from '../src/ops/to-rdb.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
-import { encodeRdb, type RdbEncodeOptions, RdbEncoder } from '../src/rdb/encoder.js';
+import { encodeRdb, RdbEncoder } from '../src/rdb/encoder.js';
 import { effectiveEntriesRead, effectiveStreamMeta, streamForLayout } from '../src/rdb/stream-write.js';
+import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
 import { diffExports, normalizeExport } from './support/normalize.mjs';
 import { makeRandom } from './support/prng.mjs';
 import { readBack } from './support/readback.mjs';
 import { type RedisArg, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/rdb');
-const CORPUS = '/work/shared/corpus';
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'fixtures', 'rdb');
+const corpusPresent = requireCorpus('round trips and version conversions of corpus files');
 
 /** Everything a file says, in comparable form: keys (no spans/types/encodings), functions, module aux. */
 function logical(records: RdbRecord[]): unknown[] {
@@ -122,39 +124,22 @@ describe('framing', () => {
   });
 });
 
-describe('reader ∘ writer is the identity', () => {
-  const files = [...filesIn(FIXTURES), ...filesIn(CORPUS)];
-  it(`on every readable fixture and corpus file (${files.length} files), at the file's own version`, () => {
-    let checked = 0;
-    const failures: string[] = [];
-    for (const f of files) {
-      const src = tryDecode(new Uint8Array(readFileSync(f)));
-      if (!src) continue;
-      const h = header(src);
-      if (!h) continue;
-      const opts: RdbEncodeOptions = { version: h.version, family: h.family };
-      let out: Uint8Array;
-      try {
-        out = encodeRdb(src, opts);
-      } catch (e) {
-        failures.push(`${f}: encode: ${(e as Error).message}`);
-        continue;
-      }
-      const back = tryDecode(out);
-      if (!back) {
-        try {
-          decodeRdb(out);
-        } catch (e) {
-          failures.push(`${f}: re-read: ${(e as Error).message}`);
-        }
-        continue;
-      }
-      const diff = diffExports(logical(src) as Record<string, unknown>[], logical(back) as Record<string, unknown>[], 3);
-      if (diff.length) failures.push(`${f}: ${diff.join(' | ')}`);
-      checked++;
-    }
-    expect(failures).toEqual([]);
-    expect(checked).toBeGreaterThan(100);
+describe("reader ∘ writer is the identity, at the file's own version", () => {
+  const files = [...filesIn(FIXTURES).map((f) => relative(ROOT, f)), ...corpusFiles('', ['.rdb']).map((f) => `corpus/${f}`)];
+  const pathOf = (name: string): string => (name.startsWith('corpus/') ? corpusPath(name.slice(7)) : join(ROOT, name));
+  let checked = 0;
+  it.each(files)('%s', (name) => {
+    const src = tryDecode(new Uint8Array(readFileSync(pathOf(name))));
+    const h = src && header(src);
+    // files rdbkit's reader refuses (corrupt samples, versions it does not know) are not round-tripped
+    if (!src || !h) return;
+    const out = encodeRdb(src, { version: h.version, family: h.family });
+    const back = decodeRdb(out);
+    expect(diffExports(logical(src) as Record<string, unknown>[], logical(back) as Record<string, unknown>[], 3)).toEqual([]);
+    checked++;
+  });
+  it('round-tripped more than 100 files', () => {
+    expect(checked).toBeGreaterThan(corpusPresent ? 100 : 5);
   });
 });
 
@@ -434,8 +419,8 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
     return normalizeExport(out);
   }
 
-  const files = filesIn(CORPUS).filter((f) => {
-    const rs = tryDecode(new Uint8Array(readFileSync(f)));
+  const files = corpusFiles('', ['.rdb']).filter((f) => {
+    const rs = tryDecode(new Uint8Array(readFileSync(corpusPath(f))));
     const h = rs && header(rs);
     return (
       !!h &&
@@ -445,37 +430,38 @@ describe.skipIf(!haveRedis)('corpus dumps of RDB 11 and 12 written down to 10 lo
     );
   });
 
-  it(`${files.length} files`, async () => {
+  it.skipIf(!corpusPresent)('finds more than 5 such files', () => {
     expect(files.length).toBeGreaterThan(5);
-    for (const f of files) {
-      const src = decodeRdb(new Uint8Array(readFileSync(f)));
-      const enc = new RdbEncoder({ version: 10, lossy: true });
-      const parts = src.map((r) => enc.write(r));
-      parts.push(enc.end());
-      const dir = join(tmp, String(files.indexOf(f)));
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'dump.rdb'), Uint8Array.from(parts.flatMap((p) => [...p])));
-      if (checkRdb) {
-        const res = spawnSync(checkRdb, [join(dir, 'dump.rdb')], { encoding: 'utf8' });
-        expect(res.status, `${f}: redis-check-rdb\n${res.stdout}`).toBe(0);
-      }
-      const s = await startRedis({ dir, args: ['--dbfilename', 'dump.rdb'] });
-      try {
-        const got = normalizeExport(await readBack(s.client))
-          .filter((r) => r.kind !== 'function')
-          .map((r) => {
-            const { encoding: _e, ...rest } = r;
-            return rest;
-          });
-        // Keys whose TTL already passed are dropped by a loading primary.
-        const now = Date.now();
-        const want = expectedExport(src).filter((r) => !(typeof r.expireAt === 'number' && r.expireAt < now));
-        expect(diffExports(want, got, 5), f).toEqual([]);
-      } finally {
-        await s.stop();
-      }
+  });
+
+  it.each(files)('%s', async (f) => {
+    const src = decodeRdb(new Uint8Array(readFileSync(corpusPath(f))));
+    const enc = new RdbEncoder({ version: 10, lossy: true });
+    const parts = src.map((r) => enc.write(r));
+    parts.push(enc.end());
+    const dir = join(tmp, String(files.indexOf(f)));
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'dump.rdb'), Uint8Array.from(parts.flatMap((p) => [...p])));
+    if (checkRdb) {
+      const res = spawnSync(checkRdb, [join(dir, 'dump.rdb')], { encoding: 'utf8' });
+      expect(res.status, `${f}: redis-check-rdb\n${res.stdout}`).toBe(0);
     }
-  }, 120_000);
+    const s = await startRedis({ dir, args: ['--dbfilename', 'dump.rdb'] });
+    try {
+      const got = normalizeExport(await readBack(s.client))
+        .filter((r) => r.kind !== 'function')
+        .map((r) => {
+          const { encoding: _e, ...rest } = r;
+          return rest;
+        });
+      // Keys whose TTL already passed are dropped by a loading primary.
+      const now = Date.now();
+      const want = expectedExport(src).filter((r) => !(typeof r.expireAt === 'number' && r.expireAt < now));
+      expect(diffExports(want, got, 5), f).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
 });
 
 describe('convert to RDB (ops/to-rdb.ts)', () => {

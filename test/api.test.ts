@@ -58,6 +58,7 @@ describe('public API (src/index.ts)', () => {
       'readRdbBatches',
       'recordsFromJson',
       'replayAof',
+      'restore',
       'tokenizeAof',
     ]);
     for (const [name, value] of Object.entries(api)) expect(typeof value, name).toBe('function');
@@ -96,6 +97,10 @@ describe('public API (src/index.ts)', () => {
       'RepairPlan',
       'ReplayOptions',
       'ReplayReport',
+      'RestoreInput',
+      'RestoreOptions',
+      'RestoreProgress',
+      'RestoreReport',
       'Span',
       'StreamId',
       'ToRespOptions',

@@ -503,10 +503,7 @@ async function main() {
       const r = p.run ? await p.run(i) : await timed(p.cmd, p.args, tmp);
       if (r.digest) row.digest = r.digest;
       if (r.keys !== undefined) row.keysInServer = r.keys;
-      if (r.serverCpuSeconds !== undefined) {
-        (row.serverCpuSeconds ??= []).push(Number(r.serverCpuSeconds.toFixed(2)));
-        log(`  redis-server cpu during the run: ${r.serverCpuSeconds.toFixed(2)} s`);
-      }
+      if (r.serverCpuSeconds !== undefined) (row.serverCpuSeconds ??= []).push(Number(r.serverCpuSeconds.toFixed(2)));
       if (r.code !== 0) {
         row.status = 'ERROR';
         row.error = `exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' | ')}`;
@@ -519,6 +516,7 @@ async function main() {
       log(
         `${p.label}: run ${i + 1}/${opts.runs} ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s cpu, peak RSS ${(r.rssKB / 1024).toFixed(1)} MB`,
       );
+      if (r.serverCpuSeconds !== undefined) log(`  redis-server cpu during the run: ${r.serverCpuSeconds.toFixed(2)} s`);
       if (p.validate && i === opts.runs - 1) {
         const v = spawnSync(REDIS_CHECK_RDB, [p.validate], { encoding: 'utf8' });
         row.outputAcceptedByRedisCheckRdb = v.status === 0;

@@ -3,13 +3,13 @@
  * this rim; the decoder itself is synchronous).
  */
 import { hex64 } from '../bytes/crc64.js';
-import { CorruptError } from '../errors.js';
+import { CorruptError, ParseError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
 import type { ByteSource, ExternalCrc } from '../model/source.js';
 
 export type { ByteSource } from '../model/source.js';
 
-import { RdbDecoder, type RdbDecoderOptions } from '../rdb/decoder.js';
+import { type DamagedValue, displayKey, RdbDecoder, type RdbDecoderOptions } from '../rdb/decoder.js';
 
 /** Decoder options, plus where the checksum is computed. */
 export interface ReadOptions extends RdbDecoderOptions {
@@ -65,4 +65,69 @@ export async function* readRdbBatches(source: ByteSource, options: ReadOptions =
 /** Read an RDB source record by record (convenience; batches are faster). */
 export async function* readRdb(source: ByteSource, options: ReadOptions = {}): AsyncGenerator<RdbRecord> {
   for await (const batch of readRdbBatches(source, options)) yield* batch;
+}
+/** Where salvage stopped, or a key it skipped: the error as data, plus the key when known. */
+export interface SalvageDamage {
+  kind: 'truncated' | 'corrupt';
+  code: string;
+  offset: number;
+  /** What was being read ("value of key … in db 0", "the next record", …). */
+  context: string | null;
+  detail: string;
+  /** The skipped key (display form) and its db, for damage confined to one value. */
+  key?: string;
+  db?: number;
+  span?: { start: number; end: number };
+}
+
+/** What a salvage read recovered. */
+export interface SalvageReport {
+  /** Complete keys read (written, before any filter). */
+  keys: number;
+  /** Keys skipped because their value was damaged inside (reading went on after them). */
+  skipped: SalvageDamage[];
+  /** Where reading stopped for good (the structure is lost there), or null when it reached the end. */
+  stop: SalvageDamage | null;
+}
+
+/** How a salvage read ended: every key read, some keys lost, or no key readable. */
+export function salvageOutcome(r: SalvageReport): 'complete' | 'partial' | 'nothing' {
+  if (!r.stop && r.skipped.length === 0) return 'complete';
+  return r.keys > 0 ? 'partial' : 'nothing';
+}
+
+function damageOf(e: ParseError): SalvageDamage {
+  return { kind: e.kind, code: e.code, offset: e.offset, context: e.context ?? null, detail: e.detail };
+}
+
+/**
+ * Read an RDB source for salvage: every complete key up to the first damage the structure does
+ * not survive, skipping keys whose damage is confined to their value. Never throws a ParseError:
+ * the damage is in `report`, and the batches end where reading stopped.
+ */
+export async function* salvageRdbBatches(source: ByteSource, options: ReadOptions, report: SalvageReport): AsyncGenerator<RdbRecord[]> {
+  const onDamagedValue = (d: DamagedValue): void => {
+    report.skipped.push({ ...damageOf(d.error), key: displayKey(d.key), db: d.db, span: d.span });
+  };
+  const count = (batch: RdbRecord[]): RdbRecord[] => {
+    for (const r of batch) if (r.kind === 'key') report.keys++;
+    return batch;
+  };
+  const d = new RdbDecoder({ ...options, verifyChecksum: options.verifyChecksum ?? true, onDamagedValue });
+  try {
+    for await (const chunk of source) {
+      if (d.done) break;
+      const batch = d.write(chunk);
+      if (batch.length) yield count(batch);
+    }
+    if (!d.done) {
+      const last = d.end();
+      if (last.length) yield count(last);
+    }
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    const before = d.takeCompleted();
+    if (before.length) yield count(before);
+    report.stop = damageOf(e);
+  }
 }

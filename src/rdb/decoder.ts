@@ -15,15 +15,24 @@
  */
 
 import { Crc64, hex64 } from '../bytes/crc64.js';
-import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8 } from '../bytes/cursor.js';
+import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
 import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { KeyEntry, RdbRecord, Span, Value } from '../model/record.js';
-import { EnterpriseOpcode, encodingOf, MAX_REDIS_RDB_VERSION, Opcode, RdbType, typeName } from './constants.js';
+import {
+  EnterpriseOpcode,
+  encodingOf,
+  MAX_REDIS_RDB_VERSION,
+  Opcode,
+  QuicklistContainer,
+  RdbType,
+  StringEncoding,
+  typeName,
+} from './constants.js';
 import { parseShebang, readPreGaFunction } from './function.js';
 import { readHashTemplate } from './hash-template.js';
 import { readKeyMeta } from './key-meta.js';
-import { readLength, readLengthBig } from './length.js';
+import { readLength, readLengthBig, readLengthOrEncoding } from './length.js';
 import { decodeModuleId, readModuleItems } from './module.js';
 import { DEFAULT_MAX_STRING, readString, type Scratch } from './string.js';
 import { type KeyPrefix, newFrame, type ValueContext, type ValueFrame } from './values/frame.js';
@@ -51,6 +60,24 @@ export interface RdbDecoderOptions {
    * their type. Set/zset/hash members are still compared for duplicates. Default false.
    */
   skipValues?: boolean;
+  /**
+   * Salvage: damage confined to one key's value whose outer lengths are intact (a bad
+   * listpack/ziplist/intset/zipmap blob, a bad LZF block, a bad quicklist node or list/set element,
+   * duplicate members) is handed here and the key is skipped; reading goes on after it. Without
+   * this option such damage throws like any other. Damage to the structure still throws.
+   */
+  onDamagedValue?: (d: DamagedValue) => void;
+}
+
+/** A key skipped in salvage mode: where it is and what was wrong inside it. */
+export interface DamagedValue {
+  key: Uint8Array;
+  db: number;
+  /** The RDB type id. */
+  type: number;
+  /** The key's record, prefix opcodes included. */
+  span: Span;
+  error: ParseError;
 }
 
 type Phase = 'magic' | 'body' | 'value' | 'checksum' | 'done';
@@ -73,7 +100,14 @@ export class RdbDecoder {
   private frame: ValueFrame | null = null;
   private prefix: KeyPrefix | null = null;
   private db = 0;
-  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData'>> & { totalSize: number };
+  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData' | 'onDamagedValue'>> & {
+    totalSize: number;
+  };
+  private readonly onDamagedValue: ((d: DamagedValue) => void) | undefined;
+  /** Salvage: the first damage found inside the current value (the key is skipped when it ends). */
+  private damage: ParseError | null = null;
+  /** Records completed by the call that threw (salvage keeps them). */
+  private completed: RdbRecord[] = [];
   private cursor: Cursor;
   /** Where discarded LZF strings are inflated (skipValues). */
   private scratch: Scratch | undefined;
@@ -95,6 +129,7 @@ export class RdbDecoder {
       totalSize: options.totalSize ?? Infinity,
     };
     this.base = options.startOffset ?? 0;
+    this.onDamagedValue = options.onDamagedValue;
     if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
     this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch, templates: new Map() };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
@@ -200,6 +235,7 @@ export class RdbDecoder {
     r.base = this.base;
     r.final = final;
     const out: RdbRecord[] = [];
+    this.completed = out;
     this.needAbs = 0;
     while (this.phase !== 'done') {
       const mark = r.pos;
@@ -217,6 +253,13 @@ export class RdbDecoder {
         throw e;
       }
     }
+    return out;
+  }
+
+  /** The records completed by the last write()/end() before it threw (salvage: they are intact). */
+  takeCompleted(): RdbRecord[] {
+    const out = this.completed;
+    this.completed = [];
     return out;
   }
 
@@ -436,6 +479,7 @@ export class RdbDecoder {
     const prefix = this.prefix ?? { start: this.base + start, expireAt: null };
     this.prefix = null;
     this.frame = newFrame(type, key, this.db, prefix);
+    this.damage = null;
     this.phase = 'value';
   }
 
@@ -444,8 +488,42 @@ export class RdbDecoder {
     const f = this.frame!;
     const read = valueReaderFor(f.type);
     if (!read) throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
-    const v = read(r, f, this.valueContext);
-    if (v) this.finish(r, out, v);
+    if (!this.onDamagedValue) {
+      const v = read(r, f, this.valueContext);
+      if (v) this.finish(r, out, v);
+      return;
+    }
+    const mark = r.pos;
+    let v: Value | undefined;
+    let complete: boolean;
+    try {
+      v = read(r, f, this.valueContext);
+      complete = v !== undefined;
+    } catch (e) {
+      if (!(e instanceof CorruptError)) throw e;
+      // the unit's bytes are all there (a short unit signals NEED_MORE, not corruption): step over it
+      r.pos = mark;
+      const after = skipDamagedUnit(r, f, this.opts.maxStringLength);
+      if (after === null) throw e;
+      this.damage ??= e.withContext(this.context());
+      complete = after;
+    }
+    if (!complete) return;
+    if (this.damage) return this.skipDamaged(r, f, this.damage);
+    try {
+      this.finish(r, out, v!);
+    } catch (e) {
+      // duplicate members: the value was read whole, only its content is bad
+      if (!(e instanceof CorruptError)) throw e;
+      this.skipDamaged(r, f, e.withContext(`value of key "${displayKey(f.key)}" (${typeName(f.type, this.family)}) in db ${f.db}`));
+    }
+  }
+
+  private skipDamaged(r: Cursor, f: ValueFrame, error: ParseError): void {
+    this.frame = null;
+    this.phase = 'body';
+    this.damage = null;
+    this.onDamagedValue!({ key: f.key, db: f.db, type: f.type, span: { start: f.prefix.start, end: r.base + r.pos }, error });
   }
 
   private finish(r: Cursor, out: RdbRecord[], value: Value): void {
@@ -510,6 +588,79 @@ export class RdbDecoder {
     }
     this.phase = 'done';
     out.push({ kind: 'eof', checksum: hex64(value), verified, span: { start: this.eofStart, end: r.base + r.pos } });
+  }
+}
+
+/** Step over an RDB string without decoding it (its LZF payload is not inflated). */
+function skipString(r: Cursor, maxLen: number): void {
+  const l = readLengthOrEncoding(r);
+  if (!l.encoded) {
+    if (l.value > maxLen) throw NOT_SKIPPABLE;
+    require(r, l.value);
+    r.pos += l.value;
+    return;
+  }
+  const fixed = l.value === StringEncoding.INT8 ? 1 : l.value === StringEncoding.INT16 ? 2 : l.value === StringEncoding.INT32 ? 4 : -1;
+  if (fixed > 0) {
+    require(r, fixed);
+    r.pos += fixed;
+    return;
+  }
+  if (l.value !== StringEncoding.LZF) throw NOT_SKIPPABLE;
+  const clen = readLength(r);
+  readLength(r);
+  if (clen > maxLen) throw NOT_SKIPPABLE;
+  require(r, clen);
+  r.pos += clen;
+}
+
+const NOT_SKIPPABLE = new Error('not skippable');
+
+/**
+ * Salvage: step over one unit of a value whose content is damaged, from the frame's state at
+ * the unit's start. Returns whether the value is then complete, or null when the unit's extent
+ * cannot be known (the structure itself is damaged).
+ */
+function skipDamagedUnit(r: Cursor, f: ValueFrame, maxLen: number): boolean | null {
+  try {
+    switch (f.type) {
+      case RdbType.STRING:
+      case RdbType.HASH_ZIPMAP:
+      case RdbType.LIST_ZIPLIST:
+      case RdbType.SET_INTSET:
+      case RdbType.ZSET_ZIPLIST:
+      case RdbType.HASH_ZIPLIST:
+      case RdbType.HASH_LISTPACK:
+      case RdbType.ZSET_LISTPACK:
+      case RdbType.SET_LISTPACK:
+      case RdbType.HASH_LISTPACK_EX_PRE_GA:
+        skipString(r, maxLen);
+        return true;
+      case RdbType.HASH_LISTPACK_EX:
+        require(r, 8);
+        r.pos += 8;
+        skipString(r, maxLen);
+        return true;
+      case RdbType.LIST_QUICKLIST:
+      case RdbType.LIST_QUICKLIST_2:
+        if (f.left <= 0) return null;
+        if (f.type === RdbType.LIST_QUICKLIST_2) {
+          const container = readLength(r);
+          if (container !== QuicklistContainer.PACKED && container !== QuicklistContainer.PLAIN) return null;
+        }
+        skipString(r, maxLen);
+        return --f.left === 0;
+      case RdbType.LIST:
+      case RdbType.SET:
+        if (f.left <= 0) return null;
+        skipString(r, maxLen);
+        return --f.left === 0;
+      default:
+        return null;
+    }
+  } catch (e) {
+    if (e === NOT_SKIPPABLE || e instanceof ParseError) return null;
+    throw e;
   }
 }
 

@@ -13,6 +13,7 @@ import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { type ExportStats, exportRdb } from '../../ops/export.js';
 import { looksLikeJson, type ToRdbOptions, type ToRdbReport, toRdbChunks } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp } from '../convert-engine.js';
+import { convertSalvage } from '../convert-salvage.js';
 import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
 
 interface Args {
@@ -31,6 +32,7 @@ interface Args {
   restore?: boolean;
   skipUnknown?: boolean;
   at?: number;
+  salvage?: boolean;
 }
 
 export const command = 'convert <file>';
@@ -68,6 +70,10 @@ export function builder(y: Argv): Argv<Args> {
       })
       .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
       .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
+      .option('salvage', {
+        type: 'boolean',
+        describe: 'RDB input: write every readable key of a damaged file, then report the damage (exit 0 complete, 3 partial, 1 nothing)',
+      })
       // --to rdb (task A): target version and lossy mode
       .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
       .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' })
@@ -81,7 +87,12 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('convert', argv.file, async () => {
-    if (isAofKind(await sniffInput(argv.file))) return convertAof(argv);
+    const aof = isAofKind(await sniffInput(argv.file));
+    if (argv.salvage) {
+      if (aof) throw new UsageError('CLI_BAD_OPTION', '--salvage reads RDB input; for an AOF use rdbkit repair --salvage');
+      return convertSalvage(argv);
+    }
+    if (aof) return convertAof(argv);
     if (argv.to === 'resp') return convertRdbToResp(argv);
     if (argv.to === 'rdb') return convertToRdb(argv);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);

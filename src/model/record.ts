@@ -186,6 +186,83 @@ export type KeyEntry = Value & {
   span?: Span;
 };
 
+/** The types whose values a decoder may hand over in parts (a string is always held whole). */
+export type PartedType = 'list' | 'set' | 'zset' | 'hash' | 'stream';
+
+/**
+ * Keys too big to hold: the start of a key handed over in parts. It carries everything a whole
+ * key record carries but its elements; the elements follow as `key-part` records, then one
+ * `key-end`. Nothing else comes between a key's start and its end. A decoder does this past a
+ * size threshold (RdbDecoderOptions.partThreshold); smaller keys stay whole `key` records.
+ */
+export interface KeyStartRecord {
+  kind: 'key-start';
+  type: PartedType;
+  db: number;
+  key: Uint8Array;
+  /** As KeyEntry.encoding. */
+  encoding: string;
+  rdbType: number | null;
+  expireAt: number | null;
+  idle?: number;
+  freq?: number;
+  /**
+   * Element count when the file states it before the elements (hash fields, set and zset members,
+   * linked-list elements); null when it does not (quicklists count nodes, listpacks are read whole,
+   * streams store their length after the entries).
+   */
+  count: number | null;
+  /** Quicklist node count (list types 14 and 18); each list part then holds exactly one node. */
+  nodes?: number;
+  /** `start` is the key's first byte (its prefix opcodes included); `end` where the elements begin. */
+  span?: Span;
+}
+
+/** A stream's metadata, which the file stores after its entries. */
+export interface StreamMeta {
+  length: number;
+  lastId: StreamId;
+  firstId: StreamId | null;
+  maxDeletedId: StreamId | null;
+  entriesAdded: number | null;
+  /** Number of consumer groups that follow. */
+  groups: number;
+}
+
+/**
+ * The payload of one part, in file order. Aggregates: batches of elements of the start's type
+ * (zset members in file order: Redis saves a skiplist from its highest score down). Streams, in
+ * this order: `stream-entries` batches, one `stream-meta`, then per group one `stream-group`,
+ * `stream-pel` batches (pending entries; their owner is not known yet: `consumer` is null), and
+ * per consumer one `stream-consumer` followed by `stream-consumer-pel` batches of its pending ids.
+ */
+export type KeyPart =
+  | { part: 'list'; items: Uint8Array[] }
+  | { part: 'set'; items: Uint8Array[] }
+  | { part: 'zset'; items: Array<[Uint8Array, number]> }
+  | { part: 'hash'; items: HashField[] }
+  | { part: 'stream-entries'; items: StreamEntry[] }
+  | { part: 'stream-meta'; meta: StreamMeta }
+  | { part: 'stream-group'; name: Uint8Array; lastId: StreamId; entriesRead: number | null; pending: number }
+  | { part: 'stream-pel'; items: StreamPendingEntry[] }
+  | { part: 'stream-consumer'; name: Uint8Array; seenTime: number; activeTime: number | null; pending: number }
+  | { part: 'stream-consumer-pel'; items: StreamId[] };
+
+/** One part of a key handed over in parts (db and key repeated, so a consumer needs no state to filter). */
+export type KeyPartRecord = KeyPart & { kind: 'key-part'; db: number; key: Uint8Array; span?: Span };
+
+/** The end of a key handed over in parts. */
+export interface KeyEndRecord {
+  kind: 'key-end';
+  type: PartedType;
+  db: number;
+  key: Uint8Array;
+  /** Elements handed over (list/set/zset members, hash fields, live stream entries). */
+  count: number;
+  /** The whole key's byte range, as a whole key record's span. */
+  span?: Span;
+}
+
 /** File header: magic family and version. */
 export interface HeaderRecord {
   kind: 'header';
@@ -287,6 +364,9 @@ export type RdbRecord =
   | SlotImportRecord
   | HashTemplateRecord
   | KeyEntry
+  | KeyStartRecord
+  | KeyPartRecord
+  | KeyEndRecord
   | EofRecord;
 
 /** A logged command (AOF): arguments as bytes, with its span and the last #TS annotation seen. */

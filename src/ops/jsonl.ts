@@ -20,104 +20,163 @@ const NEEDS_ESCAPE = new Uint8Array(128).map((_, c) => (c < 0x20 || c === 0x22 |
 
 /**
  * Whether bytes are valid UTF-8 (as TextDecoder's fatal mode decides: no overlongs, no
- * surrogates, nothing above U+10FFFF), and whether any byte needs a JSON escape.
- * Returns -1 when invalid, 0 when valid without escapes, 1 when valid with escapes.
+ * surrogates, nothing above U+10FFFF). Used for object member names, which must be strings.
  */
-function classify(b: Uint8Array): number {
-  let esc = 0;
+function isUtf8(b: Uint8Array): boolean {
   const n = b.length;
   let i = 0;
   while (i < n) {
     const c = b[i]!;
     if (c < 0x80) {
-      esc |= NEEDS_ESCAPE[c]!;
       i++;
       continue;
     }
-    if (c >= 0xc2 && c <= 0xdf) {
-      if (i + 1 >= n || (b[i + 1]! & 0xc0) !== 0x80) return -1;
-      i += 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      if (i + 2 >= n) return -1;
-      const c1 = b[i + 1]!;
-      const lo = c === 0xe0 ? 0xa0 : 0x80;
-      const hi = c === 0xed ? 0x9f : 0xbf;
-      if (c1 < lo || c1 > hi || (b[i + 2]! & 0xc0) !== 0x80) return -1;
-      i += 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      if (i + 3 >= n) return -1;
-      const c1 = b[i + 1]!;
-      const lo = c === 0xf0 ? 0x90 : 0x80;
-      const hi = c === 0xf4 ? 0x8f : 0xbf;
-      if (c1 < lo || c1 > hi || (b[i + 2]! & 0xc0) !== 0x80 || (b[i + 3]! & 0xc0) !== 0x80) return -1;
-      i += 4;
-    } else {
-      return -1;
-    }
+    const len = utf8SeqLength(b, i, n);
+    if (len === 0) return false;
+    i += len;
   }
-  return esc;
+  return true;
 }
 
-/** JSON.stringify's escape for each byte < 0x20, '"' and '\\' (empty: copy the byte). */
-const ESCAPES: string[] = Array.from({ length: 128 }, (_, c) => {
-  if (!NEEDS_ESCAPE[c]) return '';
-  const short: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
-  return short[c] ?? `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
-});
+/** Length of the valid UTF-8 sequence of 2-4 bytes starting at b[i] (a byte >= 0x80), 0 when invalid. */
+function utf8SeqLength(b: Uint8Array, i: number, n: number): number {
+  const c = b[i]!;
+  if (c >= 0xc2 && c <= 0xdf) return i + 1 < n && (b[i + 1]! & 0xc0) === 0x80 ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (i + 2 >= n) return 0;
+    const c1 = b[i + 1]!;
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return c1 < lo || c1 > hi || (b[i + 2]! & 0xc0) !== 0x80 ? 0 : 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (i + 3 >= n) return 0;
+    const c1 = b[i + 1]!;
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return c1 < lo || c1 > hi || (b[i + 2]! & 0xc0) !== 0x80 || (b[i + 3]! & 0xc0) !== 0x80 ? 0 : 4;
+  }
+  return 0;
+}
 
-function writeEscaped(w: ByteWriter, b: Uint8Array): void {
-  const buf = w.reserve(b.length * 6);
-  let o = w.length;
-  for (let i = 0; i < b.length; i++) {
+/**
+ * JSON.stringify's escape of each byte < 0x80 as bytes: ESCAPE_LEN[c] is 0 for a byte copied as
+ * is, else 2 (\b \t \n \f \r \" \\) or 6 (\u00xx); the sequence is at ESCAPE_BYTES[c * 8].
+ */
+const ESCAPE_LEN = new Uint8Array(128);
+const ESCAPE_BYTES = new Uint8Array(128 * 8);
+for (let c = 0; c < 128; c++) {
+  if (!NEEDS_ESCAPE[c]) continue;
+  const short: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+  const e = short[c] ?? `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
+  ESCAPE_LEN[c] = e.length;
+  for (let k = 0; k < e.length; k++) ESCAPE_BYTES[c * 8 + k] = e.charCodeAt(k);
+}
+
+/**
+ * Write b as a JSON string (quotes included). A first scan validates UTF-8 up to the first byte
+ * that needs an escape; a string without one is copied whole. From there, one pass validates UTF-8 as it
+ * escapes, from a table. Returns false, with nothing written, when b is not valid UTF-8.
+ */
+function writeJsonString(w: ByteWriter, b: Uint8Array): boolean {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
     const c = b[i]!;
-    if (c >= 0x80 || !NEEDS_ESCAPE[c]) {
-      buf[o++] = c;
+    if (c < 0x80) {
+      if (ESCAPE_LEN[c] !== 0) break;
+      i++;
       continue;
     }
-    const e = ESCAPES[c]!;
-    for (let k = 0; k < e.length; k++) buf[o++] = e.charCodeAt(k);
+    const len = utf8SeqLength(b, i, n);
+    if (len === 0) return false;
+    i += len;
   }
+  if (i === n) {
+    const buf = w.reserve(n + 2);
+    let o = w.length;
+    buf[o++] = 0x22;
+    if (n > 16) buf.set(b, o);
+    else for (let k = 0; k < n; k++) buf[o + k] = b[k]!;
+    o += n;
+    buf[o++] = 0x22;
+    w.length = o;
+    return true;
+  }
+  const buf = w.reserve(n * 6 + 2);
+  let o = w.length;
+  buf[o++] = 0x22;
+  for (let k = 0; k < i; k++) buf[o++] = b[k]!;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      const l = ESCAPE_LEN[c]!;
+      if (l === 0) {
+        buf[o++] = c;
+        i++;
+        continue;
+      }
+      const e = c << 3;
+      buf[o] = ESCAPE_BYTES[e]!;
+      buf[o + 1] = ESCAPE_BYTES[e + 1]!;
+      if (l === 6) {
+        buf[o + 2] = ESCAPE_BYTES[e + 2]!;
+        buf[o + 3] = ESCAPE_BYTES[e + 3]!;
+        buf[o + 4] = ESCAPE_BYTES[e + 4]!;
+        buf[o + 5] = ESCAPE_BYTES[e + 5]!;
+      }
+      o += l;
+      i++;
+      continue;
+    }
+    const len = utf8SeqLength(b, i, n);
+    if (len === 0) return false;
+    buf[o++] = c;
+    buf[o++] = b[i + 1]!;
+    if (len > 2) buf[o++] = b[i + 2]!;
+    if (len > 3) buf[o++] = b[i + 3]!;
+    i += len;
+  }
+  buf[o++] = 0x22;
   w.length = o;
+  return true;
 }
 
 function writeBase64(w: ByteWriter, b: Uint8Array): void {
   const n = b.length;
+  const buf = w.reserve(Math.ceil(n / 3) * 4 + 4);
+  let o = w.length;
   let i = 0;
   for (; i + 3 <= n; i += 3) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    w.u8(B64C[v >> 18]!)
-      .u8(B64C[(v >> 12) & 63]!)
-      .u8(B64C[(v >> 6) & 63]!)
-      .u8(B64C[v & 63]!);
+    buf[o] = B64C[v >> 18]!;
+    buf[o + 1] = B64C[(v >> 12) & 63]!;
+    buf[o + 2] = B64C[(v >> 6) & 63]!;
+    buf[o + 3] = B64C[v & 63]!;
+    o += 4;
   }
   if (n - i === 1) {
     const v = b[i]! << 16;
-    w.u8(B64C[v >> 18]!)
-      .u8(B64C[(v >> 12) & 63]!)
-      .u8(0x3d)
-      .u8(0x3d);
+    buf[o++] = B64C[v >> 18]!;
+    buf[o++] = B64C[(v >> 12) & 63]!;
+    buf[o++] = 0x3d;
+    buf[o++] = 0x3d;
   } else if (n - i === 2) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8);
-    w.u8(B64C[v >> 18]!)
-      .u8(B64C[(v >> 12) & 63]!)
-      .u8(B64C[(v >> 6) & 63]!)
-      .u8(0x3d);
+    buf[o++] = B64C[v >> 18]!;
+    buf[o++] = B64C[(v >> 12) & 63]!;
+    buf[o++] = B64C[(v >> 6) & 63]!;
+    buf[o++] = 0x3d;
   }
+  w.length = o;
 }
 
 /** Write a byte string as a JSON string, or {"base64":...} when it is not UTF-8. */
 export function writeJsonBytes(w: ByteWriter, b: Uint8Array): void {
-  const k = classify(b);
-  if (k < 0) {
-    w.ascii('{"base64":"');
-    writeBase64(w, b);
-    w.ascii('"}');
-    return;
-  }
-  w.u8(0x22);
-  if (k === 0) w.bytes(b);
-  else writeEscaped(w, b);
-  w.u8(0x22);
+  if (writeJsonString(w, b)) return;
+  w.ascii('{"base64":"');
+  writeBase64(w, b);
+  w.ascii('"}');
 }
 
 function writeNumber(w: ByteWriter, v: number | string): void {
@@ -138,7 +197,7 @@ function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
 function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: number) => void): void {
   let asObject = true;
   for (const n of names)
-    if (classify(n) < 0) {
+    if (!isUtf8(n)) {
       asObject = false;
       break;
     }

@@ -17,6 +17,13 @@
  *   db 2  sets (intset and hashtable)
  * About one key in ten has a far-future TTL (2100-01-01 + n ms). Redis 7.0 has no listpack sets.
  *
+ * Two more dumps, each from its own server (made after the above, recorded in meta-extra.json):
+ *   bench/data/populate.rdb  DEBUG POPULATE 5000000 key 100: 5M strings whose 100-byte values are
+ *                            "value:N" padded with NUL bytes (every NUL is six bytes of JSON)
+ *   bench/data/huge.rdb      five huge keys: a 2M-field hash, a 2M-member set, a 1M-member zset,
+ *                            a 2M-element list and a 500k-entry stream with a consumer group whose
+ *                            PEL holds 100k entries over two consumers
+ *
  * Usage: node bench/make-data.mjs [--rebuild] [--scale X] [--seed N]
  * The data is reused when meta.json says a build with the same scale and seed finished; --rebuild
  * forces a new one. --scale multiplies every key count (default 1; 0.05 for a quick try).
@@ -34,6 +41,11 @@ export const DATA_DIR = join(here, 'data');
 export const RDB_FILE = join(DATA_DIR, 'big.rdb');
 export const AOF_DIR = join(DATA_DIR, 'aof');
 export const META_FILE = join(DATA_DIR, 'meta.json');
+/** DEBUG POPULATE strings: 100-byte values, NUL-padded (issue 11's JSON-escaping case). */
+export const POPULATE_FILE = join(DATA_DIR, 'populate.rdb');
+/** A few huge keys (a 2M-field hash, 2M-member set, 1M-member zset, 2M-element list, 500k-entry stream). */
+export const HUGE_FILE = join(DATA_DIR, 'huge.rdb');
+const EXTRA_META_FILE = join(DATA_DIR, 'meta-extra.json');
 
 const T2100 = 4102444800000;
 const STREAM_T0 = 1700000000000;
@@ -522,6 +534,150 @@ export async function makeData(opts = {}) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The two extra dumps (issue 11): DEBUG POPULATE strings, and a few huge keys.
+
+/** Key counts of the extra dumps at scale 1. */
+const EXTRA_PLAN = {
+  populate: 5_000_000,
+  hugeHash: 2_000_000,
+  hugeSet: 2_000_000,
+  hugeZset: 1_000_000,
+  hugeList: 2_000_000,
+  hugeStream: 500_000,
+  hugeStreamPending: 100_000,
+};
+
+/** Start a server writing `dbfilename` into DATA_DIR (no AOF), run `fill(client, port)`, SAVE, stop. */
+async function buildDump(dbfilename, fill, log) {
+  rmSync(join(DATA_DIR, dbfilename), { force: true });
+  const server = await startRedis({
+    dir: DATA_DIR,
+    startTimeoutMs: 30000,
+    args: ['--dbfilename', dbfilename, '--appendonly', 'no', '--rdbcompression', 'yes', '--rdbchecksum', 'yes'],
+  });
+  try {
+    await fill(server.client, server.port);
+    const ts = process.hrtime.bigint();
+    await server.client.call('SAVE');
+    log(`  SAVE ${dbfilename}: ${(Number(process.hrtime.bigint() - ts) / 1e9).toFixed(1)} s`);
+  } finally {
+    await server.stop();
+  }
+  return statSync(join(DATA_DIR, dbfilename)).size;
+}
+
+/** Stream RESP from `gen(sink)` into `redis-cli --pipe` against a server on `port`. */
+async function pipeInto(port, gen) {
+  const redisCli = existsSync('/usr/bin/redis-cli') ? '/usr/bin/redis-cli' : 'redis-cli';
+  const pipe = spawn(redisCli, ['-h', '127.0.0.1', '-p', String(port), '--pipe', '--pipe-timeout', '600'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let pipeOut = '';
+  pipe.stdout.on('data', (d) => {
+    pipeOut += d;
+  });
+  const exited = once(pipe, 'exit');
+  const sink = new RespSink(pipe.stdin);
+  await gen(sink);
+  await sink.flush();
+  pipe.stdin.end();
+  const [code] = await exited;
+  const m = pipeOut.match(/errors:\s*(\d+),\s*replies:\s*(\d+)/);
+  if (code !== 0 || !m || m[1] !== '0') throw new Error(`redis-cli --pipe failed (exit ${code}): ${pipeOut.trim()}`);
+}
+
+/** The huge keys, as RESP (variadic commands of 1000 elements). */
+async function hugeKeys(sink, rnd, pools, n) {
+  const batch = async (count, make, head) => {
+    for (let i = 0; i < count; i += 1000) {
+      const args = [];
+      for (let j = i; j < Math.min(i + 1000, count); j++) args.push(...make(j));
+      sink.cmd(...head, ...args);
+      await sink.maybeFlush();
+    }
+  };
+  await batch(n.hugeHash, (j) => [`field:${j}`, element(rnd, pools, 60)], ['HSET', 'huge:hash']);
+  await batch(n.hugeSet, (j) => [`member:${j}:${pools.text(rnd.int(1, 16))}`], ['SADD', 'huge:set']);
+  await batch(n.hugeZset, (j) => [String(rnd.int(-1e6, 1e6) + (j % 3 ? 0.5 : 0)), `m:${j}:${pools.text(rnd.int(1, 12))}`], [
+    'ZADD',
+    'huge:zset',
+  ]);
+  await batch(n.hugeList, () => [element(rnd, pools, 40)], ['RPUSH', 'huge:list']);
+  for (let j = 0; j < n.hugeStream; j++) {
+    sink.cmd(
+      'XADD',
+      'huge:stream',
+      `${STREAM_T0 + j}-1`,
+      'event',
+      pools.word(),
+      'user',
+      String(rnd.int(1, 1e6)),
+      'payload',
+      pools.text(rnd.int(5, 40)),
+    );
+    if (j % 1000 === 999) await sink.maybeFlush();
+  }
+  sink.cmd('XGROUP', 'CREATE', 'huge:stream', 'g1', '0');
+  const half = Math.floor(n.hugeStreamPending / 2);
+  sink.cmd('XREADGROUP', 'GROUP', 'g1', 'alice', 'COUNT', half, 'STREAMS', 'huge:stream', '>');
+  sink.cmd('XREADGROUP', 'GROUP', 'g1', 'bob', 'COUNT', n.hugeStreamPending - half, 'STREAMS', 'huge:stream', '>');
+  sink.cmd('PEXPIREAT', 'huge:hash', T2100);
+}
+
+/** Build populate.rdb and huge.rdb unless meta-extra.json says they were built with this scale and seed. */
+export async function makeExtraData(opts = {}) {
+  const scale = opts.scale ?? 1;
+  const seed = opts.seed ?? 20240601;
+  const log = opts.log ?? ((s) => process.stderr.write(`${s}\n`));
+  let meta = null;
+  try {
+    meta = JSON.parse(readFileSync(EXTRA_META_FILE, 'utf8'));
+  } catch {
+    /* not built */
+  }
+  if (!opts.rebuild && meta && meta.scale === scale && meta.seed === seed && existsSync(POPULATE_FILE) && existsSync(HUGE_FILE)) {
+    log(`extra bench data present (populate.rdb ${fmtMB(meta.populateBytes)}, huge.rdb ${fmtMB(meta.hugeBytes)})`);
+    return meta;
+  }
+  if (!requireRedis('building the bench data')) throw new Error('redis-server is needed to build the bench data');
+  rmSync(EXTRA_META_FILE, { force: true });
+  mkdirSync(DATA_DIR, { recursive: true });
+  const n = Object.fromEntries(Object.entries(EXTRA_PLAN).map(([k, v]) => [k, Math.max(2, Math.round(v * scale))]));
+  const t0 = process.hrtime.bigint();
+  const populateBytes = await buildDump(
+    'populate.rdb',
+    async (c) => {
+      const ts = process.hrtime.bigint();
+      await c.call('DEBUG', 'POPULATE', n.populate, 'key', 100);
+      log(`  DEBUG POPULATE ${n.populate} key 100: ${(Number(process.hrtime.bigint() - ts) / 1e9).toFixed(1)} s`);
+    },
+    log,
+  );
+  const hugeBytes = await buildDump(
+    'huge.rdb',
+    async (_c, port) => {
+      const ts = process.hrtime.bigint();
+      const rnd = makeRandom(seed + 1);
+      await pipeInto(port, (sink) => hugeKeys(sink, rnd, makePools(rnd), n));
+      log(`  huge keys: ${(Number(process.hrtime.bigint() - ts) / 1e9).toFixed(1)} s`);
+    },
+    log,
+  );
+  const out = {
+    scale,
+    seed,
+    plan: n,
+    populateBytes,
+    hugeBytes,
+    buildSeconds: Number((Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)),
+    builtAt: new Date().toISOString(),
+  };
+  writeFileSync(EXTRA_META_FILE, `${JSON.stringify(out, null, 2)}\n`);
+  log(`built extra bench data in ${out.buildSeconds} s: populate.rdb ${fmtMB(populateBytes)}, huge.rdb ${fmtMB(hugeBytes)}`);
+  return out;
+}
+
 /** Parse --rebuild / --scale X / --seed N from argv. */
 export function parseDataArgs(argv) {
   const opts = {};
@@ -536,7 +692,9 @@ export function parseDataArgs(argv) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    await makeData(parseDataArgs(process.argv.slice(2)));
+    const args = parseDataArgs(process.argv.slice(2));
+    await makeData(args);
+    await makeExtraData(args);
   } catch (e) {
     process.stderr.write(`make-data: ${e.message}\n`);
     process.exit(1);

@@ -36,6 +36,12 @@ export { exportRdb, exportRecords } from './ops/export.js';
 export type { RdbInspectReport } from './ops/inspect.js';
 export { inspectRdb } from './ops/inspect.js';
 export { entryFromJson, entryToJson } from './ops/json.js';
+// What uses the memory: per-key MEMORY USAGE estimates, reports (mergeable) and their HTML page
+export type { KeyHead, MemoryEstimate } from './ops/memory.js';
+export { estimateKeyMemory, KeyMemory } from './ops/memory.js';
+export type { MemoryReport, ReportOptions } from './ops/report.js';
+export { mergeReports, report } from './ops/report.js';
+export { reportHtml } from './ops/report-html.js';
 export type { ReadOptions } from './ops/read.js';
 export { readRdb, readRdbBatches } from './ops/read.js';
 // Replay an AOF into the reference engine; the dataset digest Redis's DEBUG DIGEST prints

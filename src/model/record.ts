@@ -165,6 +165,19 @@ export type Value =
   | { type: 'module'; value: ModuleValue }
   | { type: 'array'; value: ArrayValue };
 
+/**
+ * How an aggregate was stored in the file (decoder option `layout`): what a memory estimate needs
+ * beyond the elements, since Redis keeps loaded blobs as they were stored.
+ */
+export interface StoredLayout {
+  /** Byte length of each stored blob: the value's ziplist/listpack/intset/zipmap, each quicklist node, each stream node. */
+  blobs: number[];
+  /** Quicklist: elements in each node (a PLAIN node holds one). */
+  counts?: number[];
+  /** Stream: each node's master id, the key of its radix-tree entry. */
+  nodeIds?: StreamId[];
+}
+
 /** A key with its value. `encoding` names the file's encoding (as OBJECT ENCODING would after load). */
 export type KeyEntry = Value & {
   kind: 'key';
@@ -184,6 +197,8 @@ export type KeyEntry = Value & {
    */
   template?: { id: number | null; lead?: number };
   span?: Span;
+  /** Present when the decoder was asked for it (RdbDecoderOptions.layout). */
+  layout?: StoredLayout;
 };
 
 /** The types whose values a decoder may hand over in parts (a string is always held whole). */

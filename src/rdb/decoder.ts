@@ -67,6 +67,8 @@ export interface RdbDecoderOptions {
    * this option such damage throws like any other. Damage to the structure still throws.
    */
   onDamagedValue?: (d: DamagedValue) => void;
+  /** Attach each key's stored layout (blob sizes, quicklist node counts, stream node ids) for memory estimates. Default false. */
+  layout?: boolean;
 }
 
 /** A key skipped in salvage mode: where it is and what was wrong inside it. */
@@ -126,12 +128,13 @@ export class RdbDecoder {
       maxStringLength: options.maxStringLength ?? DEFAULT_MAX_STRING,
       keepEmptyKeys: options.keepEmptyKeys ?? false,
       skipValues: options.skipValues ?? false,
+      layout: options.layout ?? false,
       totalSize: options.totalSize ?? Infinity,
     };
     this.base = options.startOffset ?? 0;
     this.onDamagedValue = options.onDamagedValue;
     if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
-    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch, templates: new Map() };
+    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch, templates: new Map(), layout: null };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
 
@@ -480,6 +483,7 @@ export class RdbDecoder {
     this.prefix = null;
     this.frame = newFrame(type, key, this.db, prefix);
     this.damage = null;
+    if (this.opts.layout) this.frame.layout = { blobs: [] };
     this.phase = 'value';
   }
 
@@ -488,6 +492,7 @@ export class RdbDecoder {
     const f = this.frame!;
     const read = valueReaderFor(f.type);
     if (!read) throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
+    this.valueContext.layout = f.layout;
     if (!this.onDamagedValue) {
       const v = read(r, f, this.valueContext);
       if (v) this.finish(r, out, v);
@@ -565,6 +570,7 @@ export class RdbDecoder {
     if (f.prefix.freq !== undefined) entry.freq = f.prefix.freq;
     if (f.prefix.meta) entry.meta = f.prefix.meta;
     if (f.template) entry.template = f.template;
+    if (f.layout) entry.layout = f.layout;
     out.push(entry);
   }
 

@@ -11,6 +11,7 @@
 import { type Cursor, corrupt, readBytes, readI64LE, require } from '../bytes/cursor.js';
 import { bytesKey } from '../model/bytes.js';
 import type {
+  StoredLayout,
   StreamConsumer,
   StreamEntry,
   StreamGroup,
@@ -140,6 +141,8 @@ export class StreamReader {
   constructor(
     private readonly version: StreamVersion,
     private readonly maxString?: number,
+    /** When given, collects each node's listpack size and master id. */
+    private readonly layout: StoredLayout | null = null,
   ) {}
 
   /** Read one unit. Returns true when the whole value has been read. */
@@ -164,6 +167,10 @@ export class StreamReader {
         // listpack offsets: a raw string's payload starts where its length header ended
         const payloadAt = r.pos - lp.length;
         decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.value.entries);
+        if (this.layout) {
+          this.layout.blobs.push(lp.length);
+          (this.layout.nodeIds ??= []).push(master);
+        }
         this.lastMaster = k;
         if (--this.left === 0) this.phase = 'meta';
         return false;

@@ -7,7 +7,7 @@
  * it was), and returns the complete value once the last unit has been read.
  */
 import type { Cursor } from '../../bytes/cursor.js';
-import type { ArrayValue, KeyMetaClass, Value } from '../../model/record.js';
+import type { ArrayValue, KeyMetaClass, StoredLayout, Value } from '../../model/record.js';
 import type { StreamReader } from '../stream.js';
 import { readString, type Scratch } from '../string.js';
 
@@ -42,6 +42,8 @@ export interface ValueFrame {
   /** Hash template fields of the hash being read (types 29-32) and its template id / leading value. */
   templateFields: Uint8Array[] | null;
   template: { id: number | null; lead?: number } | null;
+  /** Stored layout being collected (decoder option `layout`), else null. */
+  layout: StoredLayout | null;
 }
 
 /** What a value reader needs from its decoder. */
@@ -53,6 +55,8 @@ export interface ValueContext {
   scratch: Scratch | undefined;
   /** The hash-template registry read so far (opcode 242): id → sorted field names. */
   templates: Map<number, Uint8Array[]>;
+  /** The current frame's layout being collected (decoder option `layout`), else null. */
+  layout: StoredLayout | null;
 }
 
 /** Reads one unit of a value: the complete value, or undefined when more units follow. */
@@ -74,6 +78,7 @@ export function newFrame(type: number, key: Uint8Array, db: number, prefix: KeyP
     array: null,
     templateFields: null,
     template: null,
+    layout: null,
   };
 }
 
@@ -81,6 +86,7 @@ export function newFrame(type: number, key: Uint8Array, db: number, prefix: KeyP
 export function readBlob(r: Cursor, ctx: ValueContext): { blob: Uint8Array; at: number } {
   const at = r.pos;
   const blob = readString(r, ctx.max, ctx.scratch);
+  ctx.layout?.blobs.push(blob.length);
   // a raw string's payload ends at r.pos; an LZF one was inflated (offsets then point at its header)
   const payloadAt = r.pos - blob.length;
   return { blob, at: Math.max(payloadAt, at) };

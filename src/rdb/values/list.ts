@@ -46,6 +46,7 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
   }
   const { blob, at } = readBlob(r, ctx);
   if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
+  const before = f.listElements;
   if (container === QuicklistContainer.PLAIN) {
     if (!ctx.scratch) f.items.push(blob);
     f.listElements++;
@@ -56,5 +57,6 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
     for (const e of els) f.items.push(e);
     f.listElements += els.length;
   }
+  if (ctx.layout) (ctx.layout.counts ??= []).push(f.listElements - before);
   return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;
 }

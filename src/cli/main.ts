@@ -6,11 +6,12 @@ import * as convert from './commands/convert.js';
 import * as digest from './commands/digest.js';
 import * as inspect from './commands/inspect.js';
 import * as repair from './commands/repair.js';
+import * as report from './commands/report.js';
 import * as restore from './commands/restore.js';
 import * as unflush from './commands/unflush.js';
 
 /** Every command module, in help order. Colleagues add theirs here. */
-const commands = [inspect, check, convert, repair, unflush, digest, restore];
+const commands = [inspect, check, convert, repair, unflush, digest, restore, report];
 
 /** Run the CLI with the given arguments. */
 export async function main(args: string[] = hideBin(process.argv)): Promise<void> {

@@ -1,0 +1,179 @@
+/**
+ * `rdbkit report FILE...`: what uses the memory (ops/report.ts). Several files (a cluster's
+ * shards) are read in parallel worker threads and merged; `--merge` merges JSON reports made
+ * elsewhere. Formats: text (default), json, csv (redis-rdb-tools' memory CSV), html.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { CorruptError, type ErrorFormat, TruncatedError, UsageError } from '../../errors.js';
+import { readWhole } from '../../io/files.js';
+import { CSV_HEADER, csvLine, type MemoryReport, mergeReports, ReportBuilder, type ReportOptions, reportRows } from '../../ops/report.js';
+import { reportHtml } from '../../ops/report-html.js';
+import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
+import { openReportInput, reportFile } from '../report-input.js';
+import { formatReportText } from '../report-text.js';
+
+interface Args {
+  files: string[];
+  format: 'text' | 'json' | 'csv' | 'html';
+  output?: string;
+  force?: boolean;
+  merge?: boolean;
+  top: number;
+  sep: string;
+  depth: number;
+  prefixes: number;
+  minBytes?: number;
+  db?: number[];
+  key?: string;
+  type?: string[];
+  at?: number;
+}
+
+export const command = 'report <files..>';
+export const describe = "Report what uses the memory: per-key sizes as Redis 7.0's MEMORY USAGE gives them, top keys, prefixes";
+
+export function builder(y: Argv): Argv<Args> {
+  return y
+    .positional('files', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'RDB files, AOF files or directories (or JSON reports with --merge)',
+    })
+    .option('format', {
+      alias: 'f',
+      choices: ['text', 'json', 'csv', 'html'] as const,
+      default: 'text' as const,
+      describe: 'output format',
+    })
+    .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
+    .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
+    .option('merge', { type: 'boolean', describe: 'the inputs are JSON reports to merge' })
+    .option('top', { type: 'number', default: 50, describe: 'largest keys kept' })
+    .option('sep', { type: 'string', default: ':', describe: 'key prefix separator ("" for no prefix tree)' })
+    .option('depth', { type: 'number', default: 3, describe: 'prefix depth in segments' })
+    .option('prefixes', { type: 'number', default: 500, describe: 'prefix nodes kept (smaller branches fold into "(other)")' })
+    .option('min-bytes', { type: 'number', describe: 'only keys of at least this many bytes' })
+    .option('db', { type: 'number', array: true, describe: 'only these databases' })
+    .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
+    .option('type', {
+      type: 'string',
+      array: true,
+      choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'],
+      describe: 'only these types',
+    })
+    .option('at', {
+      type: 'number',
+      describe: "reference time for TTL buckets, ms since the epoch (default: the dump's ctime)",
+    }) as unknown as Argv<Args>;
+}
+
+function reportOptions(a: Args): ReportOptions {
+  return {
+    top: a.top,
+    sep: a.sep,
+    depth: a.depth,
+    prefixes: a.prefixes,
+    minBytes: a.minBytes,
+    db: a.db,
+    key: a.key,
+    type: a.type,
+    at: a.at,
+  };
+}
+
+/** Report on one file in a worker thread. */
+function reportInWorker(file: string, options: ReportOptions): Promise<MemoryReport> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('../report-worker.js', import.meta.url), { workerData: { file, options } });
+    w.once('message', (m: { ok: boolean; report?: MemoryReport; message?: string; parse?: Record<string, unknown> }) => {
+      if (m.ok) resolve(m.report!);
+      else if (m.parse) {
+        const p = m.parse as { kind: string; format: ErrorFormat; code: string; offset: number; message: string; context: string };
+        const Ctor = p.kind === 'truncated' ? TruncatedError : CorruptError;
+        reject(Object.assign(new Ctor(p.format, p.code, p.offset, p.message, p.context), { file }));
+      } else reject(Object.assign(new Error(m.message), { file }));
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`report worker for ${file} exited with code ${code}`));
+    });
+  });
+}
+
+/** Reports of several files, `limit` worker threads at a time, in input order. */
+async function reportAll(files: string[], options: ReportOptions): Promise<MemoryReport[]> {
+  const out: MemoryReport[] = new Array(files.length);
+  let next = 0;
+  const limit = Math.max(1, Math.min(files.length, availableParallelism()));
+  const run = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await reportInWorker(files[i]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, run));
+  return out;
+}
+
+async function* csvChunks(files: string[], options: ReportOptions): AsyncGenerator<string> {
+  yield `${CSV_HEADER}\n`;
+  for (const file of files) {
+    const input = await openReportInput(file, options);
+    try {
+      for await (const rows of reportRows(input.batches, options, new ReportBuilder({ ...options, top: 0, sep: '' }))) {
+        let text = '';
+        for (const row of rows) text += csvLine(row);
+        yield text;
+      }
+    } finally {
+      input.close();
+    }
+  }
+}
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  const files = argv.files;
+  await runCommand('report', files.length === 1 ? files[0] : undefined, async () => {
+    const options = reportOptions(argv);
+    let chunks: AsyncIterable<string>;
+    if (argv.format === 'csv') {
+      if (argv.merge) throw new UsageError('CLI_BAD_OPTION', '--merge makes a report, not per-key rows: use --format json|text|html');
+      chunks = csvChunks(files, options);
+    } else {
+      let rep: MemoryReport;
+      if (argv.merge) {
+        const parts: MemoryReport[] = [];
+        for (const f of files) {
+          let parsed: MemoryReport;
+          try {
+            parsed = JSON.parse(new TextDecoder().decode(await readWhole(f))) as MemoryReport;
+          } catch (e) {
+            throw new UsageError('CLI_BAD_INPUT', `${f}: not a JSON report (${(e as Error).message})`);
+          }
+          if (parsed?.kind !== 'rdbkit-memory-report') throw new UsageError('CLI_BAD_INPUT', `${f}: not an rdbkit memory report`);
+          parts.push(parsed);
+        }
+        rep = mergeReports(parts);
+      } else if (files.length === 1) {
+        rep = await reportFile(files[0]!, options);
+      } else {
+        rep = mergeReports(await reportAll(files, options));
+      }
+      const text =
+        argv.format === 'json' ? `${JSON.stringify(rep, null, 1)}\n` : argv.format === 'html' ? reportHtml(rep) : formatReportText(rep, c);
+      chunks = (async function* () {
+        yield text;
+      })();
+    }
+    if (argv.output) {
+      const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+      process.stderr.write(`${c.green('wrote')} ${argv.output}: ${bytes} bytes\n`);
+    } else {
+      await writeStdout(chunks);
+    }
+    return EXIT_OK;
+  });
+}

@@ -61,7 +61,7 @@ export function builder(y: Argv): Argv<Args> {
     .option('type', {
       type: 'string',
       array: true,
-      choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'],
+      choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array'],
       describe: 'only these types',
     })
     .option('at', {

@@ -69,7 +69,7 @@ describe.skipIf(!requireChromium() || !requireRedis('the HTML report test'))(
           '--disable-sync',
         ],
       });
-    });
+    }, 300_000);
     afterAll(async () => {
       await browser?.close();
       rmSync(dir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ describe.skipIf(!requireRedis('the memory estimate accuracy test'))('memory esti
         error: Math.abs(est.bytes - redis) / redis,
       });
     }
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await server?.stop();

@@ -47,7 +47,7 @@ describe.skipIf(!requireRedis('the report tests'))('rdbkit report', { timeout: 3
   beforeAll(async () => {
     dumps = await makeReportDumps(dir);
     whole = json(dumps.whole);
-  });
+  }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reports every key with the estimator, totals per db, type and encoding adding up', () => {

@@ -39,14 +39,14 @@ export { entryFromJson, entryToJson } from './ops/json.js';
 // What uses the memory: per-key MEMORY USAGE estimates, reports (mergeable) and their HTML page
 export type { KeyHead, MemoryEstimate } from './ops/memory.js';
 export { estimateKeyMemory, KeyMemory } from './ops/memory.js';
-export type { MemoryReport, ReportOptions } from './ops/report.js';
-export { mergeReports, report } from './ops/report.js';
-export { reportHtml } from './ops/report-html.js';
 export type { ReadOptions } from './ops/read.js';
 export { readRdb, readRdbBatches } from './ops/read.js';
 // Replay an AOF into the reference engine; the dataset digest Redis's DEBUG DIGEST prints
 export type { ReplayOptions, ReplayReport } from './ops/replay-aof.js';
 export { engineRecords, replayAof } from './ops/replay-aof.js';
+export type { MemoryReport, ReportOptions } from './ops/report.js';
+export { mergeReports, report } from './ops/report.js';
+export { reportHtml } from './ops/report-html.js';
 // Restore a dataset into a running server (standalone or cluster)
 export type { RestoreInput, RestoreOptions, RestoreProgress, RestoreReport } from './ops/restore.js';
 export { restore } from './ops/restore.js';

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRdb, escapeKey, estimateKeyMemory, type KeyEntry, type MemoryReport } from '../src/index.js';
+import { decodeRdb, estimateKeyMemory, type KeyEntry, type MemoryReport } from '../src/index.js';
+import { escapeKey } from '../src/ops/report.js';
 import { requireRedis } from './support/redis.mjs';
 import { makeReportDumps, ODD_KEYS, type ReportDumps } from './support/report-dumps.js';
 

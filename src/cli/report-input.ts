@@ -2,11 +2,12 @@
  * One input of `rdbkit report`: an RDB (plain, gzip, VCS) read with its stored layout, or an AOF
  * (file, manifest or directory) replayed into the engine, as `convert` does.
  */
+import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, sniffInput } from '../io/sniff.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf } from '../ops/export.js';
-import { engineRecords, replayAofPath } from '../ops/replay-aof.js';
+import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
 
 /** An opened input: its records in batches, and what to release afterwards. */
@@ -18,7 +19,7 @@ export interface ReportInput {
 /** Open a file for reporting. */
 export async function openReportInput(file: string, opts: ReportOptions): Promise<ReportInput> {
   if (isAofKind(await sniffInput(file))) {
-    const { engine } = await replayAofPath(file);
+    const { engine } = await replayAof(await openAofSet(file));
     return { batches: batchesOf(engineRecords(engine, opts.at), 1024), close: () => undefined };
   }
   const input = await openRdbInput(file, { crcWorker: true });

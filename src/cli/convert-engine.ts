@@ -13,7 +13,7 @@ import { readRdb } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
-import { c, EXIT_OK, writeOutputFile, writeStdout } from './output.js';
+import { c, EXIT_OK, writeOutput } from './output.js';
 
 /** The options convert.ts passes on. */
 export interface EngineConvertArgs extends KeyFilter {
@@ -32,12 +32,9 @@ export interface EngineConvertArgs extends KeyFilter {
 }
 
 async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, what: () => string): Promise<void> {
-  if (a.output) {
-    const bytes = await writeOutputFile(a.output, chunks, a.force ?? false);
-    process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${bytes} bytes\n`);
-  } else {
-    await writeStdout(chunks);
-  }
+  const binary = a.to === 'rdb';
+  const w = await writeOutput(a.output, chunks, { force: a.force, binary, what: binary ? 'RDB bytes' : undefined });
+  if (w.toFile) process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${w.bytes} bytes\n`);
 }
 
 async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
@@ -47,8 +44,6 @@ async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
 export async function convertAof(a: EngineConvertArgs): Promise<number> {
-  if (a.to === 'rdb' && !a.output)
-    throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
   const { engine, report } = await replayAof(await openAofSet(a.file), { skipUnknown: a.skipUnknown });
   if (report.failedCount)
     process.stderr.write(

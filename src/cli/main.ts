@@ -1,6 +1,7 @@
 /** The rdbkit command line: yargs over the command modules in ./commands. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { installSignalCleanup } from '../io/signals.js';
 import * as check from './commands/check.js';
 import * as convert from './commands/convert.js';
 import * as digest from './commands/digest.js';
@@ -14,6 +15,7 @@ const commands = [inspect, check, convert, repair, unflush, digest, restore];
 
 /** Run the CLI with the given arguments. */
 export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
+  installSignalCleanup();
   // a reader that stops early (`rdbkit convert ... | head`) is not an error worth a stack trace
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -13,7 +13,7 @@ import { isAofKind, sniffInput } from '../../io/sniff.js';
 import { type ExportStats, exportRdb } from '../../ops/export.js';
 import { looksLikeJson, type ToRdbOptions, type ToRdbReport, toRdbChunks } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp } from '../convert-engine.js';
-import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
+import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 
 interface Args {
   file: string;
@@ -102,12 +102,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
         },
         stats,
       );
-      if (argv.output) {
-        const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
-        process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${bytes} bytes\n`);
-      } else {
-        await writeStdout(chunks);
-      }
+      const w = await writeOutput(argv.output, chunks, { force: argv.force });
+      if (w.toFile) process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${w.bytes} bytes\n`);
       return EXIT_OK;
     } finally {
       input.close();
@@ -119,7 +115,6 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
 
 /** `convert IN --to rdb -o OUT`: IN is an RDB (plain, gzip, VCS) or rdbkit's JSONL/JSON export. */
 async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
-  if (!argv.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
   const json = looksLikeJson(await readHead(argv.file, 64));
   const report: Partial<ToRdbReport> = {};
   const opts: ToRdbOptions = {
@@ -140,14 +135,17 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
     chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
   }
   if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
-  let bytes: number;
+  let w: { bytes: number; toFile: boolean };
   try {
-    bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+    w = await writeOutput(argv.output, chunks, { force: argv.force, binary: true, what: 'RDB bytes' });
   } finally {
     close();
   }
   for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
   const container = argv.compress === 'lz4' ? ' in a VCS (LZ4) envelope' : argv.compress === 'gzip' ? ', gzip' : '';
-  process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}${container}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);
+  if (w.toFile)
+    process.stderr.write(
+      `${c.green('wrote')} ${argv.output}: RDB ${report.version}${container}, ${report.keys ?? 0} keys, ${w.bytes} bytes\n`,
+    );
   return EXIT_OK;
 }

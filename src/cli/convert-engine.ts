@@ -6,6 +6,7 @@
 import { CorruptError, UsageError } from '../errors.js';
 import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
+import type { InputSource } from '../io/source.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
@@ -91,8 +92,8 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
 }
 
 /** `convert RDB --to resp [--restore]`. */
-export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
-  const input = await openRdbInput(a.file);
+export async function convertRdbToResp(a: EngineConvertArgs, src?: InputSource): Promise<number> {
+  const input = await openRdbInput(src ?? a.file);
   const rep = newToRespReport();
   await emit(
     a,

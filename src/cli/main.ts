@@ -21,7 +21,15 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<void
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  let cli = yargs(args)
+  // yargs reads a lone `-` as an empty flag; carry it through parsing under a name no shell can pass
+  const STDIO = '\u0000-';
+  let cli = yargs(args.map((a) => (a === '-' ? STDIO : a)))
+    .middleware((argv) => {
+      for (const [k, v] of Object.entries(argv)) {
+        if (v === STDIO) argv[k] = '-';
+        else if (Array.isArray(v)) argv[k] = v.map((x) => (x === STDIO ? '-' : x));
+      }
+    }, true)
     .scriptName('rdbkit')
     .usage('$0 <command> [options]\n\nInspect, check, convert and repair Redis RDB and AOF files.')
     .strict()

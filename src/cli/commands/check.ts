@@ -2,11 +2,12 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { openAofSet } from '../../io/aof-files.js';
 import { openRdbInput } from '../../io/input.js';
-import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { isAofKind, openInput } from '../../io/sniff.js';
 import { checkAof } from '../../ops/aof-inspect.js';
 import { checkRdb } from '../../ops/check.js';
 import { formatAofCheck } from '../aof-format.js';
 import { formatRdbCheck } from '../format.js';
+import { aofPathOf, shownName } from '../inputs.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
 interface Args {
@@ -24,18 +25,19 @@ export function builder(y: Argv): Argv<Args> {
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
-  await runCommand('check', argv.file, async () => {
-    if (isAofKind(await sniffInput(argv.file))) {
-      const r = await checkAof(await openAofSet(argv.file));
+  await runCommand('check', shownName(argv.file), async () => {
+    const opened = await openInput(argv.file);
+    if (isAofKind(opened.kind)) {
+      const r = await checkAof(await openAofSet(aofPathOf(opened)));
       if (argv.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
       return r.ok ? EXIT_OK : EXIT_INVALID;
     }
-    const input = await openRdbInput(argv.file, { crcWorker: true });
+    const input = await openRdbInput(opened.source!, { crcWorker: true });
     try {
       const report = await checkRdb(input.source, input.decoderOptions);
       if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
-      else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(argv.file, report));
+      else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(shownName(argv.file), report));
       return report.ok ? EXIT_OK : EXIT_INVALID;
     } finally {
       input.close();

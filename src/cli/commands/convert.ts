@@ -7,12 +7,13 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { gzipChunks } from '../../io/compress.js';
-import { readChunks, readHead } from '../../io/files.js';
 import { openRdbInput } from '../../io/input.js';
-import { isAofKind, sniffInput } from '../../io/sniff.js';
+import { isAofKind, openInput } from '../../io/sniff.js';
+import type { InputSource } from '../../io/source.js';
 import { type ExportStats, exportRdb } from '../../ops/export.js';
 import { looksLikeJson, type ToRdbOptions, type ToRdbReport, toRdbChunks } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp } from '../convert-engine.js';
+import { aofPathOf, shownName } from '../inputs.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 
 interface Args {
@@ -80,13 +81,15 @@ export function builder(y: Argv): Argv<Args> {
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
-  await runCommand('convert', argv.file, async () => {
-    if (isAofKind(await sniffInput(argv.file))) return convertAof(argv);
-    if (argv.to === 'resp') return convertRdbToResp(argv);
-    if (argv.to === 'rdb') return convertToRdb(argv);
+  await runCommand('convert', shownName(argv.file), async () => {
+    const opened = await openInput(argv.file);
+    if (isAofKind(opened.kind)) return convertAof({ ...argv, file: aofPathOf(opened) });
+    const src = opened.source!;
+    if (argv.to === 'resp') return convertRdbToResp(argv, src);
+    if (argv.to === 'rdb') return convertToRdb(argv, src);
     if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
     if (argv.compress) throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');
-    const input = await openRdbInput(argv.file, { crcWorker: true });
+    const input = await openRdbInput(src, { crcWorker: true });
     try {
       const stats: ExportStats = { keys: 0, records: 0 };
       const chunks = exportRdb(
@@ -114,8 +117,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
 // ---- --to rdb (task A: the RDB writer) --------------------------------------------------------
 
 /** `convert IN --to rdb -o OUT`: IN is an RDB (plain, gzip, VCS) or rdbkit's JSONL/JSON export. */
-async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
-  const json = looksLikeJson(await readHead(argv.file, 64));
+async function convertToRdb(argv: ArgumentsCamelCase<Args>, src: InputSource): Promise<number> {
+  const json = looksLikeJson(src.head);
   const report: Partial<ToRdbReport> = {};
   const opts: ToRdbOptions = {
     version: argv.rdbVersion,
@@ -128,9 +131,9 @@ async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
   };
   let chunks: AsyncGenerator<Uint8Array>;
   let close = (): void => undefined;
-  if (json) chunks = toRdbChunks(readChunks(argv.file), 'json', opts, report);
+  if (json) chunks = toRdbChunks(src.chunks(), 'json', opts, report);
   else {
-    const input = await openRdbInput(argv.file, { crcWorker: true });
+    const input = await openRdbInput(src, { crcWorker: true });
     close = input.close;
     chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
   }

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { installSignalCleanup } from '../io/signals.js';
 import * as check from './commands/check.js';
 import * as convert from './commands/convert.js';
+import * as diff from './commands/diff.js';
 import * as digest from './commands/digest.js';
 import * as inspect from './commands/inspect.js';
 import * as repair from './commands/repair.js';
@@ -11,7 +12,7 @@ import * as restore from './commands/restore.js';
 import * as unflush from './commands/unflush.js';
 
 /** Every command module, in help order. Colleagues add theirs here. */
-const commands = [inspect, check, convert, repair, unflush, digest, restore];
+const commands = [inspect, check, convert, repair, unflush, digest, restore, diff];
 
 /** Run the CLI with the given arguments. */
 export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
@@ -35,6 +36,7 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<void
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
+    .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'No progress display on stderr' })
     .help()
     .alias('h', 'help')
     .version()

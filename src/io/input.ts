@@ -28,7 +28,7 @@ export interface RdbInput {
   totalSize?: number;
   source: AsyncIterable<Uint8Array>;
   /** Options the reader should get for this input (known size; VCS content must end with the RDB; external CRC). */
-  decoderOptions: RdbDecoderOptions & { externalCrc?: ExternalCrc };
+  decoderOptions: RdbDecoderOptions & { externalCrc?: ExternalCrc; onProgress?: (p: { bytes: number; keys: number }) => void };
   /** Release what the input holds (a CRC worker thread). */
   close(): void;
 }

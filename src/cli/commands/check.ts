@@ -9,9 +9,11 @@ import { formatAofCheck } from '../aof-format.js';
 import { formatRdbCheck } from '../format.js';
 import { aofPathOf, shownName } from '../inputs.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { rdbProgress } from '../progress.js';
 
 interface Args {
   file: string;
+  quiet?: boolean;
   json?: boolean;
 }
 
@@ -34,12 +36,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       return r.ok ? EXIT_OK : EXIT_INVALID;
     }
     const input = await openRdbInput(opened.source!, { crcWorker: true });
+    const bar = rdbProgress('check', argv.file, input, argv.quiet);
     try {
       const report = await checkRdb(input.source, input.decoderOptions);
       if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
       else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(shownName(argv.file), report));
       return report.ok ? EXIT_OK : EXIT_INVALID;
     } finally {
+      bar.end();
       input.close();
     }
   });

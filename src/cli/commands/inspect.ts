@@ -9,9 +9,11 @@ import { formatAofInspect } from '../aof-format.js';
 import { formatRdbInspect } from '../format.js';
 import { aofPathOf, notAnInput, shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { rdbProgress } from '../progress.js';
 
 interface Args {
   file: string;
+  quiet?: boolean;
   json?: boolean;
 }
 
@@ -37,12 +39,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       return EXIT_INVALID;
     }
     const input = await openRdbInput(opened.source!, { crcWorker: true });
+    const bar = rdbProgress('inspect', argv.file, input, argv.quiet);
     try {
       const report = await inspectRdb(input.source, input.decoderOptions);
       if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
       else process.stdout.write(formatRdbInspect(shownName(argv.file), report, input.container));
       return EXIT_OK;
     } finally {
+      bar.end();
       input.close();
     }
   });

@@ -1,6 +1,7 @@
 /** The rdbkit command line: yargs over the command modules in ./commands. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { ownVersion } from '../io/files.js';
 import { installSignalCleanup } from '../io/signals.js';
 import * as check from './commands/check.js';
 import * as convert from './commands/convert.js';
@@ -39,7 +40,7 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<void
     .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'No progress display on stderr' })
     .help()
     .alias('h', 'help')
-    .version()
+    .version(ownVersion())
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((msg, err, y) => {
       if (err) throw err;

@@ -3,7 +3,7 @@
  * chunks; modified files are written to a temp file beside the target, fsynced and renamed,
  * so the original is untouched on any failure.
  */
-import { createReadStream, constants as fsc, promises as fsp, type Stats } from 'node:fs';
+import { createReadStream, constants as fsc, promises as fsp, readFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { trackTemp, untrackTemp } from './signals.js';
@@ -21,6 +21,16 @@ export async function* readChunks(file: string, chunkSize = CHUNK_SIZE, start = 
     const b = chunk as Buffer;
     yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
+}
+
+/**
+ * rdbkit's own version, from the package.json of the installed package (found relative to this
+ * module, dist/io/files.js, never the current directory: `npx rdbkit --version` run inside
+ * another project must not print that project's version).
+ */
+export function ownVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }
 
 /** Whole file as bytes (small files: manifests, tests). */

@@ -23,7 +23,10 @@ export const describe = 'Verify a file end to end (structure and checksum); exit
 export function builder(y: Argv): Argv<Args> {
   return y
     .positional('file', { type: 'string', demandOption: true, describe: 'RDB file, AOF file or AOF directory' })
-    .option('json', { type: 'boolean', describe: 'Print the result as JSON' }) as unknown as Argv<Args>;
+    .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+    .example('$0 check dump.rdb && cp dump.rdb /backup/', 'copy only a complete dump with a matching checksum')
+    .example('$0 check appendonlydir', 'would Redis load this AOF? (exit 1 if truncated or corrupt)')
+    .example('zcat dump.rdb.gz | $0 check -', 'check a compressed dump through a pipe') as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
@@ -39,7 +42,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const bar = rdbProgress('check', argv.file, input, argv.quiet);
     try {
       const report = await checkRdb(input.source, input.decoderOptions);
-      if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report })}\n`);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ input: shownName(argv.file), container: input.container, ...report })}\n`);
       else (report.ok ? process.stdout : process.stderr).write(formatRdbCheck(shownName(argv.file), report));
       return report.ok ? EXIT_OK : EXIT_INVALID;
     } finally {

@@ -84,7 +84,7 @@ export function builder(y: Argv): Argv<Args> {
         'ssh db1 cat /var/lib/redis/dump.rdb | $0 convert - --to rdb --rdb-version 9 -o dump9.rdb',
         'downgrade a dump arriving on stdin',
       )
-      .example('$0 convert appendonlydir --to rdb | redis-check-rdb /dev/stdin', 'replay an AOF and pipe the RDB on'),
+      .example('$0 convert appendonlydir --to rdb | gzip > dump.rdb.gz', 'replay an AOF into a compressed RDB'),
   ) as unknown as Argv<Args>;
 }
 

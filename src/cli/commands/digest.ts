@@ -24,7 +24,9 @@ export function builder(y: Argv): Argv<Args> {
     .option('as-saved', {
       type: 'boolean',
       describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's",
-    }) as unknown as Argv<Args>;
+    })
+    .example('$0 digest dump.rdb', 'the DEBUG DIGEST a server loading this dump would print')
+    .example('$0 digest appendonlydir --at 1700000000000', "the digest of the AOF's data as of a given time") as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {

@@ -23,7 +23,10 @@ export const describe = 'Show the version, aux fields and per-database key stati
 export function builder(y: Argv): Argv<Args> {
   return y
     .positional('file', { type: 'string', demandOption: true, describe: 'RDB file (plain, .gz or Valkey VCS), AOF file or AOF directory' })
-    .option('json', { type: 'boolean', describe: 'Print the report as JSON' }) as unknown as Argv<Args>;
+    .option('json', { type: 'boolean', describe: 'Print the report as JSON' })
+    .example('$0 inspect dump.rdb', 'version, aux fields, keys per database by type and encoding')
+    .example('$0 inspect appendonlydir --json', 'the parts, commands and flushes of a Redis 7 AOF, as JSON')
+    .example('ssh db1 cat /var/lib/redis/dump.rdb | $0 inspect -', 'a dump arriving on stdin') as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
@@ -42,7 +45,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const bar = rdbProgress('inspect', argv.file, input, argv.quiet);
     try {
       const report = await inspectRdb(input.source, input.decoderOptions);
-      if (argv.json) process.stdout.write(`${JSON.stringify({ file: argv.file, container: input.container, ...report }, null, 2)}\n`);
+      if (argv.json)
+        process.stdout.write(`${JSON.stringify({ input: shownName(argv.file), container: input.container, ...report }, null, 2)}\n`);
       else process.stdout.write(formatRdbInspect(shownName(argv.file), report, input.container));
       return EXIT_OK;
     } finally {

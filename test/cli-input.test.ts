@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { concatBytes, VcsEncoder } from '../src/index.js';
+import { concatBytes } from '../src/model/bytes.js';
+import { VcsEncoder } from '../src/rdb/vcs.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');

@@ -13,7 +13,7 @@ describe('package.json', () => {
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
     expect(pkg.exports['./package.json']).toBe('./package.json');
-    expect(pkg.engines.node).toBe('>=20');
+    expect(pkg.engines.node).toBe('>=20.19'); // require(esm) of the package needs 20.19+
   });
 
   it('ships the CLI', () => {

@@ -191,6 +191,6 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/cli/main.js')))('CLI: convert --to 
     }
     const bad = run('convert', src, '--to', 'jsonl', '--compress', 'gzip');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--compress applies to --to rdb only/);
+    expect(bad.stderr).toMatch(/--compress applies to --to rdb: leave it out/);
   });
 });

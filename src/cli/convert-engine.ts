@@ -5,15 +5,14 @@
  */
 import { CorruptError, UsageError } from '../errors.js';
 import { openAofSet } from '../io/aof-files.js';
-import { openRdbInput } from '../io/input.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
-import { compileFilter, type KeyFilter } from '../ops/filter.js';
-import { readRdb } from '../ops/read.js';
+import { compileFilter, type KeyFilter, pickFilter } from '../ops/filter.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
+import { sortedExport } from '../ops/sort.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
-import { c, EXIT_OK, writeOutputFile, writeStdout } from './output.js';
+import { c, EXIT_OK, writeOutput } from './output.js';
 
 /** The options convert.ts passes on. */
 export interface EngineConvertArgs extends KeyFilter {
@@ -26,18 +25,17 @@ export interface EngineConvertArgs extends KeyFilter {
   lossy?: boolean;
   restore?: boolean;
   skipUnknown?: boolean;
+  /** --to jsonl|json: canonical order. */
+  sort?: boolean;
   batch?: number;
   /** Dump time (ms) for AOF input: keys expired by then are left out. */
   at?: number;
 }
 
 async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, what: () => string): Promise<void> {
-  if (a.output) {
-    const bytes = await writeOutputFile(a.output, chunks, a.force ?? false);
-    process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${bytes} bytes\n`);
-  } else {
-    await writeStdout(chunks);
-  }
+  const binary = a.to === 'rdb';
+  const w = await writeOutput(a.output, chunks, { force: a.force, binary, what: binary ? 'RDB bytes' : undefined });
+  if (w.toFile) process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${w.bytes} bytes\n`);
 }
 
 async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
@@ -47,8 +45,6 @@ async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
 export async function convertAof(a: EngineConvertArgs): Promise<number> {
-  if (a.to === 'rdb' && !a.output)
-    throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
   const { engine, report } = await replayAof(await openAofSet(a.file), { skipUnknown: a.skipUnknown });
   if (report.failedCount)
     process.stderr.write(
@@ -73,7 +69,7 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
     const rep: Partial<ToRdbReport> = {};
     await emit(
       a,
-      encodeRecords(records, { version: a.rdbVersion ?? 10, lossy: a.lossy, db: a.db, key: a.key, type: a.type }, rep),
+      encodeRecords(records, { ...pickFilter(a), version: a.rdbVersion ?? 10, lossy: a.lossy }, rep),
       () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`,
     );
     return EXIT_OK;
@@ -89,23 +85,20 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
   }
   if (a.to === 'jsonl' || a.to === 'json') {
     const stats: ExportStats = { keys: 0, records: 0 };
-    await emit(a, exportRecords(batchesOf(records), { ...a, format: a.to }, stats), () => `${stats.keys} keys`);
+    const opts = { ...pickFilter(a), meta: a.meta, format: a.to } as const;
+    const chunks = a.sort ? sortedExport(batchesOf(records), opts, stats) : exportRecords(batchesOf(records), opts, stats);
+    await emit(a, chunks, () => `${stats.keys} keys`);
     return EXIT_OK;
   }
   throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${a.to} for AOF input`);
 }
 
-/** `convert RDB --to resp [--restore]`. */
-export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
-  const input = await openRdbInput(a.file);
+/** `convert RDB|JSON --to resp [--restore]`: the records come from convert's reader. */
+export async function convertRdbToResp(a: EngineConvertArgs, batches: AsyncIterable<RdbRecord[]>): Promise<number> {
   const rep = newToRespReport();
   await emit(
     a,
-    datasetRespChunks(
-      filtered(readRdb(input.source, input.decoderOptions), a),
-      { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch },
-      rep,
-    ),
+    datasetRespChunks(filtered(flat(batches), a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
     () => `${rep.keys} keys, ${rep.commands} commands`,
   );
   for (const s of rep.skipped) process.stderr.write(`${c.yellow('skipped')} db ${s.db} ${s.key}: ${s.what}\n`);
@@ -113,4 +106,8 @@ export async function convertRdbToResp(a: EngineConvertArgs): Promise<number> {
   if (rep.lostPending)
     process.stderr.write(`${c.yellow('note:')} ${rep.lostPending} pending stream entries refer to deleted entries and cannot be rebuilt\n`);
   return EXIT_OK;
+}
+
+async function* flat(batches: AsyncIterable<RdbRecord[]>): AsyncGenerator<RdbRecord> {
+  for await (const b of batches) yield* b;
 }

@@ -7,13 +7,14 @@
 import { UsageError } from '../errors.js';
 import { gzipChunks } from '../io/compress.js';
 import { openRdbInput } from '../io/input.js';
+import type { InputSource } from '../io/source.js';
 import type { RdbRecord } from '../model/record.js';
 import { type ExportStats, exportRecords } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
 import { type SalvageDamage, type SalvageReport, salvageOutcome, salvageRdbBatches } from '../ops/read.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
-import { c, EXIT_INVALID, EXIT_OK, writeOutputFile, writeStdout } from './output.js';
+import { c, EXIT_INVALID, EXIT_OK, writeOutput } from './output.js';
 
 /** Exit status of a salvage that recovered some keys but not all. */
 export const EXIT_PARTIAL = 3;
@@ -21,6 +22,8 @@ export const EXIT_PARTIAL = 3;
 /** The options convert.ts passes on. */
 export interface SalvageArgs extends KeyFilter {
   file: string;
+  /** The input already opened (stdin included); else `file` is opened. */
+  source?: InputSource;
   to: string;
   output?: string;
   force?: boolean;
@@ -51,7 +54,7 @@ export async function convertSalvage(a: SalvageArgs): Promise<number> {
   if (a.to === 'rdb' && !a.output)
     throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
   if (a.compress && a.to !== 'rdb') throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');
-  const input = await openRdbInput(a.file);
+  const input = await openRdbInput(a.source ?? a.file);
   const report: SalvageReport = { keys: 0, skipped: [], stop: null };
   const batches = salvageRdbBatches(input.source, input.decoderOptions, report);
   const expiredAt = a.skipExpired ? Date.now() : undefined;
@@ -78,12 +81,8 @@ export async function convertSalvage(a: SalvageArgs): Promise<number> {
     throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${a.to}`);
   }
   try {
-    if (a.output) {
-      const bytes = await writeOutputFile(a.output, chunks, a.force ?? false);
-      process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${bytes} bytes\n`);
-    } else {
-      await writeStdout(chunks);
-    }
+    const w = await writeOutput(a.output, chunks, { force: a.force, binary: a.to === 'rdb', what: 'RDB bytes' });
+    if (w.toFile) process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${w.bytes} bytes\n`);
   } finally {
     input.close();
   }

@@ -27,7 +27,7 @@ export function formatRdbInspect(file: string, r: RdbInspectReport, container: s
   );
   if (r.aux.length)
     lines.push(
-      `${c.cyan('aux')}  ${r.aux.map((a) => `${a.name}=${a.value.length > 60 ? `${a.value.slice(0, 60)}…` : a.value}`).join('  ')}`,
+      `${c.cyan('aux')}  ${r.aux.map((a) => `${a.name}=${a.value.length > 60 ? `${a.value.slice(0, 60)}…` : a.value}${a.name === 'ctime' && /^\d+$/.test(a.value) ? ` (${new Date(Number(a.value) * 1000).toISOString().replace('.000Z', 'Z')})` : ''}`).join('  ')}`,
     );
   if (r.functions.length)
     lines.push(`${c.cyan('functions')}  ${r.functions.map((f) => `${f.name ?? '?'} (${f.engine ?? '?'})`).join(', ')}`);

@@ -5,7 +5,7 @@
  */
 import chalk, { Chalk } from 'chalk';
 import { ParseError, UsageError } from '../errors.js';
-import { AtomicFile } from '../io/files.js';
+import { openOutput } from '../io/sink.js';
 
 /** Exit codes: 0 ok; 1 the input is invalid (truncated, corrupt, check failed); 2 usage or I/O error. */
 export const EXIT_OK = 0;
@@ -54,10 +54,29 @@ export async function writeStdout(chunks: AsyncIterable<string | Uint8Array>): P
   }
 }
 
-/** Write chunks to `out` atomically (temp file, fsync, rename); refuses to overwrite unless `force`. */
-export async function writeOutputFile(out: string, chunks: AsyncIterable<string | Uint8Array>, force: boolean): Promise<number> {
-  const f = await AtomicFile.open(out, force);
+/** Options of writeOutput. */
+export interface WriteOutputOptions {
+  /** Replace an existing regular file. */
+  force?: boolean;
+  /** Binary bytes (an RDB): never to a terminal. */
+  binary?: boolean;
+  /** Names the bytes in a refusal ("RDB bytes"). */
+  what?: string;
+}
+
+/**
+ * Write chunks to `out`: stdout for `-` or none, in place for a device/FIFO/socket, else
+ * atomically (temp file beside the real file, fsync, rename; an existing file needs `force`).
+ * Writes are gathered to ~1 MiB. Returns the byte count and whether it went to a file.
+ */
+export async function writeOutput(
+  out: string | undefined,
+  chunks: AsyncIterable<string | Uint8Array>,
+  opts: WriteOutputOptions = {},
+): Promise<{ bytes: number; toFile: boolean }> {
+  const sink = await openOutput(out, { overwrite: opts.force, binary: opts.binary, what: opts.what });
   const enc = new TextEncoder();
+  const gather = sink.kind === 'stdout' ? 1 << 16 : 1 << 20;
   try {
     let pending: Uint8Array[] = [];
     let size = 0;
@@ -65,17 +84,17 @@ export async function writeOutputFile(out: string, chunks: AsyncIterable<string 
       const b = typeof chunk === 'string' ? enc.encode(chunk) : chunk;
       pending.push(b);
       size += b.length;
-      if (size >= 1 << 20) {
-        for (const p of pending) await f.write(p);
+      if (size >= gather) {
+        for (const p of pending) await sink.write(p);
         pending = [];
         size = 0;
       }
     }
-    for (const p of pending) await f.write(p);
-    await f.commit();
-    return f.written;
+    for (const p of pending) await sink.write(p);
+    await sink.commit();
+    return { bytes: sink.written, toFile: sink.kind !== 'stdout' };
   } catch (e) {
-    await f.abort();
+    await sink.abort();
     throw e;
   }
 }

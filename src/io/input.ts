@@ -4,14 +4,15 @@
  * envelope (an LZ4 frame) with the pure VcsDecoder. Plain files also report their size, so
  * the decoder can tell a cut-off record at once instead of buffering toward a corrupt length.
  */
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CorruptError, TruncatedError } from '../errors.js';
+import { CorruptError, ParseError, TruncatedError, UsageError } from '../errors.js';
 import type { ExternalCrc } from '../model/source.js';
 import type { RdbDecoderOptions } from '../rdb/decoder.js';
 import { isVcs, VcsDecoder } from '../rdb/vcs.js';
 import { fileCrc, startFileCrc } from './crc-worker.js';
-import { CHUNK_SIZE, fileSize, readChunks, readHead } from './files.js';
+import { CHUNK_SIZE } from './files.js';
+import { type InputSource, openSource } from './source.js';
 
 /** How the RDB is stored. */
 export type Container = 'plain' | 'gzip' | 'vcs';
@@ -19,13 +20,15 @@ export type Container = 'plain' | 'gzip' | 'vcs';
 /** An opened RDB source. */
 export interface RdbInput {
   container: Container;
-  /** Size of the file on disk. */
-  fileSize: number;
+  /** Size of the file on disk (null for a pipe or FIFO). */
+  fileSize: number | null;
+  /** The opened input (its bytesRead counts file bytes, for progress). */
+  input: InputSource;
   /** Size of the RDB bytes when known (plain files). */
   totalSize?: number;
   source: AsyncIterable<Uint8Array>;
   /** Options the reader should get for this input (known size; VCS content must end with the RDB; external CRC). */
-  decoderOptions: RdbDecoderOptions & { externalCrc?: ExternalCrc };
+  decoderOptions: RdbDecoderOptions & { externalCrc?: ExternalCrc; onProgress?: (p: { bytes: number; keys: number }) => void };
   /** Release what the input holds (a CRC worker thread). */
   close(): void;
 }
@@ -47,54 +50,55 @@ export function sniffContainer(head: Uint8Array): Container {
   return 'plain';
 }
 
-/** Open an RDB file (plain, gzip or VCS) as a byte source. */
-export async function openRdbInput(file: string, opts: OpenOptions = {}): Promise<RdbInput> {
+/**
+ * Open an RDB (plain, gzip or VCS) as a byte source: a path, `-` for stdin, or an already
+ * opened InputSource. A pipe or FIFO is read once, front to back; only a regular file gets
+ * its size checked against lengths and its CRC computed in a worker thread.
+ */
+export async function openRdbInput(file: string | InputSource, opts: OpenOptions = {}): Promise<RdbInput> {
   const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
-  const size = await fileSize(file);
-  if (size === null) throw new Error(`cannot open ${file}: no such file`);
-  const head = await readHead(file, 8);
-  const container = sniffContainer(head);
+  const src = typeof file === 'string' ? await openSource(file) : file;
+  const size = src.size;
+  const container = sniffContainer(src.head);
   const none = (): void => undefined;
-  if (container === 'gzip') return { container, fileSize: size, source: gunzipChunks(file, chunkSize), decoderOptions: {}, close: none };
-  if (container === 'vcs') {
-    return {
-      container,
-      fileSize: size,
-      source: vcsChunks(readChunks(file, chunkSize)),
-      decoderOptions: { rejectTrailingData: true },
-      close: none,
-    };
-  }
+  const base = { container, fileSize: size, input: src, close: none };
+  if (container === 'gzip') return { ...base, source: gunzipChunks(src.chunks(chunkSize), chunkSize), decoderOptions: {} };
+  if (container === 'vcs') return { ...base, source: vcsChunks(src.chunks(chunkSize)), decoderOptions: { rejectTrailingData: true } };
   const input: RdbInput = {
-    container,
-    fileSize: size,
-    totalSize: size,
-    source: readChunks(file, chunkSize),
-    decoderOptions: { totalSize: size },
-    close: none,
+    ...base,
+    totalSize: size ?? undefined,
+    source: src.chunks(chunkSize),
+    decoderOptions: size === null ? {} : { totalSize: size },
   };
-  if (opts.crcWorker && size >= WORKER_CRC_MIN) {
+  if (opts.crcWorker && src.path !== null && size !== null && size >= WORKER_CRC_MIN) {
+    const path = src.path;
     // The checksum normally covers all but the last 8 bytes; any other length (bytes after the
     // trailer) is hashed here once the decoder has found the EOF opcode.
-    const job = startFileCrc(file, size - 8);
-    input.decoderOptions.externalCrc = (length) => (length === size - 8 ? job.result : Promise.resolve(fileCrc(file, length)));
+    const job = startFileCrc(path, size - 8);
+    input.decoderOptions.externalCrc = (length) => (length === size - 8 ? job.result : Promise.resolve(fileCrc(path, length)));
     input.close = job.cancel;
   }
   return input;
 }
 
-async function* gunzipChunks(file: string, chunkSize: number): AsyncGenerator<Uint8Array> {
+async function* gunzipChunks(source: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
   const gz = createGunzip({ chunkSize });
-  const stream = createReadStream(file, { highWaterMark: chunkSize }).pipe(gz);
+  const input = Readable.from(source, { objectMode: false });
+  input.on('error', (e) => gz.destroy(e));
+  const stream = input.pipe(gz);
   try {
     for await (const c of stream) {
       const b = c as Buffer;
       yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     }
   } catch (e) {
+    if (e instanceof ParseError || e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'Z_BUF_ERROR') throw new TruncatedError('gzip', 'GZIP_UNEXPECTED_EOF', 0, 'gzip stream ends early');
     throw new CorruptError('gzip', 'GZIP_BAD_DATA', 0, `gzip: ${(e as Error).message}`);
+  } finally {
+    input.destroy();
+    gz.destroy();
   }
 }
 

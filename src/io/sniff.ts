@@ -8,6 +8,8 @@
  */
 import * as path from 'node:path';
 import { fileSize, isDirectory, readHead } from './files.js';
+import { sniffContainer } from './input.js';
+import { type InputSource, openSource } from './source.js';
 
 /** The kinds of input rdbkit tells apart. */
 export type InputKind = 'rdb' | 'aof' | 'aof-preamble' | 'aof-multipart' | 'unknown' | 'missing';
@@ -26,6 +28,27 @@ export async function sniffInput(p: string): Promise<InputKind> {
   if (startsWith(head, 'REDIS') || startsWith(head, 'VALKEY')) return isAofName ? 'aof-preamble' : 'rdb';
   if (head[0] === 0x2a || head[0] === 0x23) return 'aof';
   return 'unknown';
+}
+
+/** Classify an opened input from its name and first bytes (same rules as sniffInput). */
+export function sniffSource(src: InputSource): InputKind {
+  const isAofName = src.name.endsWith('.aof');
+  if (src.head.length === 0) return isAofName ? 'aof' : 'unknown';
+  if (startsWith(src.head, 'REDIS') || startsWith(src.head, 'VALKEY')) return isAofName ? 'aof-preamble' : 'rdb';
+  if (src.head[0] === 0x2a || src.head[0] === 0x23) return 'aof';
+  // a gzip or VCS container: an RDB inside (the RDB reader unwraps it)
+  if (sniffContainer(src.head) !== 'plain') return 'rdb';
+  return 'unknown';
+}
+
+/** An input argument, opened: a directory or manifest (a multi-part AOF, read by path) or a source. */
+export type OpenedInput = { kind: 'aof-multipart'; path: string; source: null } | { kind: InputKind; path: string; source: InputSource };
+
+/** Open an input argument (`-` is stdin) and tell what it holds. */
+export async function openInput(arg: string): Promise<OpenedInput> {
+  if (arg !== '-' && ((await isDirectory(arg)) || arg.endsWith('.manifest'))) return { kind: 'aof-multipart', path: arg, source: null };
+  const source = await openSource(arg);
+  return { kind: sniffSource(source), path: arg, source };
 }
 
 /** Whether a kind is one of the AOF kinds. */

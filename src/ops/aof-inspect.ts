@@ -89,7 +89,8 @@ export function scanWarnings(set: AofSource, scan: AofSetScan): string[] {
       `${last.name}: the last line (an annotation at offset ${last.verdict.partialAnnotationAt}) has no line ending; Redis accepts it, but glues the next command it appends onto it and then fails to start (rdbkit repair --cut-partial-annotation removes it)`,
     );
   }
-  if (scan.parts.length > 0 && scan.parts.every((p) => p.size === 0)) w.push('every AOF file is empty: Redis refuses to load an empty AOF');
+  if (scan.parts.length > 0 && scan.parts.every((p) => p.size === 0))
+    w.push('every AOF file is empty: Redis 7.0 loads it as an empty dataset (checked with redis-server 7.0.15, single and multi-part)');
   for (const h of set.history) if (h.exists) w.push(`history file ${h.name} still exists (Redis does not load it)`);
   return w;
 }

@@ -1,18 +1,95 @@
 /**
- * Key filters shared by convert/inspect: --db, --key GLOB (Redis glob rules, over bytes),
- * --type.
+ * Key filters shared by convert and diff: --db, --key GLOB (Redis glob rules, over bytes),
+ * --key-regex, --exclude GLOB, --type, and the expiry filters. Validated before use, so a
+ * filter that cannot match (a misspelt type, `--db foo`) is an error, not an empty result.
  */
 
-import { bytesKey } from '../model/bytes.js';
+import { UsageError } from '../errors.js';
+import { bytesKey, displayText, utf8 } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
 
-/** Filter options. */
+/** Filter options. Within a kind, values are a union; kinds combine as an intersection. */
 export interface KeyFilter {
   db?: number[];
-  key?: string;
+  /** Redis globs over the key bytes; a key matching any is kept. */
+  key?: string | string[];
+  /** Regular expressions (JavaScript syntax) over the key decoded as UTF-8; a key matching any is kept (with --key: either). */
+  keyRegex?: string[];
+  /** Redis globs: a key matching any is dropped, whatever else matches. */
+  exclude?: string[];
   type?: string[];
   /** Drop keys whose expiry is at or before this time (ms), as Redis does when loading a dump. */
   expiredAt?: number;
+  /** Keep only keys whose expiry is at or before `now` (already expired). */
+  expired?: boolean;
+  /** Keep only keys without an expiry. */
+  persistent?: boolean;
+  /** Keep only keys expiring before this time (ms). */
+  expiresBefore?: number;
+  /** Keep only keys expiring after this time (ms). */
+  expiresAfter?: number;
+  /** The time `expired` is judged at (default: when the filter is compiled). */
+  now?: number;
+}
+
+/** The Redis types a --type value may name. */
+export const KEY_TYPES = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array'] as const;
+
+/** Only the filter fields of an options object (so callers pass filters on without the rest). */
+export function pickFilter(o: KeyFilter): KeyFilter {
+  const { db, key, keyRegex, exclude, type, expiredAt, expired, persistent, expiresBefore, expiresAfter, now } = o;
+  return { db, key, keyRegex, exclude, type, expiredAt, expired, persistent, expiresBefore, expiresAfter, now };
+}
+
+/** Whether a filter selects anything less than every key. */
+export function isFiltering(f: KeyFilter): boolean {
+  const keys = f.key === undefined ? [] : ([] as string[]).concat(f.key);
+  return Boolean(
+    f.db?.length ||
+      keys.length ||
+      f.keyRegex?.length ||
+      f.exclude?.length ||
+      f.type?.length ||
+      f.expiredAt !== undefined ||
+      f.expired ||
+      f.persistent ||
+      f.expiresBefore !== undefined ||
+      f.expiresAfter !== undefined,
+  );
+}
+
+/**
+ * Check a filter before any work: databases are non-negative integers, types are Redis types,
+ * regular expressions compile, and no two conditions contradict each other (--expired with
+ * --persistent selects nothing and is surely a mistake). Throws a one-line UsageError.
+ */
+export function validateFilter(f: KeyFilter): void {
+  for (const d of f.db ?? [])
+    if (!Number.isInteger(d) || d < 0 || d > 0x7fffffff)
+      throw new UsageError('FILTER_BAD_DB', `--db ${d}: a database is a number 0, 1, 2...`);
+  for (const t of f.type ?? [])
+    if (!(KEY_TYPES as readonly string[]).includes(t))
+      throw new UsageError('FILTER_BAD_TYPE', `--type ${t}: not a Redis type (one of ${KEY_TYPES.join(', ')})`);
+  for (const r of f.keyRegex ?? []) {
+    try {
+      new RegExp(r, 'u');
+    } catch (e) {
+      throw new UsageError('FILTER_BAD_REGEX', `--key-regex ${r}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    }
+  }
+  const ttlOnly = f.expired || f.expiresBefore !== undefined || f.expiresAfter !== undefined;
+  if (f.persistent && ttlOnly)
+    throw new UsageError(
+      'FILTER_CONTRADICTION',
+      `--persistent keeps keys without a TTL, --${f.expired ? 'expired' : f.expiresBefore !== undefined ? 'expires-before' : 'expires-after'} only keys with one: together they select nothing`,
+    );
+  if (f.expired && f.expiredAt !== undefined)
+    throw new UsageError(
+      'FILTER_CONTRADICTION',
+      '--expired keeps only expired keys, --skip-expired drops them: together they select nothing',
+    );
+  if (f.expiresBefore !== undefined && f.expiresAfter !== undefined && f.expiresAfter >= f.expiresBefore)
+    throw new UsageError('FILTER_CONTRADICTION', '--expires-after is not earlier than --expires-before: together they select nothing');
 }
 
 /** Compile a Redis-style glob (*, ?, [...], [^...], \x) to a RegExp over latin1 text (one char per byte). */
@@ -46,16 +123,30 @@ function escapeRe(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 
-/** A predicate for key entries. The glob is matched against the key's UTF-8 bytes. */
+/** A predicate for key entries (see KeyFilter). Globs match the key's bytes; regexes its UTF-8 text. */
 export function compileFilter(f: KeyFilter): (e: KeyEntry) => boolean {
   const dbs = f.db?.length ? new Set(f.db) : null;
   const types = f.type?.length ? new Set(f.type) : null;
-  let re: RegExp | null = null;
-  if (f.key !== undefined) re = globToRegExp(bytesKey(new TextEncoder().encode(f.key)));
-  const now = f.expiredAt;
-  return (e) =>
-    (!dbs || dbs.has(e.db)) &&
-    (!types || types.has(e.type)) &&
-    (!re || re.test(bytesKey(e.key))) &&
-    (now === undefined || e.expireAt === null || e.expireAt > now);
+  const globs = (f.key === undefined ? [] : ([] as string[]).concat(f.key)).map((g) => globToRegExp(bytesKey(utf8(g))));
+  const regexes = (f.keyRegex ?? []).map((r) => new RegExp(r, 'u'));
+  const excludes = (f.exclude ?? []).map((g) => globToRegExp(bytesKey(utf8(g))));
+  const selecting = globs.length > 0 || regexes.length > 0;
+  const dropBy = f.expiredAt;
+  const now = f.now ?? Date.now();
+  return (e) => {
+    if (dbs && !dbs.has(e.db)) return false;
+    if (types && !types.has(e.type)) return false;
+    const t = e.expireAt;
+    if (dropBy !== undefined && t !== null && t <= dropBy) return false;
+    if (f.persistent && t !== null) return false;
+    if (f.expired && (t === null || t > now)) return false;
+    if (f.expiresBefore !== undefined && (t === null || t >= f.expiresBefore)) return false;
+    if (f.expiresAfter !== undefined && (t === null || t <= f.expiresAfter)) return false;
+    if (selecting || excludes.length) {
+      const k = bytesKey(e.key);
+      if (selecting && !globs.some((g) => g.test(k)) && !(regexes.length && regexes.some((r) => r.test(displayText(e.key))))) return false;
+      if (excludes.some((g) => g.test(k))) return false;
+    }
+    return true;
+  };
 }

@@ -15,6 +15,14 @@ import { type DamagedValue, displayKey, RdbDecoder, type RdbDecoderOptions } fro
 export interface ReadOptions extends RdbDecoderOptions {
   /** When given, the decoder computes no CRC; the stored checksum is compared with this one. */
   externalCrc?: ExternalCrc;
+  /** Called after each chunk with how far the read has come (for a progress display). */
+  onProgress?: (p: ReadProgress) => void;
+}
+
+/** How far a read has come: RDB bytes decoded and key records seen so far. */
+export interface ReadProgress {
+  bytes: number;
+  keys: number;
 }
 
 /** Verify the EOF record of a batch against an externally computed CRC64 (throws on mismatch). */
@@ -42,6 +50,8 @@ export async function* readRdbBatches(source: ByteSource, options: ReadOptions =
   const external = (options.verifyChecksum ?? true) ? options.externalCrc : undefined;
   const d = new RdbDecoder(external ? { ...options, verifyChecksum: false } : options);
   let trailing = 0;
+  const progress = options.onProgress;
+  let keys = 0;
   for await (const chunk of source) {
     if (d.done) {
       trailing += chunk.length;
@@ -50,6 +60,10 @@ export async function* readRdbBatches(source: ByteSource, options: ReadOptions =
     }
     const batch = d.write(chunk);
     if (external && d.done) await verifyExternally(batch, external);
+    if (progress) {
+      for (const r of batch) if (r.kind === 'key') keys++;
+      progress({ bytes: d.consumed, keys });
+    }
     if (batch.length) yield batch;
     if (d.done && !options.rejectTrailingData) break;
   }

@@ -1,28 +1,35 @@
 /**
- * `rdbkit convert FILE --to jsonl|json [-o OUT] [--db N] [--key GLOB] [--type T] [--meta]`, and
- * `rdbkit convert IN --to rdb -o OUT [--rdb-version N] [--lossy] [--compress lz4|gzip]`.
- * Output goes to stdout, or to OUT through a temp file, fsync and rename (never overwriting
- * an existing OUT without --force).
+ * `rdbkit convert IN --to jsonl|json|rdb|resp [-o OUT] [filters]`. IN is an RDB (plain, gzip,
+ * VCS), an AOF (file or directory, replayed by the engine) or rdbkit's JSON/JSONL export; `-`
+ * is stdin. Output goes to stdout (`-o -` too), in place to a device or FIFO, or to OUT through
+ * a temp file, fsync and rename (never over an existing OUT without --force). An option that
+ * would do nothing for this input or target is refused (exit 2), not ignored.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { gzipChunks } from '../../io/compress.js';
-import { readChunks, readHead } from '../../io/files.js';
 import { openRdbInput } from '../../io/input.js';
-import { isAofKind, sniffInput } from '../../io/sniff.js';
-import { type ExportStats, exportRdb } from '../../ops/export.js';
-import { looksLikeJson, type ToRdbOptions, type ToRdbReport, toRdbChunks } from '../../ops/to-rdb.js';
-import { convertAof, convertRdbToResp } from '../convert-engine.js';
+import { isStdout } from '../../io/sink.js';
+import { isAofKind, openInput } from '../../io/sniff.js';
+import type { InputSource } from '../../io/source.js';
+import type { RdbRecord } from '../../model/record.js';
+import { type ExportStats, exportRecords } from '../../ops/export.js';
+import type { KeyFilter } from '../../ops/filter.js';
+import { readRdbBatches } from '../../ops/read.js';
+import { sortedExport } from '../../ops/sort.js';
+import { encodeRecords, looksLikeJson, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
+import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
+import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
 import { convertSalvage } from '../convert-salvage.js';
-import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
+import { aofPathOf, shownName } from '../inputs.js';
+import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
+import { rdbProgress } from '../progress.js';
+import { refuse } from '../refuse.js';
 
-interface Args {
+interface Args extends FilterArgs {
   file: string;
   to: string;
   output?: string;
-  db?: number[];
-  key?: string;
-  type?: string[];
   meta?: boolean;
   force?: boolean;
   skipExpired?: boolean;
@@ -31,7 +38,9 @@ interface Args {
   compress?: 'lz4' | 'gzip';
   restore?: boolean;
   skipUnknown?: boolean;
-  at?: number;
+  at?: string;
+  sort?: boolean;
+  quiet?: boolean;
   salvage?: boolean;
 }
 
@@ -40,125 +49,178 @@ export const describe =
   'Convert an RDB, an AOF (file or directory) or a JSON export to JSON Lines / JSON, an RDB of any version, or RESP commands';
 
 export function builder(y: Argv): Argv<Args> {
-  return (
+  return filterOptions(
     y
-      .positional('file', { type: 'string', demandOption: true, describe: 'input file' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'input file, AOF directory, or - for stdin' })
       .option('to', { type: 'string', demandOption: true, describe: 'output format', choices: ['jsonl', 'json', 'rdb', 'resp'] })
+      .option('output', { alias: 'o', type: 'string', describe: 'output file (default, or -: stdout)' })
+      .option('force', { type: 'boolean', describe: 'replace an existing output file' })
+      .option('sort', { type: 'boolean', describe: '--to jsonl|json: canonical order (keys, set/hash members) so exports diff cleanly' })
+      .option('meta', {
+        type: 'boolean',
+        describe:
+          '--to jsonl|json: also emit every non-key record: header, aux, function, module-aux, slot-info, slot-import, hash-template',
+      })
+      .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
       .option('restore', { type: 'boolean', describe: '--to resp: RESTORE commands with DUMP payloads instead of type commands' })
       .option('skip-unknown', {
         type: 'boolean',
         describe: 'AOF input: skip commands the engine does not know (counted) instead of stopping',
       })
       .option('at', {
-        type: 'number',
-        describe:
-          'AOF input: the dump time in ms since the epoch; keys expired by then are not written (default: the last #TS: annotation, else now)',
-      })
-      .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
-      .option('db', { type: 'number', array: true, describe: 'only these databases' })
-      .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
-      .option('type', {
         type: 'string',
-        array: true,
-        describe: 'only keys of these types',
-        choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array'],
+        describe: 'AOF input: the dump TIME; keys expired by then are not written (default: the last #TS: annotation, else now)',
       })
-      .option('meta', {
-        type: 'boolean',
-        describe:
-          'also emit every non-key record: header, aux, function, module-aux, slot-info, slot-import, hash-template (objects without "key")',
+      .option('rdb-version', {
+        type: 'number',
+        describe: '--to rdb (or resp --restore): target RDB version (default: the input version, else 10)',
       })
-      .option('skip-expired', { type: 'boolean', describe: 'drop keys whose TTL is already past (now), as Redis does when loading' })
-      .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
       .option('salvage', {
         type: 'boolean',
         describe: 'RDB input: write every readable key of a damaged file, then report the damage (exit 0 complete, 3 partial, 1 nothing)',
       })
-      // --to rdb (task A): target version and lossy mode
-      .option('rdb-version', { type: 'number', describe: '--to rdb: target RDB version (default: the input RDB version, else 10)' })
       .option('lossy', { type: 'boolean', describe: '--to rdb: drop what the target version cannot express instead of refusing' })
       .option('compress', {
         type: 'string',
         choices: ['lz4', 'gzip'],
         describe: '--to rdb: lz4 = Valkey VCS envelope (LZ4 frame), gzip = a gzip file',
-      }) as unknown as Argv<Args>
+      })
+      .example('$0 convert dump.rdb --to jsonl --key "user:*" --type hash -o users.jsonl', 'export the hashes under user:')
+      .example(
+        'ssh db1 cat /var/lib/redis/dump.rdb | $0 convert - --to rdb --rdb-version 9 -o dump9.rdb',
+        'downgrade a dump arriving on stdin',
+      )
+      .example('$0 convert appendonlydir --to rdb | gzip > dump.rdb.gz', 'replay an AOF into a compressed RDB'),
+  ) as unknown as Argv<Args>;
+}
+
+/** What the input holds, as convert sees it. */
+type Kind = 'aof' | 'rdb' | 'json';
+
+/** Refuse options that would do nothing for this input and target. */
+function refuseUseless(a: ArgumentsCamelCase<Args>, kind: Kind, input: string): void {
+  const exportTo = a.to === 'jsonl' || a.to === 'json';
+  refuse(
+    a.at !== undefined && kind !== 'aof',
+    '--at',
+    `sets the dump time of a replayed AOF; ${input} is ${kind === 'rdb' ? 'an RDB' : 'a JSON export'}`,
   );
+  refuse(
+    a.skipUnknown === true && kind !== 'aof',
+    '--skip-unknown',
+    `applies to AOF input; ${input} is ${kind === 'rdb' ? 'an RDB' : 'a JSON export'}`,
+  );
+  refuse(
+    a.rdbVersion !== undefined && !(a.to === 'rdb' || (a.to === 'resp' && a.restore)),
+    '--rdb-version',
+    'applies to --to rdb (or --to resp --restore)',
+  );
+  refuse(a.lossy === true && a.to !== 'rdb', '--lossy', 'applies to --to rdb');
+  refuse(a.compress !== undefined && a.to !== 'rdb', '--compress', 'applies to --to rdb');
+  refuse(a.restore === true && a.to !== 'resp', '--restore', 'applies to --to resp');
+  refuse(a.meta === true && !exportTo, '--meta', 'applies to --to jsonl|json');
+  refuse(a.sort === true && !exportTo, '--sort', 'applies to --to jsonl|json');
+  refuse(a.force === true && isStdout(a.output), '--force', 'replaces an existing -o FILE; this output is stdout');
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
-  await runCommand('convert', argv.file, async () => {
-    const aof = isAofKind(await sniffInput(argv.file));
-    if (argv.salvage) {
-      if (aof) throw new UsageError('CLI_BAD_OPTION', '--salvage reads RDB input; for an AOF use rdbkit repair --salvage');
-      return convertSalvage(argv);
-    }
-    if (aof) return convertAof(argv);
-    if (argv.to === 'resp') return convertRdbToResp(argv);
-    if (argv.to === 'rdb') return convertToRdb(argv);
-    if (argv.to !== 'jsonl' && argv.to !== 'json') throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${argv.to}`);
-    if (argv.compress) throw new UsageError('CLI_BAD_OPTION', '--compress applies to --to rdb only');
-    const input = await openRdbInput(argv.file, { crcWorker: true });
-    try {
-      const stats: ExportStats = { keys: 0, records: 0 };
-      const chunks = exportRdb(
-        input.source,
-        {
-          format: argv.to,
-          meta: argv.meta,
-          db: argv.db,
-          key: argv.key,
-          type: argv.type,
-          expiredAt: argv.skipExpired ? Date.now() : undefined,
-          decoder: input.decoderOptions,
-        },
-        stats,
+  await runCommand('convert', shownName(argv.file), async () => {
+    const now = Date.now();
+    const filter: KeyFilter = { ...filterFromArgs(argv, now), expiredAt: argv.skipExpired ? now : undefined };
+    if (argv.skipExpired && filter.expired)
+      throw new UsageError(
+        'FILTER_CONTRADICTION',
+        '--expired keeps only expired keys, --skip-expired drops them: together they select nothing',
       );
-      if (argv.output) {
-        const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
-        process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${bytes} bytes\n`);
-      } else {
-        await writeStdout(chunks);
-      }
-      return EXIT_OK;
-    } finally {
-      input.close();
+    const opened = await openInput(argv.file);
+    const src = opened.source;
+    const kind: Kind = isAofKind(opened.kind) ? 'aof' : src && opened.kind === 'unknown' && looksLikeJson(src.head) ? 'json' : 'rdb';
+    refuseUseless(argv, kind, shownName(argv.file));
+    if (argv.salvage) {
+      if (kind !== 'rdb') throw new UsageError('CLI_BAD_OPTION', '--salvage reads RDB input; for an AOF use rdbkit repair --salvage');
+      return convertSalvage({ ...engineArgs(argv, filter), source: src, compress: argv.compress, skipExpired: argv.skipExpired });
     }
+    if (kind === 'aof') {
+      const at = argv.at === undefined ? undefined : parseTime('at', argv.at, now);
+      return convertAof({ ...engineArgs(argv, filter), at, file: aofPathOf(opened) });
+    }
+    return convertRecords(argv, kind, src!, filter);
   });
 }
 
-// ---- --to rdb (task A: the RDB writer) --------------------------------------------------------
-
-/** `convert IN --to rdb -o OUT`: IN is an RDB (plain, gzip, VCS) or rdbkit's JSONL/JSON export. */
-async function convertToRdb(argv: ArgumentsCamelCase<Args>): Promise<number> {
-  if (!argv.output) throw new UsageError('CLI_NEED_OUTPUT', '--to rdb needs -o OUT (RDB bytes are not written to a terminal)');
-  const json = looksLikeJson(await readHead(argv.file, 64));
-  const report: Partial<ToRdbReport> = {};
-  const opts: ToRdbOptions = {
-    version: argv.rdbVersion,
-    lossy: argv.lossy,
-    db: argv.db,
-    key: argv.key,
-    type: argv.type,
-    expiredAt: argv.skipExpired ? Date.now() : undefined,
-    vcs: argv.compress === 'lz4',
+/** The options convert-engine takes. */
+function engineArgs(a: ArgumentsCamelCase<Args>, filter: KeyFilter): EngineConvertArgs {
+  return {
+    ...filter,
+    file: a.file,
+    to: a.to,
+    output: a.output,
+    force: a.force,
+    meta: a.meta,
+    rdbVersion: a.rdbVersion,
+    lossy: a.lossy,
+    restore: a.restore,
+    skipUnknown: a.skipUnknown,
+    sort: a.sort,
   };
-  let chunks: AsyncGenerator<Uint8Array>;
+}
+
+/** RDB or JSON input to jsonl / json / rdb / resp. */
+async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'json', src: InputSource, filter: KeyFilter): Promise<number> {
+  let batches: AsyncIterable<RdbRecord[]>;
   let close = (): void => undefined;
-  if (json) chunks = toRdbChunks(readChunks(argv.file), 'json', opts, report);
+  if (kind === 'json') batches = batchesOfAsync(recordsFromJson(src.chunks()));
   else {
-    const input = await openRdbInput(argv.file, { crcWorker: true });
-    close = input.close;
-    chunks = toRdbChunks(input.source, 'rdb', { ...opts, decoder: input.decoderOptions }, report);
+    const input = await openRdbInput(src, { crcWorker: true });
+    const bar = rdbProgress('convert', argv.file, input, argv.quiet);
+    close = () => {
+      bar.end();
+      input.close();
+    };
+    batches = readRdbBatches(input.source, input.decoderOptions);
   }
-  if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
-  let bytes: number;
   try {
-    bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
+    if (argv.to === 'jsonl' || argv.to === 'json') {
+      const stats: ExportStats = { keys: 0, records: 0 };
+      const opts = { ...filter, format: argv.to, meta: argv.meta } as const;
+      const chunks = argv.sort ? sortedExport(batches, opts, stats) : exportRecords(batches, opts, stats);
+      const w = await writeOutput(argv.output, chunks, { force: argv.force });
+      close();
+      if (w.toFile) process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${w.bytes} bytes\n`);
+      return EXIT_OK;
+    }
+    if (argv.to === 'resp') return await convertRdbToResp(engineArgs(argv, filter), batches);
+    const report: Partial<ToRdbReport> = {};
+    let chunks = encodeRecords(
+      flatten(batches),
+      { ...filter, version: argv.rdbVersion, lossy: argv.lossy, vcs: argv.compress === 'lz4' },
+      report,
+    );
+    if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
+    const w = await writeOutput(argv.output, chunks, { force: argv.force, binary: true, what: 'RDB bytes' });
+    close();
+    for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
+    const env = argv.compress === 'lz4' ? ' in a VCS (LZ4) envelope' : argv.compress === 'gzip' ? ', gzip' : '';
+    if (w.toFile)
+      process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}${env}, ${report.keys ?? 0} keys, ${w.bytes} bytes\n`);
+    return EXIT_OK;
   } finally {
     close();
   }
-  for (const d of report.dropped ?? []) process.stderr.write(`${c.yellow('dropped')} ${d.key}: ${d.what}\n`);
-  const container = argv.compress === 'lz4' ? ' in a VCS (LZ4) envelope' : argv.compress === 'gzip' ? ', gzip' : '';
-  process.stderr.write(`${c.green('wrote')} ${argv.output}: RDB ${report.version}${container}, ${report.keys ?? 0} keys, ${bytes} bytes\n`);
-  return EXIT_OK;
+}
+
+async function* flatten(batches: AsyncIterable<RdbRecord[]>): AsyncGenerator<RdbRecord> {
+  for await (const b of batches) yield* b;
+}
+
+async function* batchesOfAsync(records: AsyncIterable<RdbRecord>, size = 1024): AsyncGenerator<RdbRecord[]> {
+  let batch: RdbRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }

@@ -1,6 +1,7 @@
 /** `rdbkit digest FILE|DIR`: the DEBUG DIGEST of the data in an RDB, an AOF or a multi-part AOF directory. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { digestFile } from '../digest-file.js';
+import { shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
 interface Args {
@@ -23,11 +24,13 @@ export function builder(y: Argv): Argv<Args> {
     .option('as-saved', {
       type: 'boolean',
       describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's",
-    }) as unknown as Argv<Args>;
+    })
+    .example('$0 digest dump.rdb', 'the DEBUG DIGEST a server loading this dump would print')
+    .example('$0 digest appendonlydir --at 1700000000000', "the digest of the AOF's data as of a given time") as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
-  await runCommand('digest', argv.file, async () => {
+  await runCommand('digest', shownName(argv.file), async () => {
     const r = await digestFile(argv.file, { skipUnknown: argv.skipUnknown, at: argv.at, zsetRule: argv.asSaved ? 'entry' : 'load' });
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -35,7 +35,9 @@ export function builder(y: Argv): Argv<Args> {
     .option('cut-partial-annotation', {
       type: 'boolean',
       describe: 'Also cut an unterminated final annotation line (redis-check-aof keeps it)',
-    }) as unknown as Argv<Args>;
+    })
+    .example('$0 repair appendonlydir --dry-run', 'show where the broken tail would be cut')
+    .example('$0 repair appendonly.aof --yes', 'cut it, keeping a backup FILE.bak-<time>') as unknown as Argv<Args>;
 }
 
 /** The plan without its file handle (for JSON). */

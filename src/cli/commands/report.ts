@@ -10,7 +10,7 @@ import { CorruptError, type ErrorFormat, TruncatedError, UsageError } from '../.
 import { readWhole } from '../../io/files.js';
 import { CSV_HEADER, csvLine, type MemoryReport, mergeReports, ReportBuilder, type ReportOptions, reportRows } from '../../ops/report.js';
 import { reportHtml } from '../../ops/report-html.js';
-import { c, EXIT_OK, runCommand, writeOutputFile, writeStdout } from '../output.js';
+import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 import { openReportInput, reportFile } from '../report-input.js';
 import { formatReportText } from '../report-text.js';
 
@@ -168,12 +168,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
         yield text;
       })();
     }
-    if (argv.output) {
-      const bytes = await writeOutputFile(argv.output, chunks, argv.force ?? false);
-      process.stderr.write(`${c.green('wrote')} ${argv.output}: ${bytes} bytes\n`);
-    } else {
-      await writeStdout(chunks);
-    }
+    const w = await writeOutput(argv.output, chunks, { force: argv.force });
+    if (w.toFile) process.stderr.write(`${c.green('wrote')} ${argv.output}: ${w.bytes} bytes\n`);
     return EXIT_OK;
   });
 }

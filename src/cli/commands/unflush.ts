@@ -29,7 +29,9 @@ export function builder(y: Argv): Argv<Args> {
     .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask (required without a terminal)' })
     .option('flushdb', { type: 'boolean', describe: 'Remove the last FLUSHDB instead of the last FLUSHALL' })
     .option('backup', { describe: 'Backup path (default FILE.bak-<timestamp>); --no-backup keeps none' })
-    .option('json', { type: 'boolean', describe: 'Print the plan and result as JSON' }) as unknown as Argv<Args>;
+    .option('json', { type: 'boolean', describe: 'Print the plan and result as JSON' })
+    .example('$0 unflush appendonlydir --dry-run', 'show the FLUSHALL that would be removed and what comes back')
+    .example('$0 unflush appendonlydir --yes --backup /safe/aof.bak', 'remove it, with the backup elsewhere') as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {

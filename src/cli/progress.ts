@@ -1,0 +1,129 @@
+/**
+ * A progress line on stderr: bytes done / total, percent, rate, ETA and keys, redrawn at most
+ * ten times a second, in place (carriage return + erase line). Only when stderr is a terminal
+ * and --quiet is not given; it appears after half a second (a quick run shows nothing) and is
+ * erased when the work ends, so it never mixes with the command's own output.
+ *
+ * The numbers come from the work itself: the ops report progress as data (ReadOptions.onProgress)
+ * and the input counts file bytes; this module only renders.
+ */
+
+import { basename } from 'node:path';
+import type { RdbInput } from '../io/input.js';
+
+const MIN_INTERVAL_MS = 100;
+const FIRST_DRAW_MS = 500;
+
+/** What a progress line shows. */
+export interface ProgressState {
+  /** Input bytes read so far. */
+  bytes: number;
+  /** Input size when known. */
+  total: number | null;
+  keys: number;
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/** Bytes for humans: 512 B, 12.3 MiB. */
+export function humanBytes(n: number): string {
+  let u = 0;
+  while (n >= 1024 && u < UNITS.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 2 : 1)} ${UNITS[u]}`;
+}
+
+function clock(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** The text of one progress line. */
+export function progressLine(label: string, st: ProgressState, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (st.bytes / elapsedMs) * 1000 : 0;
+  const parts = [label];
+  if (st.total !== null && st.total > 0) {
+    const pct = Math.min(100, (st.bytes / st.total) * 100);
+    parts.push(`${pct.toFixed(1).padStart(5)}%`, `${humanBytes(st.bytes)} / ${humanBytes(st.total)}`);
+  } else parts.push(humanBytes(st.bytes));
+  parts.push(`${humanBytes(Math.round(rate))}/s`);
+  if (st.total !== null && rate > 0 && st.bytes < st.total) parts.push(`ETA ${clock((st.total - st.bytes) / rate)}`);
+  parts.push(`${st.keys.toLocaleString('en-US')} keys`);
+  return parts.join('  ');
+}
+
+let shown: Progress | null = null;
+
+/** Erase the progress line, if one is drawn, before writing other output to the terminal (it is redrawn at the next tick). */
+export function clearProgressLine(): void {
+  shown?.erase();
+}
+
+/** A progress display bound to stderr (a no-op when stderr is not a terminal or `quiet`). */
+export class Progress {
+  private readonly started = Date.now();
+  private last = 0;
+  private drawn = false;
+  private stopped = false;
+  private readonly on: boolean;
+  private readonly timer: NodeJS.Timeout | null;
+  private state: ProgressState = { bytes: 0, total: null, keys: 0 };
+
+  constructor(
+    private readonly label: string,
+    private readonly read: () => ProgressState,
+    opts: { quiet?: boolean } = {},
+  ) {
+    this.on = !opts.quiet && process.stderr.isTTY === true;
+    // a timer as well as updates: a read waiting on a slow pipe still shows its rate falling
+    this.timer = this.on ? setInterval(() => this.tick(), 250) : null;
+    this.timer?.unref();
+  }
+
+  /** Called by the work as it goes (cheap: drawing is throttled). */
+  tick(): void {
+    if (!this.on || this.stopped) return;
+    const now = Date.now();
+    if (now - this.started < FIRST_DRAW_MS || now - this.last < MIN_INTERVAL_MS) return;
+    this.last = now;
+    this.state = this.read();
+    // a terminal of unknown width (0 columns, as under script(1)) gets the whole line
+    const cols = process.stderr.columns || 0;
+    const line = progressLine(this.label, this.state, now - this.started);
+    process.stderr.write(`\r\x1b[K${cols >= 20 ? line.slice(0, cols - 1) : line}`);
+    this.drawn = true;
+    shown = this;
+  }
+
+  /** Erase the line (drawn again at the next tick). */
+  erase(): void {
+    if (this.drawn) process.stderr.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  /** Erase the line and stop. */
+  end(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.erase();
+    if (shown === this) shown = null;
+  }
+}
+
+/** Show the progress of `verb` reading an opened RDB (file bytes from the input, keys from the decoder). */
+export function rdbProgress(verb: string, arg: string, input: RdbInput, quiet: boolean | undefined): Progress {
+  const label = `${verb} ${arg === '-' ? 'stdin' : basename(arg)}`;
+  let keys = 0;
+  const bar = new Progress(label, () => ({ bytes: input.input.bytesRead, total: input.fileSize, keys }), { quiet });
+  const prev = input.decoderOptions.onProgress;
+  input.decoderOptions.onProgress = (p) => {
+    keys = p.keys;
+    prev?.(p);
+    bar.tick();
+  };
+  return bar;
+}

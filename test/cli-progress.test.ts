@@ -1,0 +1,91 @@
+/**
+ * The progress line: drawn on a terminal (under script(1), a real pseudo-terminal) for a large
+ * input, with bytes, percent, rate, ETA and keys, redrawn no more than ~10 times a second;
+ * absent when stderr is a pipe or with --quiet.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { progressLine } from '../src/cli/progress.js';
+import { encodeRdb } from '../src/rdb/encoder.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'rdbkit.js');
+const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-progress-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const big = join(tmp, 'big.rdb');
+
+beforeAll(() => {
+  const enc = new TextEncoder();
+  const value = enc.encode('x'.repeat(300));
+  const records = Array.from({ length: 150_000 }, (_, i) => ({
+    kind: 'key' as const,
+    db: 0,
+    key: enc.encode(`k:${i}`),
+    type: 'string' as const,
+    value,
+    encoding: '',
+    rdbType: null,
+    expireAt: null,
+  }));
+  writeFileSync(big, encodeRdb(records, { version: 10, compress: false }));
+});
+
+/** Run under a pseudo-terminal: stdout and stderr both go to the terminal script(1) records. */
+function underTerminal(args: string): { code: number; tty: string; ms: number } {
+  if (!existsSync('/usr/bin/script')) throw new Error('script(1) (util-linux) is needed for the terminal tests');
+  const t0 = Date.now();
+  const r = spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' ${args}`, '/dev/null'], {
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status ?? -1, tty: r.stdout, ms: Date.now() - t0 };
+}
+
+describe('progress', () => {
+  it('is drawn on a terminal: bytes / total, %, rate, ETA, keys; at most ~10 redraws a second; erased at the end', () => {
+    const r = underTerminal(`convert '${big}' --to jsonl -o /dev/null`);
+    expect(r.code).toBe(0);
+    const draws = r.tty.split('\r\u001b[K').filter((s) => s.startsWith('convert '));
+    expect(draws.length).toBeGreaterThan(0);
+    expect(draws.length).toBeLessThanOrEqual(Math.ceil(r.ms / 100) + 2);
+    const some = draws.find((d) => /ETA/.test(d)) ?? draws[0]!;
+    expect(some).toMatch(
+      /^convert big\.rdb {2} *\d+\.\d% {2}[\d.]+ (B|KiB|MiB) \/ [\d.]+ MiB {2}[\d.]+ (B|KiB|MiB|GiB)\/s {2}(ETA \d+:\d\d {2})?[\d,]+ keys/,
+    );
+    // the last thing on the line before "wrote" is an erase, so the summary starts clean
+    expect(r.tty).toContain('\r\u001b[Kwrote /dev/null: 150000 keys');
+  }, 120_000);
+
+  it('check and inspect show it too; a pipe on stdin has no total (bytes and rate only)', () => {
+    const check = underTerminal(`check '${big}'`);
+    expect(check.code).toBe(0);
+    expect(check.tty).toMatch(/check big\.rdb {2} *\d+\.\d%/);
+    const piped = spawnSync('script', ['-qec', `cat '${big}' | '${process.execPath}' '${BIN}' inspect -`, '/dev/null'], {
+      encoding: 'utf8',
+    });
+    expect(piped.stdout).toMatch(/inspect stdin {2}[\d.]+ (KiB|MiB) {2}[\d.]+ (B|KiB|MiB|GiB)\/s {2}[\d,]+ keys/);
+  }, 120_000);
+
+  it('is absent when stderr is not a terminal, and with --quiet', () => {
+    const piped = spawnSync(process.execPath, [BIN, 'convert', big, '--to', 'jsonl', '-o', '/dev/null'], { encoding: 'utf8' });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toMatch(/^wrote \/dev\/null: 150000 keys, \d+ bytes\n$/);
+    const quiet = underTerminal(`convert '${big}' --to jsonl -o /dev/null --quiet`);
+    expect(quiet.code).toBe(0);
+    expect(quiet.tty).not.toMatch(/keys {0,2}\r|\/s {2}/);
+    expect(quiet.tty.trim()).toMatch(/^wrote \/dev\/null: 150000 keys, \d+ bytes$/);
+  }, 120_000);
+
+  it('the line itself', () => {
+    expect(progressLine('convert x', { bytes: 50 << 20, total: 100 << 20, keys: 1234567 }, 2000)).toBe(
+      'convert x   50.0%  50.0 MiB / 100.0 MiB  25.0 MiB/s  ETA 0:02  1,234,567 keys',
+    );
+    expect(progressLine('inspect stdin', { bytes: 3 << 20, total: null, keys: 7 }, 1000)).toBe(
+      'inspect stdin  3.00 MiB  3.00 MiB/s  7 keys',
+    );
+  });
+});

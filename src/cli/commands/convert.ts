@@ -19,8 +19,8 @@ import { readRdbBatches } from '../../ops/read.js';
 import { sortedExport } from '../../ops/sort.js';
 import { encodeRecords, looksLikeJson, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
-import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
 import { convertSalvage } from '../convert-salvage.js';
+import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
 import { aofPathOf, shownName } from '../inputs.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 import { rdbProgress } from '../progress.js';
@@ -138,7 +138,12 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     refuseUseless(argv, kind, shownName(argv.file));
     if (argv.salvage) {
       if (kind !== 'rdb') throw new UsageError('CLI_BAD_OPTION', '--salvage reads RDB input; for an AOF use rdbkit repair --salvage');
-      return convertSalvage({ ...engineArgs(argv, filter), source: src, compress: argv.compress, skipExpired: argv.skipExpired });
+      return convertSalvage({
+        ...engineArgs(argv, filter),
+        source: src ?? undefined,
+        compress: argv.compress,
+        skipExpired: argv.skipExpired,
+      });
     }
     if (kind === 'aof') {
       const at = argv.at === undefined ? undefined : parseTime('at', argv.at, now);

@@ -25,10 +25,11 @@ export async function makeReportDumps(dir: string, parts = 3): Promise<ReportDum
   const server = await startRedis({ args: ['--enable-protected-configs', 'yes'] });
   try {
     const c = server.client;
-    await c.pipeline(memoryWorkload(21, 'app'));
+    // keys whose loaded size depends on element order are left out: the dumps list them differently
+    await c.pipeline(memoryWorkload(21, 'app', { orderDependent: false }));
     for (const k of ODD_KEYS) await c.call('SET', k, 'v');
     await c.call('SELECT', '1');
-    await c.pipeline(memoryWorkload(22, 'cache').slice(0, 120));
+    await c.pipeline(memoryWorkload(22, 'cache', { orderDependent: false }).slice(0, 120));
     await c.call('SELECT', '0');
     await c.call('CONFIG', 'SET', 'dbfilename', 'whole.rdb');
     await c.call('SAVE');

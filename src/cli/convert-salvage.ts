@@ -9,7 +9,7 @@ import { gzipChunks } from '../io/compress.js';
 import { openRdbInput } from '../io/input.js';
 import type { InputSource } from '../io/source.js';
 import type { RdbRecord } from '../model/record.js';
-import { type ExportStats, exportRecords } from '../ops/export.js';
+import { type ExportStats, exportRecords, flattenBatches } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
 import { type SalvageDamage, type SalvageReport, salvageOutcome, salvageRdbBatches } from '../ops/read.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
@@ -33,10 +33,6 @@ export interface SalvageArgs extends KeyFilter {
   compress?: 'lz4' | 'gzip';
   restore?: boolean;
   skipExpired?: boolean;
-}
-
-async function* flatten(batches: AsyncIterable<RdbRecord[]>): AsyncGenerator<RdbRecord> {
-  for await (const b of batches) yield* b;
 }
 
 async function* filtered(records: AsyncIterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
@@ -67,7 +63,7 @@ export async function convertSalvage(a: SalvageArgs): Promise<number> {
   } else if (a.to === 'rdb') {
     const rep: Partial<ToRdbReport> = {};
     chunks = encodeRecords(
-      flatten(batches),
+      flattenBatches(batches),
       { version: a.rdbVersion, lossy: a.lossy, db: a.db, key: a.key, type: a.type, expiredAt, vcs: a.compress === 'lz4' },
       rep,
     );
@@ -75,7 +71,7 @@ export async function convertSalvage(a: SalvageArgs): Promise<number> {
     what = () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`;
   } else if (a.to === 'resp') {
     const rep = newToRespReport();
-    chunks = datasetRespChunks(filtered(flatten(batches), a), { restore: a.restore, rdbVersion: a.rdbVersion }, rep);
+    chunks = datasetRespChunks(filtered(flattenBatches(batches), a), { restore: a.restore, rdbVersion: a.rdbVersion }, rep);
     what = () => `${rep.keys} keys, ${rep.commands} commands`;
   } else {
     throw new UsageError('CLI_BAD_FORMAT', `unsupported --to ${a.to}`);

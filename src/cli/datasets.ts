@@ -8,7 +8,7 @@ import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
 import type { RdbRecord } from '../model/record.js';
-import { batchesOf } from '../ops/export.js';
+import { batchesOf, batchesOfAsync } from '../ops/export.js';
 import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { looksLikeJson, recordsFromJson } from '../ops/to-rdb.js';
@@ -43,7 +43,7 @@ export async function openDataset(arg: string, opts: { at?: number; skipUnknown?
   }
   const src = opened.source!;
   if (opened.kind === 'unknown' && looksLikeJson(src.head)) {
-    return { kind: 'json', batches: batchesAsync(recordsFromJson(src.chunks())), notes: [], close: () => undefined };
+    return { kind: 'json', batches: batchesOfAsync(recordsFromJson(src.chunks())), notes: [], close: () => undefined };
   }
   if (opened.kind === 'unknown' && src.head.length === 0) throw notAnInput(opened);
   const input = await openRdbInput(src, { crcWorker: true });
@@ -64,16 +64,4 @@ export async function openDataset(arg: string, opts: { at?: number; skipUnknown?
       input.close();
     },
   };
-}
-
-async function* batchesAsync(records: AsyncIterable<RdbRecord>, size = 1024): AsyncGenerator<RdbRecord[]> {
-  let batch: RdbRecord[] = [];
-  for await (const r of records) {
-    batch.push(r);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
 }

@@ -46,6 +46,24 @@ export function* batchesOf<T>(items: Iterable<T>, size = 1024): Generator<T[]> {
   if (batch.length) yield batch;
 }
 
+/** Group an async stream of items into arrays of `size` (the last one shorter). */
+export async function* batchesOfAsync<T>(items: AsyncIterable<T>, size = 1024): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const x of items) {
+    batch.push(x);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** The items of an async stream of batches, one at a time. */
+export async function* flattenBatches<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const b of batches) yield* b;
+}
+
 /** Yield the export of batches of records (from any reader, or the engine) as UTF-8 chunks. */
 export async function* exportRecords(
   batches: AsyncIterable<RdbRecord[]> | Iterable<RdbRecord[]>,

@@ -13,7 +13,7 @@ import { isStdout } from '../../io/sink.js';
 import { isAofKind, openInput } from '../../io/sniff.js';
 import type { InputSource } from '../../io/source.js';
 import type { RdbRecord } from '../../model/record.js';
-import { type ExportStats, exportRecords } from '../../ops/export.js';
+import { batchesOfAsync, type ExportStats, exportRecords, flattenBatches } from '../../ops/export.js';
 import type { KeyFilter } from '../../ops/filter.js';
 import { readRdbBatches } from '../../ops/read.js';
 import { sortedExport } from '../../ops/sort.js';
@@ -197,7 +197,7 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
     if (argv.to === 'resp') return await convertRdbToResp(engineArgs(argv, filter), batches);
     const report: Partial<ToRdbReport> = {};
     let chunks = encodeRecords(
-      flatten(batches),
+      flattenBatches(batches),
       { ...filter, version: argv.rdbVersion, lossy: argv.lossy, vcs: argv.compress === 'lz4' },
       report,
     );
@@ -212,20 +212,4 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
   } finally {
     close();
   }
-}
-
-async function* flatten(batches: AsyncIterable<RdbRecord[]>): AsyncGenerator<RdbRecord> {
-  for await (const b of batches) yield* b;
-}
-
-async function* batchesOfAsync(records: AsyncIterable<RdbRecord>, size = 1024): AsyncGenerator<RdbRecord[]> {
-  let batch: RdbRecord[] = [];
-  for await (const r of records) {
-    batch.push(r);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
 }

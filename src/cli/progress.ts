@@ -12,7 +12,13 @@ import { basename } from 'node:path';
 import type { RdbInput } from '../io/input.js';
 
 const MIN_INTERVAL_MS = 100;
-const FIRST_DRAW_MS = 500;
+/** The line appears after this long (RDBKIT_PROGRESS_AFTER_MS overrides: 0 draws at once). */
+const FIRST_DRAW_MS = firstDrawMs(process.env.RDBKIT_PROGRESS_AFTER_MS);
+
+function firstDrawMs(setting: string | undefined): number {
+  const ms = setting === undefined || setting === '' ? Number.NaN : Number(setting);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 500;
+}
 
 /** What a progress line shows. */
 export interface ProgressState {

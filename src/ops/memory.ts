@@ -12,6 +12,12 @@
 
 import { parseCanonicalInt } from '../model/bytes.js';
 import type { HashField, KeyEntry, RedisType, StoredLayout, StreamId, StreamValue } from '../model/record.js';
+import {
+  HASH_MAX_LISTPACK_ENTRIES as HASH_LISTPACK_ENTRIES,
+  SET_MAX_INTSET_ENTRIES as INTSET_ENTRIES,
+  MAX_LISTPACK_VALUE as LISTPACK_VALUE,
+  ZSET_MAX_LISTPACK_ENTRIES as ZSET_LISTPACK_ENTRIES,
+} from '../model/redis-defaults.js';
 import { RdbType } from '../rdb/constants.js';
 import { stringEncoding } from '../rdb/decoder.js';
 import { listpackElementSize } from '../rdb/listpack.js';
@@ -37,10 +43,6 @@ const STREAM_ID = 16;
 /** streamRadixTreeMemoryUsage counts sizeof(raxNode) (4) plus 30 longs per node. */
 const RAX_NODE = 4 + 8 * 30;
 /** Default limits of redis.conf 7.0. */
-const ZSET_LISTPACK_ENTRIES = 128;
-const HASH_LISTPACK_ENTRIES = 512;
-const LISTPACK_VALUE = 64;
-const INTSET_ENTRIES = 512;
 const QUICKLIST_NODE_LIMIT = 8192;
 const EMBSTR_LIMIT = 44;
 const LISTPACK_EMPTY = 7;

@@ -15,6 +15,12 @@
 import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, compareBytes, parseCanonicalInt } from '../model/bytes.js';
 import type { HashField, ModuleValue } from '../model/record.js';
+import {
+  HASH_MAX_LISTPACK_ENTRIES as HASH_MAX_ENTRIES,
+  MAX_LISTPACK_VALUE as MAX_VALUE,
+  SET_MAX_INTSET_ENTRIES as SET_MAX_INTSET,
+  ZSET_MAX_LISTPACK_ENTRIES as ZSET_MAX_ENTRIES,
+} from '../model/redis-defaults.js';
 import { QuicklistContainer, RdbType } from './constants.js';
 import { encodeIntset } from './intset.js';
 import { writeLength } from './length.js';
@@ -32,12 +38,8 @@ export interface ValueTarget {
   sopts: WriteStringOptions;
 }
 
-const HASH_MAX_ENTRIES = 512;
-const ZSET_MAX_ENTRIES = 128;
-const SET_MAX_INTSET = 512;
 const SET_MAX_LISTPACK = 128;
 const LIST_MAX_ZIPLIST = 512;
-const MAX_VALUE = 64;
 const TWO_62 = 2 ** 62;
 
 /** Set-listpack (RDB 20) exists in this target. */

@@ -6,7 +6,6 @@
  *  - a file starting with `*` or `#` (or an empty `.aof`) → an AOF;
  *  - anything else → unknown (callers may still try gzip / VCS containers for RDBs).
  */
-import * as path from 'node:path';
 import { fileSize, isDirectory, readHead } from './files.js';
 import { sniffContainer } from './input.js';
 import { type InputSource, openSource } from './source.js';
@@ -54,9 +53,4 @@ export async function openInput(arg: string): Promise<OpenedInput> {
 /** Whether a kind is one of the AOF kinds. */
 export function isAofKind(kind: InputKind): boolean {
   return kind === 'aof' || kind === 'aof-preamble' || kind === 'aof-multipart';
-}
-
-/** The base name of a path (for messages). */
-export function baseName(p: string): string {
-  return path.basename(p);
 }

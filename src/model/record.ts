@@ -392,11 +392,6 @@ export interface Command {
   timestamp?: number;
 }
 
-/** Format a stream id as "ms-seq". */
-export function formatStreamId(id: StreamId): string {
-  return `${id.ms}-${id.seq}`;
-}
-
 /** Compare stream ids. */
 export function compareStreamIds(a: StreamId, b: StreamId): number {
   if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;

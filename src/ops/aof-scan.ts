@@ -103,11 +103,6 @@ const SKIP_FOR_KEYS = new Set([
   'PING',
 ]);
 
-/** Upper-case ASCII name of a command. */
-export function commandName(argv: Uint8Array[]): string {
-  return latin1(argv[0]!.length > 64 ? argv[0]!.subarray(0, 64) : argv[0]!).toUpperCase();
-}
-
 /** Key arguments of a command, approximately (first key; all for DEL-like; every other for MSET-like). */
 function keysOf(name: string, argv: Uint8Array[]): Uint8Array[] {
   if (argv.length < 2 || SKIP_FOR_KEYS.has(name)) return [];

@@ -47,13 +47,6 @@ export async function runCommand(verb: string, file: string | undefined, body: (
   process.exitCode = code;
 }
 
-/** Write text/bytes chunks to stdout, honouring backpressure. */
-export async function writeStdout(chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
-  for await (const chunk of chunks) {
-    if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
-  }
-}
-
 /** Options of writeOutput. */
 export interface WriteOutputOptions {
   /** Replace an existing regular file. */

@@ -41,23 +41,6 @@ export function pickFilter(o: KeyFilter): KeyFilter {
   return { db, key, keyRegex, exclude, type, expiredAt, expired, persistent, expiresBefore, expiresAfter, now };
 }
 
-/** Whether a filter selects anything less than every key. */
-export function isFiltering(f: KeyFilter): boolean {
-  const keys = f.key === undefined ? [] : ([] as string[]).concat(f.key);
-  return Boolean(
-    f.db?.length ||
-      keys.length ||
-      f.keyRegex?.length ||
-      f.exclude?.length ||
-      f.type?.length ||
-      f.expiredAt !== undefined ||
-      f.expired ||
-      f.persistent ||
-      f.expiresBefore !== undefined ||
-      f.expiresAfter !== undefined,
-  );
-}
-
 /**
  * Check a filter before any work: databases are non-negative integers, types are Redis types,
  * regular expressions compile, and no two conditions contradict each other (--expired with

@@ -11,7 +11,7 @@
  * model keeps the string and the writer picks the tag again the same way.
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, latin1 } from '../model/bytes.js';
+import { latin1 } from '../model/bytes.js';
 import { writeLength } from './length.js';
 import { writeRawString } from './string.js';
 
@@ -115,9 +115,4 @@ function int64le(n: bigint): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigInt64(0, n, true);
   return b;
-}
-
-/** The text of an INT payload. */
-export function arrayIntText(n: bigint): Uint8Array {
-  return ascii(n.toString());
 }

@@ -20,7 +20,7 @@
 import { Crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
-import { ascii, bytesKey, displayText, tryUtf8 } from '../model/bytes.js';
+import { ascii, bytesKey, concatBytes, displayText, tryUtf8 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, ModuleAuxRecord, RdbRecord } from '../model/record.js';
 import { writeArrayValue } from './array.js';
 import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
@@ -408,22 +408,10 @@ export class RdbEncoder {
 export function encodeRdb(records: Iterable<RdbRecord>, opts: RdbEncodeOptions): Uint8Array {
   const enc = new RdbEncoder(opts);
   const parts: Uint8Array[] = [];
-  let n = 0;
   for (const r of records) {
     const b = enc.write(r);
-    if (b.length) {
-      parts.push(b);
-      n += b.length;
-    }
+    if (b.length) parts.push(b);
   }
-  const tail = enc.end();
-  parts.push(tail);
-  n += tail.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  parts.push(enc.end());
+  return concatBytes(parts);
 }

@@ -67,7 +67,8 @@ const USAGE = `usage: node bench/run.mjs [--runs N] [--no-build] [--rebuild] [--
   --no-build   bench the existing dist/ instead of running npm run build first
   --rebuild    rebuild bench/data even when it exists (see bench/make-data.mjs)
   --scale X    data size factor for make-data (default 1, about 490 MB of RDB)
-  --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, redis-check-aof, check-aof,
+  --only a,b   rows to run: redis-check-rdb, check, jsonl, to-rdb, check-populate, jsonl-populate,
+               to-rdb-populate, check-huge, jsonl-huge, to-rdb-huge, redis-check-aof, check-aof,
                redis-load-aof, aof-to-rdb, redis-pipe, restore
 `;
 

@@ -74,9 +74,24 @@ for (let c = 0; c < 128; c++) {
 }
 
 /**
+ * ESCAPE_RUN[c] holds c's escape repeated RUN_MAX times, so a run of one escaped byte (NUL
+ * padding: DEBUG POPULATE values, fixed-width records) is written by one copy instead of byte by
+ * byte: 5M NUL-padded 100-byte values spent 40% of `convert --to jsonl` here before.
+ */
+const RUN_MAX = 64;
+const ESCAPE_RUN: Uint8Array[] = [];
+for (let c = 0; c < 128; c++) {
+  const l = ESCAPE_LEN[c]!;
+  const run = new Uint8Array(l * RUN_MAX);
+  for (let k = 0; k < run.length; k++) run[k] = ESCAPE_BYTES[c * 8 + (k % l)]!;
+  ESCAPE_RUN.push(run);
+}
+
+/**
  * Write b as a JSON string (quotes included). A first scan validates UTF-8 up to the first byte
  * that needs an escape; a string without one is copied whole. From there, one pass validates UTF-8 as it
- * escapes, from a table. Returns false, with nothing written, when b is not valid UTF-8.
+ * escapes, from a table (runs of one escaped byte by whole copies). Returns false, with nothing
+ * written, when b is not valid UTF-8.
  */
 function writeJsonString(w: ByteWriter, b: Uint8Array): boolean {
   const n = b.length;
@@ -114,6 +129,15 @@ function writeJsonString(w: ByteWriter, b: Uint8Array): boolean {
       if (l === 0) {
         buf[o++] = c;
         i++;
+        continue;
+      }
+      if (i + 1 < n && b[i + 1] === c) {
+        let end = i + 2;
+        while (end < n && end - i < RUN_MAX && b[end] === c) end++;
+        const run = ESCAPE_RUN[c]!.subarray(0, (end - i) * l);
+        buf.set(run, o);
+        o += run.length;
+        i = end;
         continue;
       }
       const e = c << 3;

@@ -92,7 +92,7 @@ const MAX_REF = (1 << 8) + (1 << 3);
 let htab: Int32Array | null = null;
 let htabBase = 1;
 
-/** The compressor's output buffer, reused by every call (grown when a call needs more). */
+/** The compressor's output buffer, reused by every call that fits in it. */
 let packed = new Uint8Array(0);
 
 /**
@@ -104,44 +104,42 @@ let packed = new Uint8Array(0);
 export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | null {
   const inLen = input.length;
   if (inLen < 4 || maxOut <= 0) return null;
-  htab ??= new Int32Array(HSIZE);
+  if (htab === null) htab = new Int32Array(HSIZE);
+  const tab = htab;
   if (htabBase + inLen >= 0x7fffffff) {
-    htab.fill(0);
+    tab.fill(0);
     htabBase = 1;
   }
   const base = htabBase;
   htabBase += inLen + 1;
-  if (packed.length < maxOut + 1) packed = new Uint8Array(Math.max(maxOut + 1, 1 << 16));
-  const out = packed;
+  // outputs up to 1 MiB land in the kept buffer; a larger one gets its own, which is not kept
+  if (packed.length === 0) packed = new Uint8Array(1 << 20);
+  const out = maxOut < packed.length ? packed : new Uint8Array(maxOut + 1);
+  const outEnd = maxOut + 1;
+  const last = inLen - 2;
   let ip = 0;
   let op = 1; // first literal-run control byte goes at 0
   let lit = 0;
-  /** Copy one input byte into the current literal run, closing the run at 32 bytes. */
-  const literal = (): boolean => {
-    if (op >= maxOut + 1) return false;
-    lit++;
-    out[op++] = input[ip++]!;
-    if (lit === MAX_LIT) {
-      out[op - lit - 1] = lit - 1;
-      lit = 0;
-      op++;
-    }
-    return true;
-  };
-  const hash = (p: number): number => {
-    const v = (input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!;
-    return (((v >>> (3 * 8 - HLOG)) - v * 5) >>> 0) & (HSIZE - 1);
-  };
-  while (ip < inLen - 2) {
-    const h = hash(ip);
-    const stored = htab[h]!;
-    const ref = stored >= base ? stored - base : -1;
-    htab[h] = ip + base;
+  // One loop with everything inline (no closures): a literal byte is the common case. The hash
+  // of the three bytes at ip rolls: v holds input[ip..ip+2] (liblzf's FRST/NEXT), IDX as liblzf.
+  let v = (input[0]! << 8) | input[1]!;
+  while (ip < last) {
+    v = ((v << 8) | input[ip + 2]!) & 0xffffff;
+    const h = ((v >>> (3 * 8 - HLOG)) - v * 5) & (HSIZE - 1);
+    const stored = tab[h]!;
+    tab[h] = ip + base;
+    const ref = stored - base;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+    if (
+      stored >= base &&
+      off < MAX_OFF &&
+      input[ref] === input[ip] &&
+      input[ref + 1] === input[ip + 1] &&
+      input[ref + 2] === input[ip + 2]
+    ) {
       let len = 2;
       const maxlen = Math.min(inLen - ip - len, MAX_REF);
-      if (op + 3 + 1 >= maxOut + 1) return null; // first a faster conservative test
+      if (op + 3 + 1 >= outEnd) return null; // first a faster conservative test
       // close the literal run
       out[op - lit - 1] = lit - 1;
       if (lit === 0) op--; // no literal: undo the reserved control byte
@@ -159,15 +157,35 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
       lit = 0;
       op++; // reserve the next literal control byte
       ip += len + 1;
-      if (ip >= inLen - 2) break;
-      // update hash for the positions skipped over (liblzf ULTRA_FAST mode: only the last two)
-      htab[hash(ip - 2)] = ip - 2 + base;
-      htab[hash(ip - 1)] = ip - 1 + base;
-    } else if (!literal()) {
-      return null;
+      if (ip >= last) break;
+      // update hash for the positions skipped over (liblzf VERY_FAST mode: only the last two)
+      let u = (input[ip - 2]! << 16) | (input[ip - 1]! << 8) | input[ip]!;
+      tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 2 + base;
+      u = ((u << 8) | input[ip + 1]!) & 0xffffff;
+      tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 1 + base;
+      v = (input[ip]! << 8) | input[ip + 1]!;
+    } else {
+      // one more literal byte, closing the run at 32 bytes
+      if (op >= outEnd) return null;
+      lit++;
+      out[op++] = input[ip++]!;
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  while (ip < inLen) if (!literal()) return null;
+  while (ip < inLen) {
+    if (op >= outEnd) return null;
+    lit++;
+    out[op++] = input[ip++]!;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
   out[op - lit - 1] = lit - 1;
   if (lit === 0) op--;
   if (op > maxOut) return null;

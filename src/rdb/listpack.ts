@@ -12,7 +12,7 @@
 
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
-import { ascii, parseCanonicalInt } from '../model/bytes.js';
+import { ascii, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
 export type LpValue = Uint8Array | number | bigint;
@@ -156,6 +156,8 @@ export function decodeListpack(blob: Uint8Array, base: number): Uint8Array[] {
 /** The integer an item is stored as, or null when it is stored as a string. */
 function asInt(v: LpValue): bigint | number | null {
   if (v instanceof Uint8Array) {
+    // up to 15 digits without a BigInt (the same value: below 2^53)
+    if (v.length <= 15) return parseSmallCanonicalInt(v);
     const n = parseCanonicalInt(v);
     return n === null ? null : int64Value(n);
   }
@@ -231,15 +233,23 @@ export function writeListpackElement(w: ByteWriter, v: LpValue): void {
   writeBacklen(w, l);
 }
 
+/**
+ * The writer encodeListpack reuses: each listpack then costs one exact copy, where a fresh writer
+ * grew by doubling from 64 bytes (an allocation and a copy per step, most of them off-heap).
+ */
+let scratch = new ByteWriter(1 << 12);
+
 /** Encode; a Uint8Array that is a canonical int64 (parseCanonicalInt) is stored as an int entry (smallest form). */
 export function encodeListpack(items: readonly LpValue[]): Uint8Array {
-  const w = new ByteWriter(64);
+  const w = scratch;
+  w.length = 0;
   w.u32le(0).u16le(0);
   for (const v of items) writeListpackElement(w, v);
   w.u8(0xff);
   if (w.length > 0xffffffff) throw new RangeError(`listpack of ${w.length} bytes exceeds 4 GiB`);
   w.patchU32le(0, w.length);
   w.patchU16le(4, Math.min(items.length, COUNT_UNKNOWN));
+  if (w.length > 1 << 20) scratch = new ByteWriter(1 << 12); // do not keep a huge listpack's buffer
   return w.take();
 }
 

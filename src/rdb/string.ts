@@ -8,7 +8,7 @@
 import { type Cursor, corrupt, readBytes, readF64LE, readU8, require } from '../bytes/cursor.js';
 import { lzfCompress, lzfDecompress } from '../bytes/lzf.js';
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, parseCanonicalInt } from '../model/bytes.js';
+import { ascii, parseSmallCanonicalInt } from '../model/bytes.js';
 import { formatG17 } from '../model/number.js';
 
 export { formatG17 } from '../model/number.js';
@@ -81,9 +81,8 @@ export interface WriteStringOptions {
 /** Write a string as Redis would: int encoding when canonical and 32-bit, LZF when it saves >= 4 bytes, else raw. */
 export function writeString(w: ByteWriter, s: Uint8Array, opts: WriteStringOptions = {}): void {
   if (s.length <= 11 && s.length > 0) {
-    const v = parseCanonicalInt(s);
-    if (v !== null && v >= -2147483648n && v <= 2147483647n) {
-      const n = Number(v);
+    const n = parseSmallCanonicalInt(s);
+    if (n !== null && n >= -2147483648 && n <= 2147483647) {
       if (n >= -128 && n <= 127) w.u8(0xc0).u8(n & 0xff);
       else if (n >= -32768 && n <= 32767) w.u8(0xc1).i16le(n);
       else w.u8(0xc2).i32le(n);

@@ -227,7 +227,7 @@ export interface KeyStartRecord {
    * streams store their length after the entries).
    */
   count: number | null;
-  /** Quicklist node count (list types 14 and 18); each list part then holds exactly one node. */
+  /** Quicklist node count (list types 14 and 18); each list part then says where its nodes end. */
   nodes?: number;
   /** `start` is the key's first byte (its prefix opcodes included); `end` where the elements begin. */
   span?: Span;
@@ -252,7 +252,12 @@ export interface StreamMeta {
  * per consumer one `stream-consumer` followed by `stream-consumer-pel` batches of its pending ids.
  */
 export type KeyPart =
-  | { part: 'list'; items: Uint8Array[] }
+  | {
+      part: 'list';
+      items: Uint8Array[];
+      /** From a quicklist: the element count of each node in this batch, in order (a part never splits a node). */
+      nodes?: number[];
+    }
   | { part: 'set'; items: Uint8Array[] }
   | { part: 'zset'; items: Array<[Uint8Array, number]> }
   | { part: 'hash'; items: HashField[] }

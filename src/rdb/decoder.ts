@@ -18,7 +18,7 @@ import { Crc64, hex64 } from '../bytes/crc64.js';
 import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
 import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
-import type { KeyEntry, RdbRecord, Span, Value } from '../model/record.js';
+import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord, Span, Value } from '../model/record.js';
 import {
   EnterpriseOpcode,
   encodingOf,
@@ -69,6 +69,14 @@ export interface RdbDecoderOptions {
   onDamagedValue?: (d: DamagedValue) => void;
   /** Attach each key's stored layout (blob sizes, quicklist node counts, stream node ids) for memory estimates. Default false. */
   layout?: boolean;
+  /**
+   * Keys too big to hold (SPEC.md §2.1): once a list, set, zset or hash being read holds this many
+   * elements, it is handed over in parts (`key-start`, `key-part` batches of about this many
+   * elements, `key-end`) instead of one key record. In skipValues mode nothing is emitted in parts:
+   * each batch is checked and dropped, and the key record comes at the end as usual. Default 0:
+   * never (every key is one record).
+   */
+  partThreshold?: number;
 }
 
 /** A key skipped in salvage mode: where it is and what was wrong inside it. */
@@ -81,6 +89,21 @@ export interface DamagedValue {
   span: Span;
   error: ParseError;
 }
+
+/** The part kind of each type id that can be handed over in parts. */
+const PARTED: Record<number, 'list' | 'set' | 'zset' | 'hash'> = {
+  [RdbType.LIST]: 'list',
+  [RdbType.LIST_QUICKLIST]: 'list',
+  [RdbType.LIST_QUICKLIST_2]: 'list',
+  [RdbType.SET]: 'set',
+  [RdbType.ZSET]: 'zset',
+  [RdbType.ZSET_2]: 'zset',
+  [RdbType.HASH]: 'hash',
+  [RdbType.HASH_METADATA_PRE_GA]: 'hash',
+  [RdbType.HASH_METADATA]: 'hash',
+};
+
+const isQuicklist = (t: number): boolean => t === RdbType.LIST_QUICKLIST || t === RdbType.LIST_QUICKLIST_2;
 
 type Phase = 'magic' | 'body' | 'value' | 'checksum' | 'done';
 
@@ -110,6 +133,8 @@ export class RdbDecoder {
   private damage: ParseError | null = null;
   /** Records completed by the call that threw (salvage keeps them). */
   private completed: RdbRecord[] = [];
+  /** Element counts of the quicklist nodes in the current batch (a part never splits a node). */
+  private partNodes: number[] = [];
   private cursor: Cursor;
   /** Where discarded LZF strings are inflated (skipValues). */
   private scratch: Scratch | undefined;
@@ -129,6 +154,7 @@ export class RdbDecoder {
       keepEmptyKeys: options.keepEmptyKeys ?? false,
       skipValues: options.skipValues ?? false,
       layout: options.layout ?? false,
+      partThreshold: options.partThreshold ?? 0,
       totalSize: options.totalSize ?? Infinity,
     };
     this.base = options.startOffset ?? 0;
@@ -493,11 +519,14 @@ export class RdbDecoder {
     const read = valueReaderFor(f.type);
     if (!read) throw corrupt(r, 'RDB_UNKNOWN_TYPE', `unknown value type ${f.type}`);
     this.valueContext.layout = f.layout;
-    if (!this.onDamagedValue) {
+    const threshold = this.opts.partThreshold;
+    if (!this.onDamagedValue && threshold === 0) {
       const v = read(r, f, this.valueContext);
       if (v) this.finish(r, out, v);
       return;
     }
+    const held = f.items.length;
+    const left = f.left;
     const mark = r.pos;
     let v: Value | undefined;
     let complete: boolean;
@@ -505,7 +534,9 @@ export class RdbDecoder {
       v = read(r, f, this.valueContext);
       complete = v !== undefined;
     } catch (e) {
-      if (!(e instanceof CorruptError)) throw e;
+      if (!this.onDamagedValue || !(e instanceof CorruptError)) throw e;
+      // a key already handed over in parts cannot be taken back: its damage is the input's
+      if (f.parted) throw e;
       // the unit's bytes are all there (a short unit signals NEED_MORE, not corruption): step over it
       r.pos = mark;
       const after = skipDamagedUnit(r, f, this.opts.maxStringLength);
@@ -513,14 +544,32 @@ export class RdbDecoder {
       this.damage ??= e.withContext(this.context());
       complete = after;
     }
+    if (threshold !== 0 && !this.damage) {
+      // a quicklist unit past the count is one node: remember its size so parts end on node bounds
+      if (left >= 0 && isQuicklist(f.type) && !this.scratch) this.partNodes.push(f.items.length - held);
+      if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
+    }
+    if (this.damage) f.items.length = 0; // the key is skipped: hold none of it
     if (!complete) return;
     if (this.damage) return this.skipDamaged(r, f, this.damage);
+    if (!this.onDamagedValue) return this.finish(r, out, v!);
     try {
       this.finish(r, out, v!);
     } catch (e) {
       // duplicate members: the value was read whole, only its content is bad
-      if (!(e instanceof CorruptError)) throw e;
+      if (!(e instanceof CorruptError) || f.parted) throw e;
       this.skipDamaged(r, f, e.withContext(`value of key "${displayKey(f.key)}" (${typeName(f.type, this.family)}) in db ${f.db}`));
+    }
+  }
+
+  /** handOver, where duplicates in the first batch (nothing handed over yet) skip the key in salvage mode. */
+  private handOverSalvaged(r: Cursor, out: RdbRecord[], f: ValueFrame): void {
+    if (!this.onDamagedValue || f.parted) return this.handOver(r, out, f);
+    try {
+      this.handOver(r, out, f);
+    } catch (e) {
+      if (!(e instanceof CorruptError)) throw e;
+      this.damage = e.withContext(`value of key "${displayKey(f.key)}" (${typeName(f.type, this.family)}) in db ${f.db}`);
     }
   }
 
@@ -528,7 +577,69 @@ export class RdbDecoder {
     this.frame = null;
     this.phase = 'body';
     this.damage = null;
+    this.partNodes = [];
     this.onDamagedValue!({ key: f.key, db: f.db, type: f.type, span: { start: f.prefix.start, end: r.base + r.pos }, error });
+  }
+
+  /** Hand the batch held in the frame over as a part (the key's start first), or drop it in skipValues mode. */
+  private handOver(r: Cursor, out: RdbRecord[], f: ValueFrame): void {
+    const part = PARTED[f.type]!;
+    const items = f.items;
+    if (part !== 'list' && !(part === 'hash' && f.type === RdbType.HASH)) checkDuplicates({ type: part, value: items } as Value, f);
+    if (!f.parted) {
+      f.parted = true;
+      if (!this.scratch) out.push(this.keyStart(r, f, part));
+    }
+    f.flushed += items.length;
+    f.items = [];
+    if (this.scratch) return;
+    out.push(this.keyPart(f, part, items));
+  }
+
+  private keyStart(r: Cursor, f: ValueFrame, type: 'list' | 'set' | 'zset' | 'hash'): KeyStartRecord {
+    const quicklist = isQuicklist(f.type);
+    const start: KeyStartRecord = {
+      kind: 'key-start',
+      type,
+      db: f.db,
+      key: f.key,
+      encoding: encodingOf(f.type),
+      rdbType: f.type,
+      expireAt: f.prefix.expireAt,
+      // counted forms: what is held plus what is left; a quicklist counts nodes, not elements
+      count: quicklist ? null : f.items.length + f.left,
+      span: { start: f.prefix.start, end: r.base + r.pos },
+    };
+    if (quicklist) start.nodes = this.partNodes.length + f.left;
+    if (f.prefix.idle !== undefined) start.idle = f.prefix.idle;
+    if (f.prefix.freq !== undefined) start.freq = f.prefix.freq;
+    return start;
+  }
+
+  private keyPart(f: ValueFrame, part: 'list' | 'set' | 'zset' | 'hash', items: unknown[]): KeyPartRecord {
+    const rec = { kind: 'key-part', db: f.db, key: f.key, part, items } as KeyPartRecord;
+    if (part === 'list' && isQuicklist(f.type)) {
+      (rec as Extract<KeyPartRecord, { part: 'list' }>).nodes = this.partNodes;
+      this.partNodes = [];
+    }
+    return rec;
+  }
+
+  /** The last batch of a key handed over in parts, and its end. */
+  private finishParts(r: Cursor, out: RdbRecord[], v: Value, f: ValueFrame): void {
+    const part = PARTED[f.type]!;
+    const items = v.value as unknown[];
+    if (part !== 'list' && !(part === 'hash' && f.type === RdbType.HASH)) checkDuplicates(v, f);
+    if (items.length) out.push(this.keyPart(f, part, items));
+    this.partNodes = [];
+    out.push({
+      kind: 'key-end',
+      type: part,
+      db: f.db,
+      key: f.key,
+      count: f.flushed + items.length,
+      span: { start: f.prefix.start, end: r.base + r.pos },
+    });
   }
 
   private finish(r: Cursor, out: RdbRecord[], value: Value): void {
@@ -536,6 +647,8 @@ export class RdbDecoder {
     const f = this.frame!;
     this.frame = null;
     this.phase = 'body';
+    if (f.parted && !this.scratch) return this.finishParts(r, out, v, f);
+    this.partNodes = [];
     const empty =
       v.type === 'stream' || v.type === 'string' || v.type === 'module'
         ? false
@@ -545,7 +658,7 @@ export class RdbDecoder {
               this.scratch &&
               (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
             ? f.listElements === 0
-            : v.value.length === 0;
+            : v.value.length === 0 && f.flushed === 0;
     if (empty && !this.opts.keepEmptyKeys) {
       this.emptyKeysSkipped++;
       return;

@@ -44,6 +44,10 @@ export interface ValueFrame {
   template: { id: number | null; lead?: number } | null;
   /** Stored layout being collected (decoder option `layout`), else null. */
   layout: StoredLayout | null;
+  /** Handed over in parts (RdbDecoderOptions.partThreshold): `items` holds the current batch only. */
+  parted: boolean;
+  /** Elements already handed over (or, in skipValues mode, checked and dropped) in earlier batches. */
+  flushed: number;
 }
 
 /** What a value reader needs from its decoder. */
@@ -79,6 +83,8 @@ export function newFrame(type: number, key: Uint8Array, db: number, prefix: KeyP
     templateFields: null,
     template: null,
     layout: null,
+    parted: false,
+    flushed: 0,
   };
 }
 

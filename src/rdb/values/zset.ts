@@ -23,7 +23,10 @@ export function readSkiplistZset(r: Cursor, f: ValueFrame, ctx: ValueContext): V
   const score = f.type === RdbType.ZSET ? readStringDouble(r) : readBinaryDouble(r);
   if (Number.isNaN(score)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset score is NaN', at);
   f.items.push([m, score]);
-  return --f.left === 0 ? { type: 'zset', value: zsetOrder(f.items as Array<[Uint8Array, number]>) } : undefined;
+  if (--f.left > 0) return undefined;
+  // a zset handed over in parts keeps the file's order (earlier batches are gone)
+  const items = f.items as Array<[Uint8Array, number]>;
+  return { type: 'zset', value: f.parted ? items : zsetOrder(items) };
 }
 
 /** Types 12 and 17: one blob of member, score, member, score... */

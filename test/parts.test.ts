@@ -1,0 +1,148 @@
+/**
+ * Keys too big to hold (SPEC.md §2.1): a dump made by a real redis-server 7.0 with large lists
+ * (quicklists with packed, LZF-compressed and plain nodes), sets, zsets and hashes is read with a
+ * low part threshold, fed at chunk sizes 1, 7 and 4096. Put back together, the parts are exactly
+ * the whole-key records; every consumer of parts writes what it writes from whole keys.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareBytes } from '../src/model/bytes.js';
+import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
+import { decodeRdb } from '../src/rdb/decoder.js';
+import { decodeChunked } from './support/chunked.js';
+import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
+
+const HAVE = requireRedis('parts tests');
+const THRESHOLD = 7;
+const SIZES = [1, 7, 4096];
+
+/** Redis order of zset members (ascending score, then member bytes). */
+function zsetSorted(v: Array<[Uint8Array, number]>): Array<[Uint8Array, number]> {
+  return [...v].sort((a, b) => a[1] - b[1] || compareBytes(a[0], b[0]));
+}
+
+/** Put keys handed over in parts back together as whole key records (zsets in Redis order). */
+export function assemble(records: RdbRecord[]): RdbRecord[] {
+  const out: RdbRecord[] = [];
+  let start: KeyStartRecord | null = null;
+  let items: unknown[] = [];
+  for (const r of records) {
+    if (r.kind === 'key-start') {
+      expect(start).toBeNull();
+      start = r;
+      items = [];
+    } else if (r.kind === 'key-part') {
+      expect(start).not.toBeNull();
+      expect(r.key).toBe(start!.key);
+      items.push(...(r as Extract<KeyPartRecord, { items: unknown[] }>).items);
+    } else if (r.kind === 'key-end') {
+      const s = start!;
+      expect(r.count).toBe(items.length);
+      if (s.count !== null) expect(s.count).toBe(items.length);
+      const e = {
+        kind: 'key',
+        type: s.type,
+        db: s.db,
+        key: s.key,
+        encoding: s.encoding,
+        rdbType: s.rdbType,
+        expireAt: s.expireAt,
+        value: s.type === 'zset' ? zsetSorted(items as Array<[Uint8Array, number]>) : items,
+        span: r.span,
+      } as KeyEntry;
+      if (s.idle !== undefined) e.idle = s.idle;
+      if (s.freq !== undefined) e.freq = s.freq;
+      out.push(e);
+      start = null;
+    } else {
+      expect(start).toBeNull();
+      out.push(r);
+    }
+  }
+  expect(start).toBeNull();
+  return out;
+}
+
+let server: RedisServer;
+let dump: Uint8Array;
+
+/** The dump: big aggregates of every counted encoding, a few small keys, two dbs, TTLs. */
+async function makeDump(s: RedisServer): Promise<Uint8Array> {
+  const c = s.client;
+  const cmds: Array<Array<string | number | Buffer>> = [];
+  const bin = (i: number) => Buffer.from([0xff, 0xfe, i & 255, (i >> 8) & 255]);
+  cmds.push(['CONFIG', 'SET', 'hash-max-listpack-entries', '128']);
+  const hset = (key: string, pairs: Array<Array<string | Buffer>>) => {
+    for (let i = 0; i < pairs.length; i += 10) cmds.push(['HSET', key, ...pairs.slice(i, i + 10).flat()]);
+  };
+  hset(
+    'hash:big',
+    Array.from({ length: 300 }, (_, i) => [`f${i}`, `v\u0000${i}"é`]),
+  );
+  hset(
+    'hash:binary',
+    Array.from({ length: 150 }, (_, i) => [bin(i), `value ${i}`]),
+  );
+  cmds.push(['HSET', 'hash:small', 'a', '1', 'b', '2']);
+  cmds.push(['SADD', 'set:big', ...Array.from({ length: 300 }, (_, i) => `member:${i}`)]);
+  cmds.push(['SADD', 'set:ints', ...Array.from({ length: 600 }, (_, i) => String(i * 3))]);
+  cmds.push(['SADD', 'set:small', '1', '2', '3']);
+  cmds.push(['ZADD', 'zset:big', ...Array.from({ length: 300 }, (_, i) => [String(i % 50) + (i % 7 ? '.25' : ''), `m${i}`]).flat()]);
+  cmds.push(['ZADD', 'zset:big', '+inf', 'top', '-inf', 'bottom']);
+  cmds.push(['RPUSH', 'list:big', ...Array.from({ length: 3000 }, (_, i) => (i % 3 ? `element ${i}` : String(i)))]);
+  cmds.push(['CONFIG', 'SET', 'list-compress-depth', '1']);
+  cmds.push(['RPUSH', 'list:lzf', ...Array.from({ length: 2000 }, (_, i) => `compressible compressible ${i % 10}`)]);
+  cmds.push(['CONFIG', 'SET', 'list-compress-depth', '0']);
+  cmds.push(['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '100']);
+  for (let i = 0; i < 20; i++) cmds.push(['RPUSH', 'list:plain', `small ${i}`, 'x'.repeat(150 + i)]);
+  cmds.push(['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', String(1 << 30)]);
+  cmds.push(['RPUSH', 'list:small', 'a', 'b']);
+  cmds.push(['SET', 'string', 'x'.repeat(100)]);
+  cmds.push(['XADD', 'stream', '1-1', 'a', '1']);
+  cmds.push(['PEXPIREAT', 'hash:big', 4102444800000]);
+  cmds.push(['PEXPIREAT', 'list:big', 4102444800001]);
+  cmds.push(['SELECT', '1']);
+  hset(
+    'hash:db1',
+    Array.from({ length: 200 }, (_, i) => [`k${i}`, String(i)]),
+  );
+  cmds.push(['SADD', 'set:db1', ...Array.from({ length: 200 }, (_, i) => `s${i}`)]);
+  await c.pipeline(cmds);
+  await c.call('SAVE');
+  return new Uint8Array(readFileSync(join(s.dir, 'dump.rdb')));
+}
+
+describe.skipIf(!HAVE)('keys handed over in parts', () => {
+  beforeAll(async () => {
+    server = await startRedis();
+    dump = await makeDump(server);
+  }, 60000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  for (const size of SIZES) {
+    it(`decoder, chunk size ${size}: the parts put together are the whole keys; batches stay small`, () => {
+      const whole = decodeRdb(dump).map((r) => (r.kind === 'key' && r.type === 'zset' ? { ...r, value: zsetSorted(r.value) } : r));
+      const parted = decodeChunked(dump, size, { partThreshold: THRESHOLD });
+      const starts = parted.filter((r): r is KeyStartRecord => r.kind === 'key-start');
+      expect(starts.map((s) => s.type).sort()).toEqual(['hash', 'hash', 'hash', 'list', 'list', 'list', 'set', 'set', 'set', 'zset']);
+      for (const r of parted) {
+        if (r.kind !== 'key-part') continue;
+        const p = r as Extract<KeyPartRecord, { items: unknown[] }>;
+        const nodes = r.part === 'list' ? r.nodes : undefined;
+        if (nodes) {
+          expect(nodes.reduce((a, b) => a + b, 0)).toBe(p.items.length);
+          expect(p.items.length - nodes[nodes.length - 1]!).toBeLessThan(THRESHOLD);
+        } else expect(p.items.length).toBeLessThanOrEqual(THRESHOLD);
+      }
+      expect(assemble(parted)).toEqual(whole);
+    });
+  }
+
+  it('skipValues with a part threshold: the same key records, nothing handed over in parts', () => {
+    const plain = decodeRdb(dump, { skipValues: true });
+    for (const size of SIZES) expect(decodeChunked(dump, size, { skipValues: true, partThreshold: THRESHOLD })).toEqual(plain);
+  });
+});

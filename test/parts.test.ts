@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareBytes } from '../src/model/bytes.js';
+import { compareBytes, concatBytes } from '../src/model/bytes.js';
 import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
+import { exportRdb, exportRecords } from '../src/ops/export.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 import { decodeChunked } from './support/chunked.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
@@ -62,6 +63,17 @@ export function assemble(records: RdbRecord[]): RdbRecord[] {
   }
   expect(start).toBeNull();
   return out;
+}
+
+/** The dump in chunks of `size` bytes. */
+function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<string> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(c);
+  return new TextDecoder().decode(concatBytes(out));
 }
 
 let server: RedisServer;
@@ -145,4 +157,18 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
     const plain = decodeRdb(dump, { skipValues: true });
     for (const size of SIZES) expect(decodeChunked(dump, size, { skipValues: true, partThreshold: THRESHOLD })).toEqual(plain);
   });
+
+  for (const format of ['jsonl', 'json'] as const)
+    for (const size of SIZES) {
+      it(`${format} export, chunk size ${size}: the same text through parts as through whole keys`, async () => {
+        const opts = { format, partThreshold: THRESHOLD, meta: true };
+        const whole = await collect(exportRecords([decodeRdb(dump)], opts));
+        const parted = await collect(exportRdb(chunks(dump, size), opts));
+        expect(parted).toBe(whole);
+        // large hashes are pairs, large zsets from the highest score down; small keys as before
+        expect(whole).toContain('"key":"hash:big","type":"hash","encoding":"hashtable","expireAt":4102444800000,"value":[["f');
+        expect(whole).toContain('"key":"zset:big","type":"zset","encoding":"skiplist","expireAt":null,"value":[["top","inf"],');
+        expect(whole).toContain('"value":{"a":"1","b":"2"}');
+      });
+    }
 });

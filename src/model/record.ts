@@ -201,6 +201,13 @@ export type KeyEntry = Value & {
   layout?: StoredLayout;
 };
 
+/**
+ * The element count past which the operations that read RDB files have keys handed over in parts,
+ * and past which the JSON export writes a hash as [field, value] pairs and a zset from its highest
+ * score down (SPEC.md §3), so a key reads the same whether it came whole or in parts.
+ */
+export const PART_THRESHOLD = 8192;
+
 /** The types whose values a decoder may hand over in parts (a string is always held whole). */
 export type PartedType = 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -227,6 +234,8 @@ export interface KeyStartRecord {
    * streams store their length after the entries).
    */
   count: number | null;
+  /** Key metadata classes (RDB 13+), as on a whole key record. */
+  meta?: KeyMetaClass[];
   /** Quicklist node count (list types 14 and 18); each list part then says where its nodes end. */
   nodes?: number;
   /** `start` is the key's first byte (its prefix opcodes included); `end` where the elements begin. */

@@ -4,10 +4,10 @@
  */
 import { ByteWriter } from '../bytes/writer.js';
 import { utf8 } from '../model/bytes.js';
-import type { RdbRecord } from '../model/record.js';
+import { type KeyEntry, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { metaToJson } from './json.js';
-import { writeEntryJson } from './jsonl.js';
+import { PartedJsonWriter, writeEntryJson } from './jsonl.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Export options. */
@@ -15,6 +15,12 @@ export interface ExportOptions extends KeyFilter {
   format: 'jsonl' | 'json';
   /** Include aux/function/module-aux records (without "key"). */
   meta?: boolean;
+  /**
+   * Keys too big to hold (SPEC.md §2.1): past this many elements a key is read and written in
+   * parts, and hashes are written as pairs, zsets from the highest score down (default
+   * PART_THRESHOLD).
+   */
+  partThreshold?: number;
   decoder?: ReadOptions;
 }
 
@@ -30,7 +36,8 @@ export function exportRdb(
   opts: ExportOptions,
   stats: ExportStats = { keys: 0, records: 0 },
 ): AsyncGenerator<Uint8Array> {
-  return exportRecords(readRdbBatches(source, opts.decoder), opts, stats);
+  const partThreshold = opts.partThreshold ?? PART_THRESHOLD;
+  return exportRecords(readRdbBatches(source, { partThreshold, ...opts.decoder }), { ...opts, partThreshold }, stats);
 }
 
 /** Group records into batches (for record generators such as the engine's dataset). */
@@ -73,11 +80,39 @@ export async function* exportRecords(
   const keep = compileFilter(opts);
   const json = opts.format === 'json';
   let first = true;
+  const partThreshold = opts.partThreshold ?? PART_THRESHOLD;
+  const parted = new PartedJsonWriter();
+  /** Within a key handed over in parts: whether it is written (false: filtered out). */
+  let inParts: boolean | null = null;
   const w = new ByteWriter(1 << 16);
   if (json) w.u8(0x5b);
   for await (const batch of batches) {
     for (const r of batch) {
       let meta: object | null = null;
+      if (r.kind === 'key-start') {
+        inParts = keep(r as unknown as KeyEntry);
+        if (!inParts) continue;
+        stats.records++;
+        if (json) w.ascii(first ? '\n' : ',\n');
+        first = false;
+        parted.begin(w, r);
+        continue;
+      }
+      if (r.kind === 'key-part') {
+        if (inParts) parted.part(w, r);
+        if (w.length >= 1 << 16) yield w.take();
+        continue;
+      }
+      if (r.kind === 'key-end') {
+        if (inParts) {
+          parted.end(w, r);
+          stats.keys++;
+          if (!json) w.u8(0x0a);
+          if (w.length >= 1 << 16) yield w.take();
+        }
+        inParts = null;
+        continue;
+      }
       if (r.kind === 'key') {
         if (!keep(r)) continue;
       } else {
@@ -90,7 +125,7 @@ export async function* exportRecords(
       first = false;
       if (meta) w.bytes(utf8(JSON.stringify(meta)));
       else {
-        writeEntryJson(w, r as Extract<typeof r, { kind: 'key' }>);
+        writeEntryJson(w, r as Extract<typeof r, { kind: 'key' }>, partThreshold);
         stats.keys++;
       }
       if (!json) w.u8(0x0a);

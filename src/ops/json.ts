@@ -23,6 +23,7 @@ import type {
   StreamValue,
 } from '../model/record.js';
 import { decodeClassSpec, encodeClassSpec } from '../rdb/key-meta.js';
+import { PART_THRESHOLD } from '../model/record.js';
 import { decodeModuleId } from '../rdb/module.js';
 
 /** A JSON byte string. */
@@ -78,10 +79,10 @@ export function idFromJson(v: unknown, what: string): StreamId {
  * Pairs as a JSON object when every name is valid UTF-8 and unique, else as [[name, value], ...].
  * Null-prototype objects, so a field named "__proto__" is an ordinary key.
  */
-function pairsToJson<T>(pairs: ReadonlyArray<readonly [Uint8Array, T]>, value: (v: T) => Json): Json {
+function pairsToJson<T>(pairs: ReadonlyArray<readonly [Uint8Array, T]>, value: (v: T) => Json, forcePairs = false): Json {
   const obj: Record<string, Json> = Object.create(null);
-  let asObject = true;
-  for (const [n, v] of pairs) {
+  let asObject = !forcePairs;
+  for (const [n, v] of asObject ? pairs : []) {
     const k = tryUtf8(n);
     if (k === null || k in obj) {
       asObject = false;
@@ -193,7 +194,8 @@ function arrayFromJson(v: unknown, what: string): ArrayValue {
   };
 }
 
-function keyMetaToJson(c: KeyMetaClass): Json {
+/** One key-metadata class as JSON. */
+export function keyMetaToJson(c: KeyMetaClass): Json {
   return { class: c.name, version: c.version, flags: c.flags, spec: c.spec, payload: { base64: toBase64(c.payload) } };
 }
 
@@ -253,7 +255,7 @@ function streamFromJson(v: unknown, what: string): StreamValue {
 }
 
 /** A key entry as its JSON object (the JSONL line, before stringify). */
-export function entryToJson(e: KeyEntry): Record<string, Json> {
+export function entryToJson(e: KeyEntry, partThreshold = PART_THRESHOLD): Record<string, Json> {
   const out: Record<string, Json> = {
     db: e.db,
     key: bytesToJson(e.key) as Json,
@@ -272,17 +274,23 @@ export function entryToJson(e: KeyEntry): Record<string, Json> {
       break;
     case 'zset':
       out.value = e.value.map(([m, s]) => [bytesToJson(m) as Json, scoreToJson(s)]);
+      // a large zset reads as a server saves it, from the highest score down (SPEC.md §3)
+      if (e.value.length > partThreshold) out.value.reverse();
       break;
     case 'hash': {
+      // a large hash is written as pairs: its names cannot all be seen before it is written in parts
+      const large = e.value.length > partThreshold;
       out.value = pairsToJson(
         e.value.map((h) => [h.field, h.value] as const),
         (x) => bytesToJson(x) as Json,
+        large,
       );
       const withTtl = e.value.filter((h) => h.expireAt !== undefined);
       if (withTtl.length)
         out.fieldExpireAt = pairsToJson(
           withTtl.map((h) => [h.field, h.expireAt!] as const),
           (x) => x,
+          large,
         );
       break;
     }

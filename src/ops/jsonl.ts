@@ -8,8 +8,8 @@
  */
 import type { ByteWriter } from '../bytes/writer.js';
 import { bytesKey } from '../model/bytes.js';
-import type { KeyEntry } from '../model/record.js';
-import { entryToJson, scoreToJson } from './json.js';
+import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
+import { entryToJson, keyMetaToJson, scoreToJson } from './json.js';
 
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -218,13 +218,14 @@ function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
 }
 
 /** Hash-like pairs: an object when every name is UTF-8 and unique, else an array of pairs. */
-function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: number) => void): void {
-  let asObject = true;
-  for (const n of names)
-    if (!isUtf8(n)) {
-      asObject = false;
-      break;
-    }
+function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: number) => void, forcePairs = false): void {
+  let asObject = !forcePairs;
+  if (asObject)
+    for (const n of names)
+      if (!isUtf8(n)) {
+        asObject = false;
+        break;
+      }
   if (asObject && names.length > 1) {
     const seen = new Set<string>();
     for (const n of names) {
@@ -260,14 +261,12 @@ function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: numb
 }
 
 /** Append one key entry as JSON (no newline): the bytes of JSON.stringify(entryToJson(e)). */
-export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
+export function writeEntryJson(w: ByteWriter, e: KeyEntry, partThreshold = PART_THRESHOLD): void {
   if (e.type === 'stream' || e.type === 'module' || e.type === 'array' || e.meta || e.template) {
-    w.bytes(new TextEncoder().encode(JSON.stringify(entryToJson(e))));
+    w.bytes(new TextEncoder().encode(JSON.stringify(entryToJson(e, partThreshold))));
     return;
   }
-  w.ascii(`{"db":${e.db},"key":`);
-  writeJsonBytes(w, e.key);
-  w.ascii(`,"type":"${e.type}","encoding":"${e.encoding}","expireAt":${e.expireAt === null ? 'null' : String(e.expireAt)},"value":`);
+  writeHead(w, e);
   switch (e.type) {
     case 'string':
       writeJsonBytes(w, e.value);
@@ -279,23 +278,24 @@ export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
     case 'zset': {
       w.u8(0x5b);
       const v = e.value;
-      for (let i = 0; i < v.length; i++) {
-        if (i) w.u8(0x2c);
-        w.u8(0x5b);
-        writeJsonBytes(w, v[i]![0]);
-        w.u8(0x2c);
-        writeNumber(w, scoreToJson(v[i]![1]));
-        w.u8(0x5d);
+      // a large zset reads as a server saves it, from the highest score down (SPEC.md §3)
+      const down = v.length > partThreshold;
+      for (let k = 0; k < v.length; k++) {
+        if (k) w.u8(0x2c);
+        writeMember(w, v[down ? v.length - 1 - k : k]!);
       }
       w.u8(0x5d);
       break;
     }
     case 'hash': {
       const v = e.value;
+      // a large hash is written as pairs: its names cannot all be seen before it is written in parts
+      const large = v.length > partThreshold;
       writePairs(
         w,
         v.map((h) => h.field),
         (i) => writeJsonBytes(w, v[i]!.value),
+        large,
       );
       const ttl = v.filter((h) => h.expireAt !== undefined);
       if (ttl.length) {
@@ -304,12 +304,113 @@ export function writeEntryJson(w: ByteWriter, e: KeyEntry): void {
           w,
           ttl.map((h) => h.field),
           (i) => w.ascii(String(ttl[i]!.expireAt)),
+          large,
         );
       }
       break;
     }
   }
+  writeTail(w, e);
+}
+
+/** `{"db":..,"key":..,"type":..,"encoding":..,"expireAt":..,"value":` */
+function writeHead(w: ByteWriter, e: KeyEntry | KeyStartRecord): void {
+  w.ascii(`{"db":${e.db},"key":`);
+  writeJsonBytes(w, e.key);
+  w.ascii(`,"type":"${e.type}","encoding":"${e.encoding}","expireAt":${e.expireAt === null ? 'null' : String(e.expireAt)},"value":`);
+}
+
+/** `,"idle":..,"freq":..,"meta":..}` */
+function writeTail(w: ByteWriter, e: KeyEntry | KeyStartRecord): void {
   if (e.idle !== undefined) w.ascii(`,"idle":${e.idle}`);
   if (e.freq !== undefined) w.ascii(`,"freq":${e.freq}`);
+  if (e.meta) {
+    w.ascii(',"meta":');
+    w.bytes(new TextEncoder().encode(JSON.stringify(e.meta.map(keyMetaToJson))));
+  }
   w.u8(0x7d);
+}
+
+function writeMember(w: ByteWriter, m: readonly [Uint8Array, number]): void {
+  w.u8(0x5b);
+  writeJsonBytes(w, m[0]);
+  w.u8(0x2c);
+  writeNumber(w, scoreToJson(m[1]));
+  w.u8(0x5d);
+}
+
+/**
+ * Writes a key handed over in parts (SPEC.md §2.1) as the JSON its whole key record gives, part
+ * by part: lists and sets as arrays, zsets in file order (a server saves them from the highest
+ * score down), hashes as [field, value] pairs. Only the fields of a hash that carry a TTL are kept
+ * until the end, for "fieldExpireAt".
+ */
+export class PartedJsonWriter {
+  private start: KeyStartRecord | null = null;
+  private first = true;
+  private ttl: Array<[Uint8Array, number]> = [];
+
+  /** Write the head of the key, up to and including the value's opening bracket. */
+  begin(w: ByteWriter, s: KeyStartRecord): void {
+    if (s.type === 'stream') throw new Error('streams are not handed over in parts to the JSON writer');
+    this.start = s;
+    this.first = true;
+    this.ttl = [];
+    writeHead(w, s);
+    w.u8(0x5b);
+  }
+
+  /** Write one batch of elements. */
+  part(w: ByteWriter, p: KeyPartRecord): void {
+    switch (p.part) {
+      case 'list':
+      case 'set':
+        for (const b of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          writeJsonBytes(w, b);
+        }
+        break;
+      case 'zset':
+        for (const m of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          writeMember(w, m);
+        }
+        break;
+      case 'hash':
+        for (const h of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          w.u8(0x5b);
+          writeJsonBytes(w, h.field);
+          w.u8(0x2c);
+          writeJsonBytes(w, h.value);
+          w.u8(0x5d);
+          if (h.expireAt !== undefined) this.ttl.push([h.field, h.expireAt]);
+        }
+        break;
+      default:
+        throw new Error(`a ${p.part} part has no JSON form here`);
+    }
+  }
+
+  /** Close the value and the key. */
+  end(w: ByteWriter, _e: KeyEndRecord): void {
+    const s = this.start!;
+    w.u8(0x5d);
+    if (this.ttl.length) {
+      w.ascii(',"fieldExpireAt":[');
+      for (let i = 0; i < this.ttl.length; i++) {
+        if (i) w.u8(0x2c);
+        w.u8(0x5b);
+        writeJsonBytes(w, this.ttl[i]![0]);
+        w.ascii(`,${this.ttl[i]![1]}]`);
+      }
+      w.u8(0x5d);
+    }
+    writeTail(w, s);
+    this.start = null;
+    this.ttl = [];
+  }
 }

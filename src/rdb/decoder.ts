@@ -613,6 +613,7 @@ export class RdbDecoder {
     if (quicklist) start.nodes = this.partNodes.length + f.left;
     if (f.prefix.idle !== undefined) start.idle = f.prefix.idle;
     if (f.prefix.freq !== undefined) start.freq = f.prefix.freq;
+    if (f.prefix.meta) start.meta = f.prefix.meta;
     return start;
   }
 

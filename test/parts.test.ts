@@ -4,12 +4,15 @@
  * low part threshold, fed at chunk sizes 1, 7 and 4096. Put back together, the parts are exactly
  * the whole-key records; every consumer of parts writes what it writes from whole keys.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareBytes, concatBytes } from '../src/model/bytes.js';
 import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
 import { exportRdb, exportRecords } from '../src/ops/export.js';
+import { encodeRecords, toRdbChunks } from '../src/ops/to-rdb.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 import { decodeChunked } from './support/chunked.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
@@ -70,14 +73,45 @@ function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function collect(it: AsyncIterable<Uint8Array>): Promise<string> {
+async function collectBytes(it: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const out: Uint8Array[] = [];
   for await (const c of it) out.push(c);
-  return new TextDecoder().decode(concatBytes(out));
+  return concatBytes(out);
+}
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<string> {
+  return new TextDecoder().decode(await collectBytes(it));
+}
+
+/** Keys of a decoded dump without what a rewrite may change (spans, list node layout). */
+function keysOf(bytes: Uint8Array): object[] {
+  return decodeRdb(bytes).flatMap((r) =>
+    r.kind === 'key' ? [{ db: r.db, key: r.key, type: r.type, expireAt: r.expireAt, value: r.value, idle: r.idle, freq: r.freq }] : [],
+  );
+}
+
+function writeTemp(bytes: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rdbkit-parts-'));
+  const f = join(dir, 'out.rdb');
+  writeFileSync(f, bytes);
+  return f;
+}
+
+async function digestOfRdb(bytes: Uint8Array): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rdbkit-parts-'));
+  writeFileSync(join(dir, 'dump.rdb'), bytes);
+  const s = await startRedis({ dir });
+  try {
+    return String(Buffer.from(await s.client.call('DEBUG', 'DIGEST')));
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let server: RedisServer;
 let dump: Uint8Array;
+let digest: string;
 
 /** The dump: big aggregates of every counted encoding, a few small keys, two dbs, TTLs. */
 async function makeDump(s: RedisServer): Promise<Uint8Array> {
@@ -90,11 +124,11 @@ async function makeDump(s: RedisServer): Promise<Uint8Array> {
   };
   hset(
     'hash:big',
-    Array.from({ length: 300 }, (_, i) => [`f${i}`, `v\u0000${i}"é`]),
+    Array.from({ length: 600 }, (_, i) => [`f${i}`, `v\u0000${i}"é`]),
   );
   hset(
     'hash:binary',
-    Array.from({ length: 150 }, (_, i) => [bin(i), `value ${i}`]),
+    Array.from({ length: 600 }, (_, i) => [bin(i), `value ${i}`]),
   );
   cmds.push(['HSET', 'hash:small', 'a', '1', 'b', '2']);
   cmds.push(['SADD', 'set:big', ...Array.from({ length: 300 }, (_, i) => `member:${i}`)]);
@@ -117,7 +151,7 @@ async function makeDump(s: RedisServer): Promise<Uint8Array> {
   cmds.push(['SELECT', '1']);
   hset(
     'hash:db1',
-    Array.from({ length: 200 }, (_, i) => [`k${i}`, String(i)]),
+    Array.from({ length: 600 }, (_, i) => [`k${i}`, String(i)]),
   );
   cmds.push(['SADD', 'set:db1', ...Array.from({ length: 200 }, (_, i) => `s${i}`)]);
   await c.pipeline(cmds);
@@ -129,6 +163,7 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
   beforeAll(async () => {
     server = await startRedis();
     dump = await makeDump(server);
+    digest = String(Buffer.from(await server.client.call('DEBUG', 'DIGEST')));
   }, 60000);
   afterAll(async () => {
     await server?.stop();
@@ -171,4 +206,20 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
         expect(whole).toContain('"value":{"a":"1","b":"2"}');
       });
     }
+
+  for (const size of SIZES) {
+    it(`RDB output, chunk size ${size}: the same keys through parts as through whole keys; the same bytes but for list node layout`, async () => {
+      const whole = await collectBytes(encodeRecords(decodeRdb(dump), { version: 10 }));
+      const parted = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { version: 10, partThreshold: THRESHOLD }));
+      expect(keysOf(parted)).toEqual(keysOf(whole));
+      const noLists = { version: 10, type: ['string', 'set', 'zset', 'hash', 'stream'] };
+      const wholeNoLists = await collectBytes(encodeRecords(decodeRdb(dump), noLists));
+      const partedNoLists = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { ...noLists, partThreshold: THRESHOLD }));
+      expect(Buffer.from(partedNoLists).equals(Buffer.from(wholeNoLists))).toBe(true);
+      if (size === 4096) {
+        expect(spawnSync('redis-check-rdb', [writeTemp(parted)], { encoding: 'utf8' }).status).toBe(0);
+        expect(await digestOfRdb(parted)).toBe(digest);
+      }
+    });
+  }
 });

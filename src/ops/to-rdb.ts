@@ -9,7 +9,7 @@
  * LZF-compressed). gzip needs node:zlib and is applied by the caller (io/compress.ts).
  */
 import { UsageError } from '../errors.js';
-import type { RdbRecord } from '../model/record.js';
+import { type KeyEntry, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { type RdbEncodeReport, RdbEncoder } from '../rdb/encoder.js';
 import { VcsEncoder } from '../rdb/vcs.js';
 import { compileFilter, type KeyFilter } from './filter.js';
@@ -26,6 +26,8 @@ export interface ToRdbOptions extends KeyFilter {
   checksum?: boolean;
   /** Wrap the output in a VCS envelope (LZ4); implies no per-string LZF and a zero CRC64 trailer. */
   vcs?: boolean;
+  /** Keys too big to hold (SPEC.md §2.1): past this many elements a key is read and written in parts (default PART_THRESHOLD). */
+  partThreshold?: number;
   decoder?: ReadOptions;
 }
 
@@ -111,6 +113,8 @@ export async function* encodeRecords(
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
   const keep = compileFilter(opts);
+  /** Whether the key being handed over in parts is kept. */
+  let keepParts = false;
   let enc: RdbEncoder | null = null;
   // Output is copied into one ~1 MiB chunk at a time as it comes (instead of keeping each key's
   // bytes until a chunk is full): the per-key pieces then die young, while a list of them would
@@ -160,6 +164,8 @@ export async function* encodeRecords(
       start(opts.version ?? 10, opts.family ?? 'redis');
     }
     if (r.kind === 'key' && !keep(r)) continue;
+    if (r.kind === 'key-start') keepParts = keep(r as unknown as KeyEntry);
+    if ((r.kind === 'key-start' || r.kind === 'key-part' || r.kind === 'key-end') && !keepParts) continue;
     push((enc as unknown as RdbEncoder).write(r));
     while (ready.length) yield ready.shift()!;
   }
@@ -182,6 +188,7 @@ export function toRdbChunks(
   opts: ToRdbOptions,
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
-  const records = kind === 'rdb' ? readRdb(source, opts.decoder ?? {}) : recordsFromJson(source);
+  const records =
+    kind === 'rdb' ? readRdb(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, ...opts.decoder }) : recordsFromJson(source);
   return encodeRecords(records, opts, report);
 }

@@ -21,7 +21,7 @@ import { Crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
 import { ascii, bytesKey, concatBytes, displayText, tryUtf8 } from '../model/bytes.js';
-import type { FunctionRecord, KeyEntry, ModuleAuxRecord, RdbRecord } from '../model/record.js';
+import type { FunctionRecord, KeyEntry, KeyPartRecord, KeyStartRecord, ModuleAuxRecord, RdbRecord } from '../model/record.js';
 import { writeArrayValue } from './array.js';
 import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
 import { compareTemplateFields, writeHashTemplate } from './hash-template.js';
@@ -31,7 +31,7 @@ import { encodeListpack } from './listpack.js';
 import { writeModuleItems } from './module.js';
 import { streamForLayout, streamLayoutFor, streamLosses, streamTypeOf, writeStreamValue } from './stream-write.js';
 import { type WriteStringOptions, writeString } from './string.js';
-import { hashTtlSupported, type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from './value-write.js';
+import { hashTtlSupported, PartWriter, type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from './value-write.js';
 
 /** Encoder options. */
 export interface RdbEncodeOptions {
@@ -89,6 +89,9 @@ export class RdbEncoder {
   private db = -1;
   /** Hash templates written so far (RDB 15+): id → fields. */
   private readonly templates = new Map<number, Uint8Array[]>();
+  /** The key being written in parts (null: none, or it is being left out). */
+  private parts: PartWriter | null = null;
+  private partsName = '';
 
   constructor(opts: RdbEncodeOptions) {
     const family = opts.family ?? 'redis';
@@ -146,6 +149,16 @@ export class RdbEncoder {
     switch (record.kind) {
       case 'key':
         this.writeKey(record);
+        break;
+      case 'key-start':
+        this.startParts(record);
+        break;
+      case 'key-part':
+        this.writePart(record);
+        break;
+      case 'key-end':
+        if (this.parts) this.report.keys++;
+        this.parts = null;
         break;
       case 'aux': {
         const k = displayText(record.key);
@@ -212,6 +225,51 @@ export class RdbEncoder {
       writeLength(this.w, 2);
       writeLength(this.w, m.when);
       writeModuleItems(this.w, m.items);
+    }
+  }
+
+  /** A key handed over in parts: everything up to its count, at once. */
+  private startParts(s: KeyStartRecord): void {
+    const name = display(s.key);
+    const type = PartWriter.typeFor(this.target, s);
+    this.parts = null;
+    if (typeof type === 'string') {
+      this.drop(name, `${type} (this target cannot take it in parts)`);
+      return;
+    }
+    if (s.count === 0) {
+      this.skip(name, `empty ${s.type}`);
+      return;
+    }
+    this.keyHeader(s, name, type);
+    this.parts = new PartWriter(this.target, type);
+    this.partsName = name;
+    this.parts.begin(this.w, s);
+  }
+
+  private writePart(p: KeyPartRecord): void {
+    const pw = this.parts;
+    if (!pw) return;
+    switch (p.part) {
+      case 'list':
+        pw.list(this.w, p.items, p.nodes);
+        break;
+      case 'set':
+        pw.set(this.w, p.items);
+        break;
+      case 'zset':
+        if (p.items.some(([, s]) => Number.isNaN(s)))
+          throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${this.partsName}": a sorted set score is NaN`);
+        pw.zset(this.w, p.items);
+        break;
+      case 'hash': {
+        const ttl = p.items.filter((f) => f.expireAt !== undefined).length;
+        if (ttl) this.drop(this.partsName, `TTLs of ${ttl} hash field(s) (a hash written in parts has none)`);
+        pw.hash(this.w, p.items);
+        break;
+      }
+      default:
+        throw new UsageError('RDB_WRITE_PARTS', `key "${this.partsName}": a ${p.part} part has no RDB form here`);
     }
   }
 
@@ -298,6 +356,15 @@ export class RdbEncoder {
         type = writeModule(vw, e.value);
         break;
     }
+    this.keyHeader(e, name, type);
+    w.bytes(vw.finish());
+    this.report.keys++;
+  }
+
+  /** SELECTDB when the db changes, the expiry, IDLE/FREQ, the type byte and the key name. */
+  private keyHeader(e: KeyEntry | KeyStartRecord, name: string, type: number): void {
+    const w = this.w;
+    const v = this.version;
     if (e.db !== this.db) {
       w.u8(Opcode.SELECTDB);
       writeLength(w, e.db);
@@ -330,8 +397,6 @@ export class RdbEncoder {
     }
     w.u8(type);
     writeString(w, e.key, this.target.sopts);
-    w.bytes(vw.finish());
-    this.report.keys++;
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, compareBytes, parseCanonicalInt } from '../model/bytes.js';
-import type { HashField, ModuleValue } from '../model/record.js';
+import type { HashField, KeyStartRecord, ModuleValue } from '../model/record.js';
 import {
   HASH_MAX_LISTPACK_ENTRIES as HASH_MAX_ENTRIES,
   MAX_LISTPACK_VALUE as MAX_VALUE,
@@ -233,4 +233,90 @@ export function writeModule(w: ByteWriter, m: ModuleValue): number {
     writeModuleItems(w, m.items);
   }
   return RdbType.MODULE_2;
+}
+
+/**
+ * Keys handed over in parts (SPEC.md §2.1): the RDB type of the value, and its count, written as
+ * soon as the key starts; then each part's elements. The count must be known up front: hash, set
+ * and zset starts carry it; a quicklist is written with the input's node count, one output node
+ * per input node; a counted list without nodes (type 1) is written with one node per element
+ * (RDB >= 7) or as a plain list. Such a key always gets the plain encoding of its type, which is
+ * what a whole key of that size gets too (the part threshold is above every listpack limit).
+ */
+export class PartWriter {
+  constructor(
+    private readonly t: ValueTarget,
+    readonly type: number,
+  ) {}
+
+  /** The type id for a parted key, or a reason why this target cannot take it in parts. */
+  static typeFor(t: ValueTarget, s: KeyStartRecord): number | string {
+    const v = t.version;
+    switch (s.type) {
+      case 'hash':
+        return s.count === null ? 'a hash without a count' : RdbType.HASH;
+      case 'set':
+        return s.count === null ? 'a set without a count' : RdbType.SET;
+      case 'zset':
+        return s.count === null ? 'a zset without a count' : v >= 8 ? RdbType.ZSET_2 : RdbType.ZSET;
+      case 'list':
+        if (v >= 7)
+          return s.nodes !== undefined || s.count !== null
+            ? v >= 10
+              ? RdbType.LIST_QUICKLIST_2
+              : RdbType.LIST_QUICKLIST
+            : 'a list without a count';
+        return s.count === null ? 'a quicklist in parts (RDB < 7 needs the element count first)' : RdbType.LIST;
+      default:
+        return `a ${s.type} in parts`;
+    }
+  }
+
+  /** The count (or quicklist node count) that follows the key name. */
+  begin(w: ByteWriter, s: KeyStartRecord): void {
+    if (this.type === RdbType.LIST_QUICKLIST || this.type === RdbType.LIST_QUICKLIST_2) {
+      writeLength(w, s.nodes ?? s.count!);
+    } else writeLength(w, s.count!);
+  }
+
+  /** List elements: quicklist nodes as the input had them (or one per element), else plain strings. */
+  list(w: ByteWriter, items: readonly Uint8Array[], nodes: readonly number[] | undefined): void {
+    const t = this.t;
+    if (this.type === RdbType.LIST) {
+      for (const e of items) writeString(w, e, t.sopts);
+      return;
+    }
+    const qv2 = this.type === RdbType.LIST_QUICKLIST_2;
+    const sizes = nodes ?? items.map(() => 1);
+    let at = 0;
+    for (const n of sizes) {
+      const node = items.slice(at, at + n);
+      at += n;
+      const plain = qv2 && n === 1 && node[0]!.length > 8192;
+      if (qv2) writeLength(w, plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
+      writeString(w, plain ? node[0]! : qv2 ? encodeListpack(node) : encodeZiplist(node), t.sopts);
+    }
+  }
+
+  /** Set members. */
+  set(w: ByteWriter, items: readonly Uint8Array[]): void {
+    for (const m of items) writeString(w, m, this.t.sopts);
+  }
+
+  /** Zset members in the order given (a server saves from the highest score down). */
+  zset(w: ByteWriter, items: ReadonlyArray<readonly [Uint8Array, number]>): void {
+    for (const [m, s] of items) {
+      writeString(w, m, this.t.sopts);
+      if (this.type === RdbType.ZSET_2) w.f64le(s);
+      else writeStringDouble(w, s);
+    }
+  }
+
+  /** Hash fields (their TTLs are the caller's business: type 4 has none). */
+  hash(w: ByteWriter, items: readonly HashField[]): void {
+    for (const f of items) {
+      writeString(w, f.field, this.t.sopts);
+      writeString(w, f.value, this.t.sopts);
+    }
+  }
 }

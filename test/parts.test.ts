@@ -13,6 +13,7 @@ import { compareBytes, concatBytes } from '../src/model/bytes.js';
 import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
 import { exportRdb, exportRecords } from '../src/ops/export.js';
 import { encodeRecords, toRdbChunks } from '../src/ops/to-rdb.js';
+import { datasetRespChunks, rdbToRespChunks } from '../src/ops/to-resp.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 import { decodeChunked } from './support/chunked.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
@@ -219,6 +220,25 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       if (size === 4096) {
         expect(spawnSync('redis-check-rdb', [writeTemp(parted)], { encoding: 'utf8' }).status).toBe(0);
         expect(await digestOfRdb(parted)).toBe(digest);
+      }
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`RESP output, chunk size ${size}: the same commands through parts as through whole keys`, async () => {
+      const opts = { batch: 5, partThreshold: THRESHOLD };
+      const whole = await collectBytes(datasetRespChunks(decodeRdb(dump), opts));
+      const parted = await collectBytes(rdbToRespChunks(chunks(dump, size), {}, {}, opts));
+      expect(Buffer.from(parted).equals(Buffer.from(whole))).toBe(true);
+      if (size === 4096) {
+        const target = await startRedis();
+        try {
+          const r = spawnSync('redis-cli', ['-p', String(target.port), '--pipe'], { input: parted, encoding: 'utf8' });
+          expect(r.stdout).toMatch(/errors: 0,/);
+          expect(String(Buffer.from(await target.client.call('DEBUG', 'DIGEST')))).toBe(digest);
+        } finally {
+          await target.stop();
+        }
       }
     });
   }

@@ -7,7 +7,7 @@ import { CorruptError, UsageError } from '../errors.js';
 import { openAofSet } from '../io/aof-files.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
-import { compileFilter, type KeyFilter, pickFilter } from '../ops/filter.js';
+import { filterRecords, type KeyFilter, pickFilter } from '../ops/filter.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { sortedExport } from '../ops/sort.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
@@ -36,11 +36,6 @@ async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, wha
   const binary = a.to === 'rdb';
   const w = await writeOutput(a.output, chunks, { force: a.force, binary, what: binary ? 'RDB bytes' : undefined });
   if (w.toFile) process.stderr.write(`${c.green('wrote')} ${a.output}: ${what()}, ${w.bytes} bytes\n`);
-}
-
-async function* filtered(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
-  const keep = compileFilter(f);
-  for await (const r of records) if (r.kind !== 'key' || keep(r)) yield r;
 }
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
@@ -78,7 +73,7 @@ export async function convertAof(a: EngineConvertArgs): Promise<number> {
     const rep = newToRespReport();
     await emit(
       a,
-      datasetRespChunks(filtered(records, a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
+      datasetRespChunks(filterRecords(records, a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
       () => `${rep.keys} keys, ${rep.commands} commands`,
     );
     return EXIT_OK;
@@ -98,7 +93,7 @@ export async function convertRdbToResp(a: EngineConvertArgs, batches: AsyncItera
   const rep = newToRespReport();
   await emit(
     a,
-    datasetRespChunks(filtered(flat(batches), a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
+    datasetRespChunks(filterRecords(flat(batches), a), { restore: a.restore, rdbVersion: a.rdbVersion, batch: a.batch }, rep),
     () => `${rep.keys} keys, ${rep.commands} commands`,
   );
   for (const s of rep.skipped) process.stderr.write(`${c.yellow('skipped')} db ${s.db} ${s.key}: ${s.what}\n`);

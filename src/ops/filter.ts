@@ -6,7 +6,7 @@
 
 import { UsageError } from '../errors.js';
 import { bytesKey, displayText, utf8 } from '../model/bytes.js';
-import type { KeyEntry } from '../model/record.js';
+import type { KeyEntry, RdbRecord } from '../model/record.js';
 
 /** Filter options. Within a kind, values are a union; kinds combine as an intersection. */
 export interface KeyFilter {
@@ -132,4 +132,24 @@ export function compileFilter(f: KeyFilter): (e: KeyEntry) => boolean {
     }
     return true;
   };
+}
+
+/**
+ * Records that pass a filter: key records the filter keeps, a key handed over in parts (start,
+ * parts and end) when the filter keeps its start, and every other record.
+ */
+export async function* filterRecords(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>, f: KeyFilter): AsyncGenerator<RdbRecord> {
+  const keep = compileFilter(f);
+  let keepParts = false;
+  for await (const r of records) {
+    if (r.kind === 'key') {
+      if (keep(r)) yield r;
+    } else if (r.kind === 'key-start') {
+      // a start has every field a filter reads (db, key, type, expireAt)
+      keepParts = keep(r as unknown as KeyEntry);
+      if (keepParts) yield r;
+    } else if (r.kind === 'key-part' || r.kind === 'key-end') {
+      if (keepParts) yield r;
+    } else yield r;
+  }
 }

@@ -24,12 +24,14 @@ import { crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
 import { bytesKey, displayText, utf8 } from '../model/bytes.js';
-import type { KeyEntry, RdbRecord, StreamId } from '../model/record.js';
+import { type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD, type RdbRecord, type StreamId } from '../model/record.js';
 import { writeArrayValue } from '../rdb/array.js';
 import { RdbType } from '../rdb/constants.js';
 import { IDMP_DEFAULT, streamForLayout, streamLayoutFor, streamTypeOf, writeStreamValue } from '../rdb/stream-write.js';
 import { writeString } from '../rdb/string.js';
 import { type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from '../rdb/value-write.js';
+import { filterRecords, type KeyFilter } from './filter.js';
+import { type ByteSource, type ReadOptions, readRdb } from './read.js';
 
 /** Options. */
 export interface ToRespOptions {
@@ -41,6 +43,12 @@ export interface ToRespOptions {
   restore?: boolean;
   /** RDB version of the DUMP payloads (default 10, Redis 7.0). */
   rdbVersion?: number;
+  /**
+   * Keys too big to hold (SPEC.md §2.1): a zset of more than this many members is added from its
+   * highest score down, as it comes in parts (default PART_THRESHOLD). Keys handed over in parts
+   * get type commands even in restore mode (a DUMP payload is one string).
+   */
+  partThreshold?: number;
 }
 
 /** What the conversion did. */
@@ -228,7 +236,8 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
       );
       break;
     case 'zset':
-      yield* zsetCommands(k, e.value, b);
+      // a large zset is added as it comes in parts: from its highest score down
+      yield* zsetCommands(k, e.value.length > (opts.partThreshold ?? PART_THRESHOLD) ? [...e.value].reverse() : e.value, b);
       break;
     case 'hash':
       yield* batched(
@@ -307,9 +316,29 @@ export function* datasetCommands(
   records: Iterable<RdbRecord>,
   opts: ToRespOptions = {},
   report: ToRespReport = newToRespReport(),
-  state = { db: -1 },
+  state: { db: number; parts?: PartsToResp | null } = { db: -1 },
 ): Generator<CommandArg[]> {
   for (const r of records) {
+    if (r.kind === 'key-start' || r.kind === 'key-part' || r.kind === 'key-end') {
+      if (r.kind === 'key-start') {
+        if (r.db !== state.db) {
+          state.db = r.db;
+          report.commands++;
+          yield ['SELECT', r.db];
+        }
+        report.keys++;
+        state.parts = new PartsToResp(r, opts);
+        continue;
+      }
+      const p = state.parts;
+      if (!p) throw new UsageError('RESP_PARTS', 'a key part without its start');
+      for (const c of r.kind === 'key-part' ? p.part(r) : p.end()) {
+        report.commands++;
+        yield c;
+      }
+      if (r.kind === 'key-end') state.parts = null;
+      continue;
+    }
     if (r.kind === 'function') {
       report.functions++;
       report.commands++;
@@ -352,7 +381,7 @@ export async function* datasetRespChunks(
   report: ToRespReport = newToRespReport(),
 ): AsyncGenerator<Uint8Array> {
   const w = new ByteWriter(1 << 16);
-  const state = { db: -1 };
+  const state: { db: number; parts?: PartsToResp | null } = { db: -1 };
   for await (const r of records) {
     for (const c of datasetCommands([r], opts, report, state)) writeCommand(w, c);
     if (w.length >= 1 << 16) yield w.take();
@@ -367,4 +396,105 @@ export function* datasetResp(
   report: ToRespReport = newToRespReport(),
 ): Generator<Uint8Array> {
   for (const c of datasetCommands(records, opts, report)) yield encodeCommand(c);
+}
+
+/** `convert RDB --to resp`: read (keys too big to hold in parts), filter, and write RESP chunks. */
+export function rdbToRespChunks(
+  source: ByteSource,
+  decoder: ReadOptions,
+  filter: KeyFilter,
+  opts: ToRespOptions = {},
+  report: ToRespReport = newToRespReport(),
+): AsyncGenerator<Uint8Array> {
+  const partThreshold = opts.partThreshold ?? PART_THRESHOLD;
+  return datasetRespChunks(filterRecords(readRdb(source, { partThreshold, ...decoder }), filter), { ...opts, partThreshold }, report);
+}
+
+/**
+ * The commands of a key handed over in parts: the same commands its whole key gives, batched the
+ * same way across parts (RPUSH / SADD / ZADD / HSET), then HPEXPIREAT per field with a TTL, the
+ * ZADD of members scored -0 (kept until the end, as zsetCommands puts them last), PEXPIREAT.
+ */
+class PartsToResp {
+  private readonly head: CommandArg[];
+  private readonly b: Required<Pick<ToRespOptions, 'batch' | 'maxBytes'>>;
+  private cur: CommandArg[] = [];
+  private n = 0;
+  private bytes = 0;
+  private readonly ttl: Array<[Uint8Array, number]> = [];
+  private readonly negZero: Uint8Array[] = [];
+  /** zset: whether the members other than -0 ones make a skiplist by themselves. */
+  private restSkiplist = false;
+  private rest = 0;
+
+  constructor(
+    private readonly s: KeyStartRecord,
+    opts: ToRespOptions,
+  ) {
+    this.b = { batch: opts.batch ?? 64, maxBytes: opts.maxBytes ?? 1 << 20 };
+    const verb = { list: 'RPUSH', set: 'SADD', zset: 'ZADD', hash: 'HSET', stream: null }[s.type];
+    if (!verb) throw new UsageError('RESP_PARTS', `key "${displayText(s.key)}": a ${s.type} in parts has no RESP form here`);
+    this.head = [verb, s.key];
+  }
+
+  private *add(item: CommandArg[]): Generator<CommandArg[]> {
+    let sz = 0;
+    for (const a of item) sz += a instanceof Uint8Array ? a.length : String(a).length;
+    if (this.n > 0 && (this.n >= this.b.batch || this.bytes + sz > this.b.maxBytes)) yield* this.flush();
+    this.cur.push(...item);
+    this.n++;
+    this.bytes += sz;
+  }
+
+  private *flush(): Generator<CommandArg[]> {
+    if (this.n === 0) return;
+    yield [...this.head, ...this.cur];
+    this.cur = [];
+    this.n = 0;
+    this.bytes = 0;
+  }
+
+  *part(p: KeyPartRecord): Generator<CommandArg[]> {
+    switch (p.part) {
+      case 'list':
+      case 'set':
+        for (const x of p.items) yield* this.add([x]);
+        return;
+      case 'zset':
+        for (const [m, sc] of p.items) {
+          if (Number.isNaN(sc)) throw new UsageError('RESP_NAN_SCORE', `key "${displayText(this.s.key)}": a sorted set score is NaN`);
+          if (Object.is(sc, -0)) {
+            this.negZero.push(m);
+            continue;
+          }
+          this.rest++;
+          if (m.length > 64) this.restSkiplist = true;
+          yield* this.add([scoreArg(sc), m]);
+        }
+        return;
+      case 'hash':
+        for (const f of p.items) {
+          if (f.expireAt !== undefined) this.ttl.push([f.field, f.expireAt]);
+          yield* this.add([f.field, f.value]);
+        }
+        return;
+      default:
+        throw new UsageError('RESP_PARTS', `key "${displayText(this.s.key)}": a ${p.part} part has no RESP form here`);
+    }
+  }
+
+  *end(): Generator<CommandArg[]> {
+    yield* this.flush();
+    const k = this.s.key;
+    for (const [f, at] of this.ttl) yield ['HPEXPIREAT', k, at, 'FIELDS', 1, f];
+    if (this.negZero.length) {
+      // as zsetCommands: -0 survives only once the zset is a skiplist (a placeholder forces it)
+      const placeholder = this.rest > 128 || this.restSkiplist ? null : utf8('rdbkit:placeholder:0:'.padEnd(65, '#'));
+      if (placeholder) yield ['ZADD', k, 0, placeholder];
+      for (let i = 0; i < this.negZero.length; i += this.b.batch)
+        yield ['ZADD', k, ...this.negZero.slice(i, i + this.b.batch).flatMap((m) => ['-0', m])];
+      if (placeholder) yield ['ZREM', k, placeholder];
+    }
+    if (this.s.expireAt !== null) yield ['PEXPIREAT', k, this.s.expireAt];
+  }
 }

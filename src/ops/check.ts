@@ -1,5 +1,6 @@
 /** `check` for RDB files: read everything, verify the checksum, report ok or the first error as data. */
 import { ParseError } from '../errors.js';
+import { PART_THRESHOLD } from '../model/record.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Result of checking an RDB. */
@@ -15,7 +16,7 @@ export async function checkRdb(source: ByteSource, options: ReadOptions = {}): P
     let checksum: string | null = null;
     let verified = false;
     let bytes = 0;
-    for await (const batch of readRdbBatches(source, { skipValues: true, ...options })) {
+    for await (const batch of readRdbBatches(source, { skipValues: true, partThreshold: PART_THRESHOLD, ...options })) {
       for (const r of batch) {
         if (r.kind === 'key') keys++;
         else if (r.kind === 'header') version = r.version;

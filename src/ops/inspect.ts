@@ -1,5 +1,6 @@
 /** `inspect` for RDB files: version, aux fields and per-database statistics, as a typed report. */
 import { displayText } from '../model/bytes.js';
+import { PART_THRESHOLD } from '../model/record.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Per-database statistics. */
@@ -46,7 +47,7 @@ export async function inspectRdb(source: ByteSource, options: ReadOptions = {}):
     size: 0,
   };
   const dbs = new Map<number, DbStats>();
-  for await (const batch of readRdbBatches(source, { skipValues: true, ...options })) {
+  for await (const batch of readRdbBatches(source, { skipValues: true, partThreshold: PART_THRESHOLD, ...options })) {
     for (const r of batch) {
       switch (r.kind) {
         case 'header':

@@ -138,11 +138,16 @@ export class StreamReader {
     groups: [],
   };
 
+  /** Where entries go when they are not kept (skipValues): emptied after each node. */
+  private readonly dropped: StreamEntry[] = [];
+
   constructor(
     private readonly version: StreamVersion,
     private readonly maxString?: number,
     /** When given, collects each node's listpack size and master id. */
     private readonly layout: StoredLayout | null = null,
+    /** Keep entries and PELs in `value` (false: validate only, for check/inspect). */
+    private readonly keep = true,
   ) {}
 
   /** Read one unit. Returns true when the whole value has been read. */
@@ -166,7 +171,8 @@ export class StreamReader {
         const master = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
         // listpack offsets: a raw string's payload starts where its length header ended
         const payloadAt = r.pos - lp.length;
-        decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.value.entries);
+        decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.keep ? this.value.entries : this.dropped);
+        this.dropped.length = 0;
         if (this.layout) {
           this.layout.blobs.push(lp.length);
           (this.layout.nodeIds ??= []).push(master);
@@ -229,7 +235,7 @@ export class StreamReader {
         if (this.pelIndex.has(k)) throw corrupt(r, 'RDB_BAD_STREAM', `duplicate PEL id ${k}`, at);
         const p: StreamPendingEntry = { id, deliveryTime, deliveryCount, consumer: null };
         this.pelIndex.set(k, p);
-        this.group!.pending.push(p);
+        if (this.keep) this.group!.pending.push(p);
         if (--this.left === 0) this.phase = 'consumers-count';
         return false;
       }
@@ -261,7 +267,7 @@ export class StreamReader {
         if (!p) throw corrupt(r, 'RDB_BAD_STREAM', `consumer PEL id ${id.ms}-${id.seq} is not in the group PEL`, at);
         if (p.consumer !== null) throw corrupt(r, 'RDB_BAD_STREAM', `PEL id ${id.ms}-${id.seq} owned twice`, at);
         p.consumer = this.consumer!.name;
-        this.consumer!.pending.push(id);
+        if (this.keep) this.consumer!.pending.push(id);
         if (--this.left === 0) return this.afterConsumer();
         return false;
       }

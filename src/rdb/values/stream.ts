@@ -15,6 +15,7 @@ const VERSION_OF_TYPE: Record<number, StreamVersion> = {
 
 /** Read one stream unit; the value is complete after the last group (or the IDMP section). */
 export function readStreamValue(r: Cursor, f: ValueFrame, ctx: ValueContext): Value | undefined {
-  f.stream ??= new StreamReader(VERSION_OF_TYPE[f.type]!, ctx.max, ctx.layout);
+  // in skipValues mode (ctx.scratch) entries and PELs are validated, not kept
+  f.stream ??= new StreamReader(VERSION_OF_TYPE[f.type]!, ctx.max, ctx.layout, !ctx.scratch);
   return f.stream.step(r) ? { type: 'stream', value: f.stream.value } : undefined;
 }

@@ -22,8 +22,8 @@ import type {
   StreamPendingEntry,
   StreamValue,
 } from '../model/record.js';
-import { decodeClassSpec, encodeClassSpec } from '../rdb/key-meta.js';
 import { PART_THRESHOLD } from '../model/record.js';
+import { decodeClassSpec, encodeClassSpec } from '../rdb/key-meta.js';
 import { decodeModuleId } from '../rdb/module.js';
 
 /** A JSON byte string. */

@@ -9,8 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf } from '../src/engine/digest.js';
 import { compareBytes, concatBytes } from '../src/model/bytes.js';
 import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
+import { digestRdb } from '../src/ops/digest.js';
 import { exportRdb, exportRecords } from '../src/ops/export.js';
 import { encodeRecords, toRdbChunks } from '../src/ops/to-rdb.js';
 import { datasetRespChunks, rdbToRespChunks } from '../src/ops/to-resp.js';
@@ -240,6 +242,19 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
           await target.stop();
         }
       }
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`digest, chunk size ${size}: folded part by part, it is the server's DEBUG DIGEST and the whole keys' digest`, async () => {
+      const whole = digestOf(
+        decodeRdb(dump).filter((r): r is KeyEntry => r.kind === 'key'),
+        'load',
+      );
+      const parted = await digestRdb(chunks(dump, size), { at: 0, zsetRule: 'load', partThreshold: THRESHOLD });
+      expect(parted.digest).toBe(whole);
+      expect(parted.digest).toBe(digest);
+      expect(parted.keys).toBe(15);
     });
   }
 });

@@ -22,7 +22,7 @@ import { sha1, toHex } from '../bytes/sha1.js';
 import { UsageError } from '../errors.js';
 import { ascii } from '../model/bytes.js';
 import { formatG17 } from '../model/number.js';
-import type { KeyEntry } from '../model/record.js';
+import type { KeyEntry, KeyPartRecord, KeyStartRecord } from '../model/record.js';
 
 const TYPE_ID = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6, module: 5 } as const;
 const EXPIRE = ascii('!!expire!!');
@@ -140,6 +140,19 @@ export class DatasetDigest {
     this.keys++;
   }
 
+  /** Start a key handed over in parts (SPEC.md §2.1); its parts go to the returned digest. */
+  begin(s: KeyStartRecord): PartedKeyDigest {
+    return new PartedKeyDigest(s, this.rule, (kd) => {
+      let acc = this.perDb.get(s.db);
+      if (!acc) {
+        acc = new Uint8Array(20);
+        this.perDb.set(s.db, acc);
+      }
+      xorDigest(acc, kd);
+      this.keys++;
+    });
+  }
+
   /** The 40 hex digits DEBUG DIGEST prints (all zeros for an empty dataset). */
   hex(): string {
     const final = new Uint8Array(20);
@@ -159,4 +172,78 @@ export function digestOf(entries: Iterable<KeyEntry>, rule: ZsetEncodingRule = '
   const d = new DatasetDigest(rule);
   for (const e of entries) d.add(e);
   return d.hex();
+}
+
+/**
+ * The digest of one key handed over in parts, folded part by part (list elements mixed, set
+ * members, zset members and hash fields xored), so no element is kept. A -0 score prints as "0"
+ * in a listpack zset: such members are folded both ways and the right sum chosen at the end.
+ */
+export class PartedKeyDigest {
+  private readonly kd = new Uint8Array(20);
+  private readonly negZeroAsZero = new Uint8Array(20);
+  private readonly negZeroAsIs = new Uint8Array(20);
+  private longMember = false;
+  private count = 0;
+
+  constructor(
+    private readonly s: KeyStartRecord,
+    private readonly rule: ZsetEncodingRule,
+    private readonly done: (kd: Uint8Array) => void,
+  ) {
+    mixDigest(this.kd, s.key);
+    mixDigest(this.kd, u32be(TYPE_ID[s.type]));
+  }
+
+  /** Fold one part in. */
+  part(p: KeyPartRecord): void {
+    const d = this.kd;
+    switch (p.part) {
+      case 'list':
+        for (const el of p.items) mixDigest(d, el);
+        break;
+      case 'set':
+        for (const m of p.items) xorDigest(d, m);
+        break;
+      case 'zset':
+        for (const [m, sc] of p.items) {
+          if (m.length > 64) this.longMember = true;
+          this.count++;
+          const el = new Uint8Array(20);
+          mixDigest(el, m);
+          if (Object.is(sc, -0)) {
+            const zero = el.slice();
+            mixDigest(zero, ascii('0'));
+            xorDigest(this.negZeroAsZero, zero);
+            mixDigest(el, ascii('-0'));
+            xorDigest(this.negZeroAsIs, el);
+            continue;
+          }
+          mixDigest(el, ascii(scoreText(sc)));
+          xorDigest(d, el);
+        }
+        break;
+      case 'hash':
+        for (const f of p.items) {
+          const el = new Uint8Array(20);
+          mixDigest(el, f.field);
+          mixDigest(el, f.value);
+          xorDigest(d, el);
+        }
+        break;
+      default:
+        throw new UsageError('DIGEST_PARTS', `a ${p.part} part cannot be digested here`);
+    }
+  }
+
+  /** The key is complete: add its digest to the dataset. */
+  end(): void {
+    const s = this.s;
+    if (s.type === 'zset') {
+      const listpack = this.rule === 'load' ? this.count <= 128 && !this.longMember : s.encoding === 'listpack' || s.encoding === 'ziplist';
+      xorInto(this.kd, listpack ? this.negZeroAsZero : this.negZeroAsIs);
+    }
+    if (s.expireAt !== null) xorDigest(this.kd, EXPIRE);
+    this.done(this.kd);
+  }
 }

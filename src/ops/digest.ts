@@ -11,7 +11,8 @@
  * `zsetRule: 'entry'` uses the file's own encodings instead (what the server that wrote it had).
  */
 
-import { DatasetDigest, type ZsetEncodingRule } from '../engine/digest.js';
+import { DatasetDigest, type PartedKeyDigest, type ZsetEncodingRule } from '../engine/digest.js';
+import { PART_THRESHOLD } from '../model/record.js';
 import type { AofSource, ByteSource } from '../model/source.js';
 import { type ReadOptions, readRdbBatches } from './read.js';
 import { type ReplayReport, replayAof } from './replay-aof.js';
@@ -29,6 +30,8 @@ export interface DigestOptions {
 export interface RdbDigestOptions extends DigestOptions {
   name?: string;
   read?: ReadOptions;
+  /** Keys past this many elements are read and folded in parts (default PART_THRESHOLD). */
+  partThreshold?: number;
 }
 
 /** The result. */
@@ -69,15 +72,27 @@ export async function digestAof(set: AofSource, opts: DigestOptions = {}): Promi
   };
 }
 
-/** Digest an RDB source as it streams through the decoder. */
+/**
+ * Digest an RDB source as it streams through the decoder, key by key: memory does not grow with
+ * the keys, nor with a key's size (keys too big to hold are read in parts and folded part by part).
+ */
 export async function digestRdb(source: ByteSource, opts: RdbDigestOptions = {}): Promise<DigestReport> {
   const at = opts.at ?? Date.now();
   const d = new DatasetDigest(opts.zsetRule ?? 'load');
   let expired = 0,
     functions = 0;
-  for await (const batch of readRdbBatches(source, opts.read)) {
+  let parted: PartedKeyDigest | null = null;
+  for await (const batch of readRdbBatches(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, ...opts.read })) {
     for (const rec of batch) {
       if (rec.kind === 'function') functions++;
+      if (rec.kind === 'key-start') {
+        if (rec.expireAt !== null && rec.expireAt <= at) expired++;
+        else parted = d.begin(rec);
+      } else if (rec.kind === 'key-part') parted?.part(rec);
+      else if (rec.kind === 'key-end') {
+        parted?.end();
+        parted = null;
+      }
       if (rec.kind !== 'key') continue;
       if (rec.expireAt !== null && rec.expireAt <= at) {
         expired++;

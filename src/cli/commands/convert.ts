@@ -12,7 +12,7 @@ import { openRdbInput } from '../../io/input.js';
 import { isStdout } from '../../io/sink.js';
 import { isAofKind, openInput } from '../../io/sniff.js';
 import type { InputSource } from '../../io/source.js';
-import type { RdbRecord } from '../../model/record.js';
+import { PART_THRESHOLD, type RdbRecord } from '../../model/record.js';
 import { batchesOfAsync, type ExportStats, exportRecords, flattenBatches } from '../../ops/export.js';
 import type { KeyFilter } from '../../ops/filter.js';
 import { readRdbBatches } from '../../ops/read.js';
@@ -182,7 +182,9 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
       bar.end();
       input.close();
     };
-    batches = readRdbBatches(input.source, input.decoderOptions);
+    // keys too big to hold come in parts, which every writer takes (SPEC.md §2.1); --sort holds
+    // the whole output anyway, so it reads whole keys
+    batches = readRdbBatches(input.source, { ...input.decoderOptions, partThreshold: argv.sort ? 0 : PART_THRESHOLD });
   }
   try {
     if (argv.to === 'jsonl' || argv.to === 'json') {

@@ -74,7 +74,8 @@ export interface RdbDecoderOptions {
    * elements, it is handed over in parts (`key-start`, `key-part` batches of about this many
    * elements, `key-end`) instead of one key record. In skipValues mode nothing is emitted in parts:
    * each batch is checked and dropped, and the key record comes at the end as usual. Default 0:
-   * never (every key is one record).
+   * never (every key is one record). With onDamagedValue, damage found in a key before its first
+   * part skips it as usual; damage after its start was handed over throws (it cannot be taken back).
    */
   partThreshold?: number;
 }

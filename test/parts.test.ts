@@ -1,8 +1,10 @@
 /**
  * Keys too big to hold (SPEC.md §2.1): a dump made by a real redis-server 7.0 with large lists
- * (quicklists with packed, LZF-compressed and plain nodes), sets, zsets and hashes is read with a
- * low part threshold, fed at chunk sizes 1, 7 and 4096. Put back together, the parts are exactly
- * the whole-key records; every consumer of parts writes what it writes from whole keys.
+ * (quicklists with packed, LZF-compressed and plain nodes), sets, zsets, hashes and streams (many
+ * nodes with deleted entries, consumer groups, PELs, consumers, a PEL larger than the stream) is
+ * read with a low part threshold, fed at chunk sizes 1, 7 and 4096. Put back together, the parts
+ * are exactly the whole-key records; every consumer of parts (JSON/JSONL, RDB and RESP writers,
+ * digest, memory report) gives byte for byte what it gives from whole keys.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,12 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../src/engine/digest.js';
 import { compareBytes, concatBytes } from '../src/model/bytes.js';
-import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
+import type { KeyEntry, KeyPart, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
 import { digestRdb } from '../src/ops/digest.js';
 import { exportRdb, exportRecords } from '../src/ops/export.js';
+import { readRdbBatches } from '../src/ops/read.js';
+import { reportRecords } from '../src/ops/report.js';
 import { encodeRecords, toRdbChunks } from '../src/ops/to-rdb.js';
 import { datasetRespChunks, rdbToRespChunks } from '../src/ops/to-resp.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
+import { assembleStream } from '../src/rdb/stream.js';
 import { decodeChunked } from './support/chunked.js';
 import { type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
@@ -42,9 +47,18 @@ export function assemble(records: RdbRecord[]): RdbRecord[] {
     } else if (r.kind === 'key-part') {
       expect(start).not.toBeNull();
       expect(r.key).toBe(start!.key);
-      items.push(...(r as Extract<KeyPartRecord, { items: unknown[] }>).items);
+      if (start!.type === 'stream') items.push(r);
+      else items.push(...(r as Extract<KeyPartRecord, { items: unknown[] }>).items);
     } else if (r.kind === 'key-end') {
       const s = start!;
+      if (s.type === 'stream') {
+        const value = assembleStream(items as KeyPart[]);
+        expect(r.count).toBe(value.entries.length);
+        const { kind: _k, count: _c, nodes: _n, span: _s, ...rest } = s;
+        out.push({ ...rest, kind: 'key', value, span: r.span } as KeyEntry);
+        start = null;
+        continue;
+      }
       expect(r.count).toBe(items.length);
       if (s.count !== null) expect(s.count).toBe(items.length);
       const e = {
@@ -149,6 +163,23 @@ async function makeDump(s: RedisServer): Promise<Uint8Array> {
   cmds.push(['RPUSH', 'list:small', 'a', 'b']);
   cmds.push(['SET', 'string', 'x'.repeat(100)]);
   cmds.push(['XADD', 'stream', '1-1', 'a', '1']);
+  // streams: many nodes, deleted entries, two groups with PELs, consumers (one without pending)
+  cmds.push(['CONFIG', 'SET', 'stream-node-max-entries', '10']);
+  for (let i = 1; i <= 60; i++) cmds.push(['XADD', 'stream:big', `1000-${i}`, 'f', `v${i}`, ...(i % 4 ? [] : [bin(i), '\u0000é'])]);
+  cmds.push(['XDEL', 'stream:big', '1000-5', '1000-6', '1000-30']);
+  cmds.push(['XGROUP', 'CREATE', 'stream:big', 'g1', '0']);
+  cmds.push(['XGROUP', 'CREATE', 'stream:big', 'g2', '0']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g1', 'alice', 'COUNT', '20', 'STREAMS', 'stream:big', '>']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g1', 'bob', 'COUNT', '15', 'STREAMS', 'stream:big', '>']);
+  cmds.push(['XACK', 'stream:big', 'g1', '1000-2', '1000-3']);
+  cmds.push(['XGROUP', 'CREATECONSUMER', 'stream:big', 'g1', 'idle']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g2', 'carol', 'COUNT', '9', 'STREAMS', 'stream:big', '>']);
+  // a stream whose PEL outgrows its entries: delivered, then deleted
+  for (let i = 1; i <= 12; i++) cmds.push(['XADD', 'stream:pel', `5-${i}`, 'a', String(i)]);
+  cmds.push(['XGROUP', 'CREATE', 'stream:pel', 'g', '0']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '12', 'STREAMS', 'stream:pel', '>']);
+  cmds.push(['XDEL', 'stream:pel', ...Array.from({ length: 11 }, (_, i) => `5-${i + 1}`)]);
+  cmds.push(['CONFIG', 'SET', 'stream-node-max-entries', '100']);
   cmds.push(['PEXPIREAT', 'hash:big', 4102444800000]);
   cmds.push(['PEXPIREAT', 'list:big', 4102444800001]);
   cmds.push(['SELECT', '1']);
@@ -177,9 +208,29 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       const whole = decodeRdb(dump).map((r) => (r.kind === 'key' && r.type === 'zset' ? { ...r, value: zsetSorted(r.value) } : r));
       const parted = decodeChunked(dump, size, { partThreshold: THRESHOLD });
       const starts = parted.filter((r): r is KeyStartRecord => r.kind === 'key-start');
-      expect(starts.map((s) => s.type).sort()).toEqual(['hash', 'hash', 'hash', 'list', 'list', 'list', 'set', 'set', 'set', 'zset']);
+      expect(starts.map((s) => s.type).sort()).toEqual([
+        'hash',
+        'hash',
+        'hash',
+        'list',
+        'list',
+        'list',
+        'set',
+        'set',
+        'set',
+        'stream',
+        'stream',
+        'zset',
+      ]);
       for (const r of parted) {
         if (r.kind !== 'key-part') continue;
+        if (r.part === 'stream-entries') {
+          // whole nodes: a batch ends at the node that reached the threshold
+          expect(r.nodes.reduce((a, b) => a + b, 0)).toBe(r.items.length);
+          expect(r.items.length - r.nodes[r.nodes.length - 1]!).toBeLessThan(THRESHOLD);
+          continue;
+        }
+        if (!('items' in r)) continue;
         const p = r as Extract<KeyPartRecord, { items: unknown[] }>;
         const nodes = r.part === 'list' ? r.nodes : undefined;
         if (nodes) {
@@ -207,18 +258,20 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
         expect(whole).toContain('"key":"hash:big","type":"hash","encoding":"hashtable","expireAt":4102444800000,"value":[["f');
         expect(whole).toContain('"key":"zset:big","type":"zset","encoding":"skiplist","expireAt":null,"value":[["top","inf"],');
         expect(whole).toContain('"value":{"a":"1","b":"2"}');
+        // a large stream's pending entries name no consumer (its consumers list them)
+        expect(whole).toMatch(/"key":"stream:pel".*"pending":\[\{"id":"5-1","deliveryTime":\d+,"deliveryCount":1\}/);
+        expect(whole).toMatch(/"key":"stream","type":"stream".*"entries":\[\{"id":"1-1"/);
       });
     }
 
   for (const size of SIZES) {
-    it(`RDB output, chunk size ${size}: the same keys through parts as through whole keys; the same bytes but for list node layout`, async () => {
-      const whole = await collectBytes(encodeRecords(decodeRdb(dump), { version: 10 }));
+    it(`RDB output, chunk size ${size}: the same bytes through parts as through whole keys (quicklist and stream nodes as stored)`, async () => {
+      const whole = await collectBytes(toRdbChunks([dump], 'rdb', { version: 10, partThreshold: 0 }));
       const parted = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { version: 10, partThreshold: THRESHOLD }));
-      expect(keysOf(parted)).toEqual(keysOf(whole));
-      const noLists = { version: 10, type: ['string', 'set', 'zset', 'hash', 'stream'] };
-      const wholeNoLists = await collectBytes(encodeRecords(decodeRdb(dump), noLists));
-      const partedNoLists = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { ...noLists, partThreshold: THRESHOLD }));
-      expect(Buffer.from(partedNoLists).equals(Buffer.from(wholeNoLists))).toBe(true);
+      expect(Buffer.from(parted).equals(Buffer.from(whole))).toBe(true);
+      expect(keysOf(parted)).toEqual(keysOf(dump));
+      // without the stored layout a whole key is packed by Redis's fill rule: the same keys
+      expect(keysOf(await collectBytes(encodeRecords(decodeRdb(dump), { version: 10 })))).toEqual(keysOf(parted));
       if (size === 4096) {
         expect(spawnSync('redis-check-rdb', [writeTemp(parted)], { encoding: 'utf8' }).status).toBe(0);
         expect(await digestOfRdb(parted)).toBe(digest);
@@ -238,6 +291,14 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
           const r = spawnSync('redis-cli', ['-p', String(target.port), '--pipe'], { input: parted, encoding: 'utf8' });
           expect(r.stdout).toMatch(/errors: 0,/);
           expect(String(Buffer.from(await target.client.call('DEBUG', 'DIGEST')))).toBe(digest);
+          // groups, consumers and PELs come back too (stream:big: no delivered entry was deleted)
+          await server.client.call('SELECT', '0');
+          for (const cmd of [
+            ['XINFO', 'GROUPS', 'stream:big'],
+            ['XPENDING', 'stream:big', 'g1'],
+            ['XPENDING', 'stream:big', 'g2'],
+          ])
+            expect(JSON.stringify(await target.client.call(...cmd))).toBe(JSON.stringify(await server.client.call(...cmd)));
         } finally {
           await target.stop();
         }
@@ -254,7 +315,17 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       const parted = await digestRdb(chunks(dump, size), { at: 0, zsetRule: 'load', partThreshold: THRESHOLD });
       expect(parted.digest).toBe(whole);
       expect(parted.digest).toBe(digest);
-      expect(parted.keys).toBe(15);
+      expect(parted.keys).toBe(17);
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`memory report, chunk size ${size}: the same per-key estimates and totals through parts as through whole keys`, async () => {
+      const opts = { at: 0, top: 100 };
+      const whole = await reportRecords(readRdbBatches(chunks(dump, 4096), { layout: true, partThreshold: 0 }), opts);
+      const parted = await reportRecords(readRdbBatches(chunks(dump, size), { layout: true, partThreshold: THRESHOLD }), opts);
+      expect(parted).toEqual(whole);
+      expect(whole.top.length).toBe(17);
     });
   }
 });

@@ -22,7 +22,7 @@ import { sha1, toHex } from '../bytes/sha1.js';
 import { UsageError } from '../errors.js';
 import { ascii } from '../model/bytes.js';
 import { formatG17 } from '../model/number.js';
-import type { KeyEntry, KeyPartRecord, KeyStartRecord } from '../model/record.js';
+import type { KeyEntry, KeyPartRecord, KeyStartRecord, StreamEntry } from '../model/record.js';
 
 const TYPE_ID = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6, module: 5 } as const;
 const EXPIRE = ascii('!!expire!!');
@@ -40,6 +40,15 @@ export function xorDigest(d: Uint8Array, data: Uint8Array): void {
 export function mixDigest(d: Uint8Array, data: Uint8Array): void {
   xorInto(d, sha1(data));
   d.set(sha1(d));
+}
+
+/** One stream entry: "<ms>.<seq>" (a dot, not a dash), then each field and value. */
+function mixStreamEntry(d: Uint8Array, en: StreamEntry): void {
+  mixDigest(d, ascii(`${en.id.ms}.${en.id.seq}`));
+  for (const [f, v] of en.fields) {
+    mixDigest(d, f);
+    mixDigest(d, v);
+  }
 }
 
 function u32be(n: number): Uint8Array {
@@ -92,13 +101,7 @@ function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null =
       }
       break;
     case 'stream':
-      for (const en of e.value.entries) {
-        mixDigest(d, ascii(`${en.id.ms}.${en.id.seq}`));
-        for (const [f, v] of en.fields) {
-          mixDigest(d, f);
-          mixDigest(d, v);
-        }
-      }
+      for (const en of e.value.entries) mixStreamEntry(d, en);
       break;
   }
   if (e.expireAt !== null) xorDigest(d, EXPIRE);
@@ -231,8 +234,12 @@ export class PartedKeyDigest {
           xorDigest(d, el);
         }
         break;
+      case 'stream-entries':
+        for (const en of p.items) mixStreamEntry(d, en);
+        break;
       default:
-        throw new UsageError('DIGEST_PARTS', `a ${p.part} part cannot be digested here`);
+        // groups, PELs, consumers and the other stream sections are not part of the digest
+        if (!p.part.startsWith('stream-')) throw new UsageError('DIGEST_PARTS', `a ${p.part} part cannot be digested here`);
     }
   }
 

@@ -172,7 +172,7 @@ export type Value =
 export interface StoredLayout {
   /** Byte length of each stored blob: the value's ziplist/listpack/intset/zipmap, each quicklist node, each stream node. */
   blobs: number[];
-  /** Quicklist: elements in each node (a PLAIN node holds one). */
+  /** Quicklist: elements in each node (a PLAIN node holds one). Stream: live entries in each node. */
   counts?: number[];
   /** Stream: each node's master id, the key of its radix-tree entry. */
   nodeIds?: StreamId[];
@@ -257,8 +257,11 @@ export interface StreamMeta {
  * The payload of one part, in file order. Aggregates: batches of elements of the start's type
  * (zset members in file order: Redis saves a skiplist from its highest score down). Streams, in
  * this order: `stream-entries` batches, one `stream-meta`, then per group one `stream-group`,
- * `stream-pel` batches (pending entries; their owner is not known yet: `consumer` is null), and
- * per consumer one `stream-consumer` followed by `stream-consumer-pel` batches of its pending ids.
+ * `stream-pel` batches (pending entries; their owner is not known yet: `consumer` is null), one
+ * `stream-consumers` (their count), per consumer one `stream-consumer` followed by `stream-consumer-pel` batches of its pending ids (with
+ * their delivery time and count from the group PEL), then for a type-27 stream one
+ * `stream-nack-zone` and its `stream-nacked` batches; after the groups, a type-26/27 stream's
+ * `stream-idmp`. Batches of a quicklist or of stream entries never split a stored node.
  */
 export type KeyPart =
   | {
@@ -266,16 +269,34 @@ export type KeyPart =
       items: Uint8Array[];
       /** From a quicklist: the element count of each node in this batch, in order (a part never splits a node). */
       nodes?: number[];
+      /** The stored layout of this batch's nodes (decoder option `layout`). */
+      layout?: StoredLayout;
     }
   | { part: 'set'; items: Uint8Array[] }
   | { part: 'zset'; items: Array<[Uint8Array, number]> }
   | { part: 'hash'; items: HashField[] }
-  | { part: 'stream-entries'; items: StreamEntry[] }
+  | {
+      part: 'stream-entries';
+      items: StreamEntry[];
+      /** Live entries of each stored node in this batch, in order (a node may hold none: all deleted). */
+      nodes: number[];
+      /** The stored layout of this batch's nodes (decoder option `layout`). */
+      layout?: StoredLayout;
+    }
   | { part: 'stream-meta'; meta: StreamMeta }
   | { part: 'stream-group'; name: Uint8Array; lastId: StreamId; entriesRead: number | null; pending: number }
   | { part: 'stream-pel'; items: StreamPendingEntry[] }
+  | { part: 'stream-consumers'; count: number }
   | { part: 'stream-consumer'; name: Uint8Array; seenTime: number; activeTime: number | null; pending: number }
-  | { part: 'stream-consumer-pel'; items: StreamId[] };
+  | {
+      part: 'stream-consumer-pel';
+      items: StreamId[];
+      /** Per id, its group PEL entry's delivery time and count. */
+      delivery: Array<[time: number, count: number]>;
+    }
+  | { part: 'stream-nack-zone'; count: number }
+  | { part: 'stream-nacked'; items: StreamId[] }
+  | { part: 'stream-idmp'; idmp: StreamIdmp };
 
 /** One part of a key handed over in parts (db and key repeated, so a consumer needs no state to filter). */
 export type KeyPartRecord = KeyPart & { kind: 'key-part'; db: number; key: Uint8Array; span?: Span };

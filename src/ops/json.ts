@@ -28,7 +28,7 @@ import { decodeModuleId } from '../rdb/module.js';
 
 /** A JSON byte string. */
 export type JsonBytes = string | { base64: string };
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Bytes → JSON string or {base64}. */
 export function bytesToJson(b: Uint8Array): JsonBytes {
@@ -105,9 +105,42 @@ function pairsFromJson(v: unknown, what: string): Array<[Uint8Array, unknown]> {
   throw new UsageError('JSON_BAD_PAIRS', `${what}: expected an object or an array of pairs`);
 }
 
-function streamToJson(s: StreamValue): Json {
+/** One stream entry as JSON. */
+export function streamEntryToJson(e: StreamEntry): Json {
+  return { id: idToJson(e.id), fields: pairsToJson(e.fields, (x) => bytesToJson(x) as Json) };
+}
+
+/**
+ * One pending entry as JSON. In a large stream (`large`, see streamIsLarge) it names no consumer:
+ * its owner is the consumer whose `pending` lists it, which the file only says after the PEL.
+ */
+export function pendingToJson(p: StreamPendingEntry, large: boolean): Json {
+  if (large) return { id: idToJson(p.id), deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount };
   return {
-    entries: s.entries.map((e) => ({ id: idToJson(e.id), fields: pairsToJson(e.fields, (x) => bytesToJson(x) as Json) })),
+    id: idToJson(p.id),
+    consumer: p.consumer ? (bytesToJson(p.consumer) as Json) : null,
+    deliveryTime: p.deliveryTime,
+    deliveryCount: p.deliveryCount,
+  };
+}
+
+/**
+ * Whether a stream is written in the large form (SPEC.md §3): its entries, pending entries,
+ * consumer-PEL ids and NACK-zone ids number at least `partThreshold`, as a stream a decoder hands
+ * over in parts does.
+ */
+export function streamIsLarge(s: StreamValue, partThreshold: number): boolean {
+  let n = s.entries.length;
+  for (const g of s.groups) {
+    n += g.pending.length + (g.nacked?.length ?? 0);
+    for (const c of g.consumers) n += c.pending.length;
+  }
+  return n >= partThreshold;
+}
+
+function streamToJson(s: StreamValue, large: boolean): Json {
+  return {
+    entries: s.entries.map(streamEntryToJson),
     length: s.length,
     lastId: idToJson(s.lastId),
     firstId: s.firstId ? idToJson(s.firstId) : null,
@@ -117,12 +150,7 @@ function streamToJson(s: StreamValue): Json {
       name: bytesToJson(g.name) as Json,
       lastId: idToJson(g.lastId),
       entriesRead: g.entriesRead,
-      pending: g.pending.map((p) => ({
-        id: idToJson(p.id),
-        consumer: p.consumer ? (bytesToJson(p.consumer) as Json) : null,
-        deliveryTime: p.deliveryTime,
-        deliveryCount: p.deliveryCount,
-      })),
+      pending: g.pending.map((p) => pendingToJson(p, large)),
       consumers: g.consumers.map((c) => ({
         name: bytesToJson(c.name) as Json,
         seenTime: c.seenTime,
@@ -135,7 +163,7 @@ function streamToJson(s: StreamValue): Json {
   };
 }
 
-function idmpToJson(m: StreamIdmp): Json {
+export function idmpToJson(m: StreamIdmp): Json {
   return {
     duration: m.duration,
     maxEntries: m.maxEntries,
@@ -226,12 +254,25 @@ function streamFromJson(v: unknown, what: string): StreamValue {
       activeTime: c.activeTime === null || c.activeTime === undefined ? null : Number(c.activeTime),
       pending: (Array.isArray(c.pending) ? c.pending : []).map((id: unknown) => idFromJson(id, `${w}.consumers[${ci}].pending`)),
     }));
-    const pending: StreamPendingEntry[] = (Array.isArray(g.pending) ? g.pending : []).map((p: Record<string, unknown>, pi: number) => ({
-      id: idFromJson(p.id, `${w}.pending[${pi}].id`),
-      consumer: p.consumer === null || p.consumer === undefined ? null : bytesFromJson(p.consumer, `${w}.pending[${pi}].consumer`),
-      deliveryTime: Number(p.deliveryTime ?? 0),
-      deliveryCount: Number(p.deliveryCount ?? 0),
-    }));
+    // a large stream's pending entries name no consumer: the consumer listing an id owns it
+    let owners: Map<string, Uint8Array> | null = null;
+    const ownerOf = (id: StreamId): Uint8Array | null => {
+      if (!owners) {
+        owners = new Map();
+        for (const c of consumers) for (const x of c.pending) owners.set(idToJson(x), c.name);
+      }
+      return owners.get(idToJson(id)) ?? null;
+    };
+    const pending: StreamPendingEntry[] = (Array.isArray(g.pending) ? g.pending : []).map((p: Record<string, unknown>, pi: number) => {
+      const id = idFromJson(p.id, `${w}.pending[${pi}].id`);
+      return {
+        id,
+        consumer:
+          p.consumer === undefined ? ownerOf(id) : p.consumer === null ? null : bytesFromJson(p.consumer, `${w}.pending[${pi}].consumer`),
+        deliveryTime: Number(p.deliveryTime ?? 0),
+        deliveryCount: Number(p.deliveryCount ?? 0),
+      };
+    });
     const group: StreamGroup = {
       name: bytesFromJson(g.name, `${w}.name`),
       lastId: idFromJson(g.lastId, `${w}.lastId`),
@@ -295,7 +336,7 @@ export function entryToJson(e: KeyEntry, partThreshold = PART_THRESHOLD): Record
       break;
     }
     case 'stream':
-      out.value = streamToJson(e.value);
+      out.value = streamToJson(e.value, streamIsLarge(e.value, partThreshold));
       break;
     case 'module':
       out.value = { module: e.value.name, encver: e.value.encver, payload: { base64: toBase64(e.value.payload) } };

@@ -7,9 +7,26 @@
  * strings become {"base64":"..."}. Streams and modules take the generic path.
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { bytesKey } from '../model/bytes.js';
-import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
-import { entryToJson, keyMetaToJson, scoreToJson } from './json.js';
+import { bytesKey, utf8 } from '../model/bytes.js';
+import {
+  type KeyEndRecord,
+  type KeyEntry,
+  type KeyPartRecord,
+  type KeyStartRecord,
+  PART_THRESHOLD,
+  type StreamId,
+} from '../model/record.js';
+import {
+  bytesToJson,
+  entryToJson,
+  idmpToJson,
+  idToJson,
+  type Json,
+  keyMetaToJson,
+  pendingToJson,
+  scoreToJson,
+  streamEntryToJson,
+} from './json.js';
 
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -349,19 +366,26 @@ export class PartedJsonWriter {
   private start: KeyStartRecord | null = null;
   private first = true;
   private ttl: Array<[Uint8Array, number]> = [];
+  /** A stream: where its value is (the arrays and objects open, innermost last). */
+  private stream = new StreamJsonState();
 
   /** Write the head of the key, up to and including the value's opening bracket. */
   begin(w: ByteWriter, s: KeyStartRecord): void {
-    if (s.type === 'stream') throw new Error('streams are not handed over in parts to the JSON writer');
     this.start = s;
     this.first = true;
     this.ttl = [];
     writeHead(w, s);
+    if (s.type === 'stream') {
+      this.stream = new StreamJsonState();
+      w.ascii('{"entries":[');
+      return;
+    }
     w.u8(0x5b);
   }
 
   /** Write one batch of elements. */
   part(w: ByteWriter, p: KeyPartRecord): void {
+    if (p.part.startsWith('stream-')) return this.stream.part(w, p);
     switch (p.part) {
       case 'list':
       case 'set':
@@ -398,6 +422,12 @@ export class PartedJsonWriter {
   /** Close the value and the key. */
   end(w: ByteWriter, _e: KeyEndRecord): void {
     const s = this.start!;
+    if (s.type === 'stream') {
+      this.stream.end(w);
+      writeTail(w, s);
+      this.start = null;
+      return;
+    }
     w.u8(0x5d);
     if (this.ttl.length) {
       w.ascii(',"fieldExpireAt":[');
@@ -412,5 +442,115 @@ export class PartedJsonWriter {
     writeTail(w, s);
     this.start = null;
     this.ttl = [];
+  }
+}
+
+/**
+ * A stream's JSON written part by part: the text JSON.stringify gives its whole value in the large
+ * form (json.ts streamIsLarge: pending entries name no consumer), opened and closed as the parts
+ * come (entries, metadata, then per group its PEL, consumers with their PELs, NACK zone; IDMP).
+ */
+class StreamJsonState {
+  /** What is open inside the current group. */
+  private section: 'none' | 'pending' | 'consumer' | 'nacked' = 'none';
+  private first = true;
+  private groupsOpen = false;
+
+  part(w: ByteWriter, p: KeyPartRecord): void {
+    const json = (v: Json): void => {
+      w.bytes(utf8(JSON.stringify(v)));
+    };
+    switch (p.part) {
+      case 'stream-entries':
+        for (const e of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          json(streamEntryToJson(e));
+        }
+        return;
+      case 'stream-meta': {
+        const m = p.meta;
+        const id = (x: StreamId | null): string => (x ? `"${idToJson(x)}"` : 'null');
+        w.ascii(`],"length":${m.length},"lastId":${id(m.lastId)},"firstId":${id(m.firstId)},"maxDeletedId":${id(m.maxDeletedId)}`);
+        w.ascii(`,"entriesAdded":${m.entriesAdded === null ? 'null' : m.entriesAdded},"groups":[`);
+        this.groupsOpen = true;
+        return;
+      }
+      case 'stream-group':
+        if (this.section !== 'none') {
+          this.closeGroup(w);
+          w.u8(0x2c);
+        }
+        w.ascii('{"name":');
+        json(bytesToJson(p.name) as Json);
+        w.ascii(`,"lastId":"${idToJson(p.lastId)}","entriesRead":${p.entriesRead === null ? 'null' : p.entriesRead},"pending":[`);
+        this.section = 'pending';
+        this.first = true;
+        return;
+      case 'stream-pel':
+        for (const x of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          json(pendingToJson(x, true));
+        }
+        return;
+      case 'stream-consumer':
+        if (this.section === 'pending') w.ascii('],"consumers":[');
+        else w.ascii(']},');
+        w.ascii('{"name":');
+        json(bytesToJson(p.name) as Json);
+        w.ascii(`,"seenTime":${p.seenTime},"activeTime":${p.activeTime === null ? 'null' : p.activeTime},"pending":[`);
+        this.section = 'consumer';
+        this.first = true;
+        return;
+      case 'stream-consumer-pel':
+      case 'stream-nacked':
+        for (const id of p.items) {
+          if (!this.first) w.u8(0x2c);
+          this.first = false;
+          w.ascii(`"${idToJson(id)}"`);
+        }
+        return;
+      case 'stream-consumers':
+        return;
+      case 'stream-nack-zone':
+        this.closeConsumers(w);
+        w.ascii(',"nacked":[');
+        this.section = 'nacked';
+        this.first = true;
+        return;
+      case 'stream-idmp':
+        this.closeGroups(w);
+        w.ascii(',"idmp":');
+        json(idmpToJson(p.idmp));
+        return;
+      default:
+        throw new Error(`a ${p.part} part is not a stream part`);
+    }
+  }
+
+  /** Close the stream's value. */
+  end(w: ByteWriter): void {
+    this.closeGroups(w);
+    w.u8(0x7d);
+  }
+
+  private closeConsumers(w: ByteWriter): void {
+    if (this.section === 'pending') w.ascii('],"consumers":[]');
+    else if (this.section === 'consumer') w.ascii(']}]');
+  }
+
+  private closeGroup(w: ByteWriter): void {
+    if (this.section === 'nacked') w.u8(0x5d);
+    else this.closeConsumers(w);
+    w.u8(0x7d);
+    this.section = 'none';
+  }
+
+  private closeGroups(w: ByteWriter): void {
+    if (!this.groupsOpen) return;
+    if (this.section !== 'none') this.closeGroup(w);
+    w.u8(0x5d);
+    this.groupsOpen = false;
   }
 }

@@ -11,7 +11,16 @@
  */
 
 import { parseCanonicalInt } from '../model/bytes.js';
-import type { HashField, KeyEntry, RedisType, StoredLayout, StreamId, StreamValue } from '../model/record.js';
+import {
+  compareStreamIds,
+  type HashField,
+  type KeyEntry,
+  type KeyPart,
+  type KeyStartRecord,
+  type RedisType,
+  type StoredLayout,
+  type StreamValue,
+} from '../model/record.js';
 import {
   HASH_MAX_LISTPACK_ENTRIES as HASH_LISTPACK_ENTRIES,
   SET_MAX_INTSET_ENTRIES as INTSET_ENTRIES,
@@ -21,6 +30,7 @@ import {
 import { RdbType } from '../rdb/constants.js';
 import { stringEncoding } from '../rdb/decoder.js';
 import { listpackElementSize } from '../rdb/listpack.js';
+import { streamAsParts } from '../rdb/stream.js';
 import { planStreamNodes, streamIdBytes } from '../rdb/stream-write.js';
 import { d2string } from '../rdb/value-write.js';
 import { DictTables, dictSize, jemallocSize, RaxCounter, sdsAlloc } from './memory-alloc.js';
@@ -212,34 +222,114 @@ export class KeyMemory {
     }
   }
 
-  /** A whole stream. */
+  /** A whole stream (its PEL and consumer ids in rax order, as Redis keeps them). */
   stream(v: StreamValue): void {
-    this.n = v.length;
-    for (const e of v.entries) {
-      for (const [f, x] of e.fields) {
-        const l = Math.max(f.length, x.length);
-        if (l > this.largest) this.largest = l;
+    const sorted: StreamValue = {
+      ...v,
+      groups: v.groups.map((g) => ({
+        ...g,
+        pending: [...g.pending].sort((a, b) => compareStreamIds(a.id, b.id)),
+        consumers: g.consumers.map((c) => ({ ...c, pending: [...c.pending].sort(compareStreamIds) })),
+      })),
+    };
+    for (const p of streamAsParts(sorted)) this.streamPart(p);
+    this.streamEnd();
+  }
+
+  // streams, part by part
+  private main: RaxCounter | null = null;
+  private streamBytes = 0;
+  private pelRax: RaxCounter | null = null;
+  private consumerRax: RaxCounter | null = null;
+
+  /**
+   * One part of a stream (SPEC.md §2.1), in file order; PEL and consumer ids come in rax order
+   * (Redis saves them so). Nodes as stored when the part (or the whole key's head) has their layout.
+   */
+  streamPart(p: KeyPart): void {
+    switch (p.part) {
+      case 'stream-entries': {
+        this.main ??= new RaxCounter();
+        for (const e of p.items) {
+          for (const [f, x] of e.fields) {
+            const l = Math.max(f.length, x.length);
+            if (l > this.largest) this.largest = l;
+          }
+        }
+        const layout = p.layout ?? this.head.layout;
+        if (layout?.nodeIds) {
+          // a whole key's layout is used once, with its first (and only) entries part
+          for (const id of layout.nodeIds) this.main.insert(streamIdBytes(id));
+          for (const b of layout.blobs) this.streamBytes += jemallocSize(b);
+        } else {
+          for (const node of planStreamNodes(p.items)) {
+            this.main.insert(node.key);
+            this.streamBytes += jemallocSize(node.listpack.length);
+          }
+        }
+        return;
       }
+      case 'stream-meta':
+        this.n = p.meta.length;
+        return;
+      case 'stream-group':
+        this.closeGroup();
+        this.streamBytes += STREAM_CG + STREAM_NACK * p.pending;
+        this.pelRax = new RaxCounter();
+        return;
+      case 'stream-pel':
+        for (const x of p.items) this.pelRax!.insert(streamIdBytes(x.id));
+        return;
+      case 'stream-consumer':
+        this.closeConsumer();
+        this.streamBytes += STREAM_CONSUMER + p.name.length;
+        this.consumerRax = new RaxCounter();
+        return;
+      case 'stream-consumer-pel':
+        for (const id of p.items) this.consumerRax!.insert(streamIdBytes(id));
+        return;
+      default:
+        return;
     }
-    const main = new RaxCounter();
-    let lists = 0;
-    const layout = this.head.layout;
-    if (layout?.nodeIds) {
-      for (const id of layout.nodeIds) main.insert(streamIdBytes(id));
-      for (const b of layout.blobs) lists += jemallocSize(b);
-    } else {
-      for (const node of planStreamNodes(v.entries)) {
-        main.insert(node.key);
-        lists += jemallocSize(node.listpack.length);
-      }
-    }
-    let bytes = ROBJ + STREAM + raxUsage(main) + lists;
-    for (const g of v.groups) {
-      bytes += STREAM_CG + raxUsage(idRax(g.pending.map((p) => p.id))) + STREAM_NACK * g.pending.length;
-      for (const c of g.consumers) bytes += STREAM_CONSUMER + c.name.length + raxUsage(idRax(c.pending));
-    }
-    this.valueBytes = bytes;
+  }
+
+  /** The end of a stream given in parts. */
+  streamEnd(): void {
+    this.closeGroup();
+    this.valueBytes = ROBJ + STREAM + raxUsage(this.main ?? new RaxCounter()) + this.streamBytes;
     this.encodingName = 'stream';
+  }
+
+  private closeConsumer(): void {
+    if (this.consumerRax) this.streamBytes += raxUsage(this.consumerRax);
+    this.consumerRax = null;
+  }
+
+  private closeGroup(): void {
+    this.closeConsumer();
+    if (this.pelRax) this.streamBytes += raxUsage(this.pelRax);
+    this.pelRax = null;
+  }
+
+  /** One part of a list, set, zset or hash given in parts (quicklist nodes as the part's layout says). */
+  part(p: KeyPart): void {
+    switch (p.part) {
+      case 'list':
+        if (p.layout) {
+          const l = (this.head.layout ??= { blobs: [] });
+          for (const b of p.layout.blobs) l.blobs.push(b);
+          if (p.layout.counts) for (const c of p.layout.counts) (l.counts ??= []).push(c);
+        }
+        return this.members(p.items);
+      case 'set':
+        return this.members(p.items);
+      case 'zset':
+        return this.zmembers(p.items);
+      case 'hash':
+        return this.fields(p.items);
+      default:
+        return this.streamPart(p);
+    }
   }
 
   /** A module value: Redis asks the module (its mem_usage callback); the stored payload stands in. */
@@ -369,17 +459,17 @@ function scoreEntrySize(score: number): number {
   return listpackElementSize(new TextEncoder().encode(d2string(score)));
 }
 
-function idRax(ids: readonly StreamId[]): RaxCounter {
-  const r = new RaxCounter();
-  const sorted = [...ids].sort((a, b) => (a.ms !== b.ms ? (a.ms < b.ms ? -1 : 1) : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-  for (const id of sorted) r.insert(streamIdBytes(id));
-  return r;
-}
-
 /** The head of a decoded key. */
 export function keyHead(entry: KeyEntry): KeyHead {
   const head: KeyHead = { type: entry.type, keyLength: entry.key.length, rdbType: entry.rdbType, hasExpiry: entry.expireAt !== null };
   if (entry.layout) head.layout = entry.layout;
+  return head;
+}
+
+/** The head of a key handed over in parts (its quicklist layout comes with its parts). */
+export function partsHead(s: KeyStartRecord): KeyHead {
+  const head: KeyHead = { type: s.type, keyLength: s.key.length, rdbType: s.rdbType, hasExpiry: s.expireAt !== null };
+  if (s.type === 'list' && s.nodes !== undefined) head.layout = { blobs: [], counts: [] };
   return head;
 }
 

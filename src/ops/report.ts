@@ -6,9 +6,9 @@
  * totals and histograms add, top lists and prefix trees combine.
  */
 import { displayText, tryUtf8 } from '../model/bytes.js';
-import type { KeyEntry, RdbRecord } from '../model/record.js';
+import { type KeyEntry, type KeyStartRecord, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from './filter.js';
-import { addValue, KeyMemory, keyHead, type MemoryEstimate } from './memory.js';
+import { addValue, KeyMemory, keyHead, type MemoryEstimate, partsHead } from './memory.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 import { type PrefixNode, PrefixTree } from './report-prefix.js';
 
@@ -343,6 +343,8 @@ export async function* reportRows(
 ): AsyncGenerator<KeyRow[]> {
   const keep = compileFilter(opts);
   const minBytes = opts.minBytes ?? 0;
+  /** A key handed over in parts (kept by the filter): its start and its estimate so far. */
+  let parted: { start: KeyStartRecord; memory: KeyMemory } | null = null;
   for await (const batch of batches) {
     const rows: KeyRow[] = [];
     for (const rec of batch) {
@@ -350,8 +352,23 @@ export async function* reportRows(
         if (displayText(rec.key) === 'ctime') builder.dumpTime(Number(displayText(rec.value)) * 1000);
         continue;
       }
-      if (rec.kind !== 'key' || !keep(rec)) continue;
-      const row = keyRow(rec);
+      let row: KeyRow;
+      if (rec.kind === 'key-start') {
+        parted = keep(rec as unknown as KeyEntry) ? { start: rec, memory: new KeyMemory(partsHead(rec)) } : null;
+        continue;
+      } else if (rec.kind === 'key-part') {
+        parted?.memory.part(rec);
+        continue;
+      } else if (rec.kind === 'key-end') {
+        if (!parted) continue;
+        const { start, memory } = parted;
+        parted = null;
+        if (start.type === 'stream') memory.streamEnd();
+        row = { db: start.db, key: start.key, type: start.type, estimate: memory.finish(), expireAt: start.expireAt };
+      } else {
+        if (rec.kind !== 'key' || !keep(rec)) continue;
+        row = keyRow(rec);
+      }
       if (row.estimate.bytes < minBytes) continue;
       builder.add(row);
       rows.push(row);
@@ -377,7 +394,8 @@ export function report(source: ByteSource, opts: ReportOptions & { decoder?: Rea
 
 /** RDB records as a report needs them (with each key's stored layout). */
 export function rdbReportBatches(source: ByteSource, decoder: ReadOptions = {}): AsyncGenerator<RdbRecord[]> {
-  return readRdbBatches(source, { ...decoder, layout: true });
+  // keys too big to hold come in parts: the estimate takes them part by part (SPEC.md §2.1)
+  return readRdbBatches(source, { partThreshold: PART_THRESHOLD, ...decoder, layout: true });
 }
 
 /** Merge finished reports (same options; the first report's reference time is kept). */

@@ -189,6 +189,8 @@ export function toRdbChunks(
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
   const records =
-    kind === 'rdb' ? readRdb(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, ...opts.decoder }) : recordsFromJson(source);
+    kind === 'rdb'
+      ? readRdb(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, layout: true, ...opts.decoder })
+      : recordsFromJson(source);
   return encodeRecords(records, opts, report);
 }

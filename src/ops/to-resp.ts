@@ -6,12 +6,9 @@
  * Aggregates are split into commands of at most `batch` items (default 64, Redis's
  * AOF_REWRITE_ITEMS_PER_CMD) and about `maxBytes` bytes of arguments.
  *
- * Streams: XADD per entry (an empty stream: XADD MAXLEN 0 with a placeholder entry), XSETID with
- * ENTRIESADDED / MAXDELETEDID, XGROUP CREATE ... ENTRIESREAD per group, XCLAIM ... JUSTID FORCE
- * per pending entry (TIME and RETRYCOUNT keep the delivery data), XGROUP CREATECONSUMER for
- * consumers without pending entries. As with Redis's rewrite, a pending entry whose stream
- * entry was deleted cannot be rebuilt by XCLAIM (it is counted in `report.lostPending`), and
- * consumer seen-times become the load time.
+ * Streams: see to-resp-stream.ts (per consumer XGROUP CREATECONSUMER and XCLAIM per pending id,
+ * the same commands whole or in parts). A pending entry whose stream entry was deleted, or that no
+ * consumer owns, cannot be rebuilt; for a stream read whole it is counted in `report.lostPending`.
  *
  * `restore` mode emits `RESTORE key ttl payload ABSTTL REPLACE` with a DUMP payload built by the
  * RDB value writers (type byte, value, 2-byte RDB version, CRC64), for the RDB version of the
@@ -24,14 +21,16 @@ import { crc64 } from '../bytes/crc64.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { UsageError } from '../errors.js';
 import { bytesKey, displayText, utf8 } from '../model/bytes.js';
-import { type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD, type RdbRecord, type StreamId } from '../model/record.js';
+import { type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { writeArrayValue } from '../rdb/array.js';
 import { RdbType } from '../rdb/constants.js';
-import { IDMP_DEFAULT, streamForLayout, streamLayoutFor, streamTypeOf, writeStreamValue } from '../rdb/stream-write.js';
+import { streamAsParts } from '../rdb/stream.js';
+import { streamForLayout, streamLayoutFor, streamTypeOf, writeStreamValue } from '../rdb/stream-write.js';
 import { writeString } from '../rdb/string.js';
 import { type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from '../rdb/value-write.js';
 import { filterRecords, type KeyFilter } from './filter.js';
 import { type ByteSource, type ReadOptions, readRdb } from './read.js';
+import { StreamResp } from './to-resp-stream.js';
 
 /** Options. */
 export interface ToRespOptions {
@@ -68,8 +67,6 @@ export interface ToRespReport {
 export function newToRespReport(): ToRespReport {
   return { keys: 0, commands: 0, functions: 0, skipped: [], lostPending: 0, unexpressed: [] };
 }
-
-const id = (x: StreamId): string => `${x.ms}-${x.seq}`;
 
 /** A score as text that strtod reads back to the same double ("-0", "inf", shortest digits). */
 export function scoreArg(v: number): string {
@@ -249,48 +246,17 @@ export function* keyCommands(e: KeyEntry, opts: ToRespOptions = {}, report: ToRe
       break;
     case 'stream': {
       const s = e.value;
-      if (s.entries.length === 0) yield ['XADD', k, 'MAXLEN', 0, '0-1', 'x', 'y'];
-      for (const en of s.entries) yield ['XADD', k, id(en.id), ...en.fields.flat()];
-      const setid: CommandArg[] = ['XSETID', k, id(s.lastId)];
-      if (s.entriesAdded !== null) setid.push('ENTRIESADDED', s.entriesAdded);
-      if (s.maxDeletedId !== null) setid.push('MAXDELETEDID', id(s.maxDeletedId));
-      yield setid;
-      const live = new Set(s.entries.map((x) => id(x.id)));
+      // pending entries that cannot come back: owned by no consumer (and not NACKed), or deleted
+      const live = new Set(s.entries.map((x) => `${x.id.ms}-${x.id.seq}`));
       for (const g of s.groups) {
-        const create: CommandArg[] = ['XGROUP', 'CREATE', k, g.name, id(g.lastId)];
-        if (g.entriesRead !== null) create.push('ENTRIESREAD', g.entriesRead);
-        yield create;
-        const withPel = new Set<string>();
-        const nacked = new Set((g.nacked ?? []).map(id));
+        const nacked = new Set((g.nacked ?? []).map((x) => `${x.ms}-${x.seq}`));
         for (const p of g.pending) {
-          if (!p.consumer) {
-            // a NACKed id is reported with its NACK zone below; others are invalid and lost
-            if (!nacked.has(id(p.id))) report.lostPending++;
-            continue;
-          }
-          if (!live.has(id(p.id))) {
-            report.lostPending++;
-            continue;
-          }
-          withPel.add(displayText(p.consumer));
-          yield ['XCLAIM', k, g.name, p.consumer, 0, id(p.id), 'TIME', p.deliveryTime, 'RETRYCOUNT', p.deliveryCount, 'JUSTID', 'FORCE'];
+          const pid = `${p.id.ms}-${p.id.seq}`;
+          if (p.consumer ? !live.has(pid) : !nacked.has(pid)) report.lostPending++;
         }
-        for (const c of g.consumers) {
-          if (c.pending.some((p) => live.has(id(p)))) continue;
-          yield ['XGROUP', 'CREATECONSUMER', k, g.name, c.name];
-        }
-        if (g.nacked?.length)
-          unexpressed(`NACK zone of group "${displayText(g.name)}" (${g.nacked.length} id(s); no command re-creates unowned PEL entries)`);
       }
-      const m = s.idmp;
-      if (m) {
-        // Redis 8.6 commands (librdb's RESP output for an 8.6 target does the same)
-        if (m.duration !== IDMP_DEFAULT.duration || m.maxEntries !== IDMP_DEFAULT.maxEntries || m.producers.length)
-          yield ['XCFGSET', k, 'IDMP-DURATION', m.duration, 'IDMP-MAXSIZE', m.maxEntries];
-        for (const p of m.producers) for (const r of p.entries) yield ['XIDMPRECORD', k, p.pid, r.iid, id(r.id)];
-        if (m.iidsAdded || m.iidsDuplicates)
-          unexpressed(`IDMP counters (${m.iidsAdded} iids added, ${m.iidsDuplicates} duplicates; no command sets them)`);
-      }
+      const w = new StreamResp(k, unexpressed);
+      for (const p of streamAsParts(s)) yield* w.part(p);
       break;
     }
     case 'module':
@@ -327,7 +293,7 @@ export function* datasetCommands(
           yield ['SELECT', r.db];
         }
         report.keys++;
-        state.parts = new PartsToResp(r, opts);
+        state.parts = new PartsToResp(r, opts, report);
         continue;
       }
       const p = state.parts;
@@ -427,14 +393,19 @@ class PartsToResp {
   private restSkiplist = false;
   private rest = 0;
 
+  /** A stream's commands. */
+  private readonly stream: StreamResp | null = null;
+
   constructor(
     private readonly s: KeyStartRecord,
     opts: ToRespOptions,
+    report: ToRespReport,
   ) {
     this.b = { batch: opts.batch ?? 64, maxBytes: opts.maxBytes ?? 1 << 20 };
-    const verb = { list: 'RPUSH', set: 'SADD', zset: 'ZADD', hash: 'HSET', stream: null }[s.type];
-    if (!verb) throw new UsageError('RESP_PARTS', `key "${displayText(s.key)}": a ${s.type} in parts has no RESP form here`);
+    const verb = { list: 'RPUSH', set: 'SADD', zset: 'ZADD', hash: 'HSET', stream: 'XADD' }[s.type];
     this.head = [verb, s.key];
+    if (s.type === 'stream')
+      this.stream = new StreamResp(s.key, (what) => report.unexpressed.push({ db: s.db, key: displayText(s.key), what }));
   }
 
   private *add(item: CommandArg[]): Generator<CommandArg[]> {
@@ -455,6 +426,7 @@ class PartsToResp {
   }
 
   *part(p: KeyPartRecord): Generator<CommandArg[]> {
+    if (this.stream) return yield* this.stream.part(p);
     switch (p.part) {
       case 'list':
       case 'set':

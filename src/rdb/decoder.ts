@@ -18,7 +18,7 @@ import { Crc64, hex64 } from '../bytes/crc64.js';
 import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
 import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
-import type { KeyEntry, KeyPartRecord, KeyStartRecord, RdbRecord, Span, Value } from '../model/record.js';
+import type { KeyEntry, KeyPartRecord, KeyStartRecord, PartedType, RdbRecord, Span, Value } from '../model/record.js';
 import {
   EnterpriseOpcode,
   encodingOf,
@@ -92,7 +92,7 @@ export interface DamagedValue {
 }
 
 /** The part kind of each type id that can be handed over in parts. */
-const PARTED: Record<number, 'list' | 'set' | 'zset' | 'hash'> = {
+const PARTED: Record<number, PartedType> = {
   [RdbType.LIST]: 'list',
   [RdbType.LIST_QUICKLIST]: 'list',
   [RdbType.LIST_QUICKLIST_2]: 'list',
@@ -102,6 +102,11 @@ const PARTED: Record<number, 'list' | 'set' | 'zset' | 'hash'> = {
   [RdbType.HASH]: 'hash',
   [RdbType.HASH_METADATA_PRE_GA]: 'hash',
   [RdbType.HASH_METADATA]: 'hash',
+  [RdbType.STREAM_LISTPACKS]: 'stream',
+  [RdbType.STREAM_LISTPACKS_2]: 'stream',
+  [RdbType.STREAM_LISTPACKS_3]: 'stream',
+  [RdbType.STREAM_LISTPACKS_4]: 'stream',
+  [RdbType.STREAM_LISTPACKS_5]: 'stream',
 };
 
 const isQuicklist = (t: number): boolean => t === RdbType.LIST_QUICKLIST || t === RdbType.LIST_QUICKLIST_2;
@@ -161,7 +166,14 @@ export class RdbDecoder {
     this.base = options.startOffset ?? 0;
     this.onDamagedValue = options.onDamagedValue;
     if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
-    this.valueContext = { family: 'redis', max: this.opts.maxStringLength, scratch: this.scratch, templates: new Map(), layout: null };
+    this.valueContext = {
+      family: 'redis',
+      max: this.opts.maxStringLength,
+      scratch: this.scratch,
+      templates: new Map(),
+      layout: null,
+      partBatch: this.opts.partThreshold,
+    };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
 
@@ -546,9 +558,13 @@ export class RdbDecoder {
       complete = after;
     }
     if (threshold !== 0 && !this.damage) {
-      // a quicklist unit past the count is one node: remember its size so parts end on node bounds
-      if (left >= 0 && isQuicklist(f.type) && !this.scratch) this.partNodes.push(f.items.length - held);
-      if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
+      if (f.stream) {
+        if (!this.scratch) this.streamParts(r, out, f, complete);
+      } else {
+        // a quicklist unit past the count is one node: remember its size so parts end on node bounds
+        if (left >= 0 && isQuicklist(f.type) && !this.scratch) this.partNodes.push(f.items.length - held);
+        if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
+      }
     }
     if (this.damage) f.items.length = 0; // the key is skipped: hold none of it
     if (!complete) return;
@@ -597,8 +613,23 @@ export class RdbDecoder {
     out.push(this.keyPart(f, part, items));
   }
 
-  private keyStart(r: Cursor, f: ValueFrame, type: 'list' | 'set' | 'zset' | 'hash'): KeyStartRecord {
+  /**
+   * A stream: once the elements read reach the threshold (and more of the stream follows), its
+   * start and every part read so far are handed over; then each part as it is read.
+   */
+  private streamParts(r: Cursor, out: RdbRecord[], f: ValueFrame, complete: boolean): void {
+    const s = f.stream!;
+    if (!f.parted) {
+      if (complete || s.held < this.opts.partThreshold) return;
+      f.parted = true;
+      out.push(this.keyStart(r, f, 'stream'));
+    }
+    for (const p of s.take()) out.push({ kind: 'key-part', db: f.db, key: f.key, ...p } as KeyPartRecord);
+  }
+
+  private keyStart(r: Cursor, f: ValueFrame, type: PartedType): KeyStartRecord {
     const quicklist = isQuicklist(f.type);
+    const stream = type === 'stream';
     const start: KeyStartRecord = {
       kind: 'key-start',
       type,
@@ -608,21 +639,29 @@ export class RdbDecoder {
       rdbType: f.type,
       expireAt: f.prefix.expireAt,
       // counted forms: what is held plus what is left; a quicklist counts nodes, not elements
-      count: quicklist ? null : f.items.length + f.left,
+      count: quicklist || stream ? null : f.items.length + f.left,
       span: { start: f.prefix.start, end: r.base + r.pos },
     };
     if (quicklist) start.nodes = this.partNodes.length + f.left;
+    if (stream) start.nodes = f.stream!.nodes;
     if (f.prefix.idle !== undefined) start.idle = f.prefix.idle;
     if (f.prefix.freq !== undefined) start.freq = f.prefix.freq;
     if (f.prefix.meta) start.meta = f.prefix.meta;
     return start;
   }
 
-  private keyPart(f: ValueFrame, part: 'list' | 'set' | 'zset' | 'hash', items: unknown[]): KeyPartRecord {
+  private keyPart(f: ValueFrame, part: PartedType, items: unknown[]): KeyPartRecord {
     const rec = { kind: 'key-part', db: f.db, key: f.key, part, items } as KeyPartRecord;
     if (part === 'list' && isQuicklist(f.type)) {
-      (rec as Extract<KeyPartRecord, { part: 'list' }>).nodes = this.partNodes;
+      const list = rec as Extract<KeyPartRecord, { part: 'list' }>;
+      list.nodes = this.partNodes;
       this.partNodes = [];
+      // the layout of these nodes goes with them (it is not kept for the whole key)
+      if (f.layout) {
+        list.layout = f.layout;
+        f.layout = { blobs: [] };
+        this.valueContext.layout = f.layout;
+      }
     }
     return rec;
   }
@@ -630,6 +669,18 @@ export class RdbDecoder {
   /** The last batch of a key handed over in parts, and its end. */
   private finishParts(r: Cursor, out: RdbRecord[], v: Value, f: ValueFrame): void {
     const part = PARTED[f.type]!;
+    if (part === 'stream') {
+      for (const p of f.stream!.take()) out.push({ kind: 'key-part', db: f.db, key: f.key, ...p } as KeyPartRecord);
+      out.push({
+        kind: 'key-end',
+        type: part,
+        db: f.db,
+        key: f.key,
+        count: f.stream!.entriesRead,
+        span: { start: f.prefix.start, end: r.base + r.pos },
+      });
+      return;
+    }
     const items = v.value as unknown[];
     if (part !== 'list' && !(part === 'hash' && f.type === RdbType.HASH)) checkDuplicates(v, f);
     if (items.length) out.push(this.keyPart(f, part, items));

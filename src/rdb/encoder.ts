@@ -29,6 +29,7 @@ import { writeKeyMeta } from './key-meta.js';
 import { writeLength } from './length.js';
 import { encodeListpack } from './listpack.js';
 import { writeModuleItems } from './module.js';
+import { StreamPartWriter } from './stream-part-write.js';
 import { streamForLayout, streamLayoutFor, streamLosses, streamTypeOf, writeStreamValue } from './stream-write.js';
 import { type WriteStringOptions, writeString } from './string.js';
 import { hashTtlSupported, PartWriter, type ValueTarget, writeHash, writeList, writeModule, writeSet, writeZset } from './value-write.js';
@@ -68,6 +69,8 @@ export interface RdbEncodeReport {
 const EMPTY = new Uint8Array(0);
 
 /** A key or record name for messages. */
+const isQuicklistType = (t: number | null): boolean => t === RdbType.LIST_QUICKLIST || t === RdbType.LIST_QUICKLIST_2;
+
 function display(k: Uint8Array): string {
   return tryUtf8(k) ?? displayText(k);
 }
@@ -91,6 +94,8 @@ export class RdbEncoder {
   private readonly templates = new Map<number, Uint8Array[]>();
   /** The key being written in parts (null: none, or it is being left out). */
   private parts: PartWriter | null = null;
+  /** A stream handed over in parts being written. */
+  private streamParts: StreamPartWriter | null = null;
   private partsName = '';
 
   constructor(opts: RdbEncodeOptions) {
@@ -157,8 +162,10 @@ export class RdbEncoder {
         this.writePart(record);
         break;
       case 'key-end':
-        if (this.parts) this.report.keys++;
+        if (this.parts || this.streamParts) this.report.keys++;
+        this.streamParts?.end(this.w);
         this.parts = null;
+        this.streamParts = null;
         break;
       case 'aux': {
         const k = displayText(record.key);
@@ -231,8 +238,10 @@ export class RdbEncoder {
   /** A key handed over in parts: everything up to its count, at once. */
   private startParts(s: KeyStartRecord): void {
     const name = display(s.key);
-    const type = PartWriter.typeFor(this.target, s);
     this.parts = null;
+    this.streamParts = null;
+    if (s.type === 'stream') return this.startStreamParts(s, name);
+    const type = PartWriter.typeFor(this.target, s);
     if (typeof type === 'string') {
       this.drop(name, `${type} (this target cannot take it in parts)`);
       return;
@@ -247,7 +256,25 @@ export class RdbEncoder {
     this.parts.begin(this.w, s);
   }
 
+  /** A stream in parts: written with its own layout version, which the target must have. */
+  private startStreamParts(s: KeyStartRecord, name: string): void {
+    const v = this.version;
+    if (v < 9) return this.drop(name, 'stream key (RDB < 9 has no streams)');
+    const layout = streamLayoutFor(this.family === 'redis' ? v : Math.min(v, 12));
+    const type = streamTypeOf(layout);
+    if (s.rdbType !== type || s.nodes === undefined)
+      return this.drop(
+        name,
+        `a stream in parts of type ${s.rdbType} (this target writes type ${type}; a stream in parts keeps its own layout: write RDB ${s.rdbType === null ? 'of its version' : 'of the input version'})`,
+      );
+    this.keyHeader(s, name, type);
+    this.streamParts = new StreamPartWriter(layout, this.target.sopts, s.key);
+    this.partsName = name;
+    this.streamParts.begin(this.w, s.nodes);
+  }
+
   private writePart(p: KeyPartRecord): void {
+    if (this.streamParts) return this.streamParts.part(this.w, p);
     const pw = this.parts;
     if (!pw) return;
     switch (p.part) {
@@ -291,7 +318,8 @@ export class RdbEncoder {
         type = RdbType.STRING;
         break;
       case 'list':
-        type = writeList(vw, this.target, e.value);
+        // a quicklist keeps the input's nodes when known, as one written in parts does
+        type = writeList(vw, this.target, e.value, e.layout?.counts && isQuicklistType(e.rdbType) ? e.layout.counts : undefined);
         break;
       case 'set':
         type = writeSet(vw, this.target, e.value);
@@ -332,7 +360,8 @@ export class RdbEncoder {
         }
         const layout = streamLayoutFor(this.family === 'redis' ? v : Math.min(v, 12));
         for (const what of streamLosses(e.value, layout)) this.drop(name, what);
-        writeStreamValue(vw, streamForLayout(e.value, layout), layout, this.target.sopts);
+        // nodes as the input had them when known (decoder option layout), as a stream written in parts
+        writeStreamValue(vw, streamForLayout(e.value, layout), layout, this.target.sopts, e.layout?.counts);
         type = streamTypeOf(layout);
         break;
       }

@@ -92,14 +92,24 @@ function sameFields(e: StreamEntry, master: Uint8Array[]): boolean {
   return true;
 }
 
-/** Pack entries (ascending ids) into node listpacks as Redis 7.0 would. */
-export function planStreamNodes(entries: readonly StreamEntry[]): Array<{ key: Uint8Array; listpack: Uint8Array }> {
+/**
+ * Pack entries (ascending ids) into node listpacks as Redis 7.0 would, or, given `counts` (the
+ * input's nodes: entries in each, none empty), into nodes of those sizes.
+ */
+export function planStreamNodes(
+  entries: readonly StreamEntry[],
+  counts?: readonly number[],
+): Array<{ key: Uint8Array; listpack: Uint8Array }> {
   const nodes: NodeBuild[] = [];
   let cur: NodeBuild | null = null;
+  let node = -1;
   for (const e of entries) {
     let totelelen = 0;
     for (const [f, v] of e.fields) totelelen += f.length + v.length;
-    if (cur && (cur.bytes + totelelen >= NODE_MAX_BYTES || cur.count >= NODE_MAX_ENTRIES)) cur = null;
+    if (counts) {
+      if (cur && cur.count >= counts[node]!) cur = null;
+      if (!cur) node++;
+    } else if (cur && (cur.bytes + totelelen >= NODE_MAX_BYTES || cur.count >= NODE_MAX_ENTRIES)) cur = null;
     if (!cur) {
       const fields = e.fields.map(([f]) => f);
       // master entry: count, deleted, numFields, fields..., 0 (count patched at the end)
@@ -188,7 +198,8 @@ export function effectiveEntriesRead(v: StreamValue, g: StreamGroup): number {
   return estimateEntriesRead({ length: v.length, lastId: v.lastId, ...m }, g.lastId);
 }
 
-function writeId(w: ByteWriter, id: StreamId): void {
+/** A stream id as two lengths (last id, group ids, IDMP ids). */
+export function writeId(w: ByteWriter, id: StreamId): void {
   writeLength(w, id.ms);
   writeLength(w, id.seq);
 }
@@ -196,9 +207,30 @@ function writeId(w: ByteWriter, id: StreamId): void {
 const byName = <T extends { name: Uint8Array }>(a: T, b: T): number => compareBytes(a.name, b.name);
 const byId = <T extends { id: StreamId }>(a: T, b: T): number => compareStreamIds(a.id, b.id);
 
-/** Write a stream value (after the type byte and key) in the given layout. Groups, PELs and consumers in rax order. */
-export function writeStreamValue(w: ByteWriter, v: StreamValue, layout: StreamLayout, sopts: WriteStringOptions): void {
-  const nodes = planStreamNodes(v.entries);
+/** Whether `counts` (stored nodes' live entries) can lay out `n` entries: they add up, none is 0. */
+export function nodeCountsFit(counts: readonly number[] | undefined, n: number): counts is readonly number[] {
+  if (!counts || counts.length === 0) return false;
+  let sum = 0;
+  for (const c of counts) {
+    if (c <= 0) return false;
+    sum += c;
+  }
+  return sum === n;
+}
+
+/**
+ * Write a stream value (after the type byte and key) in the given layout. Groups, PELs and
+ * consumers in rax order. Nodes follow `counts` (the input's, see nodeCountsFit) when given, as a
+ * stream written in parts does; else they are packed as Redis 7.0 fills them.
+ */
+export function writeStreamValue(
+  w: ByteWriter,
+  v: StreamValue,
+  layout: StreamLayout,
+  sopts: WriteStringOptions,
+  counts?: readonly number[],
+): void {
+  const nodes = planStreamNodes(v.entries, nodeCountsFit(counts, v.entries.length) ? counts : undefined);
   writeLength(w, nodes.length);
   for (const n of nodes) {
     writeString(w, n.key, sopts);

@@ -47,11 +47,19 @@ function hasSetListpack(t: ValueTarget): boolean {
   return t.version >= 11;
 }
 
-/** List: returns the type id written. */
-export function writeList(w: ByteWriter, t: ValueTarget, elems: readonly Uint8Array[]): number {
+/**
+ * List: returns the type id written. Quicklist nodes follow `counts` (the input's node sizes, as a
+ * list written in parts has them) when they add up to the elements, else Redis's fill rule.
+ */
+export function writeList(w: ByteWriter, t: ValueTarget, elems: readonly Uint8Array[], counts?: readonly number[]): number {
   const v = t.version;
   if (v >= 7) {
     const qv2 = v >= 10;
+    if (counts && counts.length > 0 && counts.every((n) => n > 0) && counts.reduce((a, b) => a + b, 0) === elems.length) {
+      writeLength(w, counts.length);
+      writeQuicklistNodes(w, t, elems, counts);
+      return qv2 ? RdbType.LIST_QUICKLIST_2 : RdbType.LIST_QUICKLIST;
+    }
     const nodes = planQuicklist(elems, qv2 ? (v >= 11 ? 'listpack-7.2' : 'listpack-7.0') : 'ziplist');
     writeLength(w, nodes.length);
     for (const n of nodes) {
@@ -286,16 +294,7 @@ export class PartWriter {
       for (const e of items) writeString(w, e, t.sopts);
       return;
     }
-    const qv2 = this.type === RdbType.LIST_QUICKLIST_2;
-    const sizes = nodes ?? items.map(() => 1);
-    let at = 0;
-    for (const n of sizes) {
-      const node = items.slice(at, at + n);
-      at += n;
-      const plain = qv2 && n === 1 && node[0]!.length > 8192;
-      if (qv2) writeLength(w, plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
-      writeString(w, plain ? node[0]! : qv2 ? encodeListpack(node) : encodeZiplist(node), t.sopts);
-    }
+    writeQuicklistNodes(w, t, items, nodes ?? items.map(() => 1));
   }
 
   /** Set members. */
@@ -318,5 +317,23 @@ export class PartWriter {
       writeString(w, f.field, this.t.sopts);
       writeString(w, f.value, this.t.sopts);
     }
+  }
+}
+
+/**
+ * Quicklist nodes (RDB >= 7) of the given element counts: listpacks (ziplists below RDB 10), a
+ * node of one element too large for a packed node written plain as Redis's era of the target
+ * would (7.0: 1 GiB and more; 7.2: over 8 KiB).
+ */
+function writeQuicklistNodes(w: ByteWriter, t: ValueTarget, items: readonly Uint8Array[], sizes: readonly number[]): void {
+  const qv2 = t.version >= 10;
+  let at = 0;
+  for (const n of sizes) {
+    const node = items.slice(at, at + n);
+    at += n;
+    const len = node[0]!.length;
+    const plain = qv2 && n === 1 && (t.version >= 11 ? len > 8192 : len >= 2 ** 30);
+    if (qv2) writeLength(w, plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
+    writeString(w, plain ? node[0]! : qv2 ? encodeListpack(node) : encodeZiplist(node), t.sopts);
   }
 }

@@ -184,7 +184,12 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
     };
     // keys too big to hold come in parts, which every writer takes (SPEC.md §2.1); --sort holds
     // the whole output anyway, so it reads whole keys
-    batches = readRdbBatches(input.source, { ...input.decoderOptions, partThreshold: argv.sort ? 0 : PART_THRESHOLD });
+    // --to rdb keeps the input's quicklist and stream nodes (layout), whole or in parts
+    batches = readRdbBatches(input.source, {
+      ...input.decoderOptions,
+      partThreshold: argv.sort ? 0 : PART_THRESHOLD,
+      layout: argv.to === 'rdb',
+    });
   }
   try {
     if (argv.to === 'jsonl' || argv.to === 'json') {

@@ -8,7 +8,7 @@
  */
 import type { Cursor } from '../../bytes/cursor.js';
 import type { ArrayValue, KeyMetaClass, StoredLayout, Value } from '../../model/record.js';
-import type { StreamReader } from '../stream.js';
+import type { StreamReader } from '../stream-reader.js';
 import { readString, type Scratch } from '../string.js';
 
 /** Per-key state set by prefix opcodes (expiry, idle, freq), cleared after the key. */
@@ -61,6 +61,8 @@ export interface ValueContext {
   templates: Map<number, Uint8Array[]>;
   /** The current frame's layout being collected (decoder option `layout`), else null. */
   layout: StoredLayout | null;
+  /** Elements per part of a stream (RdbDecoderOptions.partThreshold; 0: no limit). */
+  partBatch: number;
 }
 
 /** Reads one unit of a value: the complete value, or undefined when more units follow. */

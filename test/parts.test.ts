@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../src/engine/digest.js';
 import { compareBytes, concatBytes } from '../src/model/bytes.js';
 import type { KeyEntry, KeyPart, KeyPartRecord, KeyStartRecord, RdbRecord } from '../src/model/record.js';
+import { diffDatasets } from '../src/ops/diff.js';
 import { digestRdb } from '../src/ops/digest.js';
 import { exportRdb, exportRecords } from '../src/ops/export.js';
 import { readRdbBatches } from '../src/ops/read.js';
@@ -129,6 +130,14 @@ async function digestOfRdb(bytes: Uint8Array): Promise<string> {
 let server: RedisServer;
 let dump: Uint8Array;
 let digest: string;
+let changedDump: Uint8Array;
+/** What the source server says of stream:big's groups (no delivered entry of it was deleted). */
+const GROUP_INFO = [
+  ['XINFO', 'GROUPS', 'stream:big'],
+  ['XPENDING', 'stream:big', 'g1'],
+  ['XPENDING', 'stream:big', 'g2'],
+];
+const groupInfo: string[] = [];
 
 /** The dump: big aggregates of every counted encoding, a few small keys, two dbs, TTLs. */
 async function makeDump(s: RedisServer): Promise<Uint8Array> {
@@ -198,6 +207,18 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
     server = await startRedis();
     dump = await makeDump(server);
     digest = String(Buffer.from(await server.client.call('DEBUG', 'DIGEST')));
+    const c = server.client;
+    await c.call('SELECT', '0');
+    for (const cmd of GROUP_INFO) groupInfo.push(JSON.stringify(await c.call(...cmd)));
+    // the same data but for a member, an acknowledged entry and a consumer's pending entry
+    await c.pipeline([
+      ['SELECT', '0'],
+      ['SADD', 'set:big', 'one more'],
+      ['XACK', 'stream:big', 'g1', '1000-1'],
+      ['XCLAIM', 'stream:pel', 'g', 'other', '0', '5-12', 'JUSTID'],
+      ['SAVE'],
+    ]);
+    changedDump = new Uint8Array(readFileSync(join(server.dir, 'dump.rdb')));
   }, 60000);
   afterAll(async () => {
     await server?.stop();
@@ -291,14 +312,9 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
           const r = spawnSync('redis-cli', ['-p', String(target.port), '--pipe'], { input: parted, encoding: 'utf8' });
           expect(r.stdout).toMatch(/errors: 0,/);
           expect(String(Buffer.from(await target.client.call('DEBUG', 'DIGEST')))).toBe(digest);
-          // groups, consumers and PELs come back too (stream:big: no delivered entry was deleted)
-          await server.client.call('SELECT', '0');
-          for (const cmd of [
-            ['XINFO', 'GROUPS', 'stream:big'],
-            ['XPENDING', 'stream:big', 'g1'],
-            ['XPENDING', 'stream:big', 'g2'],
-          ])
-            expect(JSON.stringify(await target.client.call(...cmd))).toBe(JSON.stringify(await server.client.call(...cmd)));
+          // groups, consumers and PELs come back too
+          for (let k = 0; k < GROUP_INFO.length; k++)
+            expect(JSON.stringify(await target.client.call(...GROUP_INFO[k]!))).toBe(groupInfo[k]);
         } finally {
           await target.stop();
         }
@@ -326,6 +342,20 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       const parted = await reportRecords(readRdbBatches(chunks(dump, size), { layout: true, partThreshold: THRESHOLD }), opts);
       expect(parted).toEqual(whole);
       expect(whole.top.length).toBe(17);
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`diff, chunk size ${size}: keys in parts compare equal to the same keys whole; a change inside a big key is found`, async () => {
+      const batches = (bytes: Uint8Array, threshold: number) => readRdbBatches(chunks(bytes, size), { partThreshold: threshold });
+      const same = await diffDatasets(batches(dump, 0), batches(dump, THRESHOLD));
+      expect(same).toMatchObject({ equal: true, keysA: 17, keysB: 17 });
+      const changed: string[] = [];
+      const rep = await diffDatasets(batches(dump, 0), batches(changedDump, THRESHOLD), {
+        onChange: (c) => changed.push(`${c.kind} ${Buffer.from(c.key).toString()} ${c.what.join(',')}`),
+      });
+      expect(rep).toMatchObject({ equal: false, changed: 3 });
+      expect(changed.sort()).toEqual(['changed set:big value', 'changed stream:big value', 'changed stream:pel value']);
     });
   }
 });

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
-import type { RdbRecord } from '../model/record.js';
+import { PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { batchesOf, batchesOfAsync } from '../ops/export.js';
 import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
@@ -48,7 +48,8 @@ export async function openDataset(arg: string, opts: { at?: number; skipUnknown?
   if (opened.kind === 'unknown' && src.head.length === 0) throw notAnInput(opened);
   const input = await openRdbInput(src, { crcWorker: true });
   const bar = rdbProgress('diff', arg, input, opts.quiet);
-  const batches = readRdbBatches(input.source, input.decoderOptions);
+  // keys too big to hold come in parts; diff digests them part by part (SPEC.md §2.1)
+  const batches = readRdbBatches(input.source, { partThreshold: PART_THRESHOLD, ...input.decoderOptions });
   return {
     kind: 'rdb',
     batches: (async function* () {

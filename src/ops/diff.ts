@@ -2,16 +2,15 @@
  * `diff`: which keys differ between two datasets (RDB, AOF replayed by the engine, or a JSON
  * export), at the level of a key: added, removed, or changed in type, value or TTL.
  *
- * Memory: side A is reduced to one small record per key (its type, its expiry and a SHA-1 of
- * its canonical value, see canonical.ts), never held whole; side B is streamed against that
- * index, each of its keys checked and dropped from it. What remains in the index at the end
- * was removed. So memory is (key bytes + ~60 bytes) per key of A, whatever the values weigh.
+ * Memory: side A is reduced to one small record per key (its type, its expiry and a digest of
+ * its value, see diff-digest.ts), never held whole; side B is streamed against that index, each
+ * of its keys checked and dropped from it. What remains in the index at the end was removed. So
+ * memory is (key bytes + ~60 bytes) per key of A, whatever the values weigh; a key handed over in
+ * parts (SPEC.md §2.1) is digested part by part, to the digest its whole record has.
  */
-import { sha1 } from '../bytes/sha1.js';
-import { ByteWriter } from '../bytes/writer.js';
 import { bytesKey, keyBytes } from '../model/bytes.js';
 import type { KeyEntry, RdbRecord } from '../model/record.js';
-import { canonicalValueBytes } from './canonical.js';
+import { ValueDigest } from './diff-digest.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 
 /** A key as one side has it. */
@@ -63,29 +62,20 @@ interface Indexed {
 export async function diffDatasets(a: Batches, b: Batches, opts: DiffOptions = {}): Promise<DiffReport> {
   const keep = compileFilter(opts.filter ?? {});
   const at = opts.at;
-  const live = (r: RdbRecord): r is KeyEntry => r.kind === 'key' && keep(r) && (at === undefined || r.expireAt === null || r.expireAt > at);
-  const w = new ByteWriter(1 << 12);
-  const digest = (e: KeyEntry): Uint8Array => {
-    w.length = 0;
-    return sha1(canonicalValueBytes(e, w));
-  };
+  const live = (r: KeyHead): boolean => keep(r as KeyEntry) && (at === undefined || r.expireAt === null || r.expireAt > at);
   const index = new Map<string, Indexed>();
   const rep: DiffReport = { equal: true, keysA: 0, keysB: 0, added: 0, removed: 0, changed: 0 };
-  for await (const batch of a) {
-    for (const r of batch) {
-      if (!live(r)) continue;
-      rep.keysA++;
-      index.set(`${r.db}:${bytesKey(r.key)}`, { type: r.type, expireAt: r.expireAt, digest: digest(r) });
-    }
+  for await (const k of keys(a, live)) {
+    rep.keysA++;
+    index.set(`${k.db}:${bytesKey(k.key)}`, { type: k.type, expireAt: k.expireAt, digest: k.digest });
   }
   const emit = (c: DiffChange): void => {
     rep[c.kind]++;
     rep.equal = false;
     opts.onChange?.(c);
   };
-  for await (const batch of b) {
-    for (const r of batch) {
-      if (!live(r)) continue;
+  for await (const r of keys(b, live)) {
+    {
       rep.keysB++;
       const id = `${r.db}:${bytesKey(r.key)}`;
       const old = index.get(id);
@@ -97,7 +87,7 @@ export async function diffDatasets(a: Batches, b: Batches, opts: DiffOptions = {
       index.delete(id);
       const what: DiffChange['what'] = [];
       if (old.type !== r.type) what.push('type');
-      else if (!sameDigest(old.digest, digest(r))) what.push('value');
+      else if (!sameDigest(old.digest, r.digest)) what.push('value');
       if (old.expireAt !== r.expireAt) what.push('ttl');
       if (what.length) emit({ kind: 'changed', db: r.db, key: r.key, what, a: { type: old.type, expireAt: old.expireAt }, b: side });
     }
@@ -114,6 +104,30 @@ export async function diffDatasets(a: Batches, b: Batches, opts: DiffOptions = {
     });
   }
   return rep;
+}
+
+/** What diff needs of a key record or a key's start. */
+type KeyHead = Pick<KeyEntry, 'db' | 'key' | 'type' | 'expireAt'>;
+
+/** The live keys of a dataset with their value digests, whole keys and keys in parts alike. */
+async function* keys(batches: Batches, live: (k: KeyHead) => boolean): AsyncGenerator<KeyHead & { digest: Uint8Array }> {
+  let parted: { head: KeyHead; d: ValueDigest } | null = null;
+  for await (const batch of batches) {
+    for (const r of batch) {
+      if (r.kind === 'key-start') {
+        parted = live(r) ? { head: r, d: new ValueDigest(r.type) } : null;
+      } else if (r.kind === 'key-part') {
+        parted?.d.part(r);
+      } else if (r.kind === 'key-end') {
+        if (parted) yield { ...parted.head, digest: parted.d.finish() };
+        parted = null;
+      } else if (r.kind === 'key' && live(r)) {
+        const d = new ValueDigest(r.type);
+        d.whole(r);
+        yield { db: r.db, key: r.key, type: r.type, expireAt: r.expireAt, digest: d.finish() };
+      }
+    }
+  }
 }
 
 function sameDigest(x: Uint8Array, y: Uint8Array): boolean {

@@ -9,18 +9,32 @@
  */
 import type { StreamId } from '../model/record.js';
 
+const NO_IDS = new Uint32Array(0);
+const NO_NUMBERS = new Float64Array(0);
+const NO_FLAGS = new Uint8Array(0);
+
 /** The packed PEL of one group. */
 export class PelIndex {
   /** Four words per id: ms high, ms low, seq high, seq low. */
-  private ids = new Uint32Array(64);
-  private times = new Float64Array(16);
-  private counts = new Float64Array(16);
-  private owned = new Uint8Array(16);
+  // allocated at the first add (most streams in a dump have no PEL at all)
+  private ids = NO_IDS;
+  private times = NO_NUMBERS;
+  private counts = NO_NUMBERS;
+  private owned = NO_FLAGS;
   /** Sorted position → insertion index (only once sorted out of order). */
   private order: Uint32Array | null = null;
   private ascending = true;
   /** Entries added. */
   size = 0;
+
+  /** Empty it for the next group (its arrays are kept). */
+  reset(): this {
+    this.owned.fill(0, 0, this.size);
+    this.size = 0;
+    this.order = null;
+    this.ascending = true;
+    return this;
+  }
 
   /** Add an id; false when it repeats the previous one (a duplicate PEL id). */
   add(id: StreamId, time: number, count: number): boolean {
@@ -113,7 +127,7 @@ export class PelIndex {
   }
 
   private grow(): void {
-    const cap = this.times.length * 2;
+    const cap = Math.max(8, this.times.length * 2);
     const ids = new Uint32Array(cap * 4);
     ids.set(this.ids);
     this.ids = ids;

@@ -31,6 +31,9 @@ import { PelIndex } from './pel-index.js';
 import { decodeStreamNode, readLenId, readRawId } from './stream.js';
 import { readString } from './string.js';
 
+/** The empty batch before a section's first element (never pushed to). */
+const NONE: never[] = [];
+
 /** Stream layout version: 1 (type 15), 2 (type 19), 3 (type 21), 4 (type 26, IDMP), 5 (type 27, NACK zone). */
 export type StreamVersion = 1 | 2 | 3 | 4 | 5;
 
@@ -87,14 +90,17 @@ export class StreamReader {
   private nodeLayout: StoredLayout | null = null;
   /** Where entries go when they are not kept (emptied after each node). */
   private readonly dropped: StreamEntry[] = [];
-  private meta: Omit<StreamMeta, 'groups'> | null = null;
-  private pel: StreamPendingEntry[] = [];
-  private cpel: StreamId[] = [];
-  private delivery: Array<[number, number]> = [];
-  private nacked: StreamId[] = [];
-  private index = new PelIndex();
-  private groupNames = new Set<string>();
-  private consumerNames = new Set<string>();
+  private meta: StreamMeta | null = null;
+  // batches being filled (created when a section has elements: most streams are small)
+  private pel: StreamPendingEntry[] = NONE as StreamPendingEntry[];
+  private cpel: StreamId[] = NONE as StreamId[];
+  private delivery: Array<[number, number]> = NONE as Array<[number, number]>;
+  private nacked: StreamId[] = NONE as StreamId[];
+  /** The current group's PEL (null: none), one index reused from group to group. */
+  private index: PelIndex | null = null;
+  private spare: PelIndex | null = null;
+  private groupNames: Set<string> | null = null;
+  private consumerNames: Set<string> | null = null;
   private idmp: StreamIdmp | null = null;
   private producer: StreamIdmpProducer | null = null;
 
@@ -173,13 +179,14 @@ export class StreamReader {
           entriesAdded = readLength(r);
         }
         if (length > 0 && this.lastMaster === null) throw corrupt(r, 'RDB_BAD_STREAM', `stream length ${length} but no nodes`, at);
-        this.meta = { length, lastId, firstId, maxDeletedId, entriesAdded };
+        this.meta = { length, lastId, firstId, maxDeletedId, entriesAdded, groups: 0 };
         this.phase = 'groups-count';
         return false;
       }
       case 'groups-count':
         this.groupsLeft = readLength(r);
-        this.queue.push({ part: 'stream-meta', meta: { ...this.meta!, groups: this.groupsLeft } });
+        this.meta!.groups = this.groupsLeft;
+        this.queue.push({ part: 'stream-meta', meta: this.meta! });
         if (this.groupsLeft) {
           this.phase = 'group';
           return false;
@@ -195,12 +202,14 @@ export class StreamReader {
         }
         const pelCount = readLength(r);
         const k = bytesKey(name);
+        this.groupNames ??= new Set();
         if (this.groupNames.has(k)) throw corrupt(r, 'RDB_BAD_STREAM', 'duplicate consumer group name', at);
         this.groupNames.add(k);
         if (this.keep) this.queue.push({ part: 'stream-group', name, lastId, entriesRead, pending: pelCount });
-        this.index = new PelIndex();
-        this.consumerNames = new Set();
+        this.index = pelCount ? (this.spare ??= new PelIndex()).reset() : null;
+        this.consumerNames?.clear();
         this.left = pelCount;
+        if (pelCount && this.keep) this.pel = [];
         this.phase = pelCount ? 'pel' : 'consumers-count';
         return false;
       }
@@ -208,8 +217,9 @@ export class StreamReader {
         const id = readRawId(r);
         const deliveryTime = readI64LE(r);
         const deliveryCount = readLength(r);
-        if (!this.index.add(id, deliveryTime, deliveryCount)) throw corrupt(r, 'RDB_BAD_STREAM', `duplicate PEL id ${id.ms}-${id.seq}`, at);
-        if (--this.left === 0 && this.index.sortOutOfOrder())
+        if (!this.index!.add(id, deliveryTime, deliveryCount))
+          throw corrupt(r, 'RDB_BAD_STREAM', `duplicate PEL id ${id.ms}-${id.seq}`, at);
+        if (--this.left === 0 && this.index!.sortOutOfOrder())
           throw corrupt(r, 'RDB_BAD_STREAM', 'duplicate PEL id (in a PEL out of order)', at);
         if (this.keep) {
           this.pel.push({ id, deliveryTime, deliveryCount, consumer: null });
@@ -229,12 +239,17 @@ export class StreamReader {
         const activeTime = this.version >= 3 ? readI64LE(r) : null;
         const pelCount = readLength(r);
         const k = bytesKey(name);
+        this.consumerNames ??= new Set();
         if (this.consumerNames.has(k)) throw corrupt(r, 'RDB_BAD_STREAM', 'duplicate consumer name', at);
         this.consumerNames.add(k);
         if (this.keep) this.queue.push({ part: 'stream-consumer', name, seenTime, activeTime, pending: pelCount });
         this.consumersLeft--;
         this.left = pelCount;
         if (pelCount) {
+          if (this.keep) {
+            this.cpel = [];
+            this.delivery = [];
+          }
           this.phase = 'cpel';
           return false;
         }
@@ -244,13 +259,14 @@ export class StreamReader {
         const raw = readBytes(r, 16, 'a consumer PEL id');
         const dv = new DataView(raw.buffer, raw.byteOffset, 16);
         const id = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
-        const i = this.index.find(id);
+        const pel = this.index;
+        const i = pel ? pel.find(id) : -1;
         if (i === -1) throw corrupt(r, 'RDB_BAD_STREAM', `consumer PEL id ${id.ms}-${id.seq} is not in the group PEL`, at);
-        if (this.index.isOwned(i)) throw corrupt(r, 'RDB_BAD_STREAM', `PEL id ${id.ms}-${id.seq} owned twice`, at);
-        this.index.own(i);
+        if (pel!.isOwned(i)) throw corrupt(r, 'RDB_BAD_STREAM', `PEL id ${id.ms}-${id.seq} owned twice`, at);
+        pel!.own(i);
         if (this.keep) {
           this.cpel.push(id);
-          this.delivery.push(this.index.delivery(i));
+          this.delivery.push(pel!.delivery(i));
           this.held++;
           if (this.left === 1 || this.cpel.length >= this.batch) this.flushConsumerPel();
         }
@@ -261,6 +277,7 @@ export class StreamReader {
         const n = readLength(r);
         if (this.keep) this.queue.push({ part: 'stream-nack-zone', count: n });
         if (n === 0) return this.afterGroup();
+        if (this.keep) this.nacked = [];
         this.left = n;
         this.phase = 'nack';
         return false;
@@ -268,10 +285,10 @@ export class StreamReader {
       case 'nack': {
         const id = readRawId(r);
         const k = `${id.ms}-${id.seq}`;
-        const i = this.index.find(id);
+        const i = this.index ? this.index.find(id) : -1;
         // Redis's loader: a NACKed id must be in the group PEL and owned by no consumer
         if (i === -1) throw corrupt(r, 'RDB_BAD_STREAM', `NACK zone id ${k} is not in the group PEL`, at);
-        if (this.index.isOwned(i)) throw corrupt(r, 'RDB_BAD_STREAM', `NACK zone id ${k} is owned by a consumer`, at);
+        if (this.index!.isOwned(i)) throw corrupt(r, 'RDB_BAD_STREAM', `NACK zone id ${k} is owned by a consumer`, at);
         if (this.keep) {
           this.nacked.push(id);
           this.held++;
@@ -332,18 +349,20 @@ export class StreamReader {
 
   private flushPel(): void {
     this.queue.push({ part: 'stream-pel', items: this.pel });
-    this.pel = [];
+    if (this.left) this.pel = [];
   }
 
   private flushConsumerPel(): void {
     this.queue.push({ part: 'stream-consumer-pel', items: this.cpel, delivery: this.delivery });
-    this.cpel = [];
-    this.delivery = [];
+    if (this.left > 1) {
+      this.cpel = [];
+      this.delivery = [];
+    }
   }
 
   private flushNacked(): void {
     this.queue.push({ part: 'stream-nacked', items: this.nacked });
-    this.nacked = [];
+    if (this.left > 1) this.nacked = [];
   }
 
   private afterConsumer(): boolean {
@@ -368,8 +387,9 @@ export class StreamReader {
   }
 
   private afterGroups(): boolean {
-    this.index = new PelIndex();
-    this.consumerNames = new Set();
+    this.index = null;
+    this.spare = null;
+    this.consumerNames = null;
     this.phase = this.version >= 4 ? 'idmp-config' : 'done';
     return this.phase === 'done';
   }

@@ -91,41 +91,47 @@ export function emptyStream(): StreamValue {
 
 /**
  * Put the parts of a stream (in their order, SPEC.md §2.1) back together as one value; each
- * pending entry's owner is the consumer whose PEL lists it.
+ * pending entry's owner is the consumer whose PEL lists it. The value takes over the parts'
+ * arrays and pending entries (they are not copied).
  */
 export function assembleStream(parts: Iterable<KeyPart>, into: StreamValue = emptyStream()): StreamValue {
   const v = into;
   let g: StreamGroup | null = null;
   let c: StreamConsumer | null = null;
-  let byId = new Map<string, StreamPendingEntry>();
+  let byId: Map<string, StreamPendingEntry> | null = null;
   const idKey = (id: StreamId): string => `${id.ms}-${id.seq}`;
   for (const p of parts) {
     switch (p.part) {
       case 'stream-entries':
-        for (const e of p.items) v.entries.push(e);
+        if (v.entries.length === 0) v.entries = p.items;
+        else for (const e of p.items) v.entries.push(e);
         break;
       case 'stream-meta': {
-        const { groups: _n, ...meta } = p.meta;
-        Object.assign(v, meta);
+        const m = p.meta;
+        v.length = m.length;
+        v.lastId = m.lastId;
+        v.firstId = m.firstId;
+        v.maxDeletedId = m.maxDeletedId;
+        v.entriesAdded = m.entriesAdded;
         break;
       }
       case 'stream-group':
         g = { name: p.name, lastId: p.lastId, entriesRead: p.entriesRead, pending: [], consumers: [] };
         v.groups.push(g);
-        byId = new Map();
+        byId = null;
         break;
       case 'stream-pel':
-        for (const x of p.items) {
-          const e = { ...x };
-          g!.pending.push(e);
-          byId.set(idKey(e.id), e);
-        }
+        for (const x of p.items) g!.pending.push(x);
         break;
       case 'stream-consumer':
         c = { name: p.name, seenTime: p.seenTime, activeTime: p.activeTime, pending: [] };
         g!.consumers.push(c);
         break;
       case 'stream-consumer-pel':
+        if (!byId) {
+          byId = new Map();
+          for (const x of g!.pending) byId.set(idKey(x.id), x);
+        }
         for (const id of p.items) {
           c!.pending.push(id);
           const e = byId.get(idKey(id));

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { displayText } from '../model/bytes.js';
 import type { KeyPart } from '../model/record.js';
 import { writeLength } from './length.js';
-import { IDMP_DEFAULT, planStreamNodes, type StreamLayout, streamIdBytes, writeId } from './stream-write.js';
+import { IDMP_DEFAULT, planStreamNodes, type StreamLayout, streamIdBytes, writeId, writeStreamIdmp } from './stream-write.js';
 import { type WriteStringOptions, writeString } from './string.js';
 
 const U64_MAX = 0xffffffffffffffffn;
@@ -94,24 +94,10 @@ export class StreamPartWriter {
       case 'stream-nack-zone':
         if (layout >= 5) writeLength(w, p.count);
         return;
-      case 'stream-idmp': {
+      case 'stream-idmp':
         this.idmp = true;
-        const m = p.idmp;
-        writeLength(w, m.duration);
-        writeLength(w, m.maxEntries);
-        writeLength(w, m.producers.length);
-        for (const pr of m.producers) {
-          writeString(w, pr.pid, sopts);
-          writeLength(w, pr.entries.length);
-          for (const e of pr.entries) {
-            writeString(w, e.iid, sopts);
-            writeId(w, e.id);
-          }
-        }
-        writeLength(w, m.iidsAdded);
-        writeLength(w, m.iidsDuplicates);
+        writeStreamIdmp(w, p.idmp, sopts);
         return;
-      }
       default:
         throw new UsageError('RDB_WRITE_PARTS', `key "${displayText(this.key)}": a ${p.part} part is not a stream part`);
     }

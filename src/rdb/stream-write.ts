@@ -18,6 +18,7 @@ import {
   type StreamEntry,
   type StreamGroup,
   type StreamId,
+  type StreamIdmp,
   type StreamValue,
 } from '../model/record.js';
 import { writeLength } from './length.js';
@@ -277,22 +278,24 @@ export function writeStreamValue(
       for (const id of nacked) w.bytes(streamIdBytes(id));
     }
   }
-  if (layout >= 4) {
-    const m = v.idmp ?? { ...IDMP_DEFAULT, producers: [], iidsAdded: 0, iidsDuplicates: 0 };
-    writeLength(w, m.duration);
-    writeLength(w, m.maxEntries);
-    writeLength(w, m.producers.length);
-    for (const p of m.producers) {
-      writeString(w, p.pid, sopts);
-      writeLength(w, p.entries.length);
-      for (const e of p.entries) {
-        writeString(w, e.iid, sopts);
-        writeId(w, e.id);
-      }
+  if (layout >= 4) writeStreamIdmp(w, v.idmp ?? { ...IDMP_DEFAULT, producers: [], iidsAdded: 0, iidsDuplicates: 0 }, sopts);
+}
+
+/** A stream's IDMP section (RDB 13+): its configuration, each producer's recent ids, the counters. */
+export function writeStreamIdmp(w: ByteWriter, m: StreamIdmp, sopts: WriteStringOptions): void {
+  writeLength(w, m.duration);
+  writeLength(w, m.maxEntries);
+  writeLength(w, m.producers.length);
+  for (const p of m.producers) {
+    writeString(w, p.pid, sopts);
+    writeLength(w, p.entries.length);
+    for (const e of p.entries) {
+      writeString(w, e.iid, sopts);
+      writeId(w, e.id);
     }
-    writeLength(w, m.iidsAdded);
-    writeLength(w, m.iidsDuplicates);
   }
+  writeLength(w, m.iidsAdded);
+  writeLength(w, m.iidsDuplicates);
 }
 
 /**

@@ -123,60 +123,53 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | nul
   // One loop with everything inline (no closures): a literal byte is the common case. The hash
   // of the three bytes at ip rolls: v holds input[ip..ip+2] (liblzf's FRST/NEXT), IDX as liblzf.
   let v = (input[0]! << 8) | input[1]!;
-  while (ip < last) {
-    v = ((v << 8) | input[ip + 2]!) & 0xffffff;
-    const h = ((v >>> (3 * 8 - HLOG)) - v * 5) & (HSIZE - 1);
-    const stored = tab[h]!;
-    tab[h] = ip + base;
-    const ref = stored - base;
-    const off = ip - ref - 1;
-    if (
-      stored >= base &&
-      off < MAX_OFF &&
-      input[ref] === input[ip] &&
-      input[ref + 1] === input[ip + 1] &&
-      input[ref + 2] === input[ip + 2]
-    ) {
-      let len = 2;
-      const maxlen = Math.min(inLen - ip - len, MAX_REF);
-      if (op + 3 + 1 >= outEnd) return null; // first a faster conservative test
-      // close the literal run
-      out[op - lit - 1] = lit - 1;
-      if (lit === 0) op--; // no literal: undo the reserved control byte
-      do len++;
-      while (len < maxlen && input[ref + len] === input[ip + len]);
-      len -= 2;
-      ip++;
-      if (len < 7) {
-        out[op++] = (off >> 8) + (len << 5);
-      } else {
-        out[op++] = (off >> 8) + (7 << 5);
-        out[op++] = len - 7;
-      }
-      out[op++] = off & 0xff;
-      lit = 0;
-      op++; // reserve the next literal control byte
-      ip += len + 1;
-      if (ip >= last) break;
-      // update hash for the positions skipped over (liblzf VERY_FAST mode: only the last two)
-      let u = (input[ip - 2]! << 16) | (input[ip - 1]! << 8) | input[ip]!;
-      tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 2 + base;
-      u = ((u << 8) | input[ip + 1]!) & 0xffffff;
-      tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 1 + base;
-      v = (input[ip]! << 8) | input[ip + 1]!;
-    } else {
-      // one more literal byte, closing the run at 32 bytes
-      if (op >= outEnd) return null;
-      lit++;
-      out[op++] = input[ip++]!;
-      if (lit === MAX_LIT) {
+  while (ip < inLen) {
+    if (ip < last) {
+      v = ((v << 8) | input[ip + 2]!) & 0xffffff;
+      const h = ((v >>> (3 * 8 - HLOG)) - v * 5) & (HSIZE - 1);
+      const stored = tab[h]!;
+      tab[h] = ip + base;
+      const ref = stored - base;
+      const off = ip - ref - 1;
+      if (
+        stored >= base &&
+        off < MAX_OFF &&
+        input[ref] === input[ip] &&
+        input[ref + 1] === input[ip + 1] &&
+        input[ref + 2] === input[ip + 2]
+      ) {
+        let len = 2;
+        const maxlen = Math.min(inLen - ip - len, MAX_REF);
+        if (op + 3 + 1 >= outEnd) return null; // first a faster conservative test
+        // close the literal run
         out[op - lit - 1] = lit - 1;
+        if (lit === 0) op--; // no literal: undo the reserved control byte
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+        len -= 2;
+        ip++;
+        if (len < 7) {
+          out[op++] = (off >> 8) + (len << 5);
+        } else {
+          out[op++] = (off >> 8) + (7 << 5);
+          out[op++] = len - 7;
+        }
+        out[op++] = off & 0xff;
         lit = 0;
-        op++;
+        op++; // reserve the next literal control byte
+        ip += len + 1;
+        if (ip < last) {
+          // update hash for the positions skipped over (liblzf VERY_FAST mode: only the last two)
+          let u = (input[ip - 2]! << 16) | (input[ip - 1]! << 8) | input[ip]!;
+          tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 2 + base;
+          u = ((u << 8) | input[ip + 1]!) & 0xffffff;
+          tab[((u >>> (3 * 8 - HLOG)) - u * 5) & (HSIZE - 1)] = ip - 1 + base;
+          v = (input[ip]! << 8) | input[ip + 1]!;
+        }
+        continue;
       }
     }
-  }
-  while (ip < inLen) {
+    // one more literal byte (the last two always are), closing the run at 32 bytes
     if (op >= outEnd) return null;
     lit++;
     out[op++] = input[ip++]!;

@@ -49,57 +49,62 @@ export class Crc64 {
 
   /** Feed bytes [start, end) of buf. */
   update(buf: Uint8Array, start = 0, end = buf.length): void {
+    // Byte by byte up to a 4-byte boundary, then 16 bytes at a time as four uint32 loads
+    // (little-endian hosts) and sixteen table lookups (slicing-by-16), then the tail byte by byte.
+    if (!LITTLE_ENDIAN || end - start < 64) {
+      this.bytewise(buf, start, end);
+      return;
+    }
+    let i = Math.min(end, start + ((4 - ((buf.byteOffset + start) & 3)) & 3));
+    this.bytewise(buf, start, i);
     let lo = this.lo;
     let hi = this.hi;
-    let i = start;
-    // Byte by byte up to a 4-byte boundary, then 16 bytes at a time as four uint32 loads
-    // (little-endian hosts) and sixteen table lookups (slicing-by-16).
-    const words = LITTLE_ENDIAN && end - start >= 64;
-    const head = words ? Math.min(end, start + ((4 - ((buf.byteOffset + start) & 3)) & 3)) : start;
-    for (; i < head; i++) {
-      const idx = (lo ^ buf[i]!) & 0xff;
-      lo = (TLO[idx]! ^ ((lo >>> 8) | (hi << 24))) >>> 0;
-      hi = (THI[idx]! ^ (hi >>> 8)) >>> 0;
+    const first = (buf.byteOffset + i) >> 2;
+    const n = (end - i) >> 4;
+    const u32 = new Uint32Array(buf.buffer, first << 2, n * 4);
+    for (let k = 0; k < u32.length; k += 4) {
+      const xlo = lo ^ u32[k]!;
+      const xhi = hi ^ u32[k + 1]!;
+      const ylo = u32[k + 2]!;
+      const yhi = u32[k + 3]!;
+      const a = 15 * 256 + (xlo & 0xff);
+      const b = 14 * 256 + ((xlo >>> 8) & 0xff);
+      const c = 13 * 256 + ((xlo >>> 16) & 0xff);
+      const d = 12 * 256 + (xlo >>> 24);
+      const e = 11 * 256 + (xhi & 0xff);
+      const f = 10 * 256 + ((xhi >>> 8) & 0xff);
+      const g = 9 * 256 + ((xhi >>> 16) & 0xff);
+      const h = 8 * 256 + (xhi >>> 24);
+      const p = 7 * 256 + (ylo & 0xff);
+      const q = 6 * 256 + ((ylo >>> 8) & 0xff);
+      const r = 5 * 256 + ((ylo >>> 16) & 0xff);
+      const s = 4 * 256 + (ylo >>> 24);
+      const t = 3 * 256 + (yhi & 0xff);
+      const u = 2 * 256 + ((yhi >>> 8) & 0xff);
+      const v = 256 + ((yhi >>> 16) & 0xff);
+      const w = yhi >>> 24;
+      lo = TLO[a]! ^ TLO[b]! ^ TLO[c]! ^ TLO[d]! ^ TLO[e]! ^ TLO[f]! ^ TLO[g]! ^ TLO[h]!;
+      lo ^= TLO[p]! ^ TLO[q]! ^ TLO[r]! ^ TLO[s]! ^ TLO[t]! ^ TLO[u]! ^ TLO[v]! ^ TLO[w]!;
+      hi = THI[a]! ^ THI[b]! ^ THI[c]! ^ THI[d]! ^ THI[e]! ^ THI[f]! ^ THI[g]! ^ THI[h]!;
+      hi ^= THI[p]! ^ THI[q]! ^ THI[r]! ^ THI[s]! ^ THI[t]! ^ THI[u]! ^ THI[v]! ^ THI[w]!;
     }
-    if (words) {
-      const first = (buf.byteOffset + i) >> 2;
-      const n = (end - i) >> 4;
-      const u32 = new Uint32Array(buf.buffer, first << 2, n * 4);
-      for (let k = 0; k < u32.length; k += 4) {
-        const xlo = lo ^ u32[k]!;
-        const xhi = hi ^ u32[k + 1]!;
-        const ylo = u32[k + 2]!;
-        const yhi = u32[k + 3]!;
-        const a = 15 * 256 + (xlo & 0xff);
-        const b = 14 * 256 + ((xlo >>> 8) & 0xff);
-        const c = 13 * 256 + ((xlo >>> 16) & 0xff);
-        const d = 12 * 256 + (xlo >>> 24);
-        const e = 11 * 256 + (xhi & 0xff);
-        const f = 10 * 256 + ((xhi >>> 8) & 0xff);
-        const g = 9 * 256 + ((xhi >>> 16) & 0xff);
-        const h = 8 * 256 + (xhi >>> 24);
-        const p = 7 * 256 + (ylo & 0xff);
-        const q = 6 * 256 + ((ylo >>> 8) & 0xff);
-        const r = 5 * 256 + ((ylo >>> 16) & 0xff);
-        const s = 4 * 256 + (ylo >>> 24);
-        const t = 3 * 256 + (yhi & 0xff);
-        const u = 2 * 256 + ((yhi >>> 8) & 0xff);
-        const v = 256 + ((yhi >>> 16) & 0xff);
-        const w = yhi >>> 24;
-        lo = TLO[a]! ^ TLO[b]! ^ TLO[c]! ^ TLO[d]! ^ TLO[e]! ^ TLO[f]! ^ TLO[g]! ^ TLO[h]!;
-        lo ^= TLO[p]! ^ TLO[q]! ^ TLO[r]! ^ TLO[s]! ^ TLO[t]! ^ TLO[u]! ^ TLO[v]! ^ TLO[w]!;
-        hi = THI[a]! ^ THI[b]! ^ THI[c]! ^ THI[d]! ^ THI[e]! ^ THI[f]! ^ THI[g]! ^ THI[h]!;
-        hi ^= THI[p]! ^ THI[q]! ^ THI[r]! ^ THI[s]! ^ THI[t]! ^ THI[u]! ^ THI[v]! ^ THI[w]!;
-      }
-      i += n * 16;
-    }
-    for (; i < end; i++) {
-      const idx = (lo ^ buf[i]!) & 0xff;
-      lo = (TLO[idx]! ^ ((lo >>> 8) | (hi << 24))) >>> 0;
-      hi = (THI[idx]! ^ (hi >>> 8)) >>> 0;
-    }
+    i += n * 16;
     this.lo = lo >>> 0;
     this.hi = hi >>> 0;
+    this.bytewise(buf, i, end);
+  }
+
+  /** Feed bytes [start, end) one at a time (the first table). */
+  private bytewise(buf: Uint8Array, start: number, end: number): void {
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let i = start; i < end; i++) {
+      const idx = (lo ^ buf[i]!) & 0xff;
+      lo = (TLO[idx]! ^ ((lo >>> 8) | (hi << 24))) >>> 0;
+      hi = (THI[idx]! ^ (hi >>> 8)) >>> 0;
+    }
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** The CRC as a bigint. */

@@ -1,6 +1,8 @@
 /**
  * Reading from stdin, pipes, FIFOs and /dev/stdin, run for real through a shell: every reading
- * verb gives the same answer as for the named file, for plain, gzip and VCS RDBs.
+ * verb gives the same answer as for the named file, for plain, gzip and VCS RDBs and for
+ * single-file AOFs (RESP, or with an RDB preamble); the verbs that change an AOF in place say
+ * in one line that they need the file.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,5 +103,72 @@ describe('input from a pipe', () => {
     const r = sh(`script -qec "${RDBKIT.replaceAll("'", '')} inspect -" /dev/null`);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/stdin is a terminal: pipe a file in/);
+  });
+});
+
+describe('AOF input from a pipe, a FIFO or /dev/stdin (read once, front to back)', () => {
+  const SMALL = join(ROOT, 'fixtures', 'aof', 'small');
+  const resp = join(tmp, 'resp.aof');
+  const preamble = join(tmp, 'preamble.aof');
+  writeFileSync(resp, readFileSync(join(SMALL, 'appendonly.aof.1.incr.aof')));
+  writeFileSync(
+    preamble,
+    concatBytes([readFileSync(join(SMALL, 'appendonly.aof.1.base.rdb')), readFileSync(join(SMALL, 'appendonly.aof.1.incr.aof'))]),
+  );
+
+  for (const [label, file] of [
+    ['a single-file RESP AOF', resp],
+    ['an AOF with an RDB preamble (told from an RDB by its aof-base aux field)', preamble],
+  ] as const) {
+    it(`${label}: inspect, check, digest, convert, diff and report give what the named file gives`, () => {
+      const named = {
+        digest: sh(`$RDBKIT digest '${file}'`).out,
+        jsonl: sh(`$RDBKIT convert '${file}' --to jsonl --sort`).out,
+        commands: JSON.parse(sh(`$RDBKIT inspect '${file}' --json`).out).commands,
+      };
+      expect(named.digest).toMatch(/^[0-9a-f]{40}\n$/);
+      const insp = sh(`cat '${file}' | $RDBKIT inspect - --json`);
+      expect(insp.code).toBe(0);
+      expect(JSON.parse(insp.out)).toMatchObject({ input: 'stdin', kind: 'single', commands: named.commands });
+      const check = sh(`cat '${file}' | $RDBKIT check -`);
+      expect(check.code).toBe(0);
+      expect(check.out).toMatch(/^OK stdin: AOF valid, 1 file, \d+ bytes\n$/);
+      expect(sh(`cat '${file}' | $RDBKIT digest -`).out).toBe(named.digest);
+      expect(sh(`cat '${file}' | $RDBKIT convert - --to jsonl --sort`).out).toBe(named.jsonl);
+      const diff = sh(`cat '${file}' | $RDBKIT diff - '${SMALL}'`);
+      expect(diff.code).toBe(0);
+      expect(diff.err).toMatch(/^equal: \d+ keys on both sides\n$/);
+      const rep = sh(`cat '${file}' | $RDBKIT report - --format json`);
+      expect(rep.code).toBe(0);
+      expect(JSON.parse(rep.out).total.keys).toBe(named.jsonl.trim().split('\n').length);
+    });
+  }
+
+  it('a FIFO and /dev/stdin under a pipe', () => {
+    const want = sh(`$RDBKIT digest '${preamble}'`).out;
+    const fifo = join(tmp, 'aof.fifo');
+    expect(sh(`mkfifo '${fifo}'`).code).toBe(0);
+    expect(sh(`cat '${preamble}' > '${fifo}' & $RDBKIT digest '${fifo}'; wait`).out).toBe(want);
+    expect(sh(`cat '${resp}' | $RDBKIT check /dev/stdin`).out).toMatch(/^OK \/dev\/stdin: AOF valid/);
+  });
+
+  it('a truncated AOF through a pipe: check says where, exit 1', () => {
+    const r = sh(`head -c 300 '${resp}' | $RDBKIT check -`);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^TRUNCATED stdin: .*at offset \d+/);
+  });
+
+  it('repair and unflush need the file itself: one line, exit 2, for stdin and for a FIFO', () => {
+    for (const verb of ['repair', 'unflush']) {
+      const r = sh(`$RDBKIT ${verb} - --yes < '${resp}'`);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/stdin is a stream: this needs the AOF file or directory itself/);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    }
+    const fifo = join(tmp, 'repair.fifo');
+    sh(`mkfifo '${fifo}'`);
+    const r = sh(`$RDBKIT repair '${fifo}' --yes`);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/repair.fifo is a pipe or device, not a file: this needs the AOF file or directory itself/);
   });
 });

@@ -4,8 +4,8 @@
  * input to resp. Called from commands/convert.ts; the output plumbing is the same.
  */
 import { CorruptError, UsageError } from '../errors.js';
-import { openAofSet } from '../io/aof-files.js';
 import type { RdbRecord } from '../model/record.js';
+import type { AofSource } from '../model/source.js';
 import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
 import { filterRecords, type KeyFilter, pickFilter } from '../ops/filter.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
@@ -39,8 +39,8 @@ async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, wha
 }
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
-export async function convertAof(a: EngineConvertArgs): Promise<number> {
-  const { engine, report } = await replayAof(await openAofSet(a.file), { skipUnknown: a.skipUnknown });
+export async function convertAof(a: EngineConvertArgs & { set: AofSource }): Promise<number> {
+  const { engine, report } = await replayAof(a.set, { skipUnknown: a.skipUnknown });
   if (report.failedCount)
     process.stderr.write(
       `${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`,

@@ -4,7 +4,6 @@
  * commands that compare or re-export whole datasets (diff).
  */
 import { UsageError } from '../errors.js';
-import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
 import { PART_THRESHOLD, type RdbRecord } from '../model/record.js';
@@ -12,7 +11,7 @@ import { batchesOf, batchesOfAsync } from '../ops/export.js';
 import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { looksLikeJson, recordsFromJson } from '../ops/to-rdb.js';
-import { aofPathOf, notAnInput } from './inputs.js';
+import { notAnInput, openAof } from './inputs.js';
 import { rdbProgress } from './progress.js';
 
 /** An opened dataset. */
@@ -28,7 +27,7 @@ export interface Dataset {
 export async function openDataset(arg: string, opts: { at?: number; skipUnknown?: boolean; quiet?: boolean } = {}): Promise<Dataset> {
   const opened = await openInput(arg);
   if (isAofKind(opened.kind)) {
-    const { engine, report } = await replayAof(await openAofSet(aofPathOf(opened)), { skipUnknown: opts.skipUnknown });
+    const { engine, report } = await replayAof(await openAof(opened), { skipUnknown: opts.skipUnknown });
     const notes: string[] = [];
     for (const p of report.problems) {
       if (p.kind === 'corrupt')

@@ -1,12 +1,13 @@
-/** What the commands say about input arguments they cannot take. */
+/** Opening AOF inputs, and what the commands say about input arguments they cannot take. */
 import { UsageError } from '../errors.js';
+import { openAofSet, openAofSource } from '../io/aof-files.js';
 import type { OpenedInput } from '../io/sniff.js';
+import type { AofSource } from '../model/source.js';
 import { looksLikeJson } from '../ops/to-rdb.js';
 
-/** The path of an AOF input, or a UsageError when the AOF arrives through a pipe or FIFO. */
-export function aofPathOf(o: OpenedInput): string {
-  if (o.source === null || o.source.path !== null) return o.source?.path ?? o.path;
-  throw new UsageError('AOF_NOT_SEEKABLE', `${o.source.name}: this command reads an AOF from a file or directory, not from a pipe`);
+/** An opened AOF input as a source: a directory or manifest, a file, or a single AOF through a stream. */
+export function openAof(o: OpenedInput): Promise<AofSource> {
+  return o.source === null ? openAofSet(o.path) : openAofSource(o.source);
 }
 
 /** The refusal for an input that is neither an RDB nor an AOF (gzip and VCS RDBs are sniffed by the RDB reader). */

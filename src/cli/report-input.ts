@@ -1,14 +1,15 @@
 /**
  * One input of `rdbkit report`: an RDB (plain, gzip, VCS) read with its stored layout, or an AOF
- * (file, manifest or directory) replayed into the engine, as `convert` does.
+ * (file, manifest, directory, or a single AOF through a stream) replayed into the engine, as
+ * `convert` does. `-` is stdin.
  */
-import { openAofSet } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
-import { isAofKind, sniffInput } from '../io/sniff.js';
+import { isAofKind, openInput } from '../io/sniff.js';
 import type { RdbRecord } from '../model/record.js';
 import { batchesOf } from '../ops/export.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
+import { openAof, shownName } from './inputs.js';
 
 /** An opened input: its records in batches, and what to release afterwards. */
 export interface ReportInput {
@@ -16,13 +17,14 @@ export interface ReportInput {
   close(): void;
 }
 
-/** Open a file for reporting. */
+/** Open a file (or `-`) for reporting. */
 export async function openReportInput(file: string, opts: ReportOptions): Promise<ReportInput> {
-  if (isAofKind(await sniffInput(file))) {
-    const { engine } = await replayAof(await openAofSet(file));
+  const opened = await openInput(file);
+  if (isAofKind(opened.kind)) {
+    const { engine } = await replayAof(await openAof(opened));
     return { batches: batchesOf(engineRecords(engine, opts.at), 1024), close: () => undefined };
   }
-  const input = await openRdbInput(file, { crcWorker: true });
+  const input = await openRdbInput(opened.source!, { crcWorker: true });
   return { batches: rdbReportBatches(input.source, input.decoderOptions), close: input.close };
 }
 
@@ -30,7 +32,7 @@ export async function openReportInput(file: string, opts: ReportOptions): Promis
 export async function reportFile(file: string, opts: ReportOptions): Promise<MemoryReport> {
   const input = await openReportInput(file, opts);
   try {
-    return await reportRecords(input.batches, { ...opts, source: opts.source ?? file });
+    return await reportRecords(input.batches, { ...opts, source: opts.source ?? shownName(file) });
   } finally {
     input.close();
   }

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { loadOrder, type Manifest, type ManifestEntry, parseManifest } from '../aof/manifest.js';
 import { UsageError } from '../errors.js';
 import type { Span } from '../model/record.js';
-import type { AofPartSource, AofSource } from '../model/source.js';
+import type { AofPartSource, AofSource, AofStreamPartSource } from '../model/source.js';
 import { AtomicFile, backupFile, readChunks, readWhole } from './files.js';
+import type { InputSource } from './source.js';
 
 /** One file of an AOF set, in load order: a part source that is a file. */
 export interface AofPart extends AofPartSource {
@@ -33,10 +34,10 @@ function filePart(p: string, fields: Omit<AofPart, 'read' | 'path'>): AofPart {
   return { ...fields, path: p, read: (start = 0, end = fields.size) => readChunks(p, undefined, start, end) };
 }
 
-async function stat(p: string): Promise<{ size: number; mtimeMs: number; dir: boolean } | null> {
+async function stat(p: string): Promise<{ size: number; mtimeMs: number; dir: boolean; file: boolean } | null> {
   try {
     const s = await fsp.stat(p);
-    return { size: s.size, mtimeMs: s.mtimeMs, dir: s.isDirectory() };
+    return { size: s.size, mtimeMs: s.mtimeMs, dir: s.isDirectory(), file: s.isFile() };
   } catch {
     return null;
   }
@@ -55,10 +56,24 @@ async function findManifest(dir: string): Promise<string> {
   throw new UsageError('AOF_NO_MANIFEST', `${dir} holds no AOF manifest (*.manifest)`);
 }
 
-/** Resolve an input path to its AOF set (throws UsageError for a missing file, CorruptError for a bad manifest). */
+/**
+ * Resolve an input path to its AOF set: files that can be read at any offset, and changed in
+ * place (throws UsageError for a missing file, stdin, a pipe or a device; CorruptError for a bad
+ * manifest). A stream is read once through openAofSource instead.
+ */
 export async function openAofSet(input: string): Promise<AofSet> {
+  if (input === '-')
+    throw new UsageError(
+      'AOF_NOT_SEEKABLE',
+      'stdin is a stream: this needs the AOF file or directory itself (it is read at any offset and changed in place)',
+    );
   const st = await stat(input);
   if (!st) throw new UsageError('NO_SUCH_FILE', `cannot open ${input}: no such file or directory`);
+  if (!st.dir && !st.file)
+    throw new UsageError(
+      'AOF_NOT_SEEKABLE',
+      `${input} is a pipe or device, not a file: this needs the AOF file or directory itself (it is read at any offset and changed in place)`,
+    );
   if (!st.dir && !input.endsWith('.manifest')) {
     return {
       kind: 'single',
@@ -83,6 +98,20 @@ export async function openAofSet(input: string): Promise<AofSet> {
   const history = [];
   for (const h of manifest.history) history.push({ ...h, exists: (await stat(path.join(dir, h.name))) !== null });
   return { kind: 'multipart', input, dir, manifestPath, manifest, parts, history };
+}
+
+/**
+ * A single-file AOF (with or without an RDB preamble) arriving through a stream: one part of
+ * unknown size, read once. A regular file opened as a source is opened again by path instead.
+ */
+export async function openAofSource(src: InputSource): Promise<AofSource> {
+  if (src.path !== null) {
+    const set = await openAofSet(src.path);
+    // stdin redirected from a file (< appendonly.aof) is named as the user sees it
+    return { ...set, input: src.name, parts: set.parts.map((p) => ({ ...p, name: src.name })) };
+  }
+  const part: AofStreamPartSource = { name: src.name, role: 'single', seq: null, size: null, read: () => src.chunks() };
+  return { kind: 'single', input: src.name, manifestPath: null, history: [], parts: [part] };
 }
 
 /** The default backup name: `FILE.bak-<UTC timestamp>`. */

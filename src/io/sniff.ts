@@ -2,10 +2,14 @@
  * Deciding what an input path is, from the file system and the first bytes:
  *  - a directory, or a file named `*.manifest` → a Redis 7 multi-part AOF;
  *  - a file starting with `REDIS`/`VALKEY` → an RDB, unless its name ends in `.aof` (then an
- *    old-style AOF with an RDB preamble);
+ *    old-style AOF with an RDB preamble); a stream or a file with another name (not `.rdb`) is an
+ *    AOF with a preamble when its aux fields say so (`aof-base` 1 since Redis 7.0, `aof-preamble`
+ *    1 in 4.0 to 6.2: rdbSaveInfoAuxFields writes them before any key);
  *  - a file starting with `*` or `#` (or an empty `.aof`) → an AOF;
  *  - anything else → unknown (callers may still try gzip / VCS containers for RDBs).
  */
+import { latin1 } from '../model/bytes.js';
+import { RdbDecoder } from '../rdb/decoder.js';
 import { fileSize, isDirectory, readHead } from './files.js';
 import { sniffContainer } from './input.js';
 import { type InputSource, openSource } from './source.js';
@@ -43,11 +47,34 @@ export function sniffSource(src: InputSource): InputKind {
 /** An input argument, opened: a directory or manifest (a multi-part AOF, read by path) or a source. */
 export type OpenedInput = { kind: 'aof-multipart'; path: string; source: null } | { kind: InputKind; path: string; source: InputSource };
 
+/** How far into an RDB its aux fields are looked for (they come first, a few hundred bytes). */
+const AUX_PEEK = 4096;
+
+/** Whether the first bytes of an RDB carry the aux field of an AOF preamble (aof-base 1 or aof-preamble 1). */
+export function auxSaysAofPreamble(head: Uint8Array): boolean {
+  const d = new RdbDecoder({ verifyChecksum: false, skipValues: true });
+  try {
+    for (const r of d.write(head)) {
+      if (r.kind === 'key') return false;
+      if (r.kind !== 'aux') continue;
+      const name = latin1(r.key);
+      if ((name === 'aof-base' || name === 'aof-preamble') && latin1(r.value) === '1') return true;
+    }
+  } catch {
+    // a damaged RDB is the RDB reader's to report
+  }
+  return false;
+}
+
 /** Open an input argument (`-` is stdin) and tell what it holds. */
 export async function openInput(arg: string): Promise<OpenedInput> {
   if (arg !== '-' && ((await isDirectory(arg)) || arg.endsWith('.manifest'))) return { kind: 'aof-multipart', path: arg, source: null };
   const source = await openSource(arg);
-  return { kind: sniffSource(source), path: arg, source };
+  let kind = sniffSource(source);
+  if (kind === 'rdb' && !source.name.endsWith('.rdb') && sniffContainer(source.head) === 'plain') {
+    if (auxSaysAofPreamble(await source.peek(AUX_PEEK))) kind = 'aof-preamble';
+  }
+  return { kind, path: arg, source };
 }
 
 /** Whether a kind is one of the AOF kinds. */

@@ -6,7 +6,8 @@
  * and count the bytes read (for progress).
  *
  * Buffering model: a stream's first chunks are held until `head` is full (64 bytes or the end),
- * then handed out first by `chunks()`; nothing else is buffered here.
+ * or as many as a `peek` asked for, then handed out first by `chunks()`; nothing else is
+ * buffered here.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { UsageError } from '../errors.js';
@@ -27,6 +28,8 @@ export interface InputSource {
   readonly head: Uint8Array;
   /** Bytes handed out by chunks() so far. */
   readonly bytesRead: number;
+  /** Up to `n` first bytes (fewer only when the input is shorter); a stream holds them for chunks(). */
+  peek(n: number): Promise<Uint8Array>;
   /** The whole input from its first byte, in chunks. A stream can be read only once. */
   chunks(chunkSize?: number): AsyncGenerator<Uint8Array>;
 }
@@ -76,6 +79,16 @@ async function openFile(name: string, path: string, size: number): Promise<Input
     size,
     head,
     bytesRead: 0,
+    async peek(n: number): Promise<Uint8Array> {
+      const h = await fsp.open(path, 'r');
+      try {
+        const b = new Uint8Array(Math.min(n, size));
+        const { bytesRead } = await h.read(b, 0, b.length, 0);
+        return b.subarray(0, bytesRead);
+      } finally {
+        await h.close();
+      }
+    },
     async *chunks(chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
       src.bytesRead = 0;
       for await (const chunk of createReadStream(path, { highWaterMark: chunkSize })) {
@@ -93,35 +106,47 @@ async function openStream(name: string, stream: NodeJS.ReadableStream): Promise<
   const held: Uint8Array[] = [];
   let heldBytes = 0;
   let ended = false;
-  try {
-    while (heldBytes < HEAD_SIZE) {
-      const r = await it.next();
-      if (r.done) {
-        ended = true;
-        break;
+  /** Hold chunks until `n` bytes are held or the stream ends. */
+  const hold = async (n: number): Promise<void> => {
+    try {
+      while (heldBytes < n && !ended) {
+        const r = await it.next();
+        if (r.done) {
+          ended = true;
+          break;
+        }
+        const b = r.value;
+        held.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+        heldBytes += b.length;
       }
-      const b = r.value;
-      held.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      heldBytes += b.length;
+    } catch (e) {
+      throw ioError(e, `cannot read ${name}`);
     }
-  } catch (e) {
-    throw ioError(e, `cannot read ${name}`);
-  }
-  const head = new Uint8Array(Math.min(HEAD_SIZE, heldBytes));
-  let at = 0;
-  for (const h of held) {
-    if (at >= head.length) break;
-    const n = Math.min(h.length, head.length - at);
-    head.set(h.subarray(0, n), at);
-    at += n;
-  }
+  };
+  const first = (n: number): Uint8Array => {
+    const out = new Uint8Array(Math.min(n, heldBytes));
+    let at = 0;
+    for (const h of held) {
+      if (at >= out.length) break;
+      const k = Math.min(h.length, out.length - at);
+      out.set(h.subarray(0, k), at);
+      at += k;
+    }
+    return out;
+  };
+  await hold(HEAD_SIZE);
   let taken = false;
   const src = {
     name,
     path: null,
     size: null,
-    head,
+    head: first(HEAD_SIZE),
     bytesRead: 0,
+    async peek(n: number): Promise<Uint8Array> {
+      if (taken) throw new UsageError('INPUT_READ_TWICE', `${name} is a stream and was already read`);
+      await hold(n);
+      return first(n);
+    },
     async *chunks(): AsyncGenerator<Uint8Array> {
       if (taken) throw new UsageError('INPUT_READ_TWICE', `${name} is a stream and was already read`);
       taken = true;

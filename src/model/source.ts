@@ -27,8 +27,22 @@ export interface AofPartSource {
   read(start?: number, end?: number): ByteSource;
 }
 
+/**
+ * One AOF file arriving through a stream (a pipe, a FIFO, stdin): read once, front to back; its
+ * size is known only at its end. Reading verbs take it; changing verbs (repair, unflush) need a
+ * sized, seekable AofPartSource.
+ */
+export interface AofStreamPartSource extends Omit<AofPartSource, 'size' | 'read'> {
+  size: null;
+  /** The whole part, in chunks (once). */
+  read(): ByteSource;
+}
+
+/** A part of either kind. */
+export type AnyAofPartSource = AofPartSource | AofStreamPartSource;
+
 /** An AOF: its parts in load order, and the manifest's history beside them. */
-export interface AofSource<P extends AofPartSource = AofPartSource> {
+export interface AofSource<P extends AnyAofPartSource = AnyAofPartSource> {
   kind: 'single' | 'multipart';
   /** What was opened (a path, or a name for bytes in memory). */
   input: string;

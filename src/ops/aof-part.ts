@@ -34,11 +34,11 @@ export class AofPartReader {
   tok: AofTokenizer | null = null;
 
   /**
-   * @param size the file's size (an RDB part needs 8 bytes; the decoder knows where the file ends)
+   * @param size the file's size, null for a stream (an RDB part needs 8 bytes; the decoder knows where the file ends)
    * @param makeTokenizer a tokenizer whose offsets start at the given file offset
    */
   constructor(
-    private readonly size: number,
+    private readonly size: number | null,
     private readonly makeTokenizer: (startOffset: number) => AofTokenizer,
     private readonly sink: AofPartSink,
   ) {}
@@ -53,7 +53,7 @@ export class AofPartReader {
     if (!this.decided) {
       this.head.push(chunk);
       this.headBytes += chunk.length;
-      if (this.headBytes < Math.min(8, this.size)) return;
+      if (this.headBytes < Math.min(8, this.size ?? 8)) return;
       this.decide();
       return;
     }
@@ -78,8 +78,9 @@ export class AofPartReader {
     this.decided = true;
     const all = this.head.length === 1 ? this.head[0]! : concatBytes(this.head);
     this.head = [];
-    const isRdb = this.size >= 8 && all.length >= 5 && (startsWith(all, 'REDIS') || startsWith(all, 'VALKEY'));
-    if (isRdb) this.rdb = new RdbDecoder({ totalSize: this.size });
+    // a stream's size is unknown: it is decided here once 8 bytes are in, or at its end with fewer
+    const isRdb = (this.size ?? all.length) >= 8 && all.length >= 5 && (startsWith(all, 'REDIS') || startsWith(all, 'VALKEY'));
+    if (isRdb) this.rdb = new RdbDecoder({ totalSize: this.size ?? undefined });
     else this.tok = this.makeTokenizer(0);
     this.feed(all);
   }

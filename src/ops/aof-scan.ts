@@ -13,7 +13,7 @@ import { type Annotation, AofTokenizer, type AofVerdict } from '../aof/resp.js';
 import { ParseError } from '../errors.js';
 import { bytesKey, latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord, Span } from '../model/record.js';
-import { type AofPartSource, type AofSource, aofFromBytes } from '../model/source.js';
+import { type AnyAofPartSource, type AofPartSource, type AofSource, aofFromBytes } from '../model/source.js';
 import { AofPartReader } from './aof-part.js';
 
 /** A file's verdict; `inRdb` when the problem is in its RDB part. */
@@ -163,16 +163,18 @@ export class PartScanner {
   private firstTs: number | null = null;
   private lastTs: number | null = null;
   private tsCut: PartScan['timestampCut'] = null;
+  /** Bytes fed so far (the size of a part read from a stream). */
+  private fed = 0;
 
   constructor(
-    private readonly part: AofPartSource,
+    private readonly part: AnyAofPartSource,
     private readonly index: number,
     private readonly state: SetState,
   ) {
     const tokenizer = (startOffset: number): AofTokenizer =>
       new AofTokenizer({
         startOffset,
-        totalSize: part.size,
+        totalSize: part.size ?? undefined,
         timestamp: state.timestamp,
         onAnnotation: (a) => this.annotation(a),
         // Names, SELECT's db and FLUSHALL's flag need two arguments; key tracking needs them all.
@@ -183,6 +185,7 @@ export class PartScanner {
 
   /** Feed a chunk of the file. */
   write(chunk: Uint8Array): void {
+    this.fed += chunk.length;
     if (this.rdbError) return;
     try {
       this.reader.write(chunk);
@@ -316,7 +319,7 @@ export class PartScanner {
       path: this.part.path ?? this.part.name,
       role: this.part.role,
       seq: this.part.seq,
-      size: this.part.size,
+      size: this.part.size ?? this.fed,
       format,
       rdb: rdb ? { version: rdb.version, keys: this.rdbKeys, end: rdb.done ? rdb.consumed : -1 } : null,
       commands: this.reader.tok?.commandCount ?? 0,
@@ -336,7 +339,8 @@ export async function scanAofSet(set: AofSource, options: AofScanOptions = {}): 
   for (let i = 0; i < set.parts.length; i++) {
     const part = set.parts[i]!;
     const s = new PartScanner(part, i, state);
-    if (part.size > 0) for await (const chunk of part.read(0, part.size)) s.write(chunk);
+    if (part.size === null) for await (const chunk of part.read()) s.write(chunk);
+    else if (part.size > 0) for await (const chunk of part.read(0, part.size)) s.write(chunk);
     parts.push(s.end());
   }
   return {

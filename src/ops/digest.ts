@@ -36,7 +36,8 @@ export interface RdbDigestOptions extends DigestOptions {
 
 /** The result. */
 export interface DigestReport {
-  file: string;
+  /** The input as named (`input` in every report: the path or directory given, or "stdin"). */
+  input: string;
   kind: 'rdb' | 'aof';
   digest: string;
   keys: number;
@@ -62,7 +63,7 @@ export async function digestAof(set: AofSource, opts: DigestOptions = {}): Promi
   }
   const { skipped, ...rest } = report;
   return {
-    file: set.input,
+    input: set.input,
     kind: 'aof',
     digest: d.hex(),
     keys: d.keys,
@@ -101,5 +102,5 @@ export async function digestRdb(source: ByteSource, opts: RdbDigestOptions = {})
       d.add(rec);
     }
   }
-  return { file: opts.name ?? 'rdb', kind: 'rdb', digest: d.hex(), keys: d.keys, expired, functions, replay: null };
+  return { input: opts.name ?? 'rdb', kind: 'rdb', digest: d.hex(), keys: d.keys, expired, functions, replay: null };
 }

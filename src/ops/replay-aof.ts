@@ -81,13 +81,13 @@ export class Replayer {
     readonly options: ReplayOptions = {},
   ) {}
 
-  /** Begin a file of `size` bytes. */
-  startFile(name: string, size: number): void {
+  /** Begin a file of `size` bytes (null: a stream of unknown length). */
+  startFile(name: string, size: number | null): void {
     this.file = name;
     const tokenizer = (startOffset: number): AofTokenizer =>
       new AofTokenizer({
         startOffset,
-        totalSize: size,
+        totalSize: size ?? undefined,
         timestamp: this.timestamp,
         onAnnotation: (a) => {
           if (a.timestamp !== null) this.timestamp = a.timestamp;
@@ -182,7 +182,7 @@ export async function replayAof(
   const r = new Replayer(engine, opts);
   for (const part of set.parts) {
     r.startFile(part.name, part.size);
-    if (part.size > 0) for await (const chunk of part.read()) r.write(chunk);
+    if (part.size !== 0) for await (const chunk of part.read()) r.write(chunk);
     r.endFile();
   }
   return { engine, report: r.report };

@@ -17,11 +17,10 @@
  * awaited, and the report says how many keys were written and how many had no reply.
  */
 import { UsageError } from '../errors.js';
-import { openAofSet } from '../io/aof-files.js';
-import { readChunks, readHead } from '../io/files.js';
+import { openAofSet, openAofSource } from '../io/aof-files.js';
 import { openRdbInput } from '../io/input.js';
 import { parseRedisUrl, type RedisEndpoint, type RedisTlsOptions, type Reply, ReplyError, replyText } from '../io/redis.js';
-import { isAofKind, sniffInput } from '../io/sniff.js';
+import { isAofKind, openInput } from '../io/sniff.js';
 import { displayText } from '../model/bytes.js';
 import type { FunctionRecord, RdbRecord } from '../model/record.js';
 import { compileFilter, type KeyFilter } from './filter.js';
@@ -140,13 +139,13 @@ async function* inBatches(records: AsyncIterable<RdbRecord> | Iterable<RdbRecord
   if (batch.length) yield batch;
 }
 
-/** Batches of records of one input path, whatever its kind. */
+/** Batches of records of one input path (or `-`, stdin), whatever its kind. */
 async function* inputBatches(path: string, opts: RestoreOptions, notes: string[]): AsyncGenerator<RdbRecord[]> {
-  const kind = await sniffInput(path);
-  if (kind === 'missing') throw new UsageError('RESTORE_NO_INPUT', `cannot open ${path}: no such file`);
-  if (isAofKind(kind)) {
-    const { engine, report } = await replayAof(await openAofSet(path), { skipUnknown: opts.skipUnknown });
-    if (report.failedCount) notes.push(`${path}: ${report.failedCount} command(s) failed during replay`);
+  const opened = await openInput(path);
+  if (isAofKind(opened.kind)) {
+    const set = opened.source === null ? await openAofSet(path) : await openAofSource(opened.source);
+    const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown });
+    if (report.failedCount) notes.push(`${set.input}: ${report.failedCount} command(s) failed during replay`);
     for (const p of report.problems) {
       if (p.kind === 'corrupt') throw new UsageError('RESTORE_AOF_CORRUPT', `${p.file}: ${p.what} at offset ${p.offset} (repair it first)`);
       notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there)`);
@@ -154,12 +153,13 @@ async function* inputBatches(path: string, opts: RestoreOptions, notes: string[]
     yield* inBatches(engineRecords(engine, opts.now));
     return;
   }
-  if (looksLikeJson(await readHead(path, 64))) {
-    yield* inBatches(recordsFromJson(readChunks(path)));
+  const src = opened.source!;
+  if (looksLikeJson(src.head)) {
+    yield* inBatches(recordsFromJson(src.chunks()));
     return;
   }
   // a large file's CRC64 is computed in a worker thread, beside the decoder
-  const input = await openRdbInput(path, { crcWorker: true });
+  const input = await openRdbInput(src, { crcWorker: true });
   try {
     yield* readRdbBatches(input.source, input.decoderOptions);
   } finally {

@@ -1,13 +1,12 @@
 /** `rdbkit check FILE`: exit 0 when the file is complete and its checksum matches, else 1 with one line. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { openAofSet } from '../../io/aof-files.js';
 import { openRdbInput } from '../../io/input.js';
 import { isAofKind, openInput } from '../../io/sniff.js';
 import { checkAof } from '../../ops/aof-inspect.js';
 import { checkRdb } from '../../ops/check.js';
 import { formatAofCheck } from '../aof-format.js';
 import { formatRdbCheck } from '../format.js';
-import { aofPathOf, shownName } from '../inputs.js';
+import { openAof, shownName } from '../inputs.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 import { rdbProgress } from '../progress.js';
 
@@ -33,7 +32,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('check', shownName(argv.file), async () => {
     const opened = await openInput(argv.file);
     if (isAofKind(opened.kind)) {
-      const r = await checkAof(await openAofSet(aofPathOf(opened)));
+      const r = await checkAof(await openAof(opened));
       if (argv.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
       return r.ok ? EXIT_OK : EXIT_INVALID;

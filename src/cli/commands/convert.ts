@@ -21,7 +21,7 @@ import { encodeRecords, looksLikeJson, recordsFromJson, type ToRdbReport } from 
 import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
 import { convertSalvage } from '../convert-salvage.js';
 import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
-import { aofPathOf, shownName } from '../inputs.js';
+import { openAof, shownName } from '../inputs.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 import { rdbProgress } from '../progress.js';
 import { refuse } from '../refuse.js';
@@ -147,7 +147,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (kind === 'aof') {
       const at = argv.at === undefined ? undefined : parseTime('at', argv.at, now);
-      return convertAof({ ...engineArgs(argv, filter), at, file: aofPathOf(opened) });
+      return convertAof({ ...engineArgs(argv, filter), at, set: await openAof(opened) });
     }
     return convertRecords(argv, kind, src!, filter);
   });

@@ -1,13 +1,12 @@
 /** `rdbkit inspect FILE [--json]`: what a persistence file holds. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { openAofSet } from '../../io/aof-files.js';
 import { openRdbInput } from '../../io/input.js';
 import { isAofKind, openInput } from '../../io/sniff.js';
 import { inspectAof } from '../../ops/aof-inspect.js';
 import { inspectRdb } from '../../ops/inspect.js';
 import { formatAofInspect } from '../aof-format.js';
 import { formatRdbInspect } from '../format.js';
-import { aofPathOf, notAnInput, shownName } from '../inputs.js';
+import { notAnInput, openAof, shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 import { rdbProgress } from '../progress.js';
 
@@ -33,7 +32,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('inspect', shownName(argv.file), async () => {
     const opened = await openInput(argv.file);
     if (isAofKind(opened.kind)) {
-      const r = await inspectAof(await openAofSet(aofPathOf(opened)));
+      const r = await inspectAof(await openAof(opened));
       process.stdout.write(argv.json ? `${JSON.stringify(r, null, 2)}\n` : formatAofInspect(r));
       return EXIT_OK;
     }

@@ -103,7 +103,7 @@ describe('inspect', () => {
     ]);
     const incr = readFileSync(join(FIX, 'flushall', 'appendonly.aof.1.incr.aof'), 'latin1');
     expect(incr.slice(j.flushes[0].span.start, j.flushes[0].span.end)).toBe('*1\r\n$8\r\nflushall\r\n');
-    expect(j.verdict).toMatchObject({ kind: 'ok', okUpTo: incr.length });
+    expect(j.verdict).toMatchObject({ kind: 'ok', validBeforeMulti: incr.length });
     expect(j.firstTimestamp).toBeGreaterThan(1.7e9);
   });
 });

@@ -35,8 +35,8 @@ function json(...args: string[]): MemoryReport {
 }
 
 /** The parts of a report that must not depend on how the dataset was split. */
-function content(r: MemoryReport): Omit<MemoryReport, 'sources'> {
-  const { sources: _, ...rest } = r;
+function content(r: MemoryReport): Omit<MemoryReport, 'inputs'> {
+  const { inputs: _, ...rest } = r;
   return rest;
 }
 
@@ -96,7 +96,7 @@ describe.skipIf(!requireRedis('the report tests'))('rdbkit report', { timeout: 3
 
   it('several dumps are read in parallel and merged into the report of the whole', () => {
     const merged = json(...dumps.parts);
-    expect(merged.sources).toEqual(dumps.parts);
+    expect(merged.inputs).toEqual(dumps.parts);
     expect(content(merged)).toEqual(content(whole));
   });
 

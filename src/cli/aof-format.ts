@@ -11,10 +11,10 @@ const time = (t: number | null): string => (t === null ? '-' : `${t} (${new Date
 
 /** One line for a set's verdict: `ok_up_to` included. */
 export function formatVerdictLine(v: AofSetVerdict): string {
-  if (v.kind === 'ok') return `${c.green('valid')}${v.okUpTo !== null ? ` (ok_up_to=${v.okUpTo} in ${v.file})` : ''}`;
+  if (v.kind === 'ok') return `${c.green('valid')}${v.validBeforeMulti !== null ? ` (ok_up_to=${v.validBeforeMulti} in ${v.file})` : ''}`;
   const tag = v.kind === 'truncated' ? c.red('TRUNCATED') : c.red('CORRUPT');
   const extra = v.inRdb ? ' [in the RDB part]' : v.notLast ? ' [not the last file]' : '';
-  return `${tag} ${v.file}: at offset ${v.offset}: ${v.what}; ok_up_to=${v.okUpTo}${extra}`;
+  return `${tag} ${v.file}: at offset ${v.offset}: ${v.what}; ok_up_to=${v.validBeforeMulti}${extra}`;
 }
 
 /** Multi-line inspect output. */

@@ -57,7 +57,7 @@ function prefixLines(
 export function formatReportText(r: MemoryReport, c: ChalkInstance, topShown = 10): string {
   const total = r.total.bytes;
   const out: string[] = [];
-  out.push(`${c.bold('rdbkit report')} ${c.dim(`(${r.sources.join(', ') || 'stdin'}; sizes as Redis 7.0 MEMORY USAGE)`)}`);
+  out.push(`${c.bold('rdbkit report')} ${c.dim(`(${r.inputs.join(', ') || 'stdin'}; sizes as Redis 7.0 MEMORY USAGE)`)}`);
   out.push(
     `  ${c.bold(num(r.total.keys))} keys, ${c.bold(humanBytes(total))} (${num(total)} bytes); ${num(r.expiry.keys)} with a TTL (+${humanBytes(r.expiry.bytes)} in the expires table)`,
   );

@@ -14,8 +14,13 @@ export interface AofSetVerdict {
   /** Where the failing read started (absolute in that file). */
   offset: number | null;
   what: string | null;
-  /** redis-check-aof's ok_up_to for that file: where `--fix` would cut. */
-  okUpTo: number | null;
+  /** End of the last complete command in that file (aof.c's valid_up_to; the file's size when ok). */
+  validUpTo: number | null;
+  /**
+   * The same, but before a MULTI left open there: what Redis keeps of a truncated tail and where
+   * `redis-check-aof --fix` (and `rdbkit repair`) cut (its ok_up_to).
+   */
+  validBeforeMulti: number | null;
   /** The problem is inside an RDB preamble/base (never cut). */
   inRdb: boolean;
   /** The file at fault is not the last one loaded (Redis refuses to load; nothing can be cut safely). */
@@ -71,13 +76,15 @@ export function setVerdict(scan: AofSetScan): AofSetVerdict {
       file: p.name,
       offset: v.offset,
       what: v.what,
-      okUpTo: v.validBeforeMulti,
+      validUpTo: v.validUpTo,
+      validBeforeMulti: v.validBeforeMulti,
       inRdb: v.inRdb === true,
       notLast: i !== n - 1,
     };
   }
   const last = scan.parts[n - 1];
-  return { kind: 'ok', file: last?.name ?? null, offset: null, what: null, okUpTo: last?.size ?? null, inRdb: false, notLast: false };
+  const size = last?.size ?? null;
+  return { kind: 'ok', file: last?.name ?? null, offset: null, what: null, validUpTo: size, validBeforeMulti: size, inRdb: false, notLast: false };
 }
 
 /** Warnings that do not make a set invalid. */

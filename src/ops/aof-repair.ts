@@ -169,7 +169,7 @@ export function planRepair<P extends AofPartSource>(set: AofSource<P>, scan: Aof
     };
   }
   if (v.notLast) {
-    const loss = describeLoss(scan, idx, v.okUpTo!);
+    const loss = describeLoss(scan, idx, v.validBeforeMulti!);
     return {
       input: set.input,
       warnings,
@@ -178,11 +178,11 @@ export function planRepair<P extends AofPartSource>(set: AofSource<P>, scan: Aof
       offset: v.offset,
       lostBytes: loss.bytes,
       reason:
-        `${v.kind} data in ${where}, and it is not the last file: Redis will not load it, and cutting it at ${v.okUpTo} would lose ${p.size - v.okUpTo!} bytes of it ` +
+        `${v.kind} data in ${where}, and it is not the last file: Redis will not load it, and cutting it at ${v.validBeforeMulti} would lose ${p.size - v.validBeforeMulti!} bytes of it ` +
         `plus every later file (${loss.files.join(', ')}; ${loss.bytes} bytes in all). rdbkit, like redis-check-aof, only cuts the last file`,
     };
   }
-  const cutAt = v.okUpTo!;
+  const cutAt = v.validBeforeMulti!;
   const lostCommands = p.openMultiCommands.filter((s) => s >= cutAt).length;
   if (v.kind === 'corrupt') {
     warnings.push(

@@ -43,7 +43,7 @@ document.getElementById('total-bytes').setAttribute('data-value',String(R.total.
 document.getElementById('total-bytes-exact').textContent=num(R.total.bytes)+' bytes';
 document.getElementById('expiry-keys').textContent=num(R.expiry.keys);
 document.getElementById('expiry-keys').setAttribute('data-value',String(R.expiry.keys));
-document.getElementById('sources').textContent=R.sources.join(', ')||'(stdin)';
+document.getElementById('sources').textContent=R.inputs.join(', ')||'(stdin)';
 function totalsTable(id,map,label){
   var t=document.getElementById(id),max=0,k;for(k in map)max=Math.max(max,map[k].bytes);
   for(k in map){var tr=el('tr',{'data-name':k});cell(tr,k);cell(tr,num(map[k].keys),'n',map[k].keys);cell(tr,num(map[k].bytes),'n',map[k].bytes);
@@ -99,7 +99,7 @@ document.body.setAttribute('data-rendered','true');
 export function reportHtml(report: MemoryReport): string {
   // '<' only occurs inside JSON strings, where \u003c means the same
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
-  const title = `rdbkit memory report: ${report.sources.join(', ') || 'dataset'}`.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const title = `rdbkit memory report: ${report.inputs.join(', ') || 'dataset'}`.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">

@@ -47,7 +47,7 @@ export interface MemoryReport {
   /** Redis version whose MEMORY USAGE the figures follow. */
   model: 'redis-7.0-jemalloc';
   /** Input names, in merge order. */
-  sources: string[];
+  inputs: string[];
   /** Reference time (ms) for TTL buckets. */
   at: number;
   options: { top: number; sep: string; depth: number; prefixes: number };
@@ -79,7 +79,7 @@ export interface ReportOptions extends KeyFilter {
   minBytes?: number;
   /** Reference time for TTL buckets (default: the dump's ctime aux field, else now). */
   at?: number;
-  /** Name of the input (for `sources`). */
+  /** Name of the input (for `inputs`). */
   source?: string;
 }
 
@@ -220,7 +220,7 @@ export class ReportBuilder {
       kind: 'rdbkit-memory-report',
       version: 1,
       model: 'redis-7.0-jemalloc',
-      sources: opts.source !== undefined ? [opts.source] : [],
+      inputs: opts.source !== undefined ? [opts.source] : [],
       at: opts.at ?? Date.now(),
       options: this.options,
       total: { keys: 0, bytes: 0 },
@@ -282,7 +282,7 @@ export class ReportBuilder {
   /** Add a finished report (merge). */
   merge(o: MemoryReport): void {
     const r = this.r;
-    r.sources.push(...o.sources);
+    r.inputs.push(...o.inputs);
     if (!this.atFixed) {
       r.at = o.at;
       this.atFixed = true;

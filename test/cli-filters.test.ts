@@ -213,3 +213,64 @@ describe('options that would do nothing are refused (exit 2, one line)', () => {
     ).toEqual([first]);
   });
 });
+
+describe('every verb: options that would do nothing, and --db/--type values that cannot match, are refused (exit 2, one line)', () => {
+  const AOF = join(ROOT, 'fixtures', 'aof', 'small');
+  const TO = ['--to', 'redis://127.0.0.1:1'];
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      'digest --skip-unknown on an RDB',
+      ['digest', FILE, '--skip-unknown'],
+      /--skip-unknown applies to AOF input; .*filters\.rdb is an RDB/,
+    ],
+    ['digest --as-saved on an AOF', ['digest', AOF, '--as-saved'], /--as-saved reads an RDB's own encodings; .*small is an AOF/],
+    ['digest --at garbage', ['digest', FILE, '--at', 'soon'], /--at soon: not a time/],
+    [
+      'diff --skip-unknown with no AOF side',
+      ['diff', FILE, FILE, '--skip-unknown'],
+      /--skip-unknown applies to AOF input; neither side is an AOF/,
+    ],
+    ['diff --db foo', ['diff', FILE, FILE, '--db', 'foo'], /--db foo: a database is a number/],
+    ['diff --type foo', ['diff', FILE, FILE, '--type', 'foo'], /--type foo: not a Redis type/],
+    ['diff with stdin on both sides', ['diff', '-', '-'], /only one side can be stdin/],
+    ['report --db foo', ['report', FILE, '--db', 'foo'], /--db foo: a database is a number/],
+    ['report --type foo', ['report', FILE, '--type', 'foo'], /--type foo: not a Redis type/],
+    [
+      'report --merge with --top',
+      ['report', FILE, '--merge', '--top', '3'],
+      /--top shapes a report as it is made; --merge combines finished ones/,
+    ],
+    ['report --merge with a filter', ['report', FILE, '--merge', '--key', 'a*'], /--key shapes a report as it is made/],
+    [
+      'report --format csv with --depth',
+      ['report', FILE, '-f', 'csv', '--depth', '2'],
+      /--depth shapes the summary; --format csv lists every key/,
+    ],
+    ['report --force without -o', ['report', FILE, '--force'], /--force replaces an existing -o FILE; this output is stdout/],
+    ['report --at garbage', ['report', FILE, '--at', 'later'], /--at later: not a time/],
+    ['restore --db foo', ['restore', FILE, ...TO, '--db', 'foo'], /--db foo: a database is a number/],
+    ['restore --type foo', ['restore', FILE, ...TO, '--type', 'foo'], /--type foo: not a Redis type/],
+    ['restore --cacert to a plain target', ['restore', FILE, ...TO, '--cacert', FILE], /--cacert applies to a TLS target \(rediss:\/\/\)/],
+    ['restore --insecure to a plain target', ['restore', FILE, ...TO, '--insecure'], /--insecure applies to a TLS target/],
+    [
+      'restore --replace with --dry-run',
+      ['restore', FILE, ...TO, '--dry-run', '--replace'],
+      /--replace decides how keys are written; --dry-run writes nothing/,
+    ],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(name, () => {
+      const r = run(...args);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(msg);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('report and restore take the same filters as convert (report --key a* --key b* --persistent counts exactly those keys)', () => {
+    const r = run('report', FILE, '-f', 'json', '--key', 'a*', '--key', 'b*', '--persistent');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).total.keys).toBe(want((s) => /^[ab]/.test(s[1]) && s[3] === null).length);
+  });
+});

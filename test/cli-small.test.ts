@@ -31,7 +31,7 @@ describe('small things', () => {
     expect(own).not.toBe('9.9.9');
   });
 
-  for (const verb of ['inspect', 'check', 'convert', 'repair', 'unflush', 'digest', 'diff']) {
+  for (const verb of ['inspect', 'check', 'convert', 'repair', 'unflush', 'digest', 'diff', 'restore', 'report']) {
     it(`${verb} --help ends with two or three examples`, () => {
       const r = run([verb, '--help']);
       expect(r.code).toBe(0);

@@ -13,6 +13,7 @@ import { sortedExport } from '../ops/sort.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { c, EXIT_OK, writeOutput } from './output.js';
+import { aofProgress } from './progress.js';
 
 /** The options convert.ts passes on. */
 export interface EngineConvertArgs extends KeyFilter {
@@ -39,8 +40,9 @@ async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, wha
 }
 
 /** `convert AOF --to rdb|jsonl|json|resp`. */
-export async function convertAof(a: EngineConvertArgs & { set: AofSource }): Promise<number> {
-  const { engine, report } = await replayAof(a.set, { skipUnknown: a.skipUnknown });
+export async function convertAof(a: EngineConvertArgs & { set: AofSource; quiet?: boolean }): Promise<number> {
+  const { bar, onProgress } = aofProgress('convert', a.file, a.set, a.quiet);
+  const { engine, report } = await replayAof(a.set, { skipUnknown: a.skipUnknown, onProgress }).finally(() => bar.end());
   if (report.failedCount)
     process.stderr.write(
       `${c.yellow('note:')} ${report.failedCount} command(s) failed during replay (first: ${report.failed[0]!.command} at offset ${report.failed[0]!.offset} of ${report.failed[0]!.file}: ${report.failed[0]!.error})\n`,

@@ -12,7 +12,7 @@ import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { looksLikeJson, recordsFromJson } from '../ops/to-rdb.js';
 import { notAnInput, openAof } from './inputs.js';
-import { rdbProgress } from './progress.js';
+import { aofProgress, rdbProgress } from './progress.js';
 
 /** An opened dataset. */
 export interface Dataset {
@@ -27,7 +27,9 @@ export interface Dataset {
 export async function openDataset(arg: string, opts: { at?: number; skipUnknown?: boolean; quiet?: boolean } = {}): Promise<Dataset> {
   const opened = await openInput(arg);
   if (isAofKind(opened.kind)) {
-    const { engine, report } = await replayAof(await openAof(opened), { skipUnknown: opts.skipUnknown });
+    const set = await openAof(opened);
+    const { bar, onProgress } = aofProgress('diff', arg, set, opts.quiet);
+    const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown, onProgress }).finally(() => bar.end());
     const notes: string[] = [];
     for (const p of report.problems) {
       if (p.kind === 'corrupt')

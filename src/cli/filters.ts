@@ -24,6 +24,19 @@ export interface FilterArgs {
   expiresAfter?: string;
 }
 
+/** The filter arguments' names. */
+export const FILTER_ARGS = [
+  'db',
+  'key',
+  'keyRegex',
+  'exclude',
+  'type',
+  'expired',
+  'persistent',
+  'expiresBefore',
+  'expiresAfter',
+] as const satisfies ReadonlyArray<keyof FilterArgs>;
+
 /** Add the filter options to a command. */
 export function filterOptions<T>(y: Argv<T>): Argv<T & FilterArgs> {
   return y

@@ -10,6 +10,8 @@
 
 import { basename } from 'node:path';
 import type { RdbInput } from '../io/input.js';
+import type { AofSource } from '../model/source.js';
+import type { AofProgress } from '../ops/replay-aof.js';
 
 const MIN_INTERVAL_MS = 100;
 /** The line appears after this long (RDBKIT_PROGRESS_AFTER_MS overrides: 0 draws at once). */
@@ -27,6 +29,8 @@ export interface ProgressState {
   /** Input size when known. */
   total: number | null;
   keys: number;
+  /** AOF input: commands read so far (shown instead of keys unless an RDB preamble had keys). */
+  commands?: number;
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -58,7 +62,8 @@ export function progressLine(label: string, st: ProgressState, elapsedMs: number
   } else parts.push(humanBytes(st.bytes));
   parts.push(`${humanBytes(Math.round(rate))}/s`);
   if (st.total !== null && rate > 0 && st.bytes < st.total) parts.push(`ETA ${clock((st.total - st.bytes) / rate)}`);
-  parts.push(`${st.keys.toLocaleString('en-US')} keys`);
+  if (st.commands === undefined || st.keys > 0) parts.push(`${st.keys.toLocaleString('en-US')} keys`);
+  if (st.commands !== undefined) parts.push(`${st.commands.toLocaleString('en-US')} commands`);
   return parts.join('  ');
 }
 
@@ -120,11 +125,38 @@ export class Progress {
   }
 }
 
+/** The label of a progress line: the verb and the input's base name. */
+function labelOf(verb: string, arg: string): string {
+  return `${verb} ${arg === '-' ? 'stdin' : basename(arg)}`;
+}
+
+/**
+ * Show the progress of `verb` reading an AOF (all its files; the total is known when every file
+ * has a size): pass `onProgress` to the scan or replay, and call `bar.end()` when done.
+ */
+export function aofProgress(
+  verb: string,
+  arg: string,
+  set: AofSource,
+  quiet: boolean | undefined,
+): { bar: Progress; onProgress: (p: AofProgress) => void } {
+  let total: number | null = 0;
+  for (const p of set.parts) total = total === null || p.size === null ? null : total + p.size;
+  let last: AofProgress = { bytes: 0, commands: 0, keys: 0 };
+  const bar = new Progress(labelOf(verb, arg), () => ({ bytes: last.bytes, total, keys: last.keys, commands: last.commands }), { quiet });
+  return {
+    bar,
+    onProgress: (p) => {
+      last = p;
+      bar.tick();
+    },
+  };
+}
+
 /** Show the progress of `verb` reading an opened RDB (file bytes from the input, keys from the decoder). */
 export function rdbProgress(verb: string, arg: string, input: RdbInput, quiet: boolean | undefined): Progress {
-  const label = `${verb} ${arg === '-' ? 'stdin' : basename(arg)}`;
   let keys = 0;
-  const bar = new Progress(label, () => ({ bytes: input.input.bytesRead, total: input.fileSize, keys }), { quiet });
+  const bar = new Progress(labelOf(verb, arg), () => ({ bytes: input.input.bytesRead, total: input.fileSize, keys }), { quiet });
   const prev = input.decoderOptions.onProgress;
   input.decoderOptions.onProgress = (p) => {
     keys = p.keys;

@@ -10,6 +10,7 @@ import { batchesOf } from '../ops/export.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
 import { openAof, shownName } from './inputs.js';
+import { aofProgress, rdbProgress } from './progress.js';
 
 /** An opened input: its records in batches, and what to release afterwards. */
 export interface ReportInput {
@@ -17,20 +18,33 @@ export interface ReportInput {
   close(): void;
 }
 
-/** Open a file (or `-`) for reporting. */
-export async function openReportInput(file: string, opts: ReportOptions): Promise<ReportInput> {
+/**
+ * Open a file (or `-`) for reporting; `progress` draws a progress line on a terminal (the main
+ * thread only: worker threads read several files at once).
+ */
+export async function openReportInput(file: string, opts: ReportOptions, progress?: { quiet?: boolean }): Promise<ReportInput> {
   const opened = await openInput(file);
+  const quiet = progress === undefined || progress.quiet;
   if (isAofKind(opened.kind)) {
-    const { engine } = await replayAof(await openAof(opened));
+    const set = await openAof(opened);
+    const { bar, onProgress } = aofProgress('report', file, set, quiet);
+    const { engine } = await replayAof(set, { onProgress }).finally(() => bar.end());
     return { batches: batchesOf(engineRecords(engine, opts.at), 1024), close: () => undefined };
   }
   const input = await openRdbInput(opened.source!, { crcWorker: true });
-  return { batches: rdbReportBatches(input.source, input.decoderOptions), close: input.close };
+  const bar = rdbProgress('report', file, input, quiet);
+  return {
+    batches: rdbReportBatches(input.source, input.decoderOptions),
+    close: () => {
+      bar.end();
+      input.close();
+    },
+  };
 }
 
 /** Report on one file. */
-export async function reportFile(file: string, opts: ReportOptions): Promise<MemoryReport> {
-  const input = await openReportInput(file, opts);
+export async function reportFile(file: string, opts: ReportOptions, progress?: { quiet?: boolean }): Promise<MemoryReport> {
+  const input = await openReportInput(file, opts, progress);
   try {
     return await reportRecords(input.batches, { ...opts, source: opts.source ?? shownName(file) });
   } finally {

@@ -84,7 +84,16 @@ export function setVerdict(scan: AofSetScan): AofSetVerdict {
   }
   const last = scan.parts[n - 1];
   const size = last?.size ?? null;
-  return { kind: 'ok', file: last?.name ?? null, offset: null, what: null, validUpTo: size, validBeforeMulti: size, inRdb: false, notLast: false };
+  return {
+    kind: 'ok',
+    file: last?.name ?? null,
+    offset: null,
+    what: null,
+    validUpTo: size,
+    validBeforeMulti: size,
+    inRdb: false,
+    notLast: false,
+  };
 }
 
 /** Warnings that do not make a set invalid. */

@@ -15,6 +15,7 @@ import { bytesKey, latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord, Span } from '../model/record.js';
 import { type AnyAofPartSource, type AofPartSource, type AofSource, aofFromBytes } from '../model/source.js';
 import { AofPartReader } from './aof-part.js';
+import type { AofProgress } from './replay-aof.js';
 
 /** A file's verdict; `inRdb` when the problem is in its RDB part. */
 export type PartVerdict = AofVerdict & { inRdb?: boolean };
@@ -75,6 +76,8 @@ export interface AofScanOptions {
   trackKeys?: boolean;
   /** Look for the first `#TS:` annotation with a value above this (redis-check-aof --truncate-to-timestamp). */
   timestampLimit?: number;
+  /** Called after each chunk with how far the scan has come (keys: RDB keys of preambles). */
+  onProgress?: (p: AofProgress) => void;
 }
 
 /** The whole set's scan. */
@@ -155,6 +158,10 @@ class SetState {
 export class PartScanner {
   private readonly reader: AofPartReader;
   private rdbKeys = 0;
+  /** RDB keys read so far. */
+  get keys(): number {
+    return this.rdbKeys;
+  }
   private db = 0;
   private multi: MultiBlock | null = null;
   private openMulti: number[] = [];
@@ -336,11 +343,17 @@ export class PartScanner {
 export async function scanAofSet(set: AofSource, options: AofScanOptions = {}): Promise<AofSetScan> {
   const state = new SetState(options);
   const parts: PartScan[] = [];
+  const progress = options.onProgress;
+  let bytes = 0;
   for (let i = 0; i < set.parts.length; i++) {
     const part = set.parts[i]!;
     const s = new PartScanner(part, i, state);
-    if (part.size === null) for await (const chunk of part.read()) s.write(chunk);
-    else if (part.size > 0) for await (const chunk of part.read(0, part.size)) s.write(chunk);
+    if (part.size !== 0)
+      for await (const chunk of part.size === null ? part.read() : part.read(0, part.size)) {
+        s.write(chunk);
+        bytes += chunk.length;
+        progress?.({ bytes, commands: state.commands, keys: s.keys });
+      }
     parts.push(s.end());
   }
   return {

@@ -15,7 +15,7 @@ import { DatasetDigest, type PartedKeyDigest, type ZsetEncodingRule } from '../e
 import { PART_THRESHOLD } from '../model/record.js';
 import type { AofSource, ByteSource } from '../model/source.js';
 import { type ReadOptions, readRdbBatches } from './read.js';
-import { type ReplayReport, replayAof } from './replay-aof.js';
+import { type AofProgress, type ReplayReport, replayAof } from './replay-aof.js';
 
 /** Options. */
 export interface DigestOptions {
@@ -24,6 +24,8 @@ export interface DigestOptions {
   /** Skip commands the engine does not know instead of stopping (AOF input). */
   skipUnknown?: boolean;
   zsetRule?: ZsetEncodingRule;
+  /** AOF input: called as the replay goes (RDB input: `read.onProgress`). */
+  onProgress?: (p: AofProgress) => void;
 }
 
 /** Options of an RDB digest: how to read the source, and the name the report gives it. */
@@ -51,7 +53,7 @@ export interface DigestReport {
 /** Digest an AOF: replay it into the engine, as Redis loads it, then digest the dataset. */
 export async function digestAof(set: AofSource, opts: DigestOptions = {}): Promise<DigestReport> {
   const at = opts.at ?? Date.now();
-  const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown });
+  const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown, onProgress: opts.onProgress });
   const d = new DatasetDigest('entry');
   let expired = 0;
   for (const e of engine.entries({ includeExpired: true })) {

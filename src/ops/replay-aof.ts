@@ -37,6 +37,15 @@ export interface ReplayOptions {
   fixedClock?: boolean;
   /** Stop at the first command that fails instead of counting it. */
   strict?: boolean;
+  /** Called after each chunk with how far the replay has come (for a progress display). */
+  onProgress?: (p: AofProgress) => void;
+}
+
+/** How far an AOF read has come: bytes of all its files so far, commands and RDB keys seen. */
+export interface AofProgress {
+  bytes: number;
+  commands: number;
+  keys: number;
 }
 
 /** A command that failed during replay. */
@@ -180,9 +189,16 @@ export async function replayAof(
   engine: Engine = createEngine(),
 ): Promise<{ engine: Engine; report: ReplayReport }> {
   const r = new Replayer(engine, opts);
+  const progress = opts.onProgress;
+  let bytes = 0;
   for (const part of set.parts) {
     r.startFile(part.name, part.size);
-    if (part.size !== 0) for await (const chunk of part.read()) r.write(chunk);
+    if (part.size !== 0)
+      for await (const chunk of part.read()) {
+        r.write(chunk);
+        bytes += chunk.length;
+        progress?.({ bytes, commands: r.report.commands, keys: r.report.rdbKeys });
+      }
     r.endFile();
   }
   return { engine, report: r.report };

@@ -23,7 +23,7 @@ import { parseRedisUrl, type RedisEndpoint, type RedisTlsOptions, type Reply, Re
 import { isAofKind, openInput } from '../io/sniff.js';
 import { displayText } from '../model/bytes.js';
 import type { FunctionRecord, RdbRecord } from '../model/record.js';
-import { compileFilter, type KeyFilter } from './filter.js';
+import { compileFilter, type KeyFilter, pickFilter } from './filter.js';
 import { readRdbBatches } from './read.js';
 import { engineRecords, replayAof } from './replay-aof.js';
 import { isEmptyValue, PAYLOAD_VERSION_MAX, type PlanTarget, planKey, rdbVersionOfRedis, type Unit } from './restore-plan.js';
@@ -225,7 +225,7 @@ export async function restore(inputs: RestoreInput[], opts: RestoreOptions): Pro
   };
   const counts = (address: string): NodeCounts => (report.nodes[address] ??= { keys: 0, bytes: 0, written: 0, skipped: 0, failed: 0 });
   for (const a of target.nodes.keys()) counts(a);
-  const keep = compileFilter({ db: opts.db, key: opts.key, type: opts.type });
+  const keep = compileFilter(pickFilter(opts));
   const limit = window * Math.max(1, opts.connections ?? 2);
 
   const fail = (u: { db: number; key: Uint8Array }, node: string | undefined, message: string) => {

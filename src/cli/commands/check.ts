@@ -8,7 +8,7 @@ import { formatAofCheck } from '../aof-format.js';
 import { formatRdbCheck } from '../format.js';
 import { openAof, shownName } from '../inputs.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
-import { rdbProgress } from '../progress.js';
+import { aofProgress, rdbProgress } from '../progress.js';
 
 interface Args {
   file: string;
@@ -32,7 +32,9 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('check', shownName(argv.file), async () => {
     const opened = await openInput(argv.file);
     if (isAofKind(opened.kind)) {
-      const r = await checkAof(await openAof(opened));
+      const set = await openAof(opened);
+      const { bar, onProgress } = aofProgress('check', argv.file, set, argv.quiet);
+      const r = await checkAof(set, { onProgress }).finally(() => bar.end());
       if (argv.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else (r.ok ? process.stdout : process.stderr).write(formatAofCheck(r));
       return r.ok ? EXIT_OK : EXIT_INVALID;

@@ -147,7 +147,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (kind === 'aof') {
       const at = argv.at === undefined ? undefined : parseTime('at', argv.at, now);
-      return convertAof({ ...engineArgs(argv, filter), at, set: await openAof(opened) });
+      return convertAof({ ...engineArgs(argv, filter), at, set: await openAof(opened), quiet: argv.quiet });
     }
     return convertRecords(argv, kind, src!, filter);
   });

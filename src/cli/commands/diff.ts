@@ -12,6 +12,7 @@ import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../fi
 import { shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportError, runCommand } from '../output.js';
 import { clearProgressLine } from '../progress.js';
+import { refuse } from '../refuse.js';
 
 interface Args extends FilterArgs {
   a: string;
@@ -68,6 +69,11 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     try {
       a = await openDataset(argv.a, { at, skipUnknown: argv.skipUnknown, quiet: argv.quiet });
       b = await openDataset(argv.b, { at, skipUnknown: argv.skipUnknown, quiet: argv.quiet });
+      refuse(
+        argv.skipUnknown === true && a.kind !== 'aof' && b.kind !== 'aof',
+        '--skip-unknown',
+        'applies to AOF input; neither side is an AOF',
+      );
       for (const [d, name] of [
         [a, argv.a],
         [b, argv.b],

@@ -1,15 +1,18 @@
 /** `rdbkit digest FILE|DIR`: the DEBUG DIGEST of the data in an RDB, an AOF or a multi-part AOF directory. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { digestFile } from '../digest-file.js';
+import { parseTime } from '../filters.js';
 import { shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { refuse } from '../refuse.js';
 
 interface Args {
   file: string;
   json?: boolean;
   skipUnknown?: boolean;
-  at?: number;
+  at?: string;
   asSaved?: boolean;
+  quiet?: boolean;
 }
 
 export const command = 'digest <file>';
@@ -17,21 +20,37 @@ export const describe = "Print the dataset digest Redis 7.0's DEBUG DIGEST gives
 
 export function builder(y: Argv): Argv<Args> {
   return y
-    .positional('file', { type: 'string', demandOption: true, describe: 'RDB file, AOF file or AOF directory' })
+    .positional('file', { type: 'string', demandOption: true, describe: 'RDB file, AOF file or AOF directory, or - for stdin' })
     .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
     .option('skip-unknown', { type: 'boolean', describe: 'AOF: skip commands the engine does not know (counted) instead of stopping' })
-    .option('at', { type: 'number', describe: 'Dump time in ms since the epoch: keys expired by then are left out (default: now)' })
+    .option('at', {
+      type: 'string',
+      describe: 'Dump TIME (ms since the epoch, ISO date, now-1h): keys expired by then are left out (default: now)',
+    })
     .option('as-saved', {
       type: 'boolean',
       describe: "RDB: digest sorted sets in the file's own encodings (the saving server's view) instead of a loading server's",
     })
     .example('$0 digest dump.rdb', 'the DEBUG DIGEST a server loading this dump would print')
-    .example('$0 digest appendonlydir --at 1700000000000', "the digest of the AOF's data as of a given time") as unknown as Argv<Args>;
+    .example('$0 digest appendonlydir --at 2025-01-31T12:00:00Z', "the digest of the AOF's data as of a given time")
+    .example('ssh db1 cat dump.rdb | $0 digest -', 'compare with DEBUG DIGEST elsewhere') as unknown as Argv<Args>;
 }
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('digest', shownName(argv.file), async () => {
-    const r = await digestFile(argv.file, { skipUnknown: argv.skipUnknown, at: argv.at, zsetRule: argv.asSaved ? 'entry' : 'load' });
+    const at = argv.at === undefined ? undefined : parseTime('at', argv.at);
+    const shown = shownName(argv.file);
+    const r = await digestFile(
+      argv.file,
+      { skipUnknown: argv.skipUnknown, at, zsetRule: argv.asSaved ? 'entry' : 'load' },
+      {
+        quiet: argv.quiet,
+        onKind: (kind) => {
+          refuse(argv.skipUnknown === true && kind === 'rdb', '--skip-unknown', `applies to AOF input; ${shown} is an RDB`);
+          refuse(argv.asSaved === true && kind === 'aof', '--as-saved', `reads an RDB's own encodings; ${shown} is an AOF`);
+        },
+      },
+    );
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return EXIT_OK;

@@ -8,7 +8,7 @@ import { formatAofInspect } from '../aof-format.js';
 import { formatRdbInspect } from '../format.js';
 import { notAnInput, openAof, shownName } from '../inputs.js';
 import { c, EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
-import { rdbProgress } from '../progress.js';
+import { aofProgress, rdbProgress } from '../progress.js';
 
 interface Args {
   file: string;
@@ -32,7 +32,9 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('inspect', shownName(argv.file), async () => {
     const opened = await openInput(argv.file);
     if (isAofKind(opened.kind)) {
-      const r = await inspectAof(await openAof(opened));
+      const set = await openAof(opened);
+      const { bar, onProgress } = aofProgress('inspect', argv.file, set, argv.quiet);
+      const r = await inspectAof(set, { onProgress }).finally(() => bar.end());
       process.stdout.write(argv.json ? `${JSON.stringify(r, null, 2)}\n` : formatAofInspect(r));
       return EXIT_OK;
     }

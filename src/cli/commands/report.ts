@@ -8,85 +8,102 @@ import { Worker } from 'node:worker_threads';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { CorruptError, type ErrorFormat, TruncatedError, UsageError } from '../../errors.js';
 import { readWhole } from '../../io/files.js';
+import { isStdout } from '../../io/sink.js';
+import type { KeyFilter } from '../../ops/filter.js';
 import { CSV_HEADER, csvLine, type MemoryReport, mergeReports, ReportBuilder, type ReportOptions, reportRows } from '../../ops/report.js';
 import { reportHtml } from '../../ops/report-html.js';
+import { FILTER_ARGS, type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
+import { refuse } from '../refuse.js';
 import { openReportInput, reportFile } from '../report-input.js';
 import { formatReportText } from '../report-text.js';
 
-interface Args {
+interface Args extends FilterArgs {
   files: string[];
   format: 'text' | 'json' | 'csv' | 'html';
   output?: string;
   force?: boolean;
   merge?: boolean;
-  top: number;
-  sep: string;
-  depth: number;
-  prefixes: number;
+  top?: number;
+  sep?: string;
+  depth?: number;
+  prefixes?: number;
   minBytes?: number;
-  db?: number[];
-  key?: string;
-  type?: string[];
-  at?: number;
+  at?: string;
+  quiet?: boolean;
 }
 
 export const command = 'report <files..>';
 export const describe = "Report what uses the memory: per-key sizes as Redis 7.0's MEMORY USAGE gives them, top keys, prefixes";
 
 export function builder(y: Argv): Argv<Args> {
-  return y
-    .positional('files', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'RDB files, AOF files or directories (or JSON reports with --merge)',
-    })
-    .option('format', {
-      alias: 'f',
-      choices: ['text', 'json', 'csv', 'html'] as const,
-      default: 'text' as const,
-      describe: 'output format',
-    })
-    .option('output', { alias: 'o', type: 'string', describe: 'output file (default: stdout)' })
-    .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
-    .option('merge', { type: 'boolean', describe: 'the inputs are JSON reports to merge' })
-    .option('top', { type: 'number', default: 50, describe: 'largest keys kept' })
-    .option('sep', { type: 'string', default: ':', describe: 'key prefix separator ("" for no prefix tree)' })
-    .option('depth', { type: 'number', default: 3, describe: 'prefix depth in segments' })
-    .option('prefixes', { type: 'number', default: 500, describe: 'prefix nodes kept (smaller branches fold into "(other)")' })
-    .option('min-bytes', { type: 'number', describe: 'only keys of at least this many bytes' })
-    .option('db', { type: 'number', array: true, describe: 'only these databases' })
-    .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
-    .option('type', {
-      type: 'string',
-      array: true,
-      choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array'],
-      describe: 'only these types',
-    })
-    .option('at', {
-      type: 'number',
-      describe: "reference time for TTL buckets, ms since the epoch (default: the dump's ctime)",
-    }) as unknown as Argv<Args>;
+  return filterOptions(
+    y
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'RDB files, AOF files or directories, - for stdin (or JSON reports with --merge)',
+      })
+      .option('format', {
+        alias: 'f',
+        choices: ['text', 'json', 'csv', 'html'] as const,
+        default: 'text' as const,
+        describe: 'output format',
+      })
+      .option('output', { alias: 'o', type: 'string', describe: 'output file (default, or -: stdout)' })
+      .option('force', { type: 'boolean', describe: 'overwrite an existing output file' })
+      .option('merge', { type: 'boolean', describe: 'the inputs are JSON reports to merge' })
+      .option('top', { type: 'number', describe: 'largest keys kept (default 50)' })
+      .option('sep', { type: 'string', describe: 'key prefix separator (default ":"; "" for no prefix tree)' })
+      .option('depth', { type: 'number', describe: 'prefix depth in segments (default 3)' })
+      .option('prefixes', { type: 'number', describe: 'prefix nodes kept, smaller branches fold into "(other)" (default 500)' })
+      .option('min-bytes', { type: 'number', describe: 'only keys of at least this many bytes' })
+      .option('at', {
+        type: 'string',
+        describe: "reference TIME for TTL buckets and expired keys (default: the dump's ctime)",
+      })
+      .example('$0 report dump.rdb', 'the biggest keys, types and prefixes, as text')
+      .example('$0 report shard1.rdb shard2.rdb shard3.rdb -f html -o memory.html', "a cluster's shards merged, one page")
+      .example('ssh db1 cat dump.rdb | $0 report - -f json --key "session:*"', 'sessions of a dump arriving on stdin, as JSON'),
+  ) as unknown as Argv<Args>;
 }
 
-function reportOptions(a: Args): ReportOptions {
+/** Refuse options that would do nothing for this run. */
+function refuseUseless(a: ArgumentsCamelCase<Args>): void {
+  const shaping = (['top', 'sep', 'depth', 'prefixes'] as const).find((k) => a[k] !== undefined);
+  if (a.merge) {
+    const given = (['top', 'sep', 'depth', 'prefixes', 'minBytes', 'at', ...FILTER_ARGS] as const).find(
+      (k) => a[k] !== undefined && (a[k] as unknown) !== false,
+    );
+    const made = given?.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+    refuse(made !== undefined, `--${made}`, 'shapes a report as it is made; --merge combines finished ones');
+  }
+  refuse(a.format === 'csv' && shaping !== undefined, `--${shaping}`, 'shapes the summary; --format csv lists every key');
+  refuse(a.force === true && isStdout(a.output), '--force', 'replaces an existing -o FILE; this output is stdout');
+  if (a.files.filter((f) => f === '-').length > 1) throw new UsageError('CLI_STDIN_TWICE', 'stdin (-) can be read only once');
+}
+
+function reportOptions(a: Args, filter: KeyFilter): ReportOptions {
   return {
+    ...filter,
     top: a.top,
     sep: a.sep,
     depth: a.depth,
     prefixes: a.prefixes,
     minBytes: a.minBytes,
-    db: a.db,
-    key: a.key,
-    type: a.type,
-    at: a.at,
+    at: a.at === undefined ? undefined : parseTime('at', a.at, filter.now),
   };
 }
 
 /** Report on one file in a worker thread. */
 function reportInWorker(file: string, options: ReportOptions): Promise<MemoryReport> {
   return new Promise((resolve, reject) => {
+    // stdin belongs to the main thread
+    if (file === '-') {
+      reportFile(file, options).then(resolve, reject);
+      return;
+    }
     const w = new Worker(new URL('../report-worker.js', import.meta.url), { workerData: { file, options } });
     w.once('message', (m: { ok: boolean; report?: MemoryReport; message?: string; parse?: Record<string, unknown> }) => {
       if (m.ok) resolve(m.report!);
@@ -118,10 +135,10 @@ async function reportAll(files: string[], options: ReportOptions): Promise<Memor
   return out;
 }
 
-async function* csvChunks(files: string[], options: ReportOptions): AsyncGenerator<string> {
+async function* csvChunks(files: string[], options: ReportOptions, quiet: boolean | undefined): AsyncGenerator<string> {
   yield `${CSV_HEADER}\n`;
   for (const file of files) {
-    const input = await openReportInput(file, options);
+    const input = await openReportInput(file, options, { quiet });
     try {
       for await (const rows of reportRows(input.batches, options, new ReportBuilder({ ...options, top: 0, sep: '' }))) {
         let text = '';
@@ -137,11 +154,13 @@ async function* csvChunks(files: string[], options: ReportOptions): AsyncGenerat
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   const files = argv.files;
   await runCommand('report', files.length === 1 ? files[0] : undefined, async () => {
-    const options = reportOptions(argv);
+    const filter = filterFromArgs(argv);
+    refuseUseless(argv);
+    const options = reportOptions(argv, filter);
     let chunks: AsyncIterable<string>;
     if (argv.format === 'csv') {
       if (argv.merge) throw new UsageError('CLI_BAD_OPTION', '--merge makes a report, not per-key rows: use --format json|text|html');
-      chunks = csvChunks(files, options);
+      chunks = csvChunks(files, options, argv.quiet);
     } else {
       let rep: MemoryReport;
       if (argv.merge) {
@@ -158,7 +177,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
         }
         rep = mergeReports(parts);
       } else if (files.length === 1) {
-        rep = await reportFile(files[0]!, options);
+        rep = await reportFile(files[0]!, options, { quiet: argv.quiet });
       } else {
         rep = mergeReports(await reportAll(files, options));
       }

@@ -6,11 +6,14 @@
  * including a connection lost mid-run (the summary still says what was written).
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { readWhole } from '../../io/files.js';
 import { type RestoreProgress, type RestoreReport, restore } from '../../ops/restore.js';
+import { type FilterArgs, filterFromArgs, filterOptions } from '../filters.js';
 import { c, EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCommand } from '../output.js';
+import { refuse } from '../refuse.js';
 
-interface Args {
+interface Args extends FilterArgs {
   input: string[];
   to: string;
   replace?: boolean;
@@ -19,9 +22,6 @@ interface Args {
   dryRun?: boolean;
   connections?: number;
   window?: number;
-  db?: number[];
-  key?: string;
-  type?: string[];
   skipUnknown?: boolean;
   cacert?: string;
   insecure?: boolean;
@@ -35,8 +35,13 @@ export const command = 'restore <input..>';
 export const describe = 'Write RDBs, AOFs or JSONL exports into a live Redis or Redis Cluster (RESTORE or type commands, routed by slot)';
 
 export function builder(y: Argv): Argv<Args> {
-  return y
-    .positional('input', { type: 'string', array: true, demandOption: true, describe: 'RDB, AOF (file or directory) or JSONL/JSON export' })
+  return filterOptions(y)
+    .positional('input', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'RDB, AOF (file or directory) or JSONL/JSON export; - for stdin',
+    })
     .option('to', { type: 'string', demandOption: true, describe: 'target: redis://[user:pass@]host:port[/db], rediss:// for TLS' })
     .option('replace', { type: 'boolean', describe: 'overwrite keys that exist (default: report them as skipped)' })
     .option('target-version', { type: 'string', describe: "the target's Redis version (e.g. 6.2), instead of asking INFO" })
@@ -44,21 +49,28 @@ export function builder(y: Argv): Argv<Args> {
     .option('dry-run', { type: 'boolean', describe: 'route and count keys per node, write nothing' })
     .option('connections', { type: 'number', describe: 'connections per primary (default 2)' })
     .option('window', { type: 'number', describe: 'keys in flight per connection (default 512)' })
-    .option('db', { type: 'number', array: true, describe: 'only these databases' })
-    .option('key', { type: 'string', describe: 'only keys matching this Redis glob' })
-    .option('type', {
-      type: 'string',
-      array: true,
-      describe: 'only keys of these types',
-      choices: ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'],
-    })
     .option('skip-unknown', { type: 'boolean', describe: 'AOF input: skip commands the engine does not know' })
     .option('cacert', { type: 'string', describe: 'rediss://: PEM file of the CA to trust' })
     .option('insecure', { type: 'boolean', describe: "rediss://: do not verify the server's certificate" })
     .option('timeout', { type: 'number', describe: 'seconds without a reply before a connection counts as lost (default 30)' })
     .option('show', { type: 'number', describe: 'how many failed / skipped keys to name (default 10)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress line' })
-    .option('json', { type: 'boolean', describe: 'print the report as JSON on stdout' }) as unknown as Argv<Args>;
+    .option('json', { type: 'boolean', describe: 'print the report as JSON on stdout' })
+    .example('$0 restore dump.rdb --to redis://localhost:6379', 'load a dump into a running server (existing keys are skipped)')
+    .example('$0 restore appendonlydir --to redis://10.0.0.5:7000 --key "user:*" --replace', 'the users of an AOF into a cluster')
+    .example(
+      'ssh db1 cat dump.rdb | $0 restore - --to rediss://cache:6380 --cacert ca.pem --dry-run',
+      'route a dump on stdin, write nothing',
+    ) as unknown as Argv<Args>;
+}
+
+/** Refuse options that would do nothing for this target. */
+function refuseUseless(a: ArgumentsCamelCase<Args>): void {
+  const tls = /^rediss:/i.test(a.to);
+  refuse(a.cacert !== undefined && !tls, '--cacert', `applies to a TLS target (rediss://); ${a.to.replace(/\/\/[^@/]*@/, '//')} is plain`);
+  refuse(a.insecure === true && !tls, '--insecure', 'applies to a TLS target (rediss://)');
+  refuse(a.replace === true && a.dryRun === true, '--replace', 'decides how keys are written; --dry-run writes nothing');
+  if (a.input.filter((f) => f === '-').length > 1) throw new UsageError('CLI_STDIN_TWICE', 'stdin (-) can be read only once');
 }
 
 const num = (n: number): string => n.toLocaleString('en-US');
@@ -107,6 +119,8 @@ function summary(r: RestoreReport): string {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('restore', undefined, async () => {
+    const filter = filterFromArgs(argv);
+    refuseUseless(argv);
     const tty = process.stderr.isTTY && !argv.quiet && !argv.json;
     let shown = false;
     const report = await restore(argv.input, {
@@ -117,9 +131,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       dryRun: argv.dryRun,
       connections: argv.connections,
       window: argv.window,
-      db: argv.db,
-      key: argv.key,
-      type: argv.type,
+      ...filter,
       skipUnknown: argv.skipUnknown,
       maxListed: argv.show,
       timeoutMs: argv.timeout !== undefined ? argv.timeout * 1000 : undefined,

@@ -1,13 +1,15 @@
 /**
  * Small things a newcomer meets: --version is rdbkit's own wherever it runs, each verb's help
- * ends with examples, inspect shows ctime as a date, the empty-AOF note says what Redis does,
- * refusals name --lossy, and the JSON reports name the input `input`.
+ * ends with examples, inspect shows ctime as a date, the empty-AOF note says what Redis does
+ * (checked by starting redis-server 7.0 on an empty AOF, single and multi-part), refusals name
+ * --lossy, and the JSON reports name the input `input`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');
@@ -71,4 +73,43 @@ describe('small things', () => {
     });
     expect(JSON.parse(viaStdin.stdout).input).toBe('stdin');
   });
+});
+
+describe.skipIf(!requireRedis('the empty-AOF check against a real server'))('an empty AOF, as redis-server 7.0 loads it', () => {
+  /** Start a server on `dir` with appendonly yes; it must come up with no keys. */
+  async function loadsEmpty(dir: string): Promise<void> {
+    const srv = await startRedis({ dir, args: ['--appendonly', 'yes'] });
+    try {
+      expect(await srv.client.call('DBSIZE')).toBe(0);
+    } finally {
+      await srv.stop();
+    }
+  }
+
+  it('a single empty file: redis-server starts with 0 keys, and rdbkit says it loads', async () => {
+    const dir = mkdtempSync(join(tmp, 'empty-single-'));
+    writeFileSync(join(dir, 'appendonly.aof'), '');
+    const r = run(['inspect', join(dir, 'appendonly.aof')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/every AOF file is empty: Redis 7\.0 loads it as an empty dataset/);
+    expect(run(['check', join(dir, 'appendonly.aof')]).code).toBe(0);
+    await loadsEmpty(dir);
+  }, 60_000);
+
+  it('a multi-part set with an empty base and incr: the same', async () => {
+    const dir = mkdtempSync(join(tmp, 'empty-multi-'));
+    const aofDir = join(dir, 'appendonlydir');
+    mkdirSync(aofDir);
+    writeFileSync(join(aofDir, 'appendonly.aof.1.base.aof'), '');
+    writeFileSync(join(aofDir, 'appendonly.aof.1.incr.aof'), '');
+    writeFileSync(
+      join(aofDir, 'appendonly.aof.manifest'),
+      'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n',
+    );
+    const r = run(['inspect', aofDir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/every AOF file is empty: Redis 7\.0 loads it as an empty dataset/);
+    expect(run(['check', aofDir]).code).toBe(0);
+    await loadsEmpty(dir);
+  }, 60_000);
 });

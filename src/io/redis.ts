@@ -68,13 +68,33 @@ export function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Socket errors in words (Node's messages carry the errno name: `connect ECONNREFUSED 127.0.0.1:1`). */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is redis-server listening there?)',
+  ECONNRESET: 'connection reset by the server',
+  EPIPE: 'the server closed the connection',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved (DNS)',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** A socket error as a user reads it: the words for a known errno, else Node's message. */
+export function socketErrorText(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code && SOCKET_ERRORS[code]) ?? e.message;
+}
+
 /** The connection to a server was lost with replies outstanding (or could not be made). */
 export class ConnectionLostError extends Error {
   constructor(
     readonly address: string,
     detail: string,
+    connecting = false,
   ) {
-    super(`connection to ${address} lost: ${detail}`);
+    super(connecting ? `cannot connect to ${address}: ${detail}` : `connection to ${address} lost: ${detail}`);
     this.name = 'ConnectionLostError';
   }
 }
@@ -105,7 +125,7 @@ export class RedisConnection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e) => this.fail(e.message));
+    socket.on('error', (e) => this.fail(socketErrorText(e)));
     socket.on('close', () => this.fail('closed by the server'));
     socket.on('timeout', () => {
       if (this.outstanding > 0) socket.destroy(new Error('no reply within the timeout'));
@@ -134,7 +154,7 @@ export class RedisConnection {
       });
       s.once('error', (e) => {
         clearTimeout(timer);
-        reject(new ConnectionLostError(address, e.message));
+        reject(new ConnectionLostError(address, socketErrorText(e), true));
       });
     });
     socket.setTimeout(timeoutMs);

@@ -103,6 +103,11 @@ describe('progress', () => {
     ['check of an AOF', `check '${bigAof}'`, /check big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
     ['diff of an AOF and an RDB', `diff '${bigAof}' '${big}'`, /diff big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
     ['report of an AOF', `report '${bigAof}' -o /dev/null`, /report big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
+    [
+      'report of several files (worker threads: one line for all)',
+      `report '${big}' '${big}' -o /dev/null`,
+      /report 2 files {2} *\d+\.\d% .*[\d,]+ keys/,
+    ],
   ];
   for (const [name, args, line] of verbs) {
     it(`${name}: drawn on a terminal, absent with --quiet`, () => {

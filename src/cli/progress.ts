@@ -84,12 +84,15 @@ export class Progress {
   private readonly timer: NodeJS.Timeout | null;
   private state: ProgressState = { bytes: 0, total: null, keys: 0 };
 
+  private readonly sink: ((st: ProgressState) => void) | undefined;
+
   constructor(
     private readonly label: string,
     private readonly read: () => ProgressState,
-    opts: { quiet?: boolean } = {},
+    opts: { quiet?: boolean; sink?: (st: ProgressState) => void } = {},
   ) {
-    this.on = !opts.quiet && process.stderr.isTTY === true;
+    this.sink = opts.sink;
+    this.on = this.sink !== undefined || (!opts.quiet && process.stderr.isTTY === true);
     // a timer as well as updates: a read waiting on a slow pipe still shows its rate falling
     this.timer = this.on ? setInterval(() => this.tick(), 250) : null;
     this.timer?.unref();
@@ -102,6 +105,10 @@ export class Progress {
     if (now - this.started < FIRST_DRAW_MS || now - this.last < MIN_INTERVAL_MS) return;
     this.last = now;
     this.state = this.read();
+    if (this.sink) {
+      this.sink(this.state);
+      return;
+    }
     // a terminal of unknown width (0 columns, as under script(1)) gets the whole line
     const cols = process.stderr.columns || 0;
     const line = progressLine(this.label, this.state, now - this.started);
@@ -125,6 +132,15 @@ export class Progress {
   }
 }
 
+/** Where a progress state goes: a line drawn here, or a callback (a worker thread posting it to the main thread). */
+export type ProgressTarget = { quiet?: boolean } | ((st: ProgressState) => void);
+
+/** A Progress for a target: drawn on stderr, or each state handed to the callback (at most ten a second). */
+function progressFor(label: string, read: () => ProgressState, target: ProgressTarget | boolean | undefined): Progress {
+  if (typeof target !== 'function') return new Progress(label, read, { quiet: typeof target === 'object' ? target.quiet : target });
+  return new Progress(label, read, { sink: target });
+}
+
 /** The label of a progress line: the verb and the input's base name. */
 function labelOf(verb: string, arg: string): string {
   return `${verb} ${arg === '-' ? 'stdin' : basename(arg)}`;
@@ -138,12 +154,12 @@ export function aofProgress(
   verb: string,
   arg: string,
   set: AofSource,
-  quiet: boolean | undefined,
+  quiet: ProgressTarget | boolean | undefined,
 ): { bar: Progress; onProgress: (p: AofProgress) => void } {
   let total: number | null = 0;
   for (const p of set.parts) total = total === null || p.size === null ? null : total + p.size;
   let last: AofProgress = { bytes: 0, commands: 0, keys: 0 };
-  const bar = new Progress(labelOf(verb, arg), () => ({ bytes: last.bytes, total, keys: last.keys, commands: last.commands }), { quiet });
+  const bar = progressFor(labelOf(verb, arg), () => ({ bytes: last.bytes, total, keys: last.keys, commands: last.commands }), quiet);
   return {
     bar,
     onProgress: (p) => {
@@ -154,9 +170,9 @@ export function aofProgress(
 }
 
 /** Show the progress of `verb` reading an opened RDB (file bytes from the input, keys from the decoder). */
-export function rdbProgress(verb: string, arg: string, input: RdbInput, quiet: boolean | undefined): Progress {
+export function rdbProgress(verb: string, arg: string, input: RdbInput, quiet: ProgressTarget | boolean | undefined): Progress {
   let keys = 0;
-  const bar = new Progress(labelOf(verb, arg), () => ({ bytes: input.input.bytesRead, total: input.fileSize, keys }), { quiet });
+  const bar = progressFor(labelOf(verb, arg), () => ({ bytes: input.input.bytesRead, total: input.fileSize, keys }), quiet);
   const prev = input.decoderOptions.onProgress;
   input.decoderOptions.onProgress = (p) => {
     keys = p.keys;

@@ -10,7 +10,7 @@ import { batchesOf } from '../ops/export.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
 import { openAof, shownName } from './inputs.js';
-import { aofProgress, rdbProgress } from './progress.js';
+import { aofProgress, type ProgressTarget, rdbProgress } from './progress.js';
 
 /** An opened input: its records in batches, and what to release afterwards. */
 export interface ReportInput {
@@ -19,12 +19,13 @@ export interface ReportInput {
 }
 
 /**
- * Open a file (or `-`) for reporting; `progress` draws a progress line on a terminal (the main
- * thread only: worker threads read several files at once).
+ * Open a file (or `-`) for reporting; `progress` draws a progress line on a terminal, or hands
+ * the states to a callback (a worker thread posts them to the main thread, which draws one line
+ * for all the files).
  */
-export async function openReportInput(file: string, opts: ReportOptions, progress?: { quiet?: boolean }): Promise<ReportInput> {
+export async function openReportInput(file: string, opts: ReportOptions, progress?: ProgressTarget): Promise<ReportInput> {
   const opened = await openInput(file);
-  const quiet = progress === undefined || progress.quiet;
+  const quiet = progress ?? true;
   if (isAofKind(opened.kind)) {
     const set = await openAof(opened);
     const { bar, onProgress } = aofProgress('report', file, set, quiet);
@@ -43,7 +44,7 @@ export async function openReportInput(file: string, opts: ReportOptions, progres
 }
 
 /** Report on one file. */
-export async function reportFile(file: string, opts: ReportOptions, progress?: { quiet?: boolean }): Promise<MemoryReport> {
+export async function reportFile(file: string, opts: ReportOptions, progress?: ProgressTarget): Promise<MemoryReport> {
   const input = await openReportInput(file, opts, progress);
   try {
     return await reportRecords(input.batches, { ...opts, source: opts.source ?? shownName(file) });

@@ -5,11 +5,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
 import type { ReportOptions } from '../ops/report.js';
+import type { ProgressState } from './progress.js';
 import { reportFile } from './report-input.js';
 
 const { file, options } = workerData as { file: string; options: ReportOptions };
 try {
-  parentPort!.postMessage({ ok: true, report: await reportFile(file, options) });
+  const progress = (st: ProgressState) => parentPort!.postMessage({ progress: st });
+  parentPort!.postMessage({ ok: true, report: await reportFile(file, options, progress) });
 } catch (e) {
   if (e instanceof ParseError) parentPort!.postMessage({ ok: false, parse: { ...e.toJSON() } });
   else parentPort!.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });

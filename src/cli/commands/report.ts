@@ -14,6 +14,7 @@ import { CSV_HEADER, csvLine, type MemoryReport, mergeReports, ReportBuilder, ty
 import { reportHtml } from '../../ops/report-html.js';
 import { FILTER_ARGS, type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
+import { Progress, type ProgressState } from '../progress.js';
 import { refuse } from '../refuse.js';
 import { openReportInput, reportFile } from '../report-input.js';
 import { formatReportText } from '../report-text.js';
@@ -97,22 +98,29 @@ function reportOptions(a: Args, filter: KeyFilter): ReportOptions {
 }
 
 /** Report on one file in a worker thread. */
-function reportInWorker(file: string, options: ReportOptions): Promise<MemoryReport> {
+function reportInWorker(file: string, options: ReportOptions, onProgress: (st: ProgressState) => void): Promise<MemoryReport> {
   return new Promise((resolve, reject) => {
     // stdin belongs to the main thread
     if (file === '-') {
-      reportFile(file, options).then(resolve, reject);
+      reportFile(file, options, onProgress).then(resolve, reject);
       return;
     }
     const w = new Worker(new URL('../report-worker.js', import.meta.url), { workerData: { file, options } });
-    w.once('message', (m: { ok: boolean; report?: MemoryReport; message?: string; parse?: Record<string, unknown> }) => {
-      if (m.ok) resolve(m.report!);
-      else if (m.parse) {
-        const p = m.parse as { kind: string; format: ErrorFormat; code: string; offset: number; message: string; context: string };
-        const Ctor = p.kind === 'truncated' ? TruncatedError : CorruptError;
-        reject(Object.assign(new Ctor(p.format, p.code, p.offset, p.message, p.context), { file }));
-      } else reject(Object.assign(new Error(m.message), { file }));
-    });
+    w.on(
+      'message',
+      (m: { ok: boolean; progress?: ProgressState; report?: MemoryReport; message?: string; parse?: Record<string, unknown> }) => {
+        if (m.progress) {
+          onProgress(m.progress);
+          return;
+        }
+        if (m.ok) resolve(m.report!);
+        else if (m.parse) {
+          const p = m.parse as { kind: string; format: ErrorFormat; code: string; offset: number; message: string; context: string };
+          const Ctor = p.kind === 'truncated' ? TruncatedError : CorruptError;
+          reject(Object.assign(new Ctor(p.format, p.code, p.offset, p.message, p.context), { file }));
+        } else reject(Object.assign(new Error(m.message), { file }));
+      },
+    );
     w.once('error', reject);
     w.once('exit', (code) => {
       if (code !== 0) reject(new Error(`report worker for ${file} exited with code ${code}`));
@@ -120,18 +128,47 @@ function reportInWorker(file: string, options: ReportOptions): Promise<MemoryRep
   });
 }
 
-/** Reports of several files, `limit` worker threads at a time, in input order. */
-async function reportAll(files: string[], options: ReportOptions): Promise<MemoryReport[]> {
+/**
+ * Reports of several files, `limit` worker threads at a time, in input order; one progress line
+ * adds up what the workers post (the total once every file has said its size).
+ */
+async function reportAll(files: string[], options: ReportOptions, quiet: boolean | undefined): Promise<MemoryReport[]> {
   const out: MemoryReport[] = new Array(files.length);
+  const states: Array<ProgressState | undefined> = new Array(files.length);
+  const sum = (): ProgressState => {
+    let bytes = 0;
+    let keys = 0;
+    let commands: number | undefined;
+    let total: number | null = 0;
+    for (const st of states) {
+      if (!st) {
+        total = null;
+        continue;
+      }
+      bytes += st.bytes;
+      keys += st.keys;
+      if (st.commands !== undefined) commands = (commands ?? 0) + st.commands;
+      total = total === null || st.total === null ? null : total + st.total;
+    }
+    return { bytes, total, keys, commands };
+  };
+  const bar = new Progress(`report ${files.length} files`, sum, { quiet });
   let next = 0;
   const limit = Math.max(1, Math.min(files.length, availableParallelism()));
   const run = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      out[i] = await reportInWorker(files[i]!, options);
+      out[i] = await reportInWorker(files[i]!, options, (st) => {
+        states[i] = st;
+        bar.tick();
+      });
     }
   };
-  await Promise.all(Array.from({ length: limit }, run));
+  try {
+    await Promise.all(Array.from({ length: limit }, run));
+  } finally {
+    bar.end();
+  }
   return out;
 }
 
@@ -179,7 +216,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       } else if (files.length === 1) {
         rep = await reportFile(files[0]!, options, { quiet: argv.quiet });
       } else {
-        rep = mergeReports(await reportAll(files, options));
+        rep = mergeReports(await reportAll(files, options, argv.quiet));
       }
       const text =
         argv.format === 'json' ? `${JSON.stringify(rep, null, 1)}\n` : argv.format === 'html' ? reportHtml(rep) : formatReportText(rep, c);

@@ -20,6 +20,27 @@ interface Row {
   redis: number;
   estimate: number;
   error: number;
+  /** Redis's own figure depends on its random hash seed (see seedDependent). */
+  seedDependent: boolean;
+}
+
+/**
+ * A set stored as a hashtable of at most 512 members whose first members are integers loads into an
+ * intset, is converted at its first other member (a dict of table size nextPower(k)) and expanded to
+ * its full count at once, which starts a rehash moving one bucket per later add. When fewer members
+ * follow than table 0 has filled buckets, whether that rehash has finished (and so whether MEMORY
+ * USAGE counts one table or two) depends on how the members collided, that is on the server's random
+ * SipHash seed: the same dump gives either figure on different runs.
+ */
+function isInt64Text(t: string): boolean {
+  return /^(0|-?[1-9][0-9]{0,18})$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n;
+}
+
+function seedDependent(e: KeyEntry): boolean {
+  if (e.type !== 'set' || !Array.isArray(e.value) || e.value.length > 512) return false;
+  const members = e.value as Uint8Array[];
+  const k = members.findIndex((m) => !isInt64Text(new TextDecoder().decode(m)));
+  return k > 0 && members.length - k < k;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -54,6 +75,7 @@ describe.skipIf(!requireRedis('the memory estimate accuracy test'))('memory esti
         redis,
         estimate: est.bytes,
         error: Math.abs(est.bytes - redis) / redis,
+        seedDependent: seedDependent(e),
       });
     }
   }, 300_000);
@@ -98,8 +120,18 @@ describe.skipIf(!requireRedis('the memory estimate accuracy test'))('memory esti
     expect(p90).toBeLessThanOrEqual(0.05);
   });
 
-  it('is exact where Redis itself is deterministic (every type but skiplist zsets)', () => {
-    const off = rows.filter((r) => r.encoding !== 'skiplist' && r.error !== 0);
+  it('names the keys whose figure depends on the hash seed', () => {
+    console.log(
+      `[memory] ${rows.filter((r) => r.seedDependent).length} seed-dependent set(s): ${rows
+        .filter((r) => r.seedDependent)
+        .map((r) => `${r.key} redis ${r.redis} estimate ${r.estimate}`)
+        .join('; ')}`,
+    );
+    expect(rows.filter((r) => r.seedDependent).every((r) => r.type === 'set' && r.encoding === 'hashtable')).toBe(true);
+  });
+
+  it('is exact where Redis itself is deterministic (every type but skiplist zsets and sets converted late in their load)', () => {
+    const off = rows.filter((r) => r.encoding !== 'skiplist' && !r.seedDependent && r.error !== 0);
     expect(off.map((r) => `${r.type}/${r.encoding} ${r.key}: redis ${r.redis}, estimate ${r.estimate}`)).toEqual([]);
   });
 });

@@ -74,7 +74,17 @@ export function formatRepairPlan(p: RepairPlan): string {
   const lines: string[] = [];
   if (p.action === 'none') lines.push(`${c.green('nothing to do')}: ${p.input}: ${p.reason}`);
   else if (p.action === 'refuse') lines.push(`${c.red('cannot repair')} ${p.input}: ${p.reason}`);
-  else {
+  else if (p.action === 'salvage') {
+    lines.push(`${c.bold('salvage')} ${p.input}: ${p.reason}`);
+    for (const ch of p.changes) {
+      for (const r of ch.ranges) {
+        lines.push(
+          `  will drop [${r.start}, ${r.end}) of ${ch.file} (${num(r.end - r.start)} bytes${r.droppedCommands > 0 ? `, with ${r.droppedCommands} complete command${r.droppedCommands === 1 ? '' : 's'} of a broken transaction` : ''}${r.toEnd ? ', to the end of the file: no valid command follows' : ''}): ${r.what} at offset ${r.offset}`,
+        );
+      }
+      lines.push(`  ${ch.file}: ${num(ch.size)} → ${num(ch.size - ch.droppedBytes)} bytes`);
+    }
+  } else {
     lines.push(`${c.bold('repair')} ${p.input}: ${p.reason}`);
     lines.push(
       `  will cut ${p.file} from ${num(p.size)} to ${num(p.cutAt)} bytes (dropping ${num(p.lostBytes)} bytes${p.lostCommands > 0 ? `, including ${p.lostCommands} complete command${p.lostCommands === 1 ? '' : 's'} of an unfinished MULTI` : ''})`,

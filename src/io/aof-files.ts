@@ -11,8 +11,12 @@ import { loadOrder, type Manifest, type ManifestEntry, parseManifest } from '../
 import { UsageError } from '../errors.js';
 import type { Span } from '../model/record.js';
 import type { AofPartSource, AofSource, AofStreamPartSource } from '../model/source.js';
-import { AtomicFile, backupFile, readChunks, readWhole } from './files.js';
+import { AtomicFile, keepOwnerAndMode, readChunks, readWhole, tempPathFor } from './files.js';
+import { type FsOps, realFsOps } from './fs-ops.js';
+import { type FileHolder, findHolders } from './holders.js';
+import { trackTemp, untrackTemp } from './signals.js';
 import type { InputSource } from './source.js';
+import { findStaleTemps, type StaleTemp } from './stale-temps.js';
 
 /** One file of an AOF set, in load order: a part source that is a file. */
 export interface AofPart extends AofPartSource {
@@ -131,6 +135,53 @@ async function assertUnchanged(part: AofPart): Promise<void> {
   }
 }
 
+/** Every file of a set a running Redis may hold open: the parts and the manifest. */
+export function setFiles(set: AofSet): string[] {
+  const files = set.parts.map((p) => p.path);
+  if (set.manifestPath) files.push(set.manifestPath);
+  return files;
+}
+
+/** What is found before a change: who holds the files open, and temp files of earlier runs. */
+export interface Preflight {
+  /** The files checked (the set's parts and manifest). */
+  files: string[];
+  holders: FileHolder[];
+  /** False where open files cannot be listed (not Linux). */
+  holdersChecked: boolean;
+  /** Processes whose open files could not be read (another user's, when not root). */
+  unreadable: number;
+  staleTemps: StaleTemp[];
+}
+
+/** Look for processes holding the set's files and for temp files left by killed runs. */
+export async function preflight(set: AofSet): Promise<Preflight> {
+  const files = setFiles(set);
+  const h = await findHolders(files);
+  // temp files sit beside the real file, also when a part is a symlink into another directory
+  const dirs = [set.dir];
+  for (const f of files) {
+    try {
+      dirs.push(path.dirname(await fsp.realpath(f)));
+    } catch {
+      /* vanished: openAofSet checked it a moment ago */
+    }
+  }
+  return { files, holders: h.holders, holdersChecked: h.supported, unreadable: h.unreadable, staleTemps: await findStaleTemps(dirs) };
+}
+
+/** The one-line refusal for files held open. */
+export function inUseMessage(holders: FileHolder[]): string {
+  const who = holders.map((h) => `${h.command} (pid ${h.pid}) has ${path.basename(h.file)} open`).join('; ');
+  return `${who}: stop Redis first (or run CONFIG SET appendonly no on it), then run this again; nothing was changed`;
+}
+
+/** Refuse when a process holds one of `files` open (a live Redis would go on appending to the old file). */
+export async function assertNotInUse(files: string[]): Promise<void> {
+  const h = await findHolders(files);
+  if (h.holders.length) throw new UsageError('AOF_IN_USE', inUseMessage(h.holders));
+}
+
 /** What a file change did. */
 export interface FileChange {
   path: string;
@@ -139,14 +190,71 @@ export interface FileChange {
   newSize: number;
 }
 
+/** How a change is made (tests inject failures through `ops`). */
+export interface ChangeOptions {
+  /** Files that must not be held open by any process (checked before and just before the rename). */
+  guard?: string[];
+  ops?: FsOps;
+}
+
+/**
+ * Copy `src` to `dest` without ever leaving a partial `dest`: copy into a temp file beside it,
+ * give it the source's owner, group and mode, fsync, then link it to `dest` (fails if `dest`
+ * exists) and remove the temp name. A kill leaves at most the temp file, which a later run removes.
+ */
+export async function backupAof(src: string, dest: string, ops: FsOps = realFsOps): Promise<void> {
+  if (await stat(dest))
+    throw new UsageError('BACKUP_EXISTS', `backup ${dest} already exists: name another with --backup PATH (nothing changed)`);
+  const st = await fsp.stat(src);
+  const temp = tempPathFor(dest);
+  trackTemp(temp);
+  try {
+    await ops.copy(src, temp);
+    const fh = await ops.openExisting(temp);
+    try {
+      await keepOwnerAndMode(fh, st, dest);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await ops.link(temp, dest);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST')
+        throw new UsageError('BACKUP_EXISTS', `backup ${dest} already exists: name another with --backup PATH (nothing changed)`);
+      // no hard links here (some file systems): a rename is atomic too
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
+      await ops.rename(temp, dest);
+    }
+    await ops.unlink(temp).catch(() => undefined);
+    await ops.syncDir(path.dirname(dest));
+  } catch (e) {
+    await fsp.unlink(temp).catch(() => undefined);
+    throw e;
+  } finally {
+    untrackTemp(temp);
+  }
+}
+
 /**
  * Rewrite `part` keeping only the bytes outside `remove` (sorted, non-overlapping spans):
- * backup first (unless `backup` is null), then temp + fsync + rename.
+ * the guard (no process holds the set open), a backup first (unless `backup` is null), then
+ * temp + fsync + rename of the real file (symlinks followed; owner, group and mode kept),
+ * re-checking the guard and the file's size and mtime just before the rename.
  */
-export async function rewriteWithout(part: AofPart, remove: Span[], backup: string | null): Promise<FileChange> {
+export async function rewriteWithout(part: AofPart, remove: Span[], backup: string | null, opts: ChangeOptions = {}): Promise<FileChange> {
+  const ops = opts.ops ?? realFsOps;
+  const guard = opts.guard ?? [part.path];
   await assertUnchanged(part);
-  if (backup !== null) await backupFile(part.path, backup);
-  const f = await AtomicFile.open(part.path, true);
+  await assertNotInUse(guard);
+  if (backup !== null) await backupAof(part.path, backup, ops);
+  const recheck = async (): Promise<void> => {
+    await assertUnchanged(part);
+    await assertNotInUse(guard);
+  };
+  // AtomicFile follows a symlinked file to where it really is (the link stays a link)
+  const f = await AtomicFile.open(part.path, true, { ops, beforeRename: recheck });
   try {
     let at = 0;
     const keep: Span[] = [];
@@ -159,8 +267,6 @@ export async function rewriteWithout(part: AofPart, remove: Span[], backup: stri
       if (k.end <= k.start) continue;
       for await (const chunk of readChunks(part.path, undefined, k.start, k.end)) await f.write(chunk);
     }
-    await assertUnchanged(part);
-    await fsp.chmod(f.temp, (await fsp.stat(part.path)).mode & 0o7777);
     await f.commit();
     return { path: part.path, backup, oldSize: part.size, newSize: f.written };
   } catch (e) {
@@ -170,16 +276,31 @@ export async function rewriteWithout(part: AofPart, remove: Span[], backup: stri
 }
 
 /** Cut `part` to its first `length` bytes, with the same safety as rewriteWithout. */
-export function truncatePart(part: AofPart, length: number, backup: string | null): Promise<FileChange> {
-  return rewriteWithout(part, [{ start: length, end: part.size }], backup);
+export function truncatePart(part: AofPart, length: number, backup: string | null, opts: ChangeOptions = {}): Promise<FileChange> {
+  return rewriteWithout(part, [{ start: length, end: part.size }], backup, opts);
 }
 
 /** Carry out a repair plan that cuts a file (`action: 'truncate'`): backup (unless null), temp + fsync + rename. */
-export function applyRepair(plan: { part: AofPart; cutAt: number }, backup: string | null): Promise<FileChange> {
-  return truncatePart(plan.part, plan.cutAt, backup);
+export function applyRepair(plan: { part: AofPart; cutAt: number }, backup: string | null, opts: ChangeOptions = {}): Promise<FileChange> {
+  return truncatePart(plan.part, plan.cutAt, backup, opts);
 }
 
 /** Carry out an unflush plan (`action: 'remove'`): backup (unless null), temp + fsync + rename of that one file. */
-export function applyUnflush(plan: { part: AofPart; remove: Span[] }, backup: string | null): Promise<FileChange> {
-  return rewriteWithout(plan.part, plan.remove, backup);
+export function applyUnflush(
+  plan: { part: AofPart; remove: Span[] },
+  backup: string | null,
+  opts: ChangeOptions = {},
+): Promise<FileChange> {
+  return rewriteWithout(plan.part, plan.remove, backup, opts);
+}
+
+/** Carry out a salvage plan (`action: 'salvage'`): each damaged file rewritten without its damaged ranges (backup per file unless null). */
+export async function applySalvage(
+  plan: { changes: Array<{ part: AofPart; ranges: Span[] }> },
+  backupOf: (part: AofPart) => string | null,
+  opts: ChangeOptions = {},
+): Promise<FileChange[]> {
+  const done: FileChange[] = [];
+  for (const c of plan.changes) done.push(await rewriteWithout(c.part, c.ranges, backupOf(c.part), opts));
+  return done;
 }

@@ -3,9 +3,10 @@
  * chunks; modified files are written to a temp file beside the target, fsynced and renamed,
  * so the original is untouched on any failure.
  */
-import { createReadStream, constants as fsc, promises as fsp, readFileSync, type Stats } from 'node:fs';
+import { createReadStream, promises as fsp, readFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
+import { type FsOps, type OpsFile, realFsOps } from './fs-ops.js';
 import { trackTemp, untrackTemp } from './signals.js';
 
 /**
@@ -86,12 +87,20 @@ export async function resolveLinks(p: string): Promise<string> {
   throw new UsageError('OUTPUT_LINK_LOOP', `${p}: too many levels of symbolic links`);
 }
 
+/** How an AtomicFile works: its file-system calls (tests inject failures), a last check before the rename. */
+export interface AtomicOptions {
+  ops?: FsOps;
+  /** Runs after the temp file is complete and fsynced, just before it is renamed over the target; throwing aborts. */
+  beforeRename?: () => Promise<void>;
+}
+
 /**
  * A sink that writes chunks to a temp file beside the target and, on commit, fsyncs it and
  * renames it over the target. A symlinked target is followed: the temp file and the rename
  * happen beside the file the link names, so the link stays a link. A replaced file keeps its
  * owner, group and mode (a repaired AOF must stay readable by the redis user). The temp file
- * is registered for removal if a signal ends the process.
+ * is registered for removal if a signal ends the process; a kill leaves it for the next run's
+ * stale-temp cleanup (io/stale-temps.ts), which knows it by its name.
  */
 export class AtomicFile {
   /** The path given. */
@@ -99,23 +108,27 @@ export class AtomicFile {
   /** The file actually replaced (the target with symlinks followed). */
   readonly real: string;
   readonly temp: string;
-  private fh: fsp.FileHandle | null = null;
+  private fh: OpsFile | null = null;
   /** The file being replaced, when there is one: its owner and mode are kept. */
   private readonly replaced: Stats | null;
+  private readonly ops: FsOps;
+  private readonly beforeRename: (() => Promise<void>) | undefined;
   written = 0;
 
-  private constructor(target: string, real: string, temp: string, replaced: Stats | null) {
+  private constructor(target: string, real: string, temp: string, replaced: Stats | null, opts: AtomicOptions) {
     this.target = target;
     this.real = real;
     this.temp = temp;
     this.replaced = replaced;
+    this.ops = opts.ops ?? realFsOps;
+    this.beforeRename = opts.beforeRename;
   }
 
   /**
    * Open a temp file beside target (symlinks followed). With `overwrite` false, fails if the
    * target exists. Refuses a target that is not a regular file (see openOutput for devices).
    */
-  static async open(target: string, overwrite: boolean): Promise<AtomicFile> {
+  static async open(target: string, overwrite: boolean, opts: AtomicOptions = {}): Promise<AtomicFile> {
     const real = await resolveLinks(target);
     let replaced: Stats | null = null;
     try {
@@ -128,12 +141,11 @@ export class AtomicFile {
       if (!replaced.isFile()) throw new UsageError('OUTPUT_NOT_FILE', `${target} is not a regular file: it cannot be replaced`);
       if (!overwrite) throw new UsageError('OUTPUT_EXISTS', `${target} already exists (use --force to overwrite)`);
     }
-    const dir = path.dirname(real);
-    const temp = path.join(dir, `.${path.basename(real)}.rdbkit-${process.pid}-${Date.now()}-${tempSeq++}.tmp`);
-    const f = new AtomicFile(target, real, temp, replaced);
+    const temp = tempPathFor(real);
+    const f = new AtomicFile(target, real, temp, replaced, opts);
     trackTemp(temp);
     try {
-      f.fh = await fsp.open(temp, 'wx', 0o666);
+      f.fh = await f.ops.create(temp, 0o666);
     } catch (e) {
       untrackTemp(temp);
       throw ioError(e, target);
@@ -155,28 +167,14 @@ export class AtomicFile {
   /** Give the temp file the owner, group and mode of the file it replaces, then fsync, close, rename, fsync the directory. */
   async commit(): Promise<void> {
     if (!this.fh) throw new Error('AtomicFile is closed');
-    const old = this.replaced;
-    if (old) {
-      const now = await this.fh.stat();
-      if (now.uid !== old.uid || now.gid !== old.gid) {
-        try {
-          await this.fh.chown(old.uid, old.gid);
-        } catch (e) {
-          throw new UsageError(
-            'OUTPUT_OWNER',
-            `${this.target}: cannot give the new file the owner ${old.uid}:${old.gid} of the one it replaces (${(e as NodeJS.ErrnoException).code ?? 'error'}); nothing changed`,
-          );
-        }
-      }
-      // after chown, which clears set-id bits
-      await this.fh.chmod(old.mode & 0o7777);
-    }
+    if (this.replaced) await keepOwnerAndMode(this.fh, this.replaced, this.target);
     await this.fh.sync();
     await this.fh.close();
     this.fh = null;
-    await fsp.rename(this.temp, this.real);
+    await this.beforeRename?.();
+    await this.ops.rename(this.temp, this.real);
     untrackTemp(this.temp);
-    await syncDir(path.dirname(this.real));
+    await this.ops.syncDir(path.dirname(this.real));
   }
 
   /** Close and delete the temp file; the target is untouched. */
@@ -191,6 +189,34 @@ export class AtomicFile {
 }
 
 let tempSeq = 0;
+
+/**
+ * The temp file name for a file written in place of `file`, beside it:
+ * `.<name>.rdbkit-<pid>-<ms>-<seq>.tmp` (io/stale-temps.ts finds those of killed runs by it).
+ */
+export function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.rdbkit-${process.pid}-${Date.now()}-${tempSeq++}.tmp`);
+}
+
+/**
+ * Give a new file the owner, group and mode of the one it copies or replaces, so Redis running
+ * as its own user can still open it; refuse (nothing changed) when that is impossible.
+ */
+export async function keepOwnerAndMode(fh: OpsFile, st: { uid: number; gid: number; mode: number }, what: string): Promise<void> {
+  const now = await fh.stat();
+  if (now.uid !== st.uid || now.gid !== st.gid) {
+    try {
+      await fh.chown(st.uid, st.gid);
+    } catch (e) {
+      throw new UsageError(
+        'OUTPUT_OWNER',
+        `${what}: cannot give the new file the owner ${st.uid}:${st.gid} of the one it replaces (${(e as NodeJS.ErrnoException).code ?? 'error'}): run as root or as the file's owner; nothing changed`,
+      );
+    }
+  }
+  // after chown, which clears set-id bits
+  await fh.chmod(st.mode & 0o7777);
+}
 
 /** A Node file-system error as a one-line UsageError naming the path (no syscall jargon). */
 export function ioError(e: unknown, file: string): Error {
@@ -210,37 +236,6 @@ export function ioError(e: unknown, file: string): Error {
     EDQUOT: 'disk quota exceeded',
   };
   return new UsageError(`IO_${err.code}`, `${file}: ${why[err.code] ?? err.code.toLowerCase()}`);
-}
-
-/** fsync a directory so a rename is durable (best effort where unsupported). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await fsp.open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* some filesystems do not allow fsync on directories */
-  }
-}
-
-/** Copy a file to a backup path (fails if the backup exists), fsynced. */
-export async function backupFile(src: string, dest: string): Promise<void> {
-  try {
-    await fsp.copyFile(src, dest, fsc.COPYFILE_EXCL);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new UsageError('BACKUP_EXISTS', `backup ${dest} already exists: name another with --backup PATH (nothing changed)`);
-    throw ioError(e, dest);
-  }
-  const fh = await fsp.open(dest, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Write bytes to a file atomically (temp + fsync + rename). */

@@ -16,6 +16,7 @@
 import { AofTokenizer } from '../aof/resp.js';
 import type { AofPartSource, AofSource } from '../model/source.js';
 import { scanWarnings, setVerdict } from './aof-inspect.js';
+import { type SkippedRange, salvagePart } from './aof-salvage.js';
 import { type AofSetScan, scanAofSet } from './aof-scan.js';
 
 /** Repair options. */
@@ -24,6 +25,17 @@ export interface RepairOptions {
   truncateToTimestamp?: number;
   /** Also cut an unterminated final annotation line (redis-check-aof keeps it). */
   cutPartialAnnotation?: boolean;
+  /** Drop only the damaged ranges and keep the valid commands after them (aof-salvage.ts). */
+  salvage?: boolean;
+}
+
+/** One file changed by a salvage. */
+export interface SalvageChange<P extends AofPartSource = AofPartSource> {
+  file: string;
+  part: P;
+  size: number;
+  ranges: SkippedRange[];
+  droppedBytes: number;
 }
 
 interface PlanBase {
@@ -49,7 +61,8 @@ export type RepairPlan<P extends AofPartSource = AofPartSource> =
       lostCommands: number;
       /** Where the problem was found. */
       offset: number;
-    });
+    })
+  | (PlanBase & { action: 'salvage'; reason: string; changes: SalvageChange<P>[] });
 
 function describeLoss(scan: AofSetScan, from: number, cutAt: number): { bytes: number; files: string[] } {
   const p = scan.parts[from]!;
@@ -249,15 +262,51 @@ export async function probeAfterDamage(part: AofPartSource, offset: number): Pro
   return { resyncAt, commands };
 }
 
+/** Plan a salvage: the damaged ranges of every file Redis loads (the RDB parts must be intact). */
+export async function planSalvage<P extends AofPartSource>(set: AofSource<P>, scan: AofSetScan): Promise<RepairPlan<P>> {
+  const warnings = scanWarnings(set, scan);
+  const rdbDamage = scan.parts.find((p) => p.verdict.kind !== 'ok' && p.verdict.inRdb);
+  if (rdbDamage && rdbDamage.verdict.kind !== 'ok') {
+    return {
+      input: set.input,
+      warnings,
+      action: 'refuse',
+      file: rdbDamage.name,
+      offset: rdbDamage.verdict.offset,
+      lostBytes: null,
+      reason: `the RDB part of ${rdbDamage.name} is damaged at offset ${rdbDamage.verdict.offset} (${rdbDamage.verdict.what}); salvage reads only the RESP commands: restore that file from a backup, or read its keys with rdbkit convert --salvage`,
+    };
+  }
+  const changes: SalvageChange<P>[] = [];
+  for (let i = 0; i < scan.parts.length; i++) {
+    const p = scan.parts[i]!;
+    if (p.verdict.kind === 'ok') continue;
+    const part = set.parts[i]!;
+    const s = await salvagePart(part, p.rdb ? p.rdb.end : 0);
+    if (s.ranges.length === 0) continue;
+    changes.push({ file: p.name, part, size: p.size, ranges: s.ranges, droppedBytes: s.ranges.reduce((n, r) => n + r.end - r.start, 0) });
+  }
+  if (changes.length === 0) return { input: set.input, warnings, action: 'none', reason: 'the AOF is valid: nothing to salvage' };
+  const n = changes.reduce((k, c) => k + c.ranges.length, 0);
+  return {
+    input: set.input,
+    warnings,
+    action: 'salvage',
+    changes,
+    reason: `${n} damaged range${n === 1 ? '' : 's'} in ${changes.map((c) => c.file).join(', ')}; the valid commands around ${n === 1 ? 'it' : 'them'} are kept`,
+  };
+}
+
 /** Read an AOF and plan its repair (for corruption, also probing what follows the damage). */
 export async function planAofRepair<P extends AofPartSource>(set: AofSource<P>, opts: RepairOptions = {}): Promise<RepairPlan<P>> {
   const scan = await scanAofSet(set, { timestampLimit: opts.truncateToTimestamp });
+  if (opts.salvage) return planSalvage(set, scan);
   const plan = planRepair(set, scan, opts);
   if (plan.action === 'truncate' && plan.cause === 'corrupt') {
     const probe = await probeAfterDamage(plan.part, plan.offset);
     if (probe && probe.commands > 0) {
       plan.warnings.push(
-        `after the damage, ${probe.commands} command${probe.commands === 1 ? '' : 's'} from offset ${probe.resyncAt} on look valid; the cut drops them too (keep the backup if you want to salvage them)`,
+        `after the damage, ${probe.commands} command${probe.commands === 1 ? '' : 's'} from offset ${probe.resyncAt} on look valid; the cut drops them too (repair --salvage keeps them)`,
       );
     }
   }

@@ -23,7 +23,7 @@ export function redisServerPath(): string | null;
 export function redisAvailable(): boolean;
 export function requireRedis(what?: string): boolean;
 export function freePort(): Promise<number>;
-export function startRedis(options?: { args?: string[]; dir?: string; startTimeoutMs?: number }): Promise<RedisServer>;
+export function startRedis(options?: { args?: string[]; dir?: string; startTimeoutMs?: number; runAs?: string }): Promise<RedisServer>;
 export function connectRedis(port: number, host?: string): Promise<RedisClient>;
 export function encodeCommand(args: RedisArg[]): Uint8Array;
 export class RedisReplyError extends Error {}

@@ -61,8 +61,9 @@ export function freePort() {
 /**
  * Start a redis-server on 127.0.0.1 with a free port, `--dir` a fresh temp dir (or `dir`),
  * `--save ""`, `--appendonly no` and `--enable-debug-command yes`; `args` come last and override.
+ * `runAs` starts it as that user (through setpriv, which execs: the pid is the server's).
  * Resolves once PING answers, with a connected client.
- * @param {{ args?: string[], dir?: string, startTimeoutMs?: number }} [options]
+ * @param {{ args?: string[], dir?: string, startTimeoutMs?: number, runAs?: string }} [options]
  */
 export async function startRedis(options = {}) {
   const bin = redisServerPath();
@@ -94,7 +95,11 @@ export async function startRedis(options = {}) {
       'warning',
       ...(options.args ?? []),
     ];
-    const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = options.runAs
+      ? spawn('setpriv', [`--reuid=${options.runAs}`, `--regid=${options.runAs}`, '--init-groups', bin, ...argv], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdout.on('data', (d) => {
       output = (output + d).slice(-4000);

@@ -4,9 +4,10 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { applyUnflush, defaultBackupPath, openAofSet } from '../../io/aof-files.js';
+import { applyUnflush, defaultBackupPath, openAofSet, preflight } from '../../io/aof-files.js';
 import { planAofUnflush } from '../../ops/aof-unflush.js';
 import { formatChange, formatUnflushPlan } from '../aof-format.js';
+import { cleanStaleTemps, formatPreflight, refuseIfInUse } from '../aof-safety.js';
 import { confirm } from '../confirm.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
 
@@ -36,19 +37,24 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('unflush', argv.file, async () => {
-    const plan = await planAofUnflush(await openAofSet(argv.file), { flushdb: argv.flushdb });
+    const set = await openAofSet(argv.file);
+    const plan = await planAofUnflush(set, { flushdb: argv.flushdb });
+    const pre = await preflight(set);
     const { part: _part, ...shown } = plan as typeof plan & { part?: unknown };
     const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: shown, ...extra }, null, 2)}\n`);
-    if (!argv.json) process.stdout.write(formatUnflushPlan(plan));
+    if (!argv.json) process.stdout.write(formatUnflushPlan(plan) + formatPreflight(pre));
+    (argv.json ? process.stderr : process.stdout).write(await cleanStaleTemps(pre, argv.dryRun === true));
     if (plan.action === 'refuse') {
       if (argv.json) json({ done: false });
       return EXIT_INVALID;
     }
     if (argv.dryRun) {
       if (argv.json) json({ done: false, dryRun: true });
+      else if (pre.holders.length) process.stdout.write('a change would be refused while a process holds the files open\n');
       else process.stdout.write('dry run: nothing changed\n');
       return EXIT_OK;
     }
+    refuseIfInUse(pre);
     const consent = await confirm(`Remove ${plan.command} from ${plan.file}?`, argv.yes === true);
     if (consent === 'no-tty')
       throw new UsageError('NEED_YES', 'not a terminal: pass --yes to change the AOF without asking (nothing changed)');
@@ -57,7 +63,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       return EXIT_INVALID;
     }
     const backup = argv.backup === false ? null : typeof argv.backup === 'string' ? argv.backup : defaultBackupPath(plan.part.path);
-    const change = await applyUnflush(plan, backup);
+    const change = await applyUnflush(plan, backup, { guard: pre.files });
     if (argv.json) json({ done: true, change });
     else process.stdout.write(formatChange(change));
     return EXIT_OK;

@@ -7,9 +7,11 @@
  * On Linux every `/proc/<pid>/fd/<n>` is a link to the open file (readlink gives its path, or
  * the path with " (deleted)" once unlinked); the files are compared by device and inode, so a
  * path spelled through a symlink or a bind mount still matches. Elsewhere there is no portable
- * way: the result says so and the caller warns instead of refusing.
+ * way: the result says so and the caller warns instead of refusing. The calls are synchronous:
+ * a few thousand stat() calls take milliseconds, while as many promises through the thread pool
+ * took over half a second on a busy machine.
  */
-import { promises as fsp } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 /** A process holding one of the files open. */
 export interface FileHolder {
@@ -29,9 +31,9 @@ export interface HolderReport {
   unreadable: number;
 }
 
-async function fileId(p: string): Promise<string | null> {
+function fileId(p: string): string | null {
   try {
-    const s = await fsp.stat(p, { bigint: true });
+    const s = statSync(p, { bigint: true });
     return `${s.dev}:${s.ino}`;
   } catch {
     return null;
@@ -43,13 +45,13 @@ export async function findHolders(files: string[]): Promise<HolderReport> {
   if (process.platform !== 'linux') return { supported: false, holders: [], unreadable: 0 };
   let pids: string[];
   try {
-    pids = (await fsp.readdir('/proc')).filter((n) => /^\d+$/.test(n));
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
   } catch {
     return { supported: false, holders: [], unreadable: 0 };
   }
   const wanted = new Map<string, string>();
   for (const f of files) {
-    const id = await fileId(f);
+    const id = fileId(f);
     if (id) wanted.set(id, f);
   }
   const holders: FileHolder[] = [];
@@ -59,7 +61,7 @@ export async function findHolders(files: string[]): Promise<HolderReport> {
     if (Number(pid) === process.pid) continue;
     let fds: string[];
     try {
-      fds = await fsp.readdir(`/proc/${pid}/fd`);
+      fds = readdirSync(`/proc/${pid}/fd`);
     } catch (e) {
       // ENOENT: the process ended meanwhile; EACCES: another user's process
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable++;
@@ -67,14 +69,21 @@ export async function findHolders(files: string[]): Promise<HolderReport> {
     }
     const seen = new Set<string>();
     for (const fd of fds) {
+      const link = `/proc/${pid}/fd/${fd}`;
+      // sockets, pipes and anonymous inodes ("socket:[…]") cannot be one of the files
+      try {
+        if (readlinkSync(link)[0] !== '/') continue;
+      } catch {
+        continue;
+      }
       // stat() through the fd link reaches the open file itself, even when it was renamed
-      const id = await fileId(`/proc/${pid}/fd/${fd}`);
+      const id = fileId(link);
       const file = id ? wanted.get(id) : undefined;
       if (file === undefined || seen.has(file)) continue;
       seen.add(file);
       let command = '?';
       try {
-        command = (await fsp.readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+        command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       } catch {
         /* ended meanwhile */
       }

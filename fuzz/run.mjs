@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * `npm run fuzz [-- --cases N --seed S --limit-ms MS --heap-mb MB]`: mutation fuzzing of the
+ * RDB and AOF readers and tools (fuzz/cases.mjs) in a worker thread, one case at a time, with a
+ * per-case time limit (the worker is terminated and restarted past it: a hang) and a heap limit
+ * (the worker dies: a blow-up). Every crash, hang and blow-up is written to fuzz/findings/ with
+ * what produced it; `repair` is compared with `redis-check-aof --fix` on every damaged AOF.
+ * Prints the figures at the end (and writes them to fuzz/findings/summary.json).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+const ROOT = join(import.meta.dirname, '..');
+
+if (!isMainThread) {
+  const { seeds, plan, makeCase, runCase } = await import('./cases.mjs');
+  const s = seeds();
+  const p = plan(s);
+  parentPort.on('message', async (index) => {
+    const c = makeCase(s, p, workerData.seed, index);
+    const t0 = performance.now();
+    const r = await runCase(c, { compare: workerData.compare });
+    parentPort.postMessage({ index, ms: performance.now() - t0, kind: c.kind, name: c.name, what: c.what, r });
+  });
+  parentPort.postMessage({ ready: true });
+} else {
+  const { values } = parseArgs({
+    options: {
+      cases: { type: 'string', default: '100000' },
+      seed: { type: 'string', default: '1' },
+      'limit-ms': { type: 'string', default: '20000' },
+      'heap-mb': { type: 'string', default: '512' },
+      'no-compare': { type: 'boolean', default: false },
+    },
+  });
+  const total = Number(values.cases);
+  const seed = Number(values.seed);
+  const limitMs = Number(values['limit-ms']);
+  const heapMb = Number(values['heap-mb']);
+  const findings = join(ROOT, 'fuzz', 'findings');
+  mkdirSync(findings, { recursive: true });
+  const { seeds, plan, makeCase } = await import('./cases.mjs');
+  const s = seeds();
+  const p = plan(s);
+
+  const stats = {
+    cases: 0,
+    rdbCases: 0,
+    aofCases: 0,
+    truncationCases: Math.min(total, p.truncCases),
+    crashes: 0,
+    hangs: 0,
+    blowups: 0,
+    slowest: { ms: 0, case: null },
+    peakRssMb: 0,
+    repairCompared: 0,
+    repairMismatches: 0,
+    mismatchExamples: [],
+    crashExamples: [],
+    seed,
+    limitMs,
+    heapMb,
+    startedAt: new Date().toISOString(),
+    seconds: 0,
+    loadAverage: null,
+  };
+  const t0 = Date.now();
+  const rssTimer = setInterval(() => {
+    stats.peakRssMb = Math.max(stats.peakRssMb, process.memoryUsage().rss / 2 ** 20);
+  }, 50);
+
+  const save = (kind, index, extra) => {
+    const c = makeCase(s, p, seed, index);
+    const base = join(findings, `${kind}-${seed}-${index}`);
+    writeFileSync(`${base}.bin`, c.bytes);
+    writeFileSync(`${base}.json`, `${JSON.stringify({ kind, index, seed, input: c.kind, from: c.name, what: c.what, ...extra }, null, 2)}\n`);
+  };
+
+  let next = 0;
+  const start = () =>
+    new Promise((resolve) => {
+      const w = new Worker(new URL(import.meta.url), {
+        workerData: { seed, compare: !values['no-compare'] },
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      });
+      let current = -1;
+      let timer = null;
+      const send = () => {
+        if (next >= total) {
+          w.terminate().then(() => resolve(null));
+          return;
+        }
+        current = next++;
+        timer = setTimeout(() => {
+          stats.hangs++;
+          stats.cases++;
+          save('hang', current, { limitMs });
+          w.terminate().then(() => resolve('restart'));
+        }, limitMs);
+        w.postMessage(current);
+      };
+      w.on('message', (m) => {
+        if (m.ready) return send();
+        clearTimeout(timer);
+        stats.cases++;
+        if (m.kind === 'rdb') stats.rdbCases++;
+        else stats.aofCases++;
+        if (m.ms > stats.slowest.ms) stats.slowest = { ms: Math.round(m.ms), case: { index: m.index, input: m.name, what: m.what } };
+        const r = m.r;
+        if (r.crashes.length) {
+          stats.crashes++;
+          if (stats.crashExamples.length < 20) stats.crashExamples.push({ index: m.index, input: m.name, what: m.what, crashes: r.crashes });
+          save('crash', m.index, { crashes: r.crashes });
+        }
+        if (r.checkAofFix !== undefined) {
+          stats.repairCompared++;
+          if (r.checkAofFix !== r.rdbkitRepair) {
+            stats.repairMismatches++;
+            if (stats.mismatchExamples.length < 20)
+              stats.mismatchExamples.push({ index: m.index, input: m.name, what: m.what, redisCheckAof: r.checkAofFix, rdbkit: r.rdbkitRepair });
+            save('mismatch', m.index, { redisCheckAof: r.checkAofFix, rdbkit: r.rdbkitRepair });
+          }
+        }
+        if (stats.cases % 1000 === 0) {
+          stats.seconds = Math.round((Date.now() - t0) / 1000);
+          writeFileSync(join(findings, 'summary.json'), `${JSON.stringify({ ...stats, partial: true }, null, 2)}\n`);
+        }
+        if (stats.cases % 5000 === 0)
+          process.stderr.write(
+            `${stats.cases} cases, ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.blowups} blow-ups, ${stats.repairMismatches}/${stats.repairCompared} repair mismatches, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+          );
+        send();
+      });
+      w.on('error', (e) => {
+        clearTimeout(timer);
+        stats.cases++;
+        if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          stats.blowups++;
+          save('blowup', current, { heapMb });
+        } else {
+          stats.crashes++;
+          save('crash', current, { worker: String(e?.stack ?? e) });
+        }
+        resolve('restart');
+      });
+    });
+  while ((await start()) === 'restart');
+  clearInterval(rssTimer);
+  stats.seconds = Math.round((Date.now() - t0) / 1000);
+  const os = await import('node:os');
+  stats.loadAverage = os.loadavg().map((x) => Math.round(x * 10) / 10);
+  writeFileSync(join(findings, 'summary.json'), `${JSON.stringify(stats, null, 2)}\n`);
+  process.stdout.write(
+    `fuzz: ${stats.cases} cases (${stats.rdbCases} RDB, ${stats.aofCases} AOF; ${stats.truncationCases} truncations) in ${stats.seconds} s\n` +
+      `crashes ${stats.crashes}, hangs ${stats.hangs}, blow-ups ${stats.blowups}\n` +
+      `slowest case ${stats.slowest.ms} ms (${JSON.stringify(stats.slowest.case)})\n` +
+      `peak RSS ${Math.round(stats.peakRssMb)} MB (heap limit ${heapMb} MB per worker)\n` +
+      `repair vs redis-check-aof --fix: ${stats.repairMismatches} mismatches in ${stats.repairCompared} damaged AOFs\n` +
+      `load average ${stats.loadAverage.join(' ')}\n`,
+  );
+  process.exitCode = stats.crashes || stats.hangs || stats.blowups ? 1 : 0;
+}

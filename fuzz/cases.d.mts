@@ -24,6 +24,8 @@ export interface CaseResult {
   valid?: boolean;
   checkAofFix?: number;
   rdbkitRepair?: number;
+  /** A documented, deliberate difference from redis-check-aof (not a mismatch). */
+  deliberate?: string;
 }
 export function seeds(): Seeds;
 export function plan(s: Seeds): Plan;

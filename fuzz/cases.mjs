@@ -320,6 +320,8 @@ async function aofTargets(b, out, opts) {
     const { scan } = scanAofBytes(b);
     const plan = planRepair(set, scan);
     plannedCut = plan.action === 'truncate' ? plan.cutAt : b.length;
+    // SPEC §6: a command with no arguments (*0, *-1), which redis-server refuses, is cut by rdbkit and kept by redis-check-aof
+    if (plan.action === 'truncate' && /arguments \(Redis refuses to load it\)/.test(plan.reason)) out.deliberate = 'zero-argument command';
   }, out);
   // the library path of the CLI's plan (without its /proc scan for a live Redis, which is tested apart)
   await guard('repair', async () => {

@@ -4,7 +4,8 @@
  * hostile 2^32 / 2^64-1 lengths, gzip/VCS containers) through check, inspect, convert with and
  * without salvage, digest, and repair/unflush/salvage on copies. No target may end in anything
  * but a result or a typed ParseError/UsageError, and `repair` must leave the length
- * `redis-check-aof --fix` leaves on every damaged AOF. Every finding of a full run that was
+ * `redis-check-aof --fix` leaves on every damaged AOF (except the documented zero-argument command,
+ * which rdbkit cuts because redis-server refuses it). Every finding of a full run that was
  * fixed is kept under fixtures/fuzz/ and replayed here.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ describe.skipIf(!haveRedis)('seeded fuzz subset', () => {
       const c = makeCase(s, p, SEED, i);
       const r = await runCase(c, { compare: c.kind === 'aof' });
       for (const x of r.crashes) bad.push(`${c.name} ${c.what}: ${x.target}: ${x.error}`);
-      if (r.checkAofFix !== undefined && r.checkAofFix !== r.rdbkitRepair)
+      if (r.checkAofFix !== undefined && r.checkAofFix !== r.rdbkitRepair && !r.deliberate)
         bad.push(`${c.name} ${c.what}: repair leaves ${r.rdbkitRepair} bytes, redis-check-aof --fix ${r.checkAofFix}`);
     }
     expect(bad).toEqual([]);
@@ -39,7 +40,7 @@ describe.skipIf(!haveRedis)('seeded fuzz subset', () => {
       const c = makeCase(s, p, SEED, p.truncCases + i);
       const r = await runCase(c, { compare: true });
       for (const x of r.crashes) bad.push(`#${i} ${c.name} ${c.what}: ${x.target}: ${x.error}`);
-      if (r.checkAofFix !== undefined && r.checkAofFix !== r.rdbkitRepair)
+      if (r.checkAofFix !== undefined && r.checkAofFix !== r.rdbkitRepair && !r.deliberate)
         bad.push(`#${i} ${c.name} ${c.what}: repair leaves ${r.rdbkitRepair} bytes, redis-check-aof --fix ${r.checkAofFix}`);
     }
     expect(bad).toEqual([]);

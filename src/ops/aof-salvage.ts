@@ -84,8 +84,8 @@ export async function findResync(part: AofPartSource, from: number): Promise<num
   return null;
 }
 
-/** The end of the EXEC command that starts at `at` (read as the tokenizer reads it inside a MULTI). */
-async function execEnd(part: AofPartSource, at: number): Promise<number> {
+/** The end of the EXEC command that starts at `at` (read as the tokenizer reads it inside a MULTI), or null when it is not a whole command. */
+async function execEnd(part: AofPartSource, at: number): Promise<number | null> {
   const multi = new TextEncoder().encode('*1\r\n$5\r\nMULTI\r\n');
   const tok = new AofTokenizer({ startOffset: at - multi.length, totalSize: part.size, maxArgs: 1 });
   tok.write(multi);
@@ -95,8 +95,7 @@ async function execEnd(part: AofPartSource, at: number): Promise<number> {
     if (tok.verdict) break;
   }
   const last = tok.end();
-  if (last.length) return last[0]!.span.end;
-  throw new Error(`no EXEC at offset ${at} of ${part.name}`);
+  return last.length ? last[0]!.span.end : null;
 }
 
 /** One tokenizer run from `start` to the first damage (or the end). */
@@ -146,9 +145,9 @@ export async function salvagePart(part: AofPartSource, start: number): Promise<P
     commands += run.commands;
     if (v.kind === 'ok') break;
     const prev = ranges[ranges.length - 1];
-    if (afterResync && !run.sawMulti && prev && /^EXEC without MULTI/.test(v.what)) {
+    const end = afterResync && !run.sawMulti && prev && /^EXEC without MULTI/.test(v.what) ? await execEnd(part, v.offset) : null;
+    if (prev && end !== null) {
       // the rest of a transaction whose start was dropped: drop it too, through its EXEC
-      const end = await execEnd(part, v.offset);
       const dropped = run.commands;
       commands -= dropped;
       prev.end = end;

@@ -45,7 +45,8 @@ function checkAofTool(manifest: string, fix: boolean): { code: number; out: stri
 async function repairDir(dataDir: string) {
   const set = await openAofSet(dataDir);
   const plan = planRepair(set, await scanAofSet(set));
-  if (plan.action === 'truncate') await applyRepair(plan, null);
+  // where the cut falls, not the live-Redis guard (aof-live-guard.test.ts): no /proc scan
+  if (plan.action === 'truncate') await applyRepair(plan, null, { guard: [] });
   return plan;
 }
 

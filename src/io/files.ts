@@ -234,6 +234,7 @@ export function ioError(e: unknown, file: string): Error {
     ELOOP: 'too many levels of symbolic links',
     ENXIO: 'no reader on the other end',
     EDQUOT: 'disk quota exceeded',
+    EIO: 'input/output error',
   };
   return new UsageError(`IO_${err.code}`, `${file}: ${why[err.code] ?? err.code.toLowerCase()}`);
 }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { DatasetDigest } from '../dist/engine/digest.js';
+import { concatBytes } from '../dist/model/bytes.js';
 import { CorruptError, ParseError, UsageError } from '../dist/errors.js';
 import { applyRepair, applySalvage, applyUnflush, openAofSet } from '../dist/io/aof-files.js';
 import { vcsChunks } from '../dist/io/input.js';
@@ -48,20 +49,8 @@ export function seeds() {
   // an old-style AOF with an RDB preamble: a small RDB then a RESP tail
   const small = aof.find((a) => a.name === 'small/appendonly.aof.1.incr.aof');
   const base = new Uint8Array(readFileSync(join(ROOT, 'fixtures', 'aof', 'small', 'appendonly.aof.1.base.rdb')));
-  if (small) aof.push({ name: 'preamble.aof', bytes: concat([base, small.bytes]) });
+  if (small) aof.push({ name: 'preamble.aof', bytes: concatBytes([base, small.bytes]) });
   return { rdb, aof };
-}
-
-function concat(parts) {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** xorshift32: a small deterministic generator per case. */
@@ -144,13 +133,13 @@ export function makeCase(s, p, seed, index) {
       const oa = r.below(other.length + 1);
       const ol = r.below(Math.min(512, other.length - oa) + 1);
       const cut = r.below(Math.min(512, b.length - a) + 1);
-      b = concat([b.subarray(0, a), other.subarray(oa, oa + ol), b.subarray(a + cut)]);
+      b = concatBytes([b.subarray(0, a), other.subarray(oa, oa + ol), b.subarray(a + cut)]);
       steps.push(`splice at ${a} (-${cut}, +${ol})`);
     } else if (m === 3) {
       if (kind === 'rdb') {
         const h = HOSTILE_RDB[r.below(HOSTILE_RDB.length)];
         const at = r.below(b.length + 1);
-        b = concat([b.subarray(0, at), Uint8Array.from(h), b.subarray(Math.min(b.length, at + h.length))]);
+        b = concatBytes([b.subarray(0, at), Uint8Array.from(h), b.subarray(Math.min(b.length, at + h.length))]);
         steps.push(`hostile length ${h.map((x) => x.toString(16)).join('')} at ${at}`);
       } else {
         // replace one number of a `*N` or `$N` line
@@ -161,7 +150,7 @@ export function makeCase(s, p, seed, index) {
           let e = at + 1;
           while (e < b.length && b[e] !== 0x0d) e++;
           const h = HOSTILE_AOF[r.below(HOSTILE_AOF.length)];
-          b = concat([b.subarray(0, at + 1), new TextEncoder().encode(h), b.subarray(e)]);
+          b = concatBytes([b.subarray(0, at + 1), new TextEncoder().encode(h), b.subarray(e)]);
           steps.push(`count ${h} at ${at}`);
         }
       }
@@ -172,7 +161,7 @@ export function makeCase(s, p, seed, index) {
     } else if (b.length) {
       const a = r.below(b.length);
       const l = r.below(Math.min(64, b.length - a) + 1);
-      b = concat([b.subarray(0, a), b.subarray(a, a + l), b.subarray(a)]);
+      b = concatBytes([b.subarray(0, a), b.subarray(a, a + l), b.subarray(a)]);
       steps.push(`duplicate ${l} bytes at ${a}`);
     }
   }
@@ -188,7 +177,7 @@ export function makeCase(s, p, seed, index) {
       }
     } else if (w === 1) {
       const enc = new VcsEncoder();
-      b = concat([...enc.write(b), ...enc.end()]);
+      b = concatBytes([...enc.write(b), ...enc.end()]);
       what += ', vcs';
       if (r.chance(0.5) && b.length > 20) {
         const at = r.below(b.length);
@@ -263,7 +252,7 @@ async function rdbTargets(b, out) {
     }(), { lossy: true }))
       chunks.push(c);
     // what salvage writes must itself be a valid RDB with exactly the keys it recovered
-    const back = decodeRdb(concat(chunks)).filter((r) => r.kind === 'key').length;
+    const back = decodeRdb(concatBytes(chunks)).filter((r) => r.kind === 'key').length;
     if (back !== report.keys) throw new Error(`salvage wrote ${back} keys but recovered ${report.keys}`);
     out.salvaged = report.keys;
   }, out);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenizeAof } from '../src/aof/resp.js';
 import { concatBytes } from '../src/model/bytes.js';
+import { digestOfAofDir, digestOfCommands } from './support/aof-digest.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -45,24 +46,7 @@ async function writeAof(cmds: Cmd[]): Promise<{ dir: string; digest: string }> {
   }
 }
 
-async function digestOfCommands(cmds: Cmd[]): Promise<string> {
-  const r = await startRedis();
-  try {
-    for (const c of cmds) await r.client.call(...c);
-    return Buffer.from(await r.client.call('DEBUG', 'DIGEST')).toString();
-  } finally {
-    await r.stop();
-  }
-}
-
-async function digestOfDir(dir: string): Promise<string> {
-  const r = await startRedis({ dir, args: [...AOF_ARGS, '--aof-load-truncated', 'no'] });
-  try {
-    return Buffer.from(await r.client.call('DEBUG', 'DIGEST')).toString();
-  } finally {
-    await r.stop({ keepDir: true });
-  }
-}
+const digestOfDir = (dir: string): Promise<string> => digestOfAofDir(dir, AOF_ARGS);
 
 /** Insert `junk` into a file at `at`. */
 function insertAt(file: string, at: number, junk: string): void {

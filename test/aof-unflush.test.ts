@@ -11,6 +11,7 @@ import { encodeCommand } from '../src/aof/writer.js';
 import { applyUnflush, defaultBackupPath, openAofSet } from '../src/io/aof-files.js';
 import { concatBytes } from '../src/model/bytes.js';
 import { planAofUnflush } from '../src/ops/aof-unflush.js';
+import { digestOfAofDir, digestOfCommands } from './support/aof-digest.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
 const haveRedis = requireRedis('unflush tests (DEBUG DIGEST on real servers)');
@@ -39,24 +40,7 @@ async function writeAof(
   }
 }
 
-async function digestOfCommands(cmds: Cmd[]): Promise<string> {
-  const r = await startRedis();
-  try {
-    for (const c of cmds) await r.client.call(...c);
-    return Buffer.from(await r.client.call('DEBUG', 'DIGEST')).toString();
-  } finally {
-    await r.stop();
-  }
-}
-
-async function digestOfDir(dir: string): Promise<string> {
-  const r = await startRedis({ dir, args: [...AOF_ARGS, '--aof-load-truncated', 'no'] });
-  try {
-    return Buffer.from(await r.client.call('DEBUG', 'DIGEST')).toString();
-  } finally {
-    await r.stop({ keepDir: true });
-  }
-}
+const digestOfDir = (dir: string): Promise<string> => digestOfAofDir(dir, AOF_ARGS);
 
 const before: Cmd[] = [
   ['SET', 'a', '1'],

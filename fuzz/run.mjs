@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run fuzz [-- --cases N --seed S --limit-ms MS --heap-mb MB]`: mutation fuzzing of the
- * RDB and AOF readers and tools (fuzz/cases.mjs) in a worker thread, one case at a time, with a
- * per-case time limit (the worker is terminated and restarted past it: a hang) and a heap limit
- * (the worker dies: a blow-up). Every crash, hang and blow-up is written to fuzz/findings/ with
+ * `npm run fuzz [-- --cases N --seed S --limit-ms MS --heap-mb MB --jobs J]`: mutation fuzzing of
+ * the RDB and AOF readers and tools (fuzz/cases.mjs) in J worker threads (default 1), each one case
+ * at a time, with a per-case time limit (the worker is terminated and restarted past it: a hang)
+ * and a heap limit (the worker dies: a blow-up). Every crash, hang and blow-up is written to fuzz/findings/ with
  * what produced it; `repair` is compared with `redis-check-aof --fix` on every damaged AOF.
  * Prints the figures at the end (and writes them to fuzz/findings/summary.json).
  */
@@ -33,12 +33,14 @@ if (!isMainThread) {
       'limit-ms': { type: 'string', default: '20000' },
       'heap-mb': { type: 'string', default: '512' },
       'no-compare': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '1' },
     },
   });
   const total = Number(values.cases);
   const seed = Number(values.seed);
   const limitMs = Number(values['limit-ms']);
   const heapMb = Number(values['heap-mb']);
+  const jobs = Math.max(1, Number(values.jobs));
   const findings = join(ROOT, 'fuzz', 'findings');
   mkdirSync(findings, { recursive: true });
   const { seeds, plan, makeCase } = await import('./cases.mjs');
@@ -64,6 +66,7 @@ if (!isMainThread) {
     seed,
     limitMs,
     heapMb,
+    jobs,
     startedAt: new Date().toISOString(),
     seconds: 0,
     loadAverage: null,
@@ -149,7 +152,11 @@ if (!isMainThread) {
         resolve('restart');
       });
     });
-  while ((await start()) === 'restart');
+  // each lane keeps one worker busy, restarting it after a hang or a blow-up; the lanes share `next`
+  const lane = async () => {
+    while ((await start()) === 'restart');
+  };
+  await Promise.all(Array.from({ length: jobs }, lane));
   clearInterval(rssTimer);
   stats.seconds = Math.round((Date.now() - t0) / 1000);
   const os = await import('node:os');
@@ -159,7 +166,7 @@ if (!isMainThread) {
     `fuzz: ${stats.cases} cases (${stats.rdbCases} RDB, ${stats.aofCases} AOF; ${stats.truncationCases} truncations) in ${stats.seconds} s\n` +
       `crashes ${stats.crashes}, hangs ${stats.hangs}, blow-ups ${stats.blowups}\n` +
       `slowest case ${stats.slowest.ms} ms (${JSON.stringify(stats.slowest.case)})\n` +
-      `peak RSS ${Math.round(stats.peakRssMb)} MB (heap limit ${heapMb} MB per worker)\n` +
+      `peak RSS ${Math.round(stats.peakRssMb)} MB (${jobs} worker${jobs === 1 ? '' : 's'}, heap limit ${heapMb} MB each)\n` +
       `repair vs redis-check-aof --fix: ${stats.repairMismatches} mismatches in ${stats.repairCompared} damaged AOFs (${stats.repairDeliberate} documented zero-argument-command differences)\n` +
       `load average ${stats.loadAverage.join(' ')}\n`,
   );

@@ -200,6 +200,8 @@ describe('repair', () => {
     const j = JSON.parse(r.stdout);
     expect(j.plan).toMatchObject({ action: 'truncate', cause: 'truncated', size: 300 });
     expect(j.change).toMatchObject({ oldSize: 300, newSize: j.plan.cutAt, backup: null });
+    // what was checked before the change: the file, no holder, no temp file of a killed run
+    expect(j.preflight).toMatchObject({ files: [p], holders: [], staleTemps: [] });
   });
 
   it('a valid file: nothing to do, exit 0', () => {

@@ -66,7 +66,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       salvage: argv.salvage,
     });
     const pre = await preflight(set);
-    const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: stripPart(plan), ...extra }, null, 2)}\n`);
+    const json = (extra: object) =>
+      process.stdout.write(`${JSON.stringify({ plan: stripPart(plan), preflight: pre, ...extra }, null, 2)}\n`);
     if (!argv.json) process.stdout.write(formatRepairPlan(plan) + formatPreflight(pre));
     (argv.json ? process.stderr : process.stdout).write(await cleanStaleTemps(pre, argv.dryRun === true));
     if (plan.action === 'none') {

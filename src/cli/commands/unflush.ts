@@ -41,7 +41,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     const plan = await planAofUnflush(set, { flushdb: argv.flushdb });
     const pre = await preflight(set);
     const { part: _part, ...shown } = plan as typeof plan & { part?: unknown };
-    const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: shown, ...extra }, null, 2)}\n`);
+    const json = (extra: object) => process.stdout.write(`${JSON.stringify({ plan: shown, preflight: pre, ...extra }, null, 2)}\n`);
     if (!argv.json) process.stdout.write(formatUnflushPlan(plan) + formatPreflight(pre));
     (argv.json ? process.stderr : process.stdout).write(await cleanStaleTemps(pre, argv.dryRun === true));
     if (plan.action === 'refuse') {

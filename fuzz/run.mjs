@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run fuzz [-- --cases N --seed S --limit-ms MS --heap-mb MB --jobs J]`: mutation fuzzing of
+ * `npm run fuzz [-- --cases N --from I --seed S --limit-ms MS --heap-mb MB --jobs J]`: mutation fuzzing of
  * the RDB and AOF readers and tools (fuzz/cases.mjs) in J worker threads (default 1), each one case
  * at a time, with a per-case time limit (the worker is terminated and restarted past it: a hang)
- * and a heap limit (the worker dies: a blow-up). Every crash, hang and blow-up is written to fuzz/findings/ with
- * what produced it; `repair` is compared with `redis-check-aof --fix` on every damaged AOF.
- * Prints the figures at the end (and writes them to fuzz/findings/summary.json).
+ * and a heap limit (the worker dies: a blow-up). Every crash, hang and blow-up is written to
+ * fuzz/findings/ with what produced it; `repair` is compared with `redis-check-aof --fix` on every
+ * damaged AOF. `--from I` starts at case I (cases are a function of seed and index: a run can go on
+ * where another stopped, or run only the random mutations after the truncations). Prints the
+ * figures at the end (and writes them to fuzz/findings/summary.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,10 +35,12 @@ if (!isMainThread) {
       'limit-ms': { type: 'string', default: '20000' },
       'heap-mb': { type: 'string', default: '512' },
       'no-compare': { type: 'boolean', default: false },
+      from: { type: 'string', default: '0' },
       jobs: { type: 'string', default: '1' },
     },
   });
-  const total = Number(values.cases);
+  const from = Number(values.from);
+  const total = from + Number(values.cases);
   const seed = Number(values.seed);
   const limitMs = Number(values['limit-ms']);
   const heapMb = Number(values['heap-mb']);
@@ -51,7 +55,8 @@ if (!isMainThread) {
     cases: 0,
     rdbCases: 0,
     aofCases: 0,
-    truncationCases: Math.min(total, p.truncCases),
+    truncationCases: Math.max(0, Math.min(total, p.truncCases) - from),
+    from,
     crashes: 0,
     hangs: 0,
     blowups: 0,
@@ -83,7 +88,7 @@ if (!isMainThread) {
     writeFileSync(`${base}.json`, `${JSON.stringify({ kind, index, seed, input: c.kind, from: c.name, what: c.what, ...extra }, null, 2)}\n`);
   };
 
-  let next = 0;
+  let next = from;
   const start = () =>
     new Promise((resolve) => {
       const w = new Worker(new URL(import.meta.url), {

@@ -3,9 +3,9 @@
  * - A real dump (the checked-in fixture a real Redis saved) cut at 60%: exactly the keys whose
  *   records end before the cut, as JSONL (the same lines the intact file gives for them) and as
  *   an RDB that redis-check-rdb accepts and a real Redis loads.
- * - Damage confined to one value with its outer length intact (a listpack's end marker, an
- *   intset's encoding, a bad LZF block, a quicklist node): that key is skipped and reported, every
- *   other key is written, exit 3 (partial).
+ * - Damage confined to one value with its outer length intact (a listpack's end marker, a
+ *   ziplist's end marker, an intset's encoding, a bad LZF block, a quicklist node, a stream node's
+ *   listpack): that key is skipped and reported, every other key is written, exit 3 (partial).
  * - Damage to the structure (a type byte): reading stops there, the keys before it are written.
  * - Exit status: 0 complete, 3 partial, 1 nothing readable.
  */
@@ -81,7 +81,7 @@ describe.skipIf(!haveRedis)('a real dump cut at 60%', () => {
 });
 
 /** A small RDB with `damaged` between two intact string keys; returns it and the damaged key's span. */
-function sandwich(damaged: KeyEntry): { bytes: Uint8Array; span: { start: number; end: number } } {
+function sandwich(damaged: KeyEntry, version = 10): { bytes: Uint8Array; span: { start: number; end: number } } {
   const str = (k: string, v: string): KeyEntry =>
     ({
       kind: 'key',
@@ -93,7 +93,7 @@ function sandwich(damaged: KeyEntry): { bytes: Uint8Array; span: { start: number
       rdbType: null,
       expireAt: null,
     }) as KeyEntry;
-  const bytes = encodeRdb([str('before', '1'), damaged, str('after', '2')], { version: 10 });
+  const bytes = encodeRdb([str('before', '1'), damaged, str('after', '2')], { version });
   const span = keys(decodeRdb(bytes)).find((k) => label(k) === label(damaged))!.span!;
   return { bytes, span };
 }
@@ -189,6 +189,65 @@ describe('damage confined to one value: that key is skipped, the rest is written
     expect(r.code).toBe(3);
     expect(r.keys).toEqual(['before', 'after']);
     expect(r.err).toMatch(/skipped key "l"/);
+  });
+
+  it('a ziplist hash (RDB 9) whose end marker is gone', () => {
+    const h = {
+      kind: 'key',
+      db: 0,
+      key: enc.encode('zh'),
+      type: 'hash',
+      value: [{ field: enc.encode('f'), value: enc.encode('v') }],
+      encoding: '',
+      rdbType: null,
+      expireAt: null,
+    } as KeyEntry;
+    const { bytes, span } = sandwich(h, 9);
+    expect(bytes[span.start]).toBe(13); // RDB_TYPE_HASH_ZIPLIST
+    expect(bytes[span.end - 1]).toBe(0xff);
+    bytes[span.end - 1] = 0x00;
+    const r = salvageJsonl(bytes, 'ziplist.rdb');
+    expect(r.code).toBe(3);
+    expect(r.keys).toEqual(['before', 'after']);
+    expect(r.err).toMatch(/salvage: skipped key "zh" in db 0: corrupt at offset \d+ while reading value of key "zh"/);
+  });
+
+  it('a stream node whose listpack end marker is gone (the metadata and groups after it read as usual)', () => {
+    const id = (ms: number, seq: number) => ({ ms: BigInt(ms), seq: BigInt(seq) });
+    const x = {
+      kind: 'key',
+      db: 0,
+      key: enc.encode('x'),
+      type: 'stream',
+      value: {
+        entries: [
+          { id: id(1, 0), fields: [[enc.encode('a'), enc.encode('1')]] },
+          { id: id(2, 0), fields: [[enc.encode('a'), enc.encode('2')]] },
+        ],
+        length: 2,
+        lastId: id(2, 0),
+        firstId: id(1, 0),
+        maxDeletedId: id(0, 0),
+        entriesAdded: 2,
+        groups: [{ name: enc.encode('g'), lastId: id(1, 0), entriesRead: 1, pending: [], consumers: [] }],
+      },
+      encoding: '',
+      rdbType: null,
+      expireAt: null,
+    } as unknown as KeyEntry;
+    const { bytes, span } = sandwich(x);
+    expect(bytes[span.start]).toBe(19); // RDB_TYPE_STREAM_LISTPACKS_2 (RDB 10)
+    // type, key length, key "x", node count 1, the node's master id (length 16 + 16 bytes), then its listpack string
+    const lpHeader = span.start + 1 + 1 + 1 + 1 + 17;
+    expect(bytes[lpHeader]! >> 6).toBe(0); // a 6-bit length: the listpack is stored raw
+    const lpEnd = lpHeader + 1 + bytes[lpHeader]!;
+    expect(bytes[lpEnd - 1]).toBe(0xff);
+    bytes[lpEnd - 1] = 0x00;
+    const r = salvageJsonl(bytes, 'stream.rdb');
+    expect(r.code).toBe(3);
+    expect(r.keys).toEqual(['before', 'after']);
+    expect(r.err).toMatch(/salvage: skipped key "x" in db 0: corrupt at offset \d+ while reading value of key "x"/);
+    expect(r.err).toContain('salvage: partial: 2 keys recovered, 1 skipped');
   });
 });
 

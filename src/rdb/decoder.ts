@@ -63,8 +63,9 @@ export interface RdbDecoderOptions {
   /**
    * Salvage: damage confined to one key's value whose outer lengths are intact (a bad
    * listpack/ziplist/intset/zipmap blob, a bad LZF block, a bad quicklist node or list/set element,
-   * duplicate members) is handed here and the key is skipped; reading goes on after it. Without
-   * this option such damage throws like any other. Damage to the structure still throws.
+   * a bad stream node, duplicate members) is handed here and the key is skipped; reading goes on
+   * after it. Without this option such damage throws like any other. Damage to the structure
+   * still throws.
    */
   onDamagedValue?: (d: DamagedValue) => void;
   /** Attach each key's stored layout (blob sizes, quicklist node counts, stream node ids) for memory estimates. Default false. */
@@ -827,6 +828,17 @@ function skipDamagedUnit(r: Cursor, f: ValueFrame, maxLen: number): boolean | nu
         if (f.left <= 0) return null;
         skipString(r, maxLen);
         return --f.left === 0;
+      case RdbType.STREAM_LISTPACKS:
+      case RdbType.STREAM_LISTPACKS_2:
+      case RdbType.STREAM_LISTPACKS_3:
+      case RdbType.STREAM_LISTPACKS_4:
+      case RdbType.STREAM_LISTPACKS_5:
+        // a node: its master id and its listpack, two strings; the metadata and groups after it are read as usual
+        if (!f.stream?.atNode) return null;
+        skipString(r, maxLen);
+        skipString(r, maxLen);
+        f.stream.nodeSkipped();
+        return false;
       default:
         return null;
     }

@@ -72,6 +72,8 @@ export class StreamReader {
   private phase: Phase = 'nodes-count';
   private left = 0;
   private lastMaster: string | null = null;
+  /** Nodes stepped over by salvage (their listpack was damaged): the value is then dropped whole. */
+  private skippedNodes = 0;
   private groupsLeft = 0;
   private consumersLeft = 0;
   private producersLeft = 0;
@@ -178,7 +180,8 @@ export class StreamReader {
           maxDeletedId = readLenId(r);
           entriesAdded = readLength(r);
         }
-        if (length > 0 && this.lastMaster === null) throw corrupt(r, 'RDB_BAD_STREAM', `stream length ${length} but no nodes`, at);
+        if (length > 0 && this.lastMaster === null && this.skippedNodes === 0)
+          throw corrupt(r, 'RDB_BAD_STREAM', `stream length ${length} but no nodes`, at);
         this.meta = { length, lastId, firstId, maxDeletedId, entriesAdded, groups: 0 };
         this.phase = 'groups-count';
         return false;
@@ -363,6 +366,24 @@ export class StreamReader {
   private flushNacked(): void {
     this.queue.push({ part: 'stream-nacked', items: this.nacked });
     if (this.left > 1) this.nacked = [];
+  }
+
+  /** Whether the next unit is a node (a master-id string and a listpack string). */
+  get atNode(): boolean {
+    return this.phase === 'nodes';
+  }
+
+  /**
+   * Salvage: the caller stepped over the current node's two strings (their lengths were intact,
+   * the listpack inside was not); reading goes on with the next node or the metadata.
+   */
+  nodeSkipped(): void {
+    this.skippedNodes++;
+    this.dropped.length = 0;
+    if (--this.left === 0) {
+      this.flushEntries();
+      this.phase = 'meta';
+    }
   }
 
   private afterConsumer(): boolean {

@@ -257,6 +257,13 @@ describe('every verb: options that would do nothing, and --db/--type values that
     ['restore --cacert to a plain target', ['restore', FILE, ...TO, '--cacert', FILE], /--cacert applies to a TLS target \(rediss:\/\/\)/],
     ['restore --insecure to a plain target', ['restore', FILE, ...TO, '--insecure'], /--insecure applies to a TLS target/],
     [
+      'repair --backup with --dry-run',
+      ['repair', AOF, '--dry-run', '--backup', '/tmp/x.bak'],
+      /--backup decides what is kept of the old file; --dry-run changes nothing/,
+    ],
+    ['repair --no-backup with --dry-run', ['repair', AOF, '--dry-run', '--no-backup'], /--no-backup decides what is kept/],
+    ['unflush --no-backup with --dry-run', ['unflush', AOF, '--dry-run', '--no-backup'], /--no-backup decides what is kept/],
+    [
       'restore --replace with --dry-run',
       ['restore', FILE, ...TO, '--dry-run', '--replace'],
       /--replace decides how keys are written; --dry-run writes nothing/,

@@ -11,6 +11,7 @@ import { formatChange, formatRepairPlan } from '../aof-format.js';
 import { cleanStaleTemps, formatPreflight, refuseIfInUse } from '../aof-safety.js';
 import { confirm } from '../confirm.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { refuse } from '../refuse.js';
 
 interface Args {
   file: string;
@@ -54,6 +55,11 @@ function stripPart(p: object): object {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('repair', argv.file, async () => {
+    refuse(
+      argv.dryRun === true && argv.backup !== undefined,
+      argv.backup === false ? '--no-backup' : '--backup',
+      'decides what is kept of the old file; --dry-run changes nothing',
+    );
     if (argv.truncateToTimestamp !== undefined && !Number.isInteger(argv.truncateToTimestamp)) {
       throw new UsageError('BAD_TIMESTAMP', `--truncate-to-timestamp needs a Unix time in seconds, got ${argv.truncateToTimestamp}`);
     }

@@ -10,6 +10,7 @@ import { formatChange, formatUnflushPlan } from '../aof-format.js';
 import { cleanStaleTemps, formatPreflight, refuseIfInUse } from '../aof-safety.js';
 import { confirm } from '../confirm.js';
 import { EXIT_INVALID, EXIT_OK, runCommand } from '../output.js';
+import { refuse } from '../refuse.js';
 
 interface Args {
   file: string;
@@ -37,6 +38,11 @@ export function builder(y: Argv): Argv<Args> {
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   await runCommand('unflush', argv.file, async () => {
+    refuse(
+      argv.dryRun === true && argv.backup !== undefined,
+      argv.backup === false ? '--no-backup' : '--backup',
+      'decides what is kept of the old file; --dry-run changes nothing',
+    );
     const set = await openAofSet(argv.file);
     const plan = await planAofUnflush(set, { flushdb: argv.flushdb });
     const pre = await preflight(set);

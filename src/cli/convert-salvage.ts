@@ -14,24 +14,19 @@ import { compileFilter, type KeyFilter } from '../ops/filter.js';
 import { type SalvageDamage, type SalvageReport, salvageOutcome, salvageRdbBatches } from '../ops/read.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
+import type { EngineConvertArgs } from './convert-engine.js';
 import { c, EXIT_INVALID, EXIT_OK, writeOutput } from './output.js';
 
 /** Exit status of a salvage that recovered some keys but not all. */
 export const EXIT_PARTIAL = 3;
 
-/** The options convert.ts passes on. */
-export interface SalvageArgs extends KeyFilter {
-  file: string;
+/** The options convert.ts passes on: the output options of every conversion, and salvage's own. */
+export interface SalvageArgs
+  extends Pick<EngineConvertArgs, 'file' | 'to' | 'output' | 'force' | 'meta' | 'rdbVersion' | 'lossy' | 'restore'>,
+    KeyFilter {
   /** The input already opened (stdin included); else `file` is opened. */
   source?: InputSource;
-  to: string;
-  output?: string;
-  force?: boolean;
-  meta?: boolean;
-  rdbVersion?: number;
-  lossy?: boolean;
   compress?: 'lz4' | 'gzip';
-  restore?: boolean;
   skipExpired?: boolean;
 }
 

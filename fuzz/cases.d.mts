@@ -26,6 +26,8 @@ export interface CaseResult {
   rdbkitRepair?: number;
   /** A documented, deliberate difference from redis-check-aof (not a mismatch). */
   deliberate?: string;
+  /** Set when redis-check-aof itself died on a signal (no reference answer): the signal. */
+  baselineCrash?: string;
 }
 export function seeds(): Seeds;
 export function plan(s: Seeds): Plan;

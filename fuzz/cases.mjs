@@ -280,14 +280,19 @@ export function cleanup() {
   workDir = null;
 }
 
-/** redis-check-aof --fix (answering y) on a copy: the length it leaves. */
+/**
+ * redis-check-aof --fix (answering y) on a copy: the length it leaves, or { crashed } when the tool
+ * itself dies on a signal (7.0.15 aborts with "Out Of Memory" on a bulk length of 2^63-1): then there is
+ * no reference answer to compare with.
+ */
 function checkAofFix(path) {
   try {
-    execFileSync('redis-check-aof', ['--fix', path], { input: 'y\n', stdio: ['pipe', 'ignore', 'ignore'], timeout: 20_000 });
-  } catch {
+    execFileSync('redis-check-aof', ['--fix', path], { input: 'y\n', stdio: ['pipe', 'ignore', 'pipe'], timeout: 20_000 });
+  } catch (e) {
+    if (e.signal) return { crashed: `${e.signal}${/Out Of Memory/.test(String(e.stderr)) ? ' (Out Of Memory)' : ''}` };
     /* exit 1: not fixable; the file stays as it was */
   }
-  return statSync(path).size;
+  return { size: statSync(path).size };
 }
 
 /** The case files are the fuzzer's own: no live-Redis scan of /proc per case (test/aof-live-guard.test.ts covers it). */
@@ -322,8 +327,12 @@ async function aofTargets(b, out, opts) {
   if (opts.compare && !out.valid) {
     const ref = join(dir, 'ref.aof');
     writeFileSync(ref, b);
-    out.checkAofFix = checkAofFix(ref);
-    out.rdbkitRepair = repaired;
+    const reference = checkAofFix(ref);
+    if (reference.crashed) out.baselineCrash = reference.crashed;
+    else {
+      out.checkAofFix = reference.size;
+      out.rdbkitRepair = repaired;
+    }
     if (plannedCut !== null && plannedCut !== repaired) out.crashes.push({ target: 'repair', error: `planned cut ${plannedCut} but the file is ${repaired} bytes` });
   }
   writeFileSync(p, b);

@@ -66,6 +66,9 @@ if (!isMainThread) {
     repairMismatches: 0,
     /** Documented differences (a zero-argument command, cut by rdbkit because redis-server refuses it). */
     repairDeliberate: 0,
+    /** Damaged AOFs on which redis-check-aof itself died (a signal): nothing to compare with. */
+    baselineCrashes: 0,
+    baselineCrashExamples: [],
     /** Cases past the limit once that finished on their second run (see send()). */
     retriedAfterTimeout: 0,
     mismatchExamples: [],
@@ -138,6 +141,11 @@ if (!isMainThread) {
           if (stats.crashExamples.length < 20) stats.crashExamples.push({ index: m.index, input: m.name, what: m.what, crashes: r.crashes });
           save('crash', m.index, { crashes: r.crashes });
         }
+        if (r.baselineCrash !== undefined) {
+          stats.baselineCrashes++;
+          if (stats.baselineCrashExamples.length < 20)
+            stats.baselineCrashExamples.push({ index: m.index, input: m.name, what: m.what, redisCheckAof: r.baselineCrash });
+        }
         if (r.checkAofFix !== undefined) {
           stats.repairCompared++;
           if (r.checkAofFix !== r.rdbkitRepair && r.deliberate) stats.repairDeliberate++;
@@ -186,7 +194,7 @@ if (!isMainThread) {
       `crashes ${stats.crashes}, hangs ${stats.hangs}, blow-ups ${stats.blowups} (${stats.retriedAfterTimeout} cases past ${limitMs} ms once, run again)\n` +
       `slowest case ${stats.slowest.ms} ms (${JSON.stringify(stats.slowest.case)})\n` +
       `peak RSS ${Math.round(stats.peakRssMb)} MB (${jobs} worker${jobs === 1 ? '' : 's'}, heap limit ${heapMb} MB each)\n` +
-      `repair vs redis-check-aof --fix: ${stats.repairMismatches} mismatches in ${stats.repairCompared} damaged AOFs (${stats.repairDeliberate} documented zero-argument-command differences)\n` +
+      `repair vs redis-check-aof --fix: ${stats.repairMismatches} mismatches in ${stats.repairCompared} damaged AOFs (${stats.repairDeliberate} documented zero-argument-command differences; redis-check-aof itself crashed on ${stats.baselineCrashes})\n` +
       `load average ${stats.loadAverage.join(' ')}\n`,
   );
   process.exitCode = stats.crashes || stats.hangs || stats.blowups ? 1 : 0;

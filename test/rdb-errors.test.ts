@@ -3,10 +3,13 @@
  * a ParseError with an offset inside the file (never a TypeError/RangeError, never a hang),
  * and a corrupt length never drives a large allocation.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptError, decodeRdb, ParseError, RdbDecoder, TruncatedError } from '../src/index.js';
+import { CorruptError, checkRdb, decodeRdb, ParseError, RdbDecoder, TruncatedError } from '../src/index.js';
+import { requireRedis } from './support/redis.mjs';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'rdb');
 const load = (f: string): Uint8Array => new Uint8Array(readFileSync(join(FIX, f)));
@@ -130,5 +133,45 @@ describe('damaged RDB files', () => {
     const e = errorOf(() => decodeRdb(new Uint8Array([...new TextEncoder().encode('REDIS0009'), 0x08, 0x01, 0x61]))) as ParseError;
     expect(e.code).toBe('RDB_UNKNOWN_TYPE');
     expect(e.offset).toBe(9);
+  });
+
+  it('a version field that is not four digits is read as Redis reads it (atoi), with a warning; redis-check-rdb agrees', async () => {
+    const haveRedis = requireRedis('redis-check-rdb on headers with an irregular version field');
+    const real = load('hashes.rdb');
+    const withField = (field: number[]): Uint8Array => {
+      const b = real.slice();
+      b.set(field, 5);
+      return b;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'rdbkit-header-'));
+    try {
+      // "001\xcf" (a byte flip seen by the fuzzer): version 1, so no checksum trailer is read
+      const v1 = withField([0x30, 0x30, 0x31, 0xcf]);
+      const records = decodeRdb(v1);
+      const header = records.find((r) => r.kind === 'header');
+      expect(header).toMatchObject({ version: 1, versionField: '001\\xcf' });
+      expect(records.filter((r) => r.kind === 'key').length).toBe(decodeRdb(real).filter((r) => r.kind === 'key').length);
+      const report = await checkRdb([v1]);
+      expect(report).toMatchObject({ ok: true, version: 1, checksum: null });
+      expect(report.ok && report.warning).toMatch(/version field "001\\xcf" is not plain digits; read as version 1/);
+      // leading blanks and a sign, as atoi takes them: " 10x" is version 10 (the changed header then fails the CRC)
+      const spaced = errorOf(() => decodeRdb(withField([0x20, 0x31, 0x30, 0x78]))) as ParseError;
+      expect(spaced.code).toBe('RDB_BAD_CHECKSUM');
+      const negative = errorOf(() => decodeRdb(withField([0x2d, 0x30, 0x31, 0x30]))) as ParseError;
+      expect(negative.code).toBe('RDB_UNSUPPORTED_VERSION');
+      expect(negative.message).toMatch(/unsupported RDB version -10/);
+      // decoder tests without the real judge still ran above
+      if (!haveRedis) return;
+      const judge = (b: Uint8Array): number => {
+        const f = join(dir, 'h.rdb');
+        writeFileSync(f, b);
+        return spawnSync('redis-check-rdb', [f]).status ?? -1;
+      };
+      expect(judge(v1)).toBe(0);
+      expect(judge(withField([0x20, 0x31, 0x30, 0x78]))).not.toBe(0);
+      expect(judge(withField([0x2d, 0x30, 0x31, 0x30]))).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

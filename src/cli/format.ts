@@ -46,7 +46,8 @@ export function formatRdbInspect(file: string, r: RdbInspectReport, container: s
 export function formatRdbCheck(file: string, r: RdbCheckReport): string {
   if (r.ok) {
     const sum = r.checksum === null ? 'no checksum in this version' : r.checksumVerified ? 'checksum verified' : 'checksum disabled';
-    return `${c.green('OK')} ${file}: RDB version ${r.version}, ${num(r.keys)} keys, ${num(r.bytes)} bytes, ${sum}\n`;
+    const warning = r.warning ? `${c.yellow('warning')} ${file}: ${r.warning}\n` : '';
+    return `${c.green('OK')} ${file}: RDB version ${r.version}, ${num(r.keys)} keys, ${num(r.bytes)} bytes, ${sum}\n${warning}`;
   }
   const e = r.error;
   const ctx = e.context ? ` while reading ${e.context}` : '';

@@ -318,6 +318,11 @@ export interface HeaderRecord {
   kind: 'header';
   family: 'redis' | 'valkey';
   version: number;
+  /**
+   * The version field as written, present only when it is not plain digits (`"001\\xcf"`): Redis reads
+   * it with atoi, and so does rdbkit (SPEC.md §1.1).
+   */
+  versionField?: string;
   span?: Span;
 }
 

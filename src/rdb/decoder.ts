@@ -336,9 +336,14 @@ export class RdbDecoder {
     const text = String.fromCharCode(...m);
     let family: 'redis' | 'valkey';
     let version: number;
-    if (text.startsWith('REDIS') && /^\d{4}$/.test(text.slice(5))) {
+    // Redis and Valkey read the version field with C's atoi: leading blanks, a sign, then digits up to
+    // the first other byte ("001\xcf" is version 1). rdbkit reads what they read, and says so on the header.
+    const redis = text.startsWith('REDIS');
+    const field = redis ? text.slice(5) : text.slice(6);
+    const parsed = redis || text.startsWith('VALKEY') ? cAtoi(field) : null;
+    if (parsed !== null && redis) {
       family = 'redis';
-      version = Number(text.slice(5));
+      version = parsed;
       if (version < 1 || version > MAX_REDIS_RDB_VERSION) {
         throw new CorruptError(
           'rdb',
@@ -347,9 +352,9 @@ export class RdbDecoder {
           `unsupported RDB version ${version} (this reader knows 1-${MAX_REDIS_RDB_VERSION} and VALKEY080)`,
         );
       }
-    } else if (text.startsWith('VALKEY') && /^\d{3}$/.test(text.slice(6))) {
+    } else if (parsed !== null) {
       family = 'valkey';
-      version = Number(text.slice(6));
+      version = parsed;
       if (version !== 80)
         throw new CorruptError(
           'rdb',
@@ -369,7 +374,14 @@ export class RdbDecoder {
     this.valueContext.family = family;
     this.version = version;
     this.phase = 'body';
-    out.push({ kind: 'header', family, version, span: { start: r.base + start, end: r.base + r.pos } });
+    const canonical = redis ? /^\d{4}$/.test(field) : /^\d{3}$/.test(field);
+    out.push({
+      kind: 'header',
+      family,
+      version,
+      ...(canonical ? {} : { versionField: printable(m.subarray(redis ? 5 : 6)) }),
+      span: { start: r.base + start, end: r.base + r.pos },
+    });
   }
 
   private span(r: Cursor, start: number): Span {
@@ -891,6 +903,17 @@ function checkDuplicates(v: Value, f: ValueFrame): void {
       f.prefix.start,
       `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`,
     );
+}
+
+/**
+ * C's atoi over a header's version field (the field is NUL-terminated after byte 9 in Redis): leading
+ * isspace bytes, an optional sign, then decimal digits up to the first other byte; null when no digit
+ * follows (atoi's 0, which no version accepts).
+ */
+function cAtoi(field: string): number | null {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(field);
+  if (!m) return null;
+  return m[1] === '-' ? -Number(m[2]) : Number(m[2]);
 }
 
 function printable(b: Uint8Array): string {

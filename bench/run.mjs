@@ -396,7 +396,6 @@ async function main() {
 
   const manifest = aofManifest();
   const tmp = mkdtempSync(join(tmpdir(), 'rdbkit-bench-'));
-  const toRdbOut = join(DATA_DIR, 'tmp-convert.rdb');
   const aofRdbOut = join(tmp, 'aof-convert', 'dump.rdb');
   mkdirSync(dirname(aofRdbOut), { recursive: true });
   const node = process.execPath;

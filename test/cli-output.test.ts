@@ -22,7 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRdb } from '../src/rdb/encoder.js';
+import { writeManyStringKeys } from './support/many-keys.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');
@@ -155,19 +155,7 @@ describe('signals', () => {
   beforeAll(() => {
     // ~40 MB of RDB: long enough that a conversion is mid-way when the signal comes
     big = join(tmp, 'many-keys.rdb');
-    const enc = new TextEncoder();
-    const value = enc.encode('v'.repeat(200));
-    const records = Array.from({ length: 200_000 }, (_, i) => ({
-      kind: 'key' as const,
-      db: 0,
-      key: enc.encode(`key:${i}`),
-      type: 'string' as const,
-      value,
-      encoding: '',
-      rdbType: null,
-      expireAt: null,
-    }));
-    writeFileSync(big, encodeRdb(records, { version: 10, compress: false }));
+    writeManyStringKeys(big, 200_000, { prefix: 'key:', valueLength: 200, fill: 'v' });
   });
 
   for (const [sig, status] of [

@@ -13,7 +13,7 @@ import { progressLine } from '../src/cli/progress.js';
 import { openAofSet } from '../src/io/aof-files.js';
 import { checkAof } from '../src/ops/aof-inspect.js';
 import { type AofProgress, replayAof } from '../src/ops/replay-aof.js';
-import { encodeRdb } from '../src/rdb/encoder.js';
+import { writeManyStringKeys } from './support/many-keys.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rdbkit.js');
@@ -24,19 +24,7 @@ const bigAof = join(tmp, 'big.aof');
 const AOF_COMMANDS = 60_000;
 
 beforeAll(() => {
-  const enc = new TextEncoder();
-  const value = enc.encode('x'.repeat(300));
-  const records = Array.from({ length: 150_000 }, (_, i) => ({
-    kind: 'key' as const,
-    db: 0,
-    key: enc.encode(`k:${i}`),
-    type: 'string' as const,
-    value,
-    encoding: '',
-    rdbType: null,
-    expireAt: null,
-  }));
-  writeFileSync(big, encodeRdb(records, { version: 10, compress: false }));
+  writeManyStringKeys(big, 150_000, { prefix: 'k:', valueLength: 300, fill: 'x' });
   const value300 = 'x'.repeat(300);
   let aof = '';
   for (let i = 0; i < AOF_COMMANDS; i++) aof += `*3\r\n$3\r\nSET\r\n$${String(`k:${i}`).length}\r\nk:${i}\r\n$300\r\n${value300}\r\n`;
@@ -99,6 +87,11 @@ describe('progress', () => {
     ['diff of two RDBs', `diff '${big}' '${big}'`, /diff big\.rdb {2} *\d+\.\d% .*[\d,]+ keys/],
     ['report of an RDB', `report '${big}' -o /dev/null`, /report big\.rdb {2} *\d+\.\d% .*[\d,]+ keys/],
     ['convert of an AOF (the replay)', `convert '${bigAof}' --to rdb -o /dev/null`, /convert big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
+    [
+      'convert of an AOF (writing the output after the replay)',
+      `convert '${bigAof}' --to jsonl -o /dev/null`,
+      /convert big\.aof {2}writing {2} *\d+\.\d% {2}[\d,]+ \/ 60,000 keys {2}[\d,]+ keys\/s/,
+    ],
     ['digest of an AOF', `digest '${bigAof}'`, /digest big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
     ['check of an AOF', `check '${bigAof}'`, /check big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
     ['diff of an AOF and an RDB', `diff '${bigAof}' '${big}'`, /diff big\.aof {2} *\d+\.\d% .*[\d,]+ commands/],
@@ -136,6 +129,9 @@ describe('progress', () => {
     );
     expect(progressLine('inspect stdin', { bytes: 3 << 20, total: null, keys: 7 }, 1000)).toBe(
       'inspect stdin  3.00 MiB  3.00 MiB/s  7 keys',
+    );
+    expect(progressLine('convert x.aof', { bytes: 0, total: 4000, keys: 1000, phase: 'write' }, 2000)).toBe(
+      'convert x.aof  writing   25.0%  1,000 / 4,000 keys  500 keys/s  ETA 0:06',
     );
     expect(progressLine('convert x.aof', { bytes: 1 << 20, total: 4 << 20, keys: 0, commands: 5000 }, 1000)).toBe(
       'convert x.aof   25.0%  1.00 MiB / 4.00 MiB  1.00 MiB/s  ETA 0:03  5,000 commands',

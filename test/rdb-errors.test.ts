@@ -127,6 +127,13 @@ describe('damaged RDB files', () => {
   it('unknown magic, version and type are corrupt with clear messages', () => {
     const bad = (s: string): ParseError => errorOf(() => decodeRdb(new TextEncoder().encode(s))) as ParseError;
     expect(bad('HELLO0001xx').code).toBe('RDB_BAD_MAGIC');
+    // fewer than 9 bytes: corrupt when they cannot begin a magic, truncated when they can
+    expect(bad('hello').code).toBe('RDB_BAD_MAGIC');
+    expect(bad('hello')).toBeInstanceOf(CorruptError);
+    expect(bad('VALKX').code).toBe('RDB_BAD_MAGIC');
+    expect(bad('REDI')).toBeInstanceOf(TruncatedError);
+    expect(bad('VALKEY0')).toBeInstanceOf(TruncatedError);
+    expect(bad('')).toBeInstanceOf(TruncatedError);
     expect(bad('REDIS0016\xff').code).toBe('RDB_UNSUPPORTED_VERSION');
     // a future version is refused naming the newest version this reader knows
     expect(bad('REDIS0016\xff').message).toMatch(/unsupported RDB version 16 \(this reader knows 1-15/);

@@ -13,7 +13,7 @@ import { sortedExport } from '../ops/sort.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { c, EXIT_OK, writeOutput } from './output.js';
-import { aofProgress } from './progress.js';
+import { aofProgress, writeProgress } from './progress.js';
 
 /** The options convert.ts passes on. */
 export interface EngineConvertArgs extends KeyFilter {
@@ -61,7 +61,18 @@ export async function convertAof(a: EngineConvertArgs & { set: AofSource; quiet?
       `${c.yellow('note:')} ${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)\n`,
     );
   }
-  const records = engineRecords(engine, a.at);
+  // the replay's line is gone; writing the output (the RDB's LZF, the JSON) has a line of its own
+  let total = 0;
+  for (const db of engine.dbs) total += db.size;
+  const { bar: writing, count } = writeProgress('convert', a.file, total, a.quiet);
+  try {
+    return await writeDataset(a, count(engineRecords(engine, a.at)));
+  } finally {
+    writing.end();
+  }
+}
+
+async function writeDataset(a: EngineConvertArgs, records: Iterable<RdbRecord>): Promise<number> {
   if (a.to === 'rdb') {
     const rep: Partial<ToRdbReport> = {};
     await emit(

@@ -31,6 +31,11 @@ export interface ProgressState {
   keys: number;
   /** AOF input: commands read so far (shown instead of keys unless an RDB preamble had keys). */
   commands?: number;
+  /**
+   * 'write': the output is being written from a dataset already read (AOF conversion after the
+   * replay); `keys` counts keys written and `total` is the dataset's key count, not bytes.
+   */
+  phase?: 'write';
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -54,6 +59,7 @@ function clock(sec: number): string {
 
 /** The text of one progress line. */
 export function progressLine(label: string, st: ProgressState, elapsedMs: number): string {
+  if (st.phase === 'write') return writeLine(label, st, elapsedMs);
   const rate = elapsedMs > 0 ? (st.bytes / elapsedMs) * 1000 : 0;
   const parts = [label];
   if (st.total !== null && st.total > 0) {
@@ -64,6 +70,20 @@ export function progressLine(label: string, st: ProgressState, elapsedMs: number
   if (st.total !== null && rate > 0 && st.bytes < st.total) parts.push(`ETA ${clock((st.total - st.bytes) / rate)}`);
   if (st.commands === undefined || st.keys > 0) parts.push(`${st.keys.toLocaleString('en-US')} keys`);
   if (st.commands !== undefined) parts.push(`${st.commands.toLocaleString('en-US')} commands`);
+  return parts.join('  ');
+}
+
+/** The line of the write phase: keys written of the dataset's keys. */
+function writeLine(label: string, st: ProgressState, elapsedMs: number): string {
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const rate = elapsedMs > 0 ? (st.keys / elapsedMs) * 1000 : 0;
+  const parts = [label, 'writing'];
+  if (st.total !== null && st.total > 0) {
+    const pct = Math.min(100, (st.keys / st.total) * 100);
+    parts.push(`${pct.toFixed(1).padStart(5)}%`, `${n(st.keys)} / ${n(st.total)} keys`);
+  } else parts.push(`${n(st.keys)} keys`);
+  parts.push(`${n(rate)} keys/s`);
+  if (st.total !== null && rate > 0 && st.keys < st.total) parts.push(`ETA ${clock((st.total - st.keys) / rate)}`);
   return parts.join('  ');
 }
 
@@ -165,6 +185,32 @@ export function aofProgress(
     onProgress: (p) => {
       last = p;
       bar.tick();
+    },
+  };
+}
+
+/**
+ * Show the progress of `verb` writing its output from a dataset of `total` keys already read (the
+ * AOF conversions, after the replay): wrap the records with `count` and call `bar.end()` when done.
+ */
+export function writeProgress(
+  verb: string,
+  arg: string,
+  total: number,
+  quiet: ProgressTarget | boolean | undefined,
+): { bar: Progress; count: <R extends { kind: string }>(records: Iterable<R>) => Generator<R> } {
+  let keys = 0;
+  const bar = progressFor(labelOf(verb, arg), () => ({ bytes: 0, total, keys, phase: 'write' }), quiet);
+  return {
+    bar,
+    count: function* (records) {
+      for (const r of records) {
+        yield r;
+        if (r.kind === 'key') {
+          keys++;
+          if ((keys & 1023) === 0) bar.tick();
+        }
+      }
     },
   };
 }

@@ -332,6 +332,15 @@ export class RdbDecoder {
 
   private readMagic(r: Cursor, out: RdbRecord[]): void {
     const start = r.pos;
+    // bytes that cannot begin a magic are not an RDB, however few there are (not a truncated one)
+    const have = r.buf.subarray(r.pos, Math.min(r.end, r.pos + 9));
+    if (!isMagicPrefix(have, 'REDIS') && !isMagicPrefix(have, 'VALKEY'))
+      throw new CorruptError(
+        'rdb',
+        'RDB_BAD_MAGIC',
+        r.base + start,
+        `not an RDB file: header is ${JSON.stringify(printable(have))}, expected REDISnnnn or VALKEYnnn`,
+      );
     const m = readBytes(r, 9, 'the file header');
     const text = String.fromCharCode(...m);
     let family: 'redis' | 'valkey';
@@ -903,6 +912,12 @@ function checkDuplicates(v: Value, f: ValueFrame): void {
       f.prefix.start,
       `duplicate ${v.type === 'hash' ? 'field' : 'member'} "${displayKey(dup)}"`,
     );
+}
+
+/** Whether `have` (the first bytes, maybe fewer than the magic) agrees with `magic` as far as it goes. */
+function isMagicPrefix(have: Uint8Array, magic: string): boolean {
+  for (let i = 0; i < have.length && i < magic.length; i++) if (have[i] !== magic.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

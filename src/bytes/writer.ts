@@ -140,6 +140,19 @@ export class ByteWriter {
     return this.buf.subarray(0, this.length);
   }
 
+  /**
+   * Hand over the written bytes themselves (no copy) and start empty on a fresh buffer of the
+   * same capacity, at most `maxCapacity` (one huge record must not make every later buffer
+   * huge): for a writer flushed in large chunks, where a copy would cost more than the allocation.
+   */
+  detach(maxCapacity = this.buf.length): Uint8Array {
+    const out = this.buf.subarray(0, this.length);
+    this.buf = new Uint8Array(Math.max(1, Math.min(this.buf.length, maxCapacity)));
+    this.view = new DataView(this.buf.buffer);
+    this.length = 0;
+    return out;
+  }
+
   /** Hand over a copy of the written bytes and start empty. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.length);

@@ -12,7 +12,7 @@ import type { RdbRecord } from '../model/record.js';
 import { type ExportStats, exportRecords, flattenBatches } from '../ops/export.js';
 import { compileFilter, type KeyFilter } from '../ops/filter.js';
 import { type SalvageDamage, type SalvageReport, salvageOutcome, salvageRdbBatches } from '../ops/read.js';
-import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
+import { encodeBatches, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import type { EngineConvertArgs } from './convert-engine.js';
 import { c, EXIT_INVALID, EXIT_OK, writeOutput } from './output.js';
@@ -57,8 +57,8 @@ export async function convertSalvage(a: SalvageArgs): Promise<number> {
     what = () => `${stats.keys} keys`;
   } else if (a.to === 'rdb') {
     const rep: Partial<ToRdbReport> = {};
-    chunks = encodeRecords(
-      flattenBatches(batches),
+    chunks = encodeBatches(
+      batches,
       { version: a.rdbVersion, lossy: a.lossy, db: a.db, key: a.key, type: a.type, expiredAt, vcs: a.compress === 'lz4' },
       rep,
     );

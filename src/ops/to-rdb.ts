@@ -12,9 +12,10 @@ import { UsageError } from '../errors.js';
 import { type KeyEntry, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { type RdbEncodeReport, RdbEncoder } from '../rdb/encoder.js';
 import { VcsEncoder } from '../rdb/vcs.js';
+import { batchesOf, batchesOfAsync } from './export.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { entryFromJson } from './json.js';
-import { type ByteSource, type ReadOptions, readRdb } from './read.js';
+import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
 
 /** Options of a conversion to RDB. */
 export interface ToRdbOptions extends KeyFilter {
@@ -107,8 +108,22 @@ function parseLine(l: string, n: number): RdbRecord | null {
  * Encode records as an RDB, yielding chunks. The encoder is created at the first record, so
  * an input RDB's header can provide the default version. `report` is filled as it goes.
  */
-export async function* encodeRecords(
+export function encodeRecords(
   records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>,
+  opts: ToRdbOptions,
+  report: Partial<ToRdbReport> = {},
+): AsyncGenerator<Uint8Array> {
+  const batches = Symbol.asyncIterator in records ? batchesOfAsync(records) : batchesOf(records as Iterable<RdbRecord>);
+  return encodeBatches(batches, opts, report);
+}
+
+/**
+ * Encode batches of records (a reader's, one per input chunk) as an RDB, yielding ~1 MiB chunks:
+ * the encoder appends every record to one pending buffer that is handed out whole past FLUSH_AT,
+ * so a record costs neither an async hand-off nor an allocation of its own.
+ */
+export async function* encodeBatches(
+  batches: AsyncIterable<RdbRecord[]> | Iterable<RdbRecord[]>,
   opts: ToRdbOptions,
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
@@ -116,68 +131,57 @@ export async function* encodeRecords(
   /** Whether the key being handed over in parts is kept. */
   let keepParts = false;
   let enc: RdbEncoder | null = null;
-  // Output is copied into one ~1 MiB chunk at a time as it comes (instead of keeping each key's
-  // bytes until a chunk is full): the per-key pieces then die young, while a list of them would
-  // survive scavenges and be promoted, costing full GCs over a heap that holds a whole dataset.
-  let chunk = new Uint8Array(FLUSH_AT);
-  let pending = 0;
-  const ready: Uint8Array[] = [];
   let bytes = 0;
   const vcs = opts.vcs ? new VcsEncoder() : null;
-  const start = (version: number, family: 'redis' | 'valkey') => {
+  const start = (version: number, family: 'redis' | 'valkey'): RdbEncoder => {
     enc = vcs
       ? new RdbEncoder({ version, family, lossy: opts.lossy, compress: false, checksum: false })
       : new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum });
     Object.assign(report, { version, family });
     return enc;
   };
-  /** Move the filled part of the current chunk to `ready`. */
-  const seal = (): void => {
-    if (pending === 0) return;
-    ready.push(chunk.subarray(0, pending));
-    bytes += pending;
-    chunk = new Uint8Array(FLUSH_AT);
-    pending = 0;
+  /** The output pieces of encoded bytes (wrapped in the VCS envelope when asked). */
+  const out = (b: Uint8Array): Uint8Array[] => {
+    if (!b.length) return [];
+    const pieces = vcs ? vcs.write(b) : [b];
+    for (const p of pieces) bytes += p.length;
+    return pieces;
   };
-  const add = (p: Uint8Array): void => {
-    if (p.length >= FLUSH_AT) {
-      seal();
-      ready.push(p);
-      bytes += p.length;
-      return;
-    }
-    if (pending + p.length > FLUSH_AT) seal();
-    chunk.set(p, pending);
-    pending += p.length;
-  };
-  const push = (b: Uint8Array): void => {
-    if (!b.length) return;
-    if (vcs) for (const p of vcs.write(b)) add(p);
-    else add(b);
-  };
-  for await (const r of records) {
-    if (!enc) {
-      if (r.kind === 'header') {
-        start(opts.version ?? r.version, opts.family ?? (opts.version === undefined ? r.family : 'redis'));
-        continue;
+  for await (const batch of batches) {
+    for (const r of batch) {
+      if (!enc) {
+        if (r.kind === 'header') {
+          start(opts.version ?? r.version, opts.family ?? (opts.version === undefined ? r.family : 'redis'));
+          continue;
+        }
+        start(opts.version ?? 10, opts.family ?? 'redis');
       }
-      start(opts.version ?? 10, opts.family ?? 'redis');
+      if (r.kind === 'key') {
+        if (!keep(r)) continue;
+      } else if (r.kind === 'key-start') {
+        keepParts = keep(r as unknown as KeyEntry);
+        if (!keepParts) continue;
+      } else if ((r.kind === 'key-part' || r.kind === 'key-end') && !keepParts) continue;
+      const e = enc as unknown as RdbEncoder;
+      e.add(r);
+      if (e.pending >= FLUSH_AT) yield* out(e.take());
     }
-    if (r.kind === 'key' && !keep(r)) continue;
-    if (r.kind === 'key-start') keepParts = keep(r as unknown as KeyEntry);
-    if ((r.kind === 'key-start' || r.kind === 'key-part' || r.kind === 'key-end') && !keepParts) continue;
-    push((enc as unknown as RdbEncoder).write(r));
-    while (ready.length) yield ready.shift()!;
   }
   const e: RdbEncoder = enc ?? start(opts.version ?? 10, opts.family ?? 'redis');
+  let last: Uint8Array;
   try {
-    push(e.end());
+    yield* out(e.take());
+    last = e.end();
   } finally {
     Object.assign(report, e.report);
   }
-  if (vcs) for (const p of vcs.end()) add(p);
-  seal();
-  for (const c of ready) yield c;
+  yield* out(last);
+  if (vcs) {
+    for (const p of vcs.end()) {
+      bytes += p.length;
+      yield p;
+    }
+  }
   report.bytes = bytes;
 }
 
@@ -190,7 +194,7 @@ export function toRdbChunks(
 ): AsyncGenerator<Uint8Array> {
   const records =
     kind === 'rdb'
-      ? readRdb(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, layout: true, ...opts.decoder })
-      : recordsFromJson(source);
-  return encodeRecords(records, opts, report);
+      ? readRdbBatches(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, layout: true, ...opts.decoder })
+      : batchesOfAsync(recordsFromJson(source));
+  return encodeBatches(records, opts, report);
 }

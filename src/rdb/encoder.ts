@@ -2,10 +2,12 @@
  * The streaming RDB encoder (FORMATS.md §1, §4, §5): records in, bytes out, for a chosen target
  * version — the writer symmetric to decoder.ts.
  *
- * Buffering model: `write(record)` returns the bytes of that one record (the header is emitted
- * before the first one; SELECTDB before a key whose db differs from the current one), `end()`
+ * Buffering model: `add(record)` appends the bytes of one record to a pending buffer (the header
+ * is emitted before the first one; SELECTDB before a key whose db differs from the current one),
+ * `take()` hands the pending bytes out (a file writer takes them past a threshold, ~1 MiB, so
+ * records cost no allocation of their own); `write(record)` is both for one record. `end()`
  * returns EOF and the CRC64 trailer. The CRC is updated over every byte handed out, so memory
- * stays bounded by the largest single record.
+ * stays bounded by the threshold plus the largest single record.
  *
  * Encodings are chosen as a Redis of the target version saves them with default thresholds
  * (value-write.ts, quicklist.ts, stream-write.ts). Writing an older version converts encodings
@@ -67,10 +69,12 @@ export interface RdbEncodeReport {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The most a pending buffer keeps after take() (callers take at ~1 MiB; a bigger record grows it once). */
+const TAKE_CAPACITY = 2 << 20;
 
-/** A key or record name for messages. */
 const isQuicklistType = (t: number | null): boolean => t === RdbType.LIST_QUICKLIST || t === RdbType.LIST_QUICKLIST_2;
 
+/** A key or record name for messages. */
 function display(k: Uint8Array): string {
   return tryUtf8(k) ?? displayText(k);
 }
@@ -117,18 +121,33 @@ export class RdbEncoder {
     this.target = { version: v, family, sopts };
   }
 
-  private drop(key: string, what: string): void {
-    this.report.dropped.push({ key, what });
+  // Keys are named (display()) only when something is reported about them: making the name of
+  // every key cost 3% of a conversion of 5M small strings.
+  private drop(key: Uint8Array | string, what: string): void {
+    this.report.dropped.push({ key: typeof key === 'string' ? key : display(key), what });
   }
 
-  private skip(key: string, what: string): void {
-    this.report.skipped.push({ key, what });
+  private skip(key: Uint8Array | string, what: string): void {
+    this.report.skipped.push({ key: typeof key === 'string' ? key : display(key), what });
   }
 
-  /** Hand out what was written, feeding the CRC. */
+  /** Hand out a copy of what was written, feeding the CRC (one record: the buffer is kept). */
   private flush(): Uint8Array {
     if (this.w.length === 0) return EMPTY;
     const out = this.w.take();
+    this.crc.update(out);
+    return out;
+  }
+
+  /** Bytes added and not taken yet. */
+  get pending(): number {
+    return this.w.length;
+  }
+
+  /** Hand out the bytes added so far, feeding the CRC (the buffer itself: no copy). */
+  take(): Uint8Array {
+    if (this.w.length === 0) return EMPTY;
+    const out = this.w.detach(TAKE_CAPACITY);
     this.crc.update(out);
     return out;
   }
@@ -149,6 +168,12 @@ export class RdbEncoder {
 
   /** Bytes for one record (the header is emitted on the first call). May be empty. */
   write(record: RdbRecord): Uint8Array {
+    this.add(record);
+    return this.flush();
+  }
+
+  /** Add one record's bytes to the pending output (the header before the first); `take()` hands them out. */
+  add(record: RdbRecord): void {
     if (this.ended) throw new UsageError('RDB_WRITE_ENDED', 'write() after end()');
     this.header();
     switch (record.kind) {
@@ -208,7 +233,6 @@ export class RdbEncoder {
       default:
         break;
     }
-    return this.flush();
   }
 
   private writeFunction(f: FunctionRecord): void {
@@ -301,7 +325,7 @@ export class RdbEncoder {
   }
 
   private writeKey(e: KeyEntry): void {
-    const name = display(e.key);
+    const name = e.key;
     const v = this.version;
     const w = this.w;
     const vw = this.vw;
@@ -326,7 +350,7 @@ export class RdbEncoder {
         break;
       case 'zset': {
         if (e.value.some(([, s]) => Number.isNaN(s)))
-          throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${name}": a sorted set score is NaN`);
+          throw new UsageError('RDB_WRITE_NAN_SCORE', `key "${display(name)}": a sorted set score is NaN`);
         type = writeZset(vw, this.target, e.value);
         break;
       }
@@ -340,7 +364,7 @@ export class RdbEncoder {
           } else {
             for (const f of fields) {
               if (f.expireAt !== undefined && (f.expireAt < 0 || f.expireAt > 0xffffffffffff)) {
-                throw new UsageError('RDB_WRITE_HASH_TTL', `key "${name}": hash field expiry ${f.expireAt} is outside 0..2^48-1`);
+                throw new UsageError('RDB_WRITE_HASH_TTL', `key "${display(name)}": hash field expiry ${f.expireAt} is outside 0..2^48-1`);
               }
             }
           }
@@ -391,7 +415,7 @@ export class RdbEncoder {
   }
 
   /** SELECTDB when the db changes, the expiry, IDLE/FREQ, the type byte and the key name. */
-  private keyHeader(e: KeyEntry | KeyStartRecord, name: string, type: number): void {
+  private keyHeader(e: KeyEntry | KeyStartRecord, name: Uint8Array | string, type: number): void {
     const w = this.w;
     const v = this.version;
     if (e.db !== this.db) {

@@ -13,11 +13,11 @@ import { isStdout } from '../../io/sink.js';
 import { isAofKind, openInput } from '../../io/sniff.js';
 import type { InputSource } from '../../io/source.js';
 import { PART_THRESHOLD, type RdbRecord } from '../../model/record.js';
-import { batchesOfAsync, type ExportStats, exportRecords, flattenBatches } from '../../ops/export.js';
+import { batchesOfAsync, type ExportStats, exportRecords } from '../../ops/export.js';
 import type { KeyFilter } from '../../ops/filter.js';
 import { readRdbBatches } from '../../ops/read.js';
 import { sortedExport } from '../../ops/sort.js';
-import { encodeRecords, looksLikeJson, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
+import { encodeBatches, looksLikeJson, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
 import { convertSalvage } from '../convert-salvage.js';
 import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
@@ -203,11 +203,7 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
     }
     if (argv.to === 'resp') return await convertRdbToResp(engineArgs(argv, filter), batches);
     const report: Partial<ToRdbReport> = {};
-    let chunks = encodeRecords(
-      flattenBatches(batches),
-      { ...filter, version: argv.rdbVersion, lossy: argv.lossy, vcs: argv.compress === 'lz4' },
-      report,
-    );
+    let chunks = encodeBatches(batches, { ...filter, version: argv.rdbVersion, lossy: argv.lossy, vcs: argv.compress === 'lz4' }, report);
     if (argv.compress === 'gzip') chunks = gzipChunks(chunks);
     const w = await writeOutput(argv.output, chunks, { force: argv.force, binary: true, what: 'RDB bytes' });
     close();

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
 import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
 import { tryUtf8 } from '../src/model/bytes.js';
-import { writeEntryJson, writeJsonBytes } from '../src/ops/jsonl.js';
+import { writeJsonBytes } from '../src/ops/json-bytes.js';
+import { writeEntryJson } from '../src/ops/jsonl.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Annotation, AofTokenizer, tokenizeAof } from '../src/aof/resp.js';
+import { type Annotation, AofTokenizer, newCommandProbe, probeCommand, tokenizeAof } from '../src/aof/resp.js';
 import { encodeCommand, encodeTimestamp } from '../src/aof/writer.js';
 import { concatBytes, utf8 } from '../src/model/bytes.js';
 import type { Command } from '../src/model/record.js';
+import { makeRandom } from './support/prng.mjs';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'aof');
 const readFix = (p: string) => new Uint8Array(readFileSync(join(FIX, p)));
@@ -188,5 +189,91 @@ describe('encodeCommand', () => {
     expect(txt(encodeCommand(['SET', 'k', 12]))).toBe('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n');
     expect(encodeCommand(['é'])).toEqual(utf8('*1\r\n$2\r\né\r\n'));
     expect(() => encodeCommand([])).toThrow();
+  });
+});
+
+describe('probeCommand (salvage resync): the tokenizer first command, without reading arguments', () => {
+  const real = readFix('small/appendonly.aof.1.incr.aof');
+  const anyName = { maxName: Number.POSITIVE_INFINITY, acceptName: () => true };
+  /** The tokenizer's answer: the end of a complete first command at `at`, or null. */
+  const byTokenizer = (b: Uint8Array, at: number): number | null => {
+    const t = tokenizeAof(b.subarray(at), { maxArgs: 1 });
+    return t.commands.length ? at + t.commands[0]!.span.end : null;
+  };
+  /** The probe's answer, fed windows of `window` bytes (at least what it asks for). */
+  const byProbe = (b: Uint8Array, at: number, window: number): number | null => {
+    const p = newCommandProbe(at);
+    let bufStart = at;
+    let buf = b.subarray(at, at + window);
+    for (;;) {
+      const step = probeCommand(p, buf, bufStart, b.length, anyName);
+      if (step.kind === 'command') return step.end;
+      if (step.kind === 'not-command') return null;
+      bufStart = step.pos;
+      buf = b.subarray(step.pos, step.pos + Math.max(step.len, window));
+    }
+  };
+  const headerish = [
+    '*',
+    '$',
+    '\r\n',
+    '\r',
+    '\n',
+    ' ',
+    '-',
+    '+',
+    '0',
+    '1',
+    '3',
+    '9',
+    '00',
+    '99999999999999999999',
+    'exec',
+    'EXEC',
+    'multi',
+    'SET',
+    'x',
+    '\0',
+  ];
+  /** A mutant of the real AOF: byte changes, deletions and insertions of RESP-ish text. */
+  const mutant = (rnd: ReturnType<typeof makeRandom>): Uint8Array => {
+    let b: Uint8Array = real.slice(0, rnd.int(40, real.length));
+    for (let k = rnd.int(1, 4); k > 0; k--) {
+      const at = rnd.int(0, b.length - 1);
+      const ins = new TextEncoder().encode(rnd.pick(headerish));
+      const del = rnd.int(0, 3);
+      b = concatBytes([b.subarray(0, at), ins, b.subarray(Math.min(b.length, at + del))]);
+    }
+    return b;
+  };
+  it('agrees with the tokenizer at every `*` of 400 mutants of a real AOF, at windows of 1, 5 and 4096 bytes', () => {
+    const rnd = makeRandom(11);
+    let commands = 0;
+    let refused = 0;
+    for (let m = 0; m < 400; m++) {
+      const b = mutant(rnd);
+      for (let at = b.indexOf(0x2a); at >= 0; at = b.indexOf(0x2a, at + 1)) {
+        const want = byTokenizer(b, at);
+        for (const window of [1, 5, 4096]) expect(byProbe(b, at, window), `mutant ${m} at ${at}, window ${window}`).toBe(want);
+        if (want === null) refused++;
+        else commands++;
+      }
+    }
+    // both answers occur often: the comparison is not one-sided
+    expect(commands).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(1000);
+  });
+  it('refuses EXEC (outside a MULTI), names over maxName bytes and names acceptName refuses; skips argument bytes', () => {
+    const b = concatBytes([cmd('EXEC'), cmd('SET', 'k', 'v'.repeat(100_000)), cmd('get', 'k')]);
+    expect(byProbe(b, 0, 4096)).toBeNull();
+    const set = cmd('EXEC').length;
+    const p = newCommandProbe(set);
+    // the window holds the lines of SET but not its 100 kB value: the probe asks for the 2 bytes after it
+    const step = probeCommand(p, b.subarray(set, set + 300), set, b.length, anyName);
+    expect(step).toEqual({ kind: 'need', pos: set + cmd('SET', 'k', 'v'.repeat(100_000)).length - 2, len: 2 });
+    expect(probeCommand(newCommandProbe(set), b, 0, b.length, { maxName: 2, acceptName: () => true })).toEqual({ kind: 'not-command' });
+    expect(probeCommand(newCommandProbe(set), b, 0, b.length, { maxName: 9, acceptName: (n) => txt(n) === 'get' })).toEqual({
+      kind: 'not-command',
+    });
   });
 });

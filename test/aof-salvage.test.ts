@@ -13,7 +13,10 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenizeAof } from '../src/aof/resp.js';
+import { encodeCommand } from '../src/aof/writer.js';
 import { concatBytes } from '../src/model/bytes.js';
+import type { AofPartSource } from '../src/model/source.js';
+import { salvagePart } from '../src/ops/aof-salvage.js';
 import { digestOfAofDir, digestOfCommands } from './support/aof-digest.js';
 import { requireRedis, startRedis } from './support/redis.mjs';
 
@@ -145,4 +148,40 @@ describe.skipIf(!haveRedis)('repair --salvage on real AOFs', () => {
     expect(plain.out).toMatch(/will cut/);
     expect(plain.out).toMatch(/repair --salvage keeps them/);
   }, 60_000);
+});
+
+describe('salvage resync on hostile garbage', () => {
+  it('reads each candidate `*` line by its lines, not to the end of the file: bytes read stay a few times the size', async () => {
+    const enc = new TextEncoder();
+    const good = (from: number): Uint8Array =>
+      concatBytes(workload(from, from + 300).map((c) => encodeCommand(c.map((a) => enc.encode(a)))));
+    const before = good(0);
+    // 40,000 candidates that look like SET commands and fail at their second argument, then a line of '*'
+    const garbage = concatBytes([enc.encode('*9\r\n$3\r\nSET\r\n'.repeat(40_000)), enc.encode(`${'*'.repeat(100_000)}\r\n`)]);
+    const after = good(300);
+    const bytes = concatBytes([before, garbage, after]);
+    let read = 0;
+    const part: AofPartSource = {
+      name: 'hostile.aof',
+      role: 'single',
+      seq: null,
+      size: bytes.length,
+      read(start = 0, end = bytes.length) {
+        return (function* () {
+          for (let at = start; at < end; at += 65536) {
+            const c = bytes.subarray(at, Math.min(end, at + 65536));
+            read += c.length;
+            yield c;
+          }
+        })();
+      },
+    };
+    const s = await salvagePart(part, 0);
+    expect(s.ranges).toEqual([
+      expect.objectContaining({ start: before.length, end: before.length + garbage.length, toEnd: false, droppedCommands: 0 }),
+    ]);
+    expect(s.commands).toBe(tokenizeAof(before).commands.length + tokenizeAof(after).commands.length);
+    // a probe that read on to the end of the file from each candidate read about 40,000 x 64 KiB (2.6 GB)
+    expect(read).toBeLessThan(4 * bytes.length);
+  });
 });

@@ -109,6 +109,49 @@ function isCSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
+/** What the last strtol() read (fields, not a fresh object: this runs for every header line). */
+const scan = { value: 0, big: '', end: 0, digitsAt: 0, digitsEnd: 0 };
+
+/**
+ * C's strtol over b[p, e) in base 10: leading isspace bytes, a sign, digits. Sets scan.value
+ * (clamped to the range of a long, rounded past 2^53), scan.big (the exact decimal text when there
+ * are more than 15 digits, else ''), scan.end (where strtol stops: `p` itself when there is no
+ * digit) and where the digits are.
+ */
+function strtol(b: Uint8Array, p: number, e: number): void {
+  const start = p;
+  while (p < e && isCSpace(b[p]!)) p++;
+  let neg = false;
+  if (p < e && (b[p] === 0x2d || b[p] === 0x2b)) {
+    neg = b[p] === 0x2d;
+    p++;
+  }
+  const d0 = p;
+  let v = 0;
+  while (p < e && b[p]! >= 0x30 && b[p]! <= 0x39) {
+    v = v * 10 + (b[p]! - 0x30);
+    p++;
+  }
+  scan.big = '';
+  scan.digitsAt = d0;
+  scan.digitsEnd = p;
+  if (p === d0) {
+    scan.value = 0;
+    scan.end = start;
+    return;
+  }
+  scan.end = p;
+  if (p - d0 > 15) {
+    let big = 0n;
+    for (let i = d0; i < p; i++) big = big * 10n + BigInt(b[i]! - 0x30);
+    if (neg) big = -big;
+    if (big > LONG_MAX) big = LONG_MAX;
+    if (big < LONG_MIN) big = LONG_MIN;
+    scan.value = Number(big);
+    scan.big = big.toString();
+  } else scan.value = neg ? -v : v;
+}
+
 function hex2(b: Uint8Array, at: number, end: number): string {
   const h = (i: number) => (i < end ? b[i]!.toString(16).padStart(2, '0') : '(eof)');
   return `${h(at)}${h(at + 1)}`;
@@ -263,44 +306,16 @@ export class AofTokenizer {
   private numberLine(s: number, e: number, final: boolean): void {
     const b = this.buf;
     const atEof = final && e === b.length && b[e - 1] !== LF;
-    let p = s + 1;
-    while (p < e && isCSpace(b[p]!)) p++;
-    let neg = false;
-    if (p < e && (b[p] === 0x2d || b[p] === 0x2b)) {
-      neg = b[p] === 0x2d;
-      p++;
-    }
-    const d0 = p;
-    let v = 0;
-    while (p < e && b[p]! >= 0x30 && b[p]! <= 0x39) {
-      v = v * 10 + (b[p]! - 0x30);
-      p++;
-    }
-    let eptr: number;
-    this.nlBig = '';
-    if (p === d0) {
-      eptr = s + 1; // no digits: strtol leaves endptr at the start
-      v = 0;
-    } else {
-      eptr = p;
-      if (p - d0 > 15) {
-        let big = 0n;
-        for (let i = d0; i < p; i++) big = big * 10n + BigInt(b[i]! - 0x30);
-        if (neg) big = -big;
-        if (big > LONG_MAX) big = LONG_MAX;
-        if (big < LONG_MIN) big = LONG_MIN;
-        v = Number(big);
-        this.nlBig = big.toString();
-      } else if (neg) {
-        v = -v;
-      }
-    }
+    strtol(b, s + 1, e);
+    const eptr = scan.end;
     const ok = eptr + 1 < e && b[eptr] === CR && b[eptr + 1] === LF;
-    this.nlValue = v;
+    this.nlValue = scan.value;
+    this.nlBig = scan.big;
     this.nlOk = ok;
     this.nlEnd = eptr;
+    const noDigits = scan.digitsAt === scan.digitsEnd;
     // A line cut by EOF is "incomplete" when everything after the number could still be CRLF.
-    this.nlIncomplete = !ok && atEof && (eptr === e || (eptr === e - 1 && b[eptr] === CR) || (p === d0 && p === e));
+    this.nlIncomplete = !ok && atEof && (eptr === e || (eptr === e - 1 && b[eptr] === CR) || (noDigits && scan.digitsAt === e));
   }
 
   private run(final: boolean): AofCommand[] {
@@ -484,4 +499,103 @@ export function tokenizeAof(bytes: Uint8Array, options: AofTokenizerOptions = {}
   const commands = t.write(bytes);
   for (const c of t.end()) commands.push(c);
   return { commands, verdict: t.verdict! };
+}
+
+/**
+ * Checking whether a well-formed command starts at an offset of a file read at random (salvage's
+ * resync) without reading its arguments' bytes: the header and length lines are read, each
+ * argument after the first is skipped and the CRLF after it checked, as the tokenizer reads a
+ * first command there. The check is resumable: it asks for the bytes it lacks (`need`) and is
+ * called again with a buffer that holds them.
+ */
+export interface CommandProbe {
+  /** Offset of what is read next: a line, or (stage 'crlf') the CRLF after an argument. */
+  pos: number;
+  stage: 'line' | 'crlf';
+  /** Argument count, once the header line is read (0 before). */
+  argc: number;
+  /** Arguments whose length line was read. */
+  argi: number;
+  /** The first argument, once read. */
+  name: Uint8Array | null;
+}
+
+/** What a probe step found. */
+export type ProbeStep =
+  | { kind: 'command'; name: Uint8Array; end: number }
+  | { kind: 'not-command' }
+  | { kind: 'need'; pos: number; len: number };
+
+/** A fresh probe of the command that would start at `at`. */
+export function newCommandProbe(at: number): CommandProbe {
+  return { pos: at, stage: 'line', argc: 0, argi: 0, name: null };
+}
+
+const NOT_COMMAND: ProbeStep = { kind: 'not-command' };
+
+/**
+ * Go on with a probe over `buf`, the file's bytes from offset `bufStart`; `size` is the file's
+ * size. A first argument longer than `maxName` bytes, or one `acceptName` refuses, is refused at
+ * once (a name that cannot start a resync point). EXEC is refused, as the tokenizer refuses it
+ * outside a MULTI.
+ */
+export function probeCommand(
+  p: CommandProbe,
+  buf: Uint8Array,
+  bufStart: number,
+  size: number,
+  accept: { maxName: number; acceptName: (name: Uint8Array) => boolean },
+): ProbeStep {
+  const bufEnd = bufStart + buf.length;
+  for (;;) {
+    if (p.stage === 'crlf') {
+      if (p.pos < bufStart || p.pos + 2 > bufEnd) return { kind: 'need', pos: p.pos, len: 2 };
+      if (buf[p.pos - bufStart] !== CR || buf[p.pos - bufStart + 1] !== LF) return NOT_COMMAND;
+      p.pos += 2;
+      p.stage = 'line';
+      if (p.argi === p.argc) return { kind: 'command', name: p.name!, end: p.pos };
+      continue;
+    }
+    // a header or length line: fgets of at most NUMBER_LINE_MAX bytes, up to the first LF
+    const lineLen = Math.min(NUMBER_LINE_MAX, size - p.pos);
+    if (lineLen <= 0) return NOT_COMMAND;
+    if (p.pos < bufStart || p.pos + lineLen > bufEnd) return { kind: 'need', pos: p.pos, len: lineLen };
+    const s = p.pos - bufStart;
+    if (buf[s] !== (p.argc === 0 ? 0x2a : 0x24)) return NOT_COMMAND;
+    const lf = buf.subarray(s, s + lineLen).indexOf(LF);
+    if (lf < 0) return NOT_COMMAND;
+    const e = s + lf + 1;
+    const value = strtolLine(buf, s, e);
+    if (value === null) return NOT_COMMAND;
+    if (p.argc === 0) {
+      if (value < 1) return NOT_COMMAND;
+      p.argc = value;
+      p.pos = bufStart + e;
+      continue;
+    }
+    if (value < 0) return NOT_COMMAND;
+    const dataStart = bufStart + e;
+    if (dataStart + value + 2 > size) return NOT_COMMAND;
+    if (p.argi === 0) {
+      if (value > accept.maxName) return NOT_COMMAND;
+      // the name is read: ask for the line and the name together (the probe resumes at the line)
+      if (dataStart + value > bufEnd) return { kind: 'need', pos: p.pos, len: e - s + value + 2 };
+      const name = buf.slice(e, e + value);
+      if (cStringIs(name, 'exec') || !accept.acceptName(name)) return NOT_COMMAND;
+      p.name = name;
+    }
+    p.argi++;
+    p.pos = dataStart + value;
+    p.stage = 'crlf';
+  }
+}
+
+/**
+ * The value of a header or length line [s, e) as the tokenizer reads it (strtol after the prefix
+ * byte, which must stop at CRLF), or null when the line is not one.
+ */
+function strtolLine(b: Uint8Array, s: number, e: number): number | null {
+  strtol(b, s + 1, e);
+  const eptr = scan.end;
+  return eptr + 1 < e && b[eptr] === CR && b[eptr + 1] === LF ? scan.value : null;
 }

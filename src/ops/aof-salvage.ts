@@ -12,9 +12,9 @@
  * dropped with everything from the range's start through it. When no command follows the
  * damage, the file is cut there, as plain repair does.
  */
-import { AofTokenizer, type AofVerdict } from '../aof/resp.js';
+import { AofTokenizer, type AofVerdict, newCommandProbe, probeCommand } from '../aof/resp.js';
 import { isKnownLowerCommand } from '../engine/commands/index.js';
-import { latin1 } from '../model/bytes.js';
+import { concatBytes, latin1 } from '../model/bytes.js';
 import type { Span } from '../model/record.js';
 import type { AofPartSource } from '../model/source.js';
 
@@ -48,16 +48,36 @@ export function isResyncCommand(name: Uint8Array): boolean {
 /** Commands an AOF holds that the reference engine does not replay itself. */
 const EXTRA_COMMANDS = new Set(['multi', 'exec', 'select', 'ping', 'publish', 'spublish', 'script', 'function', 'restore', 'swapdb']);
 
-/** The first command at `at`, or null when the bytes there do not form one. */
-async function commandAt(part: AofPartSource, at: number): Promise<{ name: Uint8Array; end: number } | null> {
-  const tok = new AofTokenizer({ startOffset: at, totalSize: part.size, maxArgs: 1 });
-  for await (const chunk of part.read(at, part.size)) {
-    const cmds = tok.write(chunk);
-    if (cmds.length) return { name: cmds[0]!.argv[0]!.slice(), end: cmds[0]!.span.end };
-    if (tok.verdict) return null;
+/** What a resync point's first argument must be: a command Redis knows (names are short). */
+const RESYNC_NAME = { maxName: 32, acceptName: isResyncCommand };
+
+/** Bytes read at once when a probe leaves the chunk in hand. */
+const PROBE_WINDOW = 4096;
+
+/** The bytes [pos, pos + len) of a part and some after them (up to PROBE_WINDOW in all). */
+async function readWindow(part: AofPartSource, pos: number, len: number): Promise<Uint8Array> {
+  const end = Math.min(part.size, pos + Math.max(len, PROBE_WINDOW));
+  const chunks: Uint8Array[] = [];
+  for await (const c of part.read(pos, end)) chunks.push(c);
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+}
+
+/**
+ * Whether a well-formed command of a known name starts at `at` (the tokenizer's first command
+ * there). Its lines are read from `chunk` (the part's bytes from `chunkStart`) while they are in
+ * it, else from small windows; the arguments' bytes are skipped, not read, so a candidate costs
+ * its lines, however long the arguments it claims.
+ */
+async function commandAt(part: AofPartSource, at: number, chunk: Uint8Array, chunkStart: number): Promise<boolean> {
+  const probe = newCommandProbe(at);
+  let buf = chunk;
+  let bufStart = chunkStart;
+  for (;;) {
+    const step = probeCommand(probe, buf, bufStart, part.size, RESYNC_NAME);
+    if (step.kind !== 'need') return step.kind === 'command';
+    buf = await readWindow(part, step.pos, step.len);
+    bufStart = step.pos;
   }
-  const last = tok.end();
-  return last.length ? { name: last[0]!.argv[0]!.slice(), end: last[0]!.span.end } : null;
 }
 
 /** The next offset after `from` where a well-formed command of a known name starts a line, or null. */
@@ -68,16 +88,10 @@ export async function findResync(part: AofPartSource, from: number): Promise<num
   if (from > 0) {
     for await (const c of part.read(from - 1, from)) prevLf = c[0] === 0x0a;
   }
-  // candidates are collected per chunk, then checked (a check reads on from the candidate)
   for await (const chunk of part.read(from, part.size)) {
-    const candidates: number[] = [];
     for (let i = 0; i < chunk.length; i++) {
-      if (prevLf && chunk[i] === 0x2a) candidates.push(at + i);
+      if (prevLf && chunk[i] === 0x2a && (await commandAt(part, at + i, chunk, at))) return at + i;
       prevLf = chunk[i] === 0x0a;
-    }
-    for (const c of candidates) {
-      const cmd = await commandAt(part, c);
-      if (cmd && isResyncCommand(cmd.name)) return c;
     }
     at += chunk.length;
   }

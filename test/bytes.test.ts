@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
+import { displayText, tryUtf8 } from '../src/model/bytes.js';
+import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -104,5 +106,17 @@ describe('findDuplicate', () => {
       }
     }
     expect(findDuplicate([new Uint8Array([1, 2]), new Uint8Array([1, 2, 0])])).toBeNull();
+  });
+});
+
+describe('text of bytes', () => {
+  it('a leading byte-order mark is part of the bytes: kept by tryUtf8, displayText and bytesToJson, short or long', () => {
+    for (const body of ['é', 'x'.repeat(100)]) {
+      const b = new Uint8Array([0xef, 0xbb, 0xbf, ...enc(body)]);
+      expect(tryUtf8(b)).toBe(`\ufeff${body}`);
+      expect(displayText(b)).toContain('\ufeff');
+      expect(bytesToJson(b)).toBe(`\ufeff${body}`);
+      expect(bytesFromJson(bytesToJson(b), 'x')).toEqual(b);
+    }
   });
 });

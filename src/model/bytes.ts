@@ -3,8 +3,9 @@
  * Uint8Array. Text appears only when presenting (JSON, terminal), through these helpers.
  */
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-const lossyDecoder = new TextDecoder('utf-8');
+// ignoreBOM: a leading EF BB BF is part of the bytes (a decoder drops it by default)
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** UTF-8 encode a JS string. */

@@ -12,6 +12,7 @@ import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { sortedExport } from '../ops/sort.js';
 import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
+import { datasetHeap } from './heap.js';
 import { c, EXIT_OK, writeOutput } from './output.js';
 import { aofProgress, writeProgress } from './progress.js';
 
@@ -42,6 +43,7 @@ async function emit(a: EngineConvertArgs, chunks: AsyncIterable<Uint8Array>, wha
 /** `convert AOF --to rdb|jsonl|json|resp`. */
 export async function convertAof(a: EngineConvertArgs & { set: AofSource; quiet?: boolean }): Promise<number> {
   const { bar, onProgress } = aofProgress('convert', a.file, a.set, a.quiet);
+  datasetHeap();
   const { engine, report } = await replayAof(a.set, { skipUnknown: a.skipUnknown, onProgress }).finally(() => bar.end());
   if (report.failedCount)
     process.stderr.write(

@@ -11,6 +11,7 @@ import { batchesOf, batchesOfAsync } from '../ops/export.js';
 import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { looksLikeJson, recordsFromJson } from '../ops/to-rdb.js';
+import { datasetHeap } from './heap.js';
 import { notAnInput, openAof } from './inputs.js';
 import { aofProgress, rdbProgress } from './progress.js';
 
@@ -29,6 +30,7 @@ export async function openDataset(arg: string, opts: { at?: number; skipUnknown?
   if (isAofKind(opened.kind)) {
     const set = await openAof(opened);
     const { bar, onProgress } = aofProgress('diff', arg, set, opts.quiet);
+    datasetHeap();
     const { engine, report } = await replayAof(set, { skipUnknown: opts.skipUnknown, onProgress }).finally(() => bar.end());
     const notes: string[] = [];
     for (const p of report.problems) {

@@ -2,6 +2,7 @@
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
 import { type DigestOptions, type DigestReport, digestAof, digestRdb } from '../ops/digest.js';
+import { datasetHeap } from './heap.js';
 import { openAof, shownName } from './inputs.js';
 import { aofProgress, rdbProgress } from './progress.js';
 
@@ -19,6 +20,7 @@ export async function digestFile(arg: string, opts: DigestOptions = {}, run: Dig
   if (isAofKind(opened.kind)) {
     run.onKind?.('aof');
     const set = await openAof(opened);
+    datasetHeap();
     const { bar, onProgress } = aofProgress('digest', arg, set, run.quiet);
     try {
       return { ...(await digestAof(set, { ...opts, onProgress })), input: shownName(arg) };

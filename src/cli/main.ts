@@ -12,6 +12,7 @@ import * as repair from './commands/repair.js';
 import * as report from './commands/report.js';
 import * as restore from './commands/restore.js';
 import * as unflush from './commands/unflush.js';
+import { streamingHeap } from './heap.js';
 
 /** Every command module, in help order. Colleagues add theirs here. */
 const commands = [inspect, check, convert, repair, unflush, digest, diff, restore, report];
@@ -19,6 +20,7 @@ const commands = [inspect, check, convert, repair, unflush, digest, diff, restor
 /** Run the CLI with the given arguments. */
 export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
   installSignalCleanup();
+  streamingHeap();
   // a reader that stops early (`rdbkit convert ... | head`) is not an error worth a stack trace
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

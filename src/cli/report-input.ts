@@ -9,6 +9,7 @@ import type { RdbRecord } from '../model/record.js';
 import { batchesOf } from '../ops/export.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
+import { datasetHeap } from './heap.js';
 import { openAof, shownName } from './inputs.js';
 import { aofProgress, type ProgressTarget, rdbProgress } from './progress.js';
 
@@ -29,6 +30,7 @@ export async function openReportInput(file: string, opts: ReportOptions, progres
   if (isAofKind(opened.kind)) {
     const set = await openAof(opened);
     const { bar, onProgress } = aofProgress('report', file, set, quiet);
+    datasetHeap();
     const { engine } = await replayAof(set, { onProgress }).finally(() => bar.end());
     return { batches: batchesOf(engineRecords(engine, opts.at), 1024), close: () => undefined };
   }

@@ -508,7 +508,7 @@ export class RdbEncoder {
         .join('; ');
       throw new UsageError(
         'RDB_WRITE_LOSSY',
-        `RDB version ${this.version} cannot express ${d.length} item(s): ${list}${d.length > 10 ? `; and ${d.length - 10} more` : ''}. Pass --lossy (the lossy option) to drop them.`,
+        `RDB version ${this.version} cannot express ${d.length} item(s): ${list}${d.length > 10 ? `; and ${d.length - 10} more` : ''}. Pass a newer --rdb-version (the version option) to keep them, or --lossy (the lossy option) to drop them.`,
       );
     }
     this.ended = true;

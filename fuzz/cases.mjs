@@ -252,12 +252,13 @@ async function rdbTargets(b, out) {
       for await (const batch of salvageRdbBatches(unwrap(b), opts, report)) yield* batch;
     }(), { lossy: true }, written))
       chunks.push(c);
-    // what salvage writes must itself be a valid RDB with exactly the keys it recovered, less those
-    // the lossy conversion reports dropping (the output keeps the input's version: a header read as
-    // version 1 cannot hold a stream)
+    // what salvage writes must itself be a valid RDB holding the keys the encoder wrote, and those are
+    // the keys salvage recovered, less what the lossy conversion reports dropping (the output keeps
+    // the input's version: a header read as version 1 holds no stream, no function)
     const back = decodeRdb(concatBytes(chunks)).filter((r) => r.kind === 'key').length;
     const dropped = written.dropped?.length ?? 0;
-    if (back + dropped !== report.keys) throw new Error(`salvage wrote ${back} keys (${dropped} dropped by the conversion) but recovered ${report.keys}`);
+    if (back !== written.keys || back > report.keys || report.keys - back > dropped)
+      throw new Error(`salvage recovered ${report.keys} keys; the encoder wrote ${written.keys} (${dropped} items dropped), the output holds ${back}`);
     out.salvaged = report.keys;
   }, out);
   await guard('digest', async () => {

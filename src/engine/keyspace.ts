@@ -1,7 +1,9 @@
 /**
  * The engine's keyspace: 16 databases of Maps keyed by bytesKey(key). Values are held in
- * working shapes (Sets/Maps for sets/hashes/zsets so membership is O(1), a deque for lists)
- * and turned into the record model by toValue(). Each aggregate remembers the encoding Redis
+ * working shapes and turned into the record model by toValue(): small hashes, sets and sorted
+ * sets packed into one byte string each (packed.ts, walked linearly as Redis walks a listpack),
+ * larger ones as Sets/Maps so membership is O(1), lists in packed chunks (packed-list.ts), stream entries one packed
+ * string each (stream-entry.ts). Each aggregate remembers the encoding Redis
  * 7.0 would hold it in with default thresholds, because conversions are one-way (listpack ->
  * skiplist, intset -> hashtable) and the encoding is visible in the record model and, for zset
  * "-0" scores, in DEBUG DIGEST.
@@ -13,10 +15,11 @@
  * They are turned back into bytes only when a key is handed out (toValue, one key at a time).
  * String values stay Uint8Array: the string commands edit bytes.
  */
-import { bytesKey, compareBytes, keyBytes, parseCanonicalInt } from '../model/bytes.js';
+import { bytesKey, compareBytes, keyBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { StreamId, Value } from '../model/record.js';
-import { compareStreamIds } from '../model/record.js';
-import { Deque } from './deque.js';
+import { PACK_MAX_ENTRIES, PackedMap, PackedSet, PackedZMap, packable } from './packed.js';
+import { PackedList } from './packed-list.js';
+import { entryFromRecord, entryId, entryRecords, type XEntry } from './stream-entry.js';
 
 /** Bytes held as a JS string of char codes 0..255 (see the file comment). */
 export type BStr = string;
@@ -72,12 +75,6 @@ export interface Group {
   consumers: Map<string, Consumer>;
 }
 
-/** A stream entry: fields and values alternate in `fields`. */
-export interface XEntry {
-  id: StreamId;
-  fields: BStr[];
-}
-
 /** A stream: entries in ID order. */
 export interface XStream {
   entries: XEntry[];
@@ -87,13 +84,16 @@ export interface XStream {
   groups: Map<string, Group>;
 }
 
+/** A sorted set's members: packed (packed.ts) exactly while Redis keeps it as a listpack. */
+export type ZMap = Map<BStr, ZNode> | PackedZMap;
+
 /** The engine's value shapes. */
 export type EValue =
   | { type: 'string'; value: Uint8Array }
-  | { type: 'list'; value: Deque<BStr> }
-  | { type: 'set'; value: Set<BStr>; intset: boolean }
-  | { type: 'zset'; value: Map<BStr, ZNode>; listpack: boolean; sorted: ZNode[] | null }
-  | { type: 'hash'; value: Map<BStr, BStr>; listpack: boolean }
+  | { type: 'list'; value: PackedList }
+  | { type: 'set'; value: Set<BStr> | PackedSet; intset: boolean }
+  | { type: 'zset'; value: ZMap; listpack: boolean; sorted: ZNode[] | null }
+  | { type: 'hash'; value: Map<BStr, BStr> | PackedMap; listpack: boolean }
   | { type: 'stream'; value: XStream };
 
 /** One key's slot (the key name is the Map key of its db). */
@@ -128,6 +128,45 @@ export class Db {
   }
 }
 
+/** A hash value: packed (packed.ts) exactly while Redis keeps it as a listpack. */
+export type HashValue = Extract<EValue, { type: 'hash' }>;
+
+/** A set value: packed while it has at most 128 members of at most 64 bytes (any encoding). */
+export type SetValue = Extract<EValue, { type: 'set' }>;
+
+/** hashTypeConvert to hashtable: the hash leaves its listpack (and its packed form) for good. */
+export function hashToTable(h: HashValue): void {
+  h.listpack = false;
+  if (h.value instanceof PackedMap) h.value = new Map(h.value);
+}
+
+/** Make room in a set for member `k`: a packed set it would outgrow becomes a Set. */
+export function setMakeRoom(s: SetValue, k: BStr): void {
+  if (s.value instanceof PackedSet && (s.value.size >= PACK_MAX_ENTRIES || !packable(k))) s.value = new Set(s.value);
+}
+
+/** A sorted-set value. */
+export type ZsetValue = Extract<EValue, { type: 'zset' }>;
+
+/**
+ * Hold a zset's members in the shape its `listpack` flag calls for: packed while a listpack
+ * (where a -0 score is stored as integer 0, as zsetConvert does), a Map as a skiplist.
+ */
+export function zsetReshape(z: ZsetValue): void {
+  const v = z.value;
+  if (z.listpack && !(v instanceof PackedZMap)) {
+    const m = new PackedZMap();
+    for (const [k, n] of v) m.set(k, { member: k, score: n.score === 0 ? 0 : n.score });
+    z.value = m;
+  } else if (!z.listpack && v instanceof PackedZMap) z.value = new Map(v);
+}
+
+/** zsetConvert to skiplist: the zset leaves its listpack (and its packed form) for good. */
+export function zsetToSkiplist(z: ZsetValue): void {
+  z.listpack = false;
+  zsetReshape(z);
+}
+
 /** Stream id as a Map key that sorts like the id (fixed-width hex of both halves). */
 export function idKey(id: StreamId): string {
   return id.ms.toString(16).padStart(16, '0') + id.seq.toString(16).padStart(16, '0');
@@ -140,6 +179,7 @@ export function newStream(): XStream {
 
 /** Whether a set member may live in an intset (a canonical signed 64-bit integer). */
 export function isIntsetMember(m: Uint8Array): boolean {
+  if (m.length <= 15) return parseSmallCanonicalInt(m) !== null; // no BigInt for the common case
   return m.length <= 20 && parseCanonicalInt(m) !== null;
 }
 
@@ -149,20 +189,8 @@ export function zsetSorted(v: Extract<EValue, { type: 'zset' }>): ZNode[] {
   return v.sorted;
 }
 
-function sortZNodes(m: Map<BStr, ZNode>): ZNode[] {
+function sortZNodes(m: ZMap): ZNode[] {
   return [...m.values()].sort((a, b) => a.score - b.score || (a.score === b.score ? compareBStr(a.member, b.member) : 0));
-}
-
-/** Binary search: index of the first stream entry with id >= `id`. */
-export function streamLowerBound(entries: XEntry[], id: StreamId): number {
-  let lo = 0,
-    hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (compareStreamIds(entries[mid]!.id, id) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Encoding name Redis 7.0 reports for a value (OBJECT ENCODING). */
@@ -213,16 +241,10 @@ export function toValue(v: EValue): Value {
   switch (v.type) {
     case 'string':
       return { type: 'string', value: v.value };
-    case 'list': {
-      const d = v.value;
-      let total = 0;
-      for (let i = 0; i < d.length; i++) total += d.at(i).length;
-      const pack = new BytesPack(total);
-      const out: Uint8Array[] = new Array(d.length);
-      for (let i = 0; i < out.length; i++) out[i] = pack.put(d.at(i));
-      return { type: 'list', value: out };
-    }
+    case 'list':
+      return { type: 'list', value: v.value.toRecord() };
     case 'set': {
+      if (v.value instanceof PackedSet) return { type: 'set', value: v.value.toRecord() };
       let total = 0;
       for (const m of v.value) total += m.length;
       const pack = new BytesPack(total);
@@ -242,6 +264,7 @@ export function toValue(v: EValue): Value {
       return { type: 'zset', value: out };
     }
     case 'hash': {
+      if (v.value instanceof PackedMap) return { type: 'hash', value: v.value.toRecord() };
       let total = 0;
       for (const [f, val] of v.value) total += f.length + val.length;
       const pack = new BytesPack(total);
@@ -255,10 +278,10 @@ export function toValue(v: EValue): Value {
       return {
         type: 'stream',
         value: {
-          entries: streamEntries(s.entries),
+          entries: entryRecords(s.entries),
           length: s.entries.length,
           lastId: s.lastId,
-          firstId: s.entries.length ? s.entries[0]!.id : { ms: 0n, seq: 0n },
+          firstId: s.entries.length ? entryId(s.entries[0]!) : { ms: 0n, seq: 0n },
           maxDeletedId: s.maxDeletedId,
           entriesAdded: s.entriesAdded,
           groups: [...s.groups.values()]
@@ -296,16 +319,17 @@ export function cloneValue(v: EValue): EValue {
     case 'string':
       return { type: 'string', value: v.value };
     case 'list':
-      return { type: 'list', value: Deque.from(v.value.toArray()) };
+      return { type: 'list', value: v.value.clone() };
     case 'set':
-      return { type: 'set', value: new Set(v.value), intset: v.intset };
+      return { type: 'set', value: v.value instanceof PackedSet ? v.value.clone() : new Set(v.value), intset: v.intset };
     case 'zset': {
+      if (v.value instanceof PackedZMap) return { type: 'zset', value: v.value.clone(), listpack: v.listpack, sorted: null };
       const m = new Map<BStr, ZNode>();
       for (const [k, n] of v.value) m.set(k, { member: n.member, score: n.score });
       return { type: 'zset', value: m, listpack: v.listpack, sorted: null };
     }
     case 'hash':
-      return { type: 'hash', value: new Map(v.value), listpack: v.listpack };
+      return { type: 'hash', value: v.value instanceof PackedMap ? v.value.clone() : new Map(v.value), listpack: v.listpack };
     case 'stream': {
       const s = v.value;
       const groups = new Map<string, Group>();
@@ -338,15 +362,16 @@ export function fromValue(v: Value): EValue {
     case 'string':
       return { type: 'string', value: v.value };
     case 'list':
-      return { type: 'list', value: Deque.from(v.value.map(bstr)) };
+      return { type: 'list', value: PackedList.from(v.value.map(bstr)) };
     case 'set': {
-      const m = new Set<BStr>();
-      let intset = v.value.length <= Limits.setMaxIntsetEntries;
+      const s: SetValue = { type: 'set', value: new PackedSet(), intset: v.value.length <= Limits.setMaxIntsetEntries };
       for (const e of v.value) {
-        m.add(bstr(e));
-        if (intset && !isIntsetMember(e)) intset = false;
+        const k = bstr(e);
+        setMakeRoom(s, k);
+        s.value.add(k);
+        if (s.intset && !isIntsetMember(e)) s.intset = false;
       }
-      return { type: 'set', value: m, intset };
+      return s;
     }
     case 'zset': {
       const m = new Map<BStr, ZNode>();
@@ -356,17 +381,17 @@ export function fromValue(v: Value): EValue {
         m.set(k, { member: k, score });
         if (member.length > Limits.zsetMaxListpackValue) lp = false;
       }
-      const z: EValue = { type: 'zset', value: m, listpack: lp, sorted: null };
-      if (lp) for (const n of m.values()) if (Object.is(n.score, -0)) n.score = 0;
+      const z: ZsetValue = { type: 'zset', value: m, listpack: lp, sorted: null };
+      zsetReshape(z);
       return z;
     }
     case 'hash': {
-      const m = new Map<BStr, BStr>();
       let lp = v.value.length <= Limits.hashMaxListpackEntries;
-      for (const f of v.value) {
-        m.set(bstr(f.field), bstr(f.value));
-        if (f.field.length > Limits.hashMaxListpackValue || f.value.length > Limits.hashMaxListpackValue) lp = false;
-      }
+      if (lp)
+        for (const f of v.value)
+          if (f.field.length > Limits.hashMaxListpackValue || f.value.length > Limits.hashMaxListpackValue) lp = false;
+      const m = lp ? new PackedMap() : new Map<BStr, BStr>();
+      for (const f of v.value) m.set(bstr(f.field), bstr(f.value));
       return { type: 'hash', value: m, listpack: lp };
     }
     case 'stream': {
@@ -387,7 +412,7 @@ export function fromValue(v: Value): EValue {
       return {
         type: 'stream',
         value: {
-          entries: s.entries.map((e) => ({ id: e.id, fields: flatFields(e.fields) })),
+          entries: s.entries.map(entryFromRecord),
           lastId: s.lastId,
           maxDeletedId: s.maxDeletedId ?? { ms: 0n, seq: 0n },
           entriesAdded: s.entriesAdded ?? s.length,
@@ -400,27 +425,4 @@ export function fromValue(v: Value): EValue {
     case 'array':
       throw new Error('array values (Redis 8.8, RDB 14) cannot be held by the engine, which follows Redis 7.0');
   }
-}
-
-/** Stream entries with their flat BStr fields as record-model pairs of bytes (one buffer per stream). */
-function streamEntries(entries: XEntry[]): Array<{ id: StreamId; fields: Array<[Uint8Array, Uint8Array]> }> {
-  let total = 0;
-  for (const e of entries) for (const f of e.fields) total += f.length;
-  const pack = new BytesPack(total);
-  return entries.map((e) => {
-    const flat = e.fields;
-    const fields: Array<[Uint8Array, Uint8Array]> = new Array(flat.length >> 1);
-    for (let i = 0; i < fields.length; i++) fields[i] = [pack.put(flat[2 * i]!), pack.put(flat[2 * i + 1]!)];
-    return { id: e.id, fields };
-  });
-}
-
-/** Record-model field pairs as a stream entry's flat BStrs. */
-function flatFields(pairs: Array<[Uint8Array, Uint8Array]>): BStr[] {
-  const out: BStr[] = new Array(pairs.length * 2);
-  for (let i = 0; i < pairs.length; i++) {
-    out[2 * i] = bstr(pairs[i]![0]);
-    out[2 * i + 1] = bstr(pairs[i]![1]);
-  }
-  return out;
 }

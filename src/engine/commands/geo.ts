@@ -29,7 +29,7 @@ import { Err, fail, lower, parseDouble, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { decodeScore, geohashScore, LAT_MAX, LAT_MIN, LONG_MAX, LONG_MIN } from '../geo/geohash.js';
 import { collect, type Shape } from '../geo/search.js';
-import { type BStr, bstr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
+import { type BStr, bstr, Limits, strBytes, type ZMap, type ZNode, type ZsetValue, zsetReshape, zsetSorted } from '../keyspace.js';
 import { zsetCommands } from './zsets.js';
 
 /** extractLongLatOrReply: a validated longitude/latitude pair. */
@@ -68,7 +68,7 @@ function distanceArg(a: Uint8Array[], i: number, shape: Shape): void {
 }
 
 /** The member's position decoded from its score, or the decode error. */
-function memberPos(z: { value: Map<BStr, ZNode> }, member: Uint8Array): [number, number] {
+function memberPos(z: { value: ZMap }, member: Uint8Array): [number, number] {
   const n = z.value.get(bstr(member));
   if (!n) fail('ERR could not decode requested zset member');
   return decodeScore(n.score);
@@ -195,7 +195,9 @@ function georadius(c: Ctx, a: Uint8Array[], mode: Mode): unknown {
     m.set(p.member, { member: p.member, score });
     if (p.member.length > Limits.zsetMaxListpackValue) listpack = false;
   }
-  c.db.set(storekey, { type: 'zset', value: m, listpack, sorted: null });
+  const z: ZsetValue = { type: 'zset', value: m, listpack, sorted: null };
+  zsetReshape(z);
+  c.db.set(storekey, z);
   return picked.length;
 }
 

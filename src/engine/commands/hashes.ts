@@ -6,15 +6,16 @@
 import { ascii, bytesKey, latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, intBytes, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../context.js';
-import { type BStr, Limits, strBytes } from '../keyspace.js';
+import { type HashValue, hashToTable, Limits, strBytes } from '../keyspace.js';
 import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
+import { PackedMap } from '../packed.js';
 
-type HashV = { type: 'hash'; value: Map<BStr, BStr>; listpack: boolean };
+type HashV = HashValue;
 
 function getOrCreate(c: Ctx, key: Uint8Array): HashV {
   let h = lookupType(c, key, 'hash');
   if (!h) {
-    h = { type: 'hash', value: new Map(), listpack: true };
+    h = { type: 'hash', value: new PackedMap(), listpack: true };
     c.db.set(key, h);
   }
   return h;
@@ -25,18 +26,22 @@ function tryConversion(h: HashV, a: Uint8Array[], from: number, to: number): voi
   if (!h.listpack) return;
   for (let j = from; j <= to; j++)
     if (a[j]!.length > Limits.hashMaxListpackValue) {
-      h.listpack = false;
+      hashToTable(h);
       return;
     }
 }
 
 /** hashTypeSet. Returns true when the field was new. */
 export function hashSet(h: HashV, field: Uint8Array, value: Uint8Array): boolean {
-  if (h.listpack && (field.length > Limits.hashMaxListpackValue || value.length > Limits.hashMaxListpackValue)) h.listpack = false;
+  if (h.listpack && (field.length > Limits.hashMaxListpackValue || value.length > Limits.hashMaxListpackValue)) hashToTable(h);
   const k = bytesKey(field);
-  const had = h.value.has(k);
-  h.value.set(k, bytesKey(value));
-  if (h.listpack && h.value.size > Limits.hashMaxListpackEntries) h.listpack = false;
+  let had: boolean;
+  if (h.value instanceof PackedMap) had = !h.value.put(k, bytesKey(value));
+  else {
+    had = h.value.has(k);
+    h.value.set(k, bytesKey(value));
+  }
+  if (h.listpack && h.value.size > Limits.hashMaxListpackEntries) hashToTable(h);
   return !had;
 }
 

@@ -1,21 +1,21 @@
 /**
  * List commands (t_list.c): pushes, LINSERT, LSET, LREM, LTRIM, pops with COUNT, RPOPLPUSH /
  * LMOVE, LMPOP, and the blocking forms run without blocking (Redis propagates BLPOP as LPOP,
- * BLMOVE as LMOVE...). Redis 7.0 keeps every list as a quicklist; the engine uses a deque of
- * byte strings (keyspace.ts BStr).
+ * BLMOVE as LMOVE...). Redis 7.0 keeps every list as a quicklist; the engine packs elements
+ * into chunks much as a quicklist does (packed-list.ts).
  */
 import { Err, fail, lower, parseDouble, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../context.js';
-import { Deque } from '../deque.js';
 import { type BStr, bstr, strBytes } from '../keyspace.js';
+import { PackedList } from '../packed-list.js';
 
-type ListV = { type: 'list'; value: Deque<BStr> };
+type ListV = { type: 'list'; value: PackedList };
 
 function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): number {
   let l = lookupType(c, a[1]!, 'list');
   if (!l) {
     if (onlyExisting) return 0;
-    l = { type: 'list', value: new Deque(a.length - 2) };
+    l = { type: 'list', value: new PackedList() };
     c.db.set(a[1]!, l);
   }
   const d = l.value;
@@ -66,7 +66,7 @@ function move(c: Ctx, src: Uint8Array, dst: Uint8Array, fromLeft: boolean, toLef
     if (toLeft) d.value.pushFront(v);
     else d.value.pushBack(v);
   } else {
-    c.db.set(dst, { type: 'list', value: Deque.from([v]) });
+    c.db.set(dst, { type: 'list', value: PackedList.from([v]) });
   }
   if (s.value.length === 0 && !(d === s)) c.db.delete(src);
   return strBytes(v);

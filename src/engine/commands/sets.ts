@@ -7,9 +7,10 @@
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
-import { type BStr, isIntsetMember, Limits, strBytes } from '../keyspace.js';
+import { type BStr, isIntsetMember, Limits, type SetValue, setMakeRoom, strBytes } from '../keyspace.js';
+import { PackedSet } from '../packed.js';
 
-type SetV = { type: 'set'; value: Set<BStr>; intset: boolean };
+type SetV = SetValue;
 
 /** setTypeAdd: add a member, converting intset -> hashtable when needed. */
 export function setAdd(s: SetV, m: Uint8Array): boolean {
@@ -20,14 +21,16 @@ export function setAdd(s: SetV, m: Uint8Array): boolean {
 function setAddStr(s: SetV, k: BStr, bytes?: Uint8Array): boolean {
   if (s.value.has(k)) return false;
   if (s.intset && !isIntsetMember(bytes ?? strBytes(k))) s.intset = false;
-  s.value.add(k);
+  setMakeRoom(s, k);
+  if (s.value instanceof PackedSet) s.value.push(k);
+  else s.value.add(k);
   if (s.intset && s.value.size > Limits.setMaxIntsetEntries) s.intset = false;
   return true;
 }
 
 /** setTypeCreate: the encoding a new set starts with for its first member. */
 export function newSet(first: Uint8Array | null): SetV {
-  return { type: 'set', value: new Set(), intset: first === null || isIntsetMember(first) };
+  return { type: 'set', value: new PackedSet(), intset: first === null || isIntsetMember(first) };
 }
 
 function store(c: Ctx, dst: Uint8Array, members: Iterable<BStr>): number {

@@ -20,8 +20,8 @@
  */
 import { Err, fail, lower, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookup } from '../context.js';
-import { Deque } from '../deque.js';
-import { type BStr, bstr, compareBStr, strBytes, zsetSorted } from '../keyspace.js';
+import { type BStr, bstr, compareBStr, strBytes, zsetSorted, zsetToSkiplist } from '../keyspace.js';
+import { PackedList } from '../packed-list.js';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -140,7 +140,7 @@ function sortCommand(c: Ctx, a: Uint8Array[]): unknown {
     alpha = true;
     sortby = null;
   }
-  if (sv?.type === 'zset') sv.listpack = false; // zsetConvert(sortval, OBJ_ENCODING_SKIPLIST)
+  if (sv?.type === 'zset') zsetToSkiplist(sv); // zsetConvert(sortval, OBJ_ENCODING_SKIPLIST)
 
   let vectorlen = !sv ? 0 : sv.type === 'list' ? sv.value.length : sv.type === 'set' || sv.type === 'zset' ? sv.value.size : 0;
   // LIMIT clamping with C longs (the values fit: they are compared with a small length)
@@ -223,7 +223,7 @@ function sortCommand(c: Ctx, a: Uint8Array[]): unknown {
   }
   if (storekey === null) return out.map((x) => (x === null ? null : strBytes(x)));
   if (outputlen > 0) {
-    c.db.set(storekey, { type: 'list', value: Deque.from(out.map((x) => x ?? '')) });
+    c.db.set(storekey, { type: 'list', value: PackedList.from(out.map((x) => x ?? '')) });
   } else c.db.delete(storekey);
   return outputlen;
 }

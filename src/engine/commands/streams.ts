@@ -11,7 +11,8 @@ import type { StreamId } from '../../model/record.js';
 import { compareStreamIds } from '../../model/record.js';
 import { Err, fail, lower, parseInt64, parseIntArg } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../context.js';
-import { type Consumer, type Group, idKey, type Nack, newStream, streamLowerBound, type XStream } from '../keyspace.js';
+import { type Consumer, type Group, idKey, type Nack, newStream, type XStream } from '../keyspace.js';
+import { entryHasKey, entryId, idChars, packEntry, streamLowerBound } from '../stream-entry.js';
 
 const U64 = 18446744073709551615n;
 const BAD_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -134,7 +135,7 @@ function nextId(last: StreamId, now: number): StreamId | null {
 
 function entryExists(s: XStream, id: StreamId): boolean {
   const i = streamLowerBound(s.entries, id);
-  return i < s.entries.length && compareStreamIds(s.entries[i]!.id, id) === 0;
+  return i < s.entries.length && entryHasKey(s.entries[i]!, idChars(id));
 }
 
 function consumerOf(c: Ctx, g: Group, name: Uint8Array): Consumer {
@@ -205,9 +206,7 @@ export const streamCommands: CommandTable = {
         id = t.id.id;
         if (compareStreamIds(id, s.lastId) <= 0) fail('ERR The ID specified in XADD is equal or smaller than the target stream top item');
       }
-      const fields: string[] = new Array(a.length - fieldPos);
-      for (let j = fieldPos; j < a.length; j++) fields[j - fieldPos] = bytesKey(a[j]!);
-      s.entries.push({ id, fields });
+      s.entries.push(packEntry(id, a, fieldPos));
       s.lastId = id;
       s.entriesAdded++;
       trim(s, t);
@@ -233,7 +232,7 @@ export const streamCommands: CommandTable = {
       let n = 0;
       for (const id of ids) {
         const i = streamLowerBound(s.entries, id);
-        if (i < s.entries.length && compareStreamIds(s.entries[i]!.id, id) === 0) {
+        if (i < s.entries.length && entryHasKey(s.entries[i]!, idChars(id))) {
           s.entries.splice(i, 1);
           if (compareStreamIds(id, s.maxDeletedId) > 0) s.maxDeletedId = id;
           n++;
@@ -262,7 +261,7 @@ export const streamCommands: CommandTable = {
       if (!v) fail(Err.NO_KEY);
       const s = v.value;
       if (s.entries.length > 0) {
-        if (compareStreamIds(id, s.entries[s.entries.length - 1]!.id) < 0)
+        if (compareStreamIds(id, entryId(s.entries[s.entries.length - 1]!)) < 0)
           fail('ERR The ID specified in XSETID is smaller than the target stream top item');
         if (added !== -1n && BigInt(s.entries.length) > added)
           fail('ERR The entries_added specified in XSETID is smaller than the target stream length');

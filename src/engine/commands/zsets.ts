@@ -11,14 +11,27 @@
 import { bytesKey } from '../../model/bytes.js';
 import { Err, fail, lower, parseDouble, parseIntArg, readDouble } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
-import { type BStr, bstr, compareBStr, Limits, strBytes, type ZNode, zsetSorted } from '../keyspace.js';
+import {
+  type BStr,
+  bstr,
+  compareBStr,
+  Limits,
+  strBytes,
+  type ZMap,
+  type ZNode,
+  type ZsetValue,
+  zsetReshape,
+  zsetSorted,
+  zsetToSkiplist,
+} from '../keyspace.js';
+import { PackedZMap } from '../packed.js';
 import { normRange } from './lists.js';
 
-type ZsetV = { type: 'zset'; value: Map<string, ZNode>; listpack: boolean; sorted: ZNode[] | null };
+type ZsetV = ZsetValue;
 
 /** A new empty zset in the given encoding. */
 export function newZset(listpack: boolean): ZsetV {
-  return { type: 'zset', value: new Map(), listpack, sorted: null };
+  return { type: 'zset', value: listpack ? new PackedZMap() : new Map(), listpack, sorted: null };
 }
 
 /** Insert or update a member, converting listpack -> skiplist as zsetAdd does. */
@@ -31,10 +44,10 @@ function zsetPutStr(z: ZsetV, k: BStr, score: number): void {
   const member = k;
   const n = z.value.get(k);
   if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue))
-    z.listpack = false;
+    zsetToSkiplist(z);
   if (z.listpack && score === 0) score = 0; // -0 becomes integer 0 in a listpack
-  if (n) n.score = score;
-  else z.value.set(k, { member: k, score });
+  if (n && !z.listpack) n.score = score;
+  else z.value.set(k, { member: k, score }); // a packed zset's nodes are copies
   z.sorted = null;
 }
 
@@ -44,19 +57,11 @@ function zsetDelete(z: ZsetV, member: BStr): boolean {
   return ok;
 }
 
-/** zsetConvertToListpackIfNeeded over the final content. */
+/** zsetConvertToListpackIfNeeded over the final content (a listpack stores -0 as 0: zsetReshape). */
 function settleEncoding(z: ZsetV): void {
-  if (z.value.size > Limits.zsetMaxListpackEntries) {
-    z.listpack = false;
-    return;
-  }
-  for (const n of z.value.values())
-    if (n.member.length > Limits.zsetMaxListpackValue) {
-      z.listpack = false;
-      return;
-    }
-  z.listpack = true;
-  for (const n of z.value.values()) if (n.score === 0) n.score = 0;
+  z.listpack = z.value.size <= Limits.zsetMaxListpackEntries;
+  if (z.listpack) for (const n of z.value.values()) if (n.member.length > Limits.zsetMaxListpackValue) z.listpack = false;
+  zsetReshape(z);
 }
 
 function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
@@ -204,11 +209,11 @@ function removeWhere(c: Ctx, key: Uint8Array, z: ZsetV, nodes: ZNode[]): number 
 
 type Aggregate = 'sum' | 'min' | 'max';
 
-function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<Map<string, ZNode> | null>; numkeys: number; next: number } {
+function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<ZMap | null>; numkeys: number; next: number } {
   const numkeys = parseIntArg(a[2]!);
   if (numkeys < 1) fail(`ERR at least 1 input key is needed for '${cmd}' command`);
   if (numkeys > a.length - 3) fail(Err.SYNTAX);
-  const keys: Array<Map<string, ZNode> | null> = [];
+  const keys: Array<ZMap | null> = [];
   for (let j = 0; j < numkeys; j++) {
     const slot = lookup(c, a[3 + j]!);
     if (!slot) {

@@ -1,0 +1,144 @@
+/**
+ * A stream entry held as ONE byte string (BStr): its ID as 16 big-endian bytes (ms, then seq),
+ * then its fields and values alternating, each a LEB128 length (7 bits a char, low group first)
+ * and its bytes. One string per entry instead of an entry object, an ID object, two BigInts, an
+ * array and a string per field and value: the engine holds millions of entries.
+ *
+ * Because the ID leads, big-endian, entries sort by ID as strings sort: an entry is >= the
+ * 16-char key of an ID exactly when its own ID is >= that ID (a longer string with an equal
+ * prefix sorts after it). So the binary search compares strings, never BigInts.
+ */
+import { bytesKey } from '../model/bytes.js';
+import type { StreamId } from '../model/record.js';
+
+/** A packed stream entry (see the file comment). */
+export type XEntry = string;
+
+const U32 = 0xffffffffn;
+const idBytes = new Uint8Array(16);
+const idView = new DataView(idBytes.buffer);
+
+function writeId(id: StreamId): void {
+  idView.setUint32(0, Number(id.ms >> 32n));
+  idView.setUint32(4, Number(id.ms & U32));
+  idView.setUint32(8, Number(id.seq >> 32n));
+  idView.setUint32(12, Number(id.seq & U32));
+}
+
+/** The 16-char key of an ID: its bytes big-endian, so keys order as IDs do. */
+export function idChars(id: StreamId): string {
+  writeId(id);
+  return bytesKey(idBytes);
+}
+
+function u32At(e: XEntry, at: number): number {
+  return ((e.charCodeAt(at) << 24) | (e.charCodeAt(at + 1) << 16) | (e.charCodeAt(at + 2) << 8) | e.charCodeAt(at + 3)) >>> 0;
+}
+
+function u64At(e: XEntry, at: number): bigint {
+  const hi = u32At(e, at);
+  const lo = u32At(e, at + 4);
+  return hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** An entry's ID. */
+export function entryId(e: XEntry): StreamId {
+  return { ms: u64At(e, 0), seq: u64At(e, 8) };
+}
+
+/** Whether entry `e` has the ID whose key is `key` (idChars). */
+export function entryHasKey(e: XEntry, key: string): boolean {
+  return e.startsWith(key);
+}
+
+/** Index of the first entry with an ID >= `id`. */
+export function streamLowerBound(entries: XEntry[], id: StreamId): number {
+  const key = idChars(id);
+  let lo = 0,
+    hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lebSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function putLeb(buf: Uint8Array, o: number, n: number): number {
+  while (n >= 0x80) {
+    buf[o++] = 0x80 | (n & 0x7f);
+    n = Math.floor(n / 0x80);
+  }
+  buf[o++] = n;
+  return o;
+}
+
+/** Scratch space entries are built in (one string is made from it). */
+let scratch = new Uint8Array(4096);
+
+/** Pack an entry of `id` with fields and values `items[from..]` alternating. */
+export function packEntry(id: StreamId, items: Uint8Array[], from = 0): XEntry {
+  let total = 16;
+  for (let i = from; i < items.length; i++) total += lebSize(items[i]!.length) + items[i]!.length;
+  if (total > scratch.length) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
+  const buf = scratch;
+  writeId(id);
+  buf.set(idBytes, 0);
+  let o = 16;
+  for (let i = from; i < items.length; i++) {
+    const b = items[i]!;
+    o = putLeb(buf, o, b.length);
+    buf.set(b, o);
+    o += b.length;
+  }
+  return bytesKey(buf.subarray(0, total));
+}
+
+/** Entries in the record model: IDs and field/value pairs as views into one buffer per call. */
+export function entryRecords(entries: XEntry[]): Array<{ id: StreamId; fields: Array<[Uint8Array, Uint8Array]> }> {
+  let total = 0;
+  for (const e of entries) total += e.length - 16;
+  const buf = new Uint8Array(total);
+  let o = 0;
+  const out: Array<{ id: StreamId; fields: Array<[Uint8Array, Uint8Array]> }> = new Array(entries.length);
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[k]!;
+    const fields: Array<[Uint8Array, Uint8Array]> = [];
+    let pos = 16;
+    let field: Uint8Array | null = null;
+    while (pos < e.length) {
+      let len = 0,
+        mul = 1,
+        c: number;
+      do {
+        c = e.charCodeAt(pos++);
+        len += (c & 0x7f) * mul;
+        mul *= 0x80;
+      } while (c & 0x80);
+      const start = o;
+      for (let end = pos + len; pos < end; pos++) buf[o++] = e.charCodeAt(pos);
+      const view = buf.subarray(start, o);
+      if (field === null) field = view;
+      else {
+        fields.push([field, view]);
+        field = null;
+      }
+    }
+    out[k] = { id: entryId(e), fields };
+  }
+  return out;
+}
+
+/** A record-model entry packed. */
+export function entryFromRecord(e: { id: StreamId; fields: Array<[Uint8Array, Uint8Array]> }): XEntry {
+  return packEntry(e.id, e.fields.flat());
+}

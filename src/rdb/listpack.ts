@@ -43,7 +43,7 @@ function int64Value(v: bigint): number | bigint {
  * Walk a listpack, validating as Redis's deep lpValidateIntegrity does, and call `each` with
  * every element (a view or an integer).
  */
-function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | null): number {
+function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | null, placeholder?: Uint8Array): number {
   const size = blob.length;
   if (size < HEADER + 1) throw bad(base, 0, `listpack of ${size} bytes is shorter than its 7-byte minimum`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -108,7 +108,7 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
     if (!each) {
       /* validation only */
-    } else if (isStr) each(blob.subarray(start + hdr, start + l));
+    } else if (isStr) each(placeholder ?? blob.subarray(start + hdr, start + l));
     else if (b < 0x80) each(b);
     else if ((b & 0xe0) === 0xc0) {
       const u = ((b & 0x1f) << 8) | blob[p + 1]!;
@@ -134,10 +134,14 @@ export function validateListpack(blob: Uint8Array, base: number): number {
   return walk(blob, base, null);
 }
 
-/** Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets. */
-export function decodeListpackValues(blob: Uint8Array, base: number): LpValue[] {
+/**
+ * Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets.
+ * With `placeholder`, every string element is that array instead of a view of its bytes (a
+ * validating reader that needs only the integers and where the strings are).
+ */
+export function decodeListpackValues(blob: Uint8Array, base: number, placeholder?: Uint8Array): LpValue[] {
   const out: LpValue[] = [];
-  walk(blob, base, (v) => out.push(v));
+  walk(blob, base, (v) => out.push(v), placeholder);
   return out;
 }
 

@@ -28,7 +28,7 @@ import type {
 } from '../model/record.js';
 import { readLength, readLengthBig } from './length.js';
 import { PelIndex } from './pel-index.js';
-import { decodeStreamNode, readLenId, readRawId } from './stream.js';
+import { checkStreamNode, decodeStreamNode, readLenId, readRawId } from './stream.js';
 import { readString } from './string.js';
 
 /** The empty batch before a section's first element (never pushed to). */
@@ -90,8 +90,6 @@ export class StreamReader {
   private entries: StreamEntry[] = [];
   private nodeLive: number[] = [];
   private nodeLayout: StoredLayout | null = null;
-  /** Where entries go when they are not kept (emptied after each node). */
-  private readonly dropped: StreamEntry[] = [];
   private meta: StreamMeta | null = null;
   // batches being filled (created when a section has elements: most streams are small)
   private pel: StreamPendingEntry[] = NONE as StreamPendingEntry[];
@@ -143,15 +141,17 @@ export class StreamReader {
         const k = bytesKey(key);
         if (this.lastMaster !== null && k <= this.lastMaster)
           throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node keys out of order or duplicated', at);
-        const dv = new DataView(key.buffer, key.byteOffset, 16);
-        const master = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
         // listpack offsets: a raw string's payload starts where its length header ended
         const payloadAt = r.pos - lp.length;
-        const into = this.keep ? this.entries : this.dropped;
-        const before = into.length;
-        decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), into);
-        const live = into.length - before;
-        this.dropped.length = 0;
+        let live: number;
+        let master: StreamId | null = null;
+        if (this.keep) {
+          const dv = new DataView(key.buffer, key.byteOffset, 16);
+          master = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
+          const before = this.entries.length;
+          decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.entries);
+          live = this.entries.length - before;
+        } else live = checkStreamNode(lp, r, Math.max(payloadAt, lpAt));
         this.lastMaster = k;
         this.entriesRead += live;
         if (this.keep) {
@@ -160,7 +160,7 @@ export class StreamReader {
           if (this.layout) {
             this.nodeLayout ??= { blobs: [], nodeIds: [] };
             this.nodeLayout.blobs.push(lp.length);
-            this.nodeLayout.nodeIds!.push(master);
+            this.nodeLayout.nodeIds!.push(master!);
           }
         }
         if (--this.left === 0) {
@@ -379,7 +379,6 @@ export class StreamReader {
    */
   nodeSkipped(): void {
     this.skippedNodes++;
-    this.dropped.length = 0;
     if (--this.left === 0) {
       this.flushEntries();
       this.phase = 'meta';

@@ -20,6 +20,18 @@ function lpInt(v: LpValue | undefined, r: Cursor, at: number, what: string): big
   throw corrupt(r, 'RDB_BAD_STREAM_NODE', `stream node: expected an integer for ${what}`, at);
 }
 
+/** As Number(lpInt(v)), without a BigInt on the way (counts, flags: small integers). */
+function lpNum(v: LpValue | undefined, r: Cursor, at: number, what: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw corrupt(r, 'RDB_BAD_STREAM_NODE', `stream node: expected an integer for ${what}`, at);
+}
+
+/** An element that must be there (a field or value of a node read only to be validated). */
+function lpPresent(v: LpValue | undefined, r: Cursor, at: number): void {
+  if (v === undefined) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: entry runs past the end of the listpack', at);
+}
+
 function lpBytes(v: LpValue | undefined, r: Cursor, at: number): Uint8Array {
   if (v === undefined) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: entry runs past the end of the listpack', at);
   return lpValueBytes(v);
@@ -27,45 +39,77 @@ function lpBytes(v: LpValue | undefined, r: Cursor, at: number): Uint8Array {
 
 /** Decode one stream node listpack into its live entries (tombstones skipped). */
 export function decodeStreamNode(master: StreamId, lp: Uint8Array, r: Cursor, lpAt: number, out: StreamEntry[]): void {
+  readStreamNode(master, lp, r, lpAt, out);
+}
+
+/** A string element of a node read only to be validated (checkStreamNode): no view is made. */
+const UNREAD = new Uint8Array(0);
+
+/**
+ * Validate one stream node listpack as decodeStreamNode reads it, without building its entries
+ * (check, inspect); returns its live entry count.
+ */
+export function checkStreamNode(lp: Uint8Array, r: Cursor, lpAt: number): number {
+  return readStreamNode(null, lp, r, lpAt, null);
+}
+
+/** The node walk of both: entries go to `out` (null: only validated and counted), with ids from `master`. */
+function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt: number, out: StreamEntry[] | null): number {
   const base = r.base + lpAt;
-  const vals = decodeListpackValues(lp, base);
+  const vals = out ? decodeListpackValues(lp, base) : decodeListpackValues(lp, base, UNREAD);
   let i = 0;
-  const count = Number(lpInt(vals[i++], r, lpAt, 'the entry count'));
-  const deleted = Number(lpInt(vals[i++], r, lpAt, 'the deleted count'));
-  const numFields = Number(lpInt(vals[i++], r, lpAt, 'the master field count'));
+  const count = lpNum(vals[i++], r, lpAt, 'the entry count');
+  const deleted = lpNum(vals[i++], r, lpAt, 'the deleted count');
+  const numFields = lpNum(vals[i++], r, lpAt, 'the master field count');
   if (numFields < 0 || i + numFields > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad master field count', lpAt);
   const masterFields: Uint8Array[] = [];
-  for (let k = 0; k < numFields; k++) masterFields.push(lpBytes(vals[i++], r, lpAt));
-  if (lpInt(vals[i++], r, lpAt, 'the master terminator') !== 0n)
+  for (let k = 0; k < numFields; k++) {
+    if (out) masterFields.push(lpBytes(vals[i++], r, lpAt));
+    else lpPresent(vals[i++], r, lpAt);
+  }
+  if (lpNum(vals[i++], r, lpAt, 'the master terminator') !== 0)
     throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: master entry not terminated by 0', lpAt);
   const total = count + deleted;
+  let live = 0;
   for (let e = 0; e < total; e++) {
     const first = i;
-    const flags = Number(lpInt(vals[i++], r, lpAt, 'entry flags'));
-    const msDelta = lpInt(vals[i++], r, lpAt, 'entry ms delta');
-    const seqDelta = lpInt(vals[i++], r, lpAt, 'entry seq delta');
-    const fields: Array<[Uint8Array, Uint8Array]> = [];
-    if (flags & FLAG_SAMEFIELDS) {
-      for (let k = 0; k < numFields; k++) fields.push([masterFields[k]!, lpBytes(vals[i++], r, lpAt)]);
-    } else {
-      const nf = Number(lpInt(vals[i++], r, lpAt, 'entry field count'));
-      if (nf < 0 || i + nf * 2 > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
-      for (let k = 0; k < nf; k++) {
-        const f = lpBytes(vals[i++], r, lpAt);
-        fields.push([f, lpBytes(vals[i++], r, lpAt)]);
+    const flags = lpNum(vals[i++], r, lpAt, 'entry flags');
+    let entry: StreamEntry | null = null;
+    if (!out) {
+      lpNum(vals[i++], r, lpAt, 'entry ms delta');
+      lpNum(vals[i++], r, lpAt, 'entry seq delta');
+      if (flags & FLAG_SAMEFIELDS) for (let k = 0; k < numFields; k++) lpPresent(vals[i++], r, lpAt);
+      else {
+        const nf = lpNum(vals[i++], r, lpAt, 'entry field count');
+        if (nf < 0 || i + nf * 2 > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
+        i += nf * 2;
       }
+    } else {
+      const msDelta = lpInt(vals[i++], r, lpAt, 'entry ms delta');
+      const seqDelta = lpInt(vals[i++], r, lpAt, 'entry seq delta');
+      const fields: Array<[Uint8Array, Uint8Array]> = [];
+      if (flags & FLAG_SAMEFIELDS) {
+        for (let k = 0; k < numFields; k++) fields.push([masterFields[k]!, lpBytes(vals[i++], r, lpAt)]);
+      } else {
+        const nf = lpNum(vals[i++], r, lpAt, 'entry field count');
+        if (nf < 0 || i + nf * 2 > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
+        for (let k = 0; k < nf; k++) {
+          const f = lpBytes(vals[i++], r, lpAt);
+          fields.push([f, lpBytes(vals[i++], r, lpAt)]);
+        }
+      }
+      entry = { id: { ms: BigInt.asUintN(64, master!.ms + msDelta), seq: BigInt.asUintN(64, master!.seq + seqDelta) }, fields };
     }
-    const lpCount = Number(lpInt(vals[i++], r, lpAt, 'entry lp-count'));
+    const lpCount = lpNum(vals[i++], r, lpAt, 'entry lp-count');
     if (lpCount !== i - first - 1)
       throw corrupt(r, 'RDB_BAD_STREAM_NODE', `stream node: entry lp-count ${lpCount} does not match its ${i - first - 1} elements`, lpAt);
     if (!(flags & FLAG_DELETED)) {
-      out.push({
-        id: { ms: BigInt.asUintN(64, master.ms + msDelta), seq: BigInt.asUintN(64, master.seq + seqDelta) },
-        fields,
-      });
+      live++;
+      if (entry) out!.push(entry);
     }
   }
   if (i !== vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: data after the last entry', lpAt);
+  return live;
 }
 
 /** A stream id stored raw: ms and seq, both u64 big-endian (PEL and NACK zone ids). */

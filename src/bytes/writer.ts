@@ -100,9 +100,16 @@ export class ByteWriter {
   }
 
   bytes(b: Uint8Array): this {
-    this.ensure(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
+    const n = b.length;
+    this.ensure(n);
+    // TypedArray set() is a runtime call whose fixed cost exceeds a short loop: keys, members and
+    // JSON punctuation runs are mostly a few dozen bytes
+    if (n <= 32) {
+      const buf = this.buf;
+      const o = this.length;
+      for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    } else this.buf.set(b, this.length);
+    this.length += n;
     return this;
   }
 

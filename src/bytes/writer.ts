@@ -113,6 +113,20 @@ export class ByteWriter {
     return this;
   }
 
+  /** Append everything another writer holds (a short run without making a view of it). */
+  append(other: ByteWriter): this {
+    const n = other.length;
+    this.ensure(n);
+    if (n <= 32) {
+      const buf = this.buf;
+      const src = other.buf;
+      const o = this.length;
+      for (let i = 0; i < n; i++) buf[o + i] = src[i]!;
+    } else this.buf.set(other.buf.subarray(0, n), this.length);
+    this.length += n;
+    return this;
+  }
+
   /**
    * Make room for n more bytes and return the backing buffer; the caller writes at
    * `length` onwards and then advances `length` itself (hot loops that write byte by byte).

@@ -328,6 +328,13 @@ export class RdbEncoder {
     const name = e.key;
     const v = this.version;
     const w = this.w;
+    if (e.type === 'string') {
+      // the type is known before the value: written in place, without the value buffer's copy
+      this.keyHeader(e, name, RdbType.STRING);
+      writeString(w, e.value, this.target.sopts);
+      this.report.keys++;
+      return;
+    }
     const vw = this.vw;
     vw.length = 0;
     // Empty aggregates: Redis never saves them and skips them on load.
@@ -337,10 +344,6 @@ export class RdbEncoder {
     }
     let type: number;
     switch (e.type) {
-      case 'string':
-        writeString(vw, e.value, this.target.sopts);
-        type = RdbType.STRING;
-        break;
       case 'list':
         // a quicklist keeps the input's nodes when known, as one written in parts does
         type = writeList(vw, this.target, e.value, e.layout?.counts && isQuicklistType(e.rdbType) ? e.layout.counts : undefined);
@@ -410,7 +413,7 @@ export class RdbEncoder {
         break;
     }
     this.keyHeader(e, name, type);
-    w.bytes(vw.finish());
+    w.append(vw);
     this.report.keys++;
   }
 

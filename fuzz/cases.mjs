@@ -287,8 +287,8 @@ export function cleanup() {
 
 /**
  * redis-check-aof --fix (answering y) on a copy: the length it leaves, or { crashed } when the tool
- * itself dies on a signal (7.0.15 aborts with "Out Of Memory" on a bulk length of 2^63-1): then there is
- * no reference answer to compare with.
+ * itself dies on a signal (7.0.15 on a bulk length of 2^63-1: SIGSEGV, or an abort after "Out Of
+ * Memory"; SIGTERM past the 20 s limit): then there is no reference answer to compare with.
  */
 function checkAofFix(path) {
   try {

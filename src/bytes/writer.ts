@@ -100,29 +100,24 @@ export class ByteWriter {
   }
 
   bytes(b: Uint8Array): this {
-    const n = b.length;
+    return this.copyIn(b, b.length);
+  }
+
+  /** Append everything another writer holds (a short run without making a view of it). */
+  append(other: ByteWriter): this {
+    return this.copyIn(other.buf, other.length);
+  }
+
+  /** Append the first `n` bytes of `src`. */
+  private copyIn(src: Uint8Array, n: number): this {
     this.ensure(n);
     // TypedArray set() is a runtime call whose fixed cost exceeds a short loop: keys, members and
     // JSON punctuation runs are mostly a few dozen bytes
     if (n <= 32) {
       const buf = this.buf;
       const o = this.length;
-      for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
-    } else this.buf.set(b, this.length);
-    this.length += n;
-    return this;
-  }
-
-  /** Append everything another writer holds (a short run without making a view of it). */
-  append(other: ByteWriter): this {
-    const n = other.length;
-    this.ensure(n);
-    if (n <= 32) {
-      const buf = this.buf;
-      const src = other.buf;
-      const o = this.length;
       for (let i = 0; i < n; i++) buf[o + i] = src[i]!;
-    } else this.buf.set(other.buf.subarray(0, n), this.length);
+    } else this.buf.set(n === src.length ? src : src.subarray(0, n), this.length);
     this.length += n;
     return this;
   }

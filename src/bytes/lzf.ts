@@ -41,26 +41,34 @@ function allocOut(n: number): Uint8Array {
  * least outLen long) the bytes are written there and a view of it is returned.
  */
 export function lzfDecompress(input: Uint8Array, outLen: number, into?: Uint8Array): Uint8Array | LzfFailure {
+  return lzfInflate(input, 0, input.length, outLen, into);
+}
+
+/**
+ * lzfDecompress of the compressed bytes src[from..to) (no view of them is made: the caller's
+ * buffer is read in place).
+ */
+export function lzfInflate(src: Uint8Array, from: number, to: number, outLen: number, into?: Uint8Array): Uint8Array | LzfFailure {
   const out = into && into.length >= outLen ? into.subarray(0, outLen) : allocOut(outLen);
-  let ip = 0;
+  let ip = from;
   let op = 0;
-  const inLen = input.length;
+  const inEnd = to;
   // plain loops: runs are at most 32 (literal) or 264 (reference) bytes, too short for set()/copyWithin()
-  while (ip < inLen) {
-    const ctrl = input[ip++]!;
+  while (ip < inEnd) {
+    const ctrl = src[ip++]!;
     if (ctrl < 0x20) {
       const run = ctrl + 1;
-      if (ip + run > inLen) return 'truncated-input';
+      if (ip + run > inEnd) return 'truncated-input';
       if (op + run > outLen) return 'output-overflow';
-      for (let k = 0; k < run; k++) out[op++] = input[ip++]!;
+      for (let k = 0; k < run; k++) out[op++] = src[ip++]!;
     } else {
       let len = ctrl >> 5;
       if (len === 7) {
-        if (ip >= inLen) return 'truncated-input';
-        len += input[ip++]!;
+        if (ip >= inEnd) return 'truncated-input';
+        len += src[ip++]!;
       }
-      if (ip >= inLen) return 'truncated-input';
-      let ref = op - (((ctrl & 0x1f) << 8) | input[ip++]!) - 1;
+      if (ip >= inEnd) return 'truncated-input';
+      let ref = op - (((ctrl & 0x1f) << 8) | src[ip++]!) - 1;
       len += 2;
       if (ref < 0) return 'bad-reference';
       if (op + len > outLen) return 'output-overflow';
@@ -78,6 +86,39 @@ export function lzfDecompress(input: Uint8Array, outLen: number, into?: Uint8Arr
   }
   if (op !== outLen) return 'length-mismatch';
   return out;
+}
+
+/**
+ * The failure lzfInflate would return for src[from..to) and `outLen`, or null when it would
+ * succeed, found without writing the output: a literal run is stepped over and a back-reference
+ * only has its distance and length checked (check mode reads string values only to validate them).
+ */
+export function lzfValidate(src: Uint8Array, from: number, to: number, outLen: number): LzfFailure | null {
+  let ip = from;
+  let op = 0;
+  while (ip < to) {
+    const ctrl = src[ip++]!;
+    if (ctrl < 0x20) {
+      const run = ctrl + 1;
+      if (ip + run > to) return 'truncated-input';
+      if (op + run > outLen) return 'output-overflow';
+      ip += run;
+      op += run;
+    } else {
+      let len = ctrl >> 5;
+      if (len === 7) {
+        if (ip >= to) return 'truncated-input';
+        len += src[ip++]!;
+      }
+      if (ip >= to) return 'truncated-input';
+      const ref = op - (((ctrl & 0x1f) << 8) | src[ip++]!) - 1;
+      len += 2;
+      if (ref < 0) return 'bad-reference';
+      if (op + len > outLen) return 'output-overflow';
+      op += len;
+    }
+  }
+  return op === outLen ? null : 'length-mismatch';
 }
 
 const HLOG = 16;

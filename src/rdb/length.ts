@@ -15,17 +15,26 @@ export interface LengthOrEncoding {
 
 /** Read a length or special-encoding marker. 64-bit lengths above 2^53 are corrupt here (see readLengthBig). */
 export function readLengthOrEncoding(r: Cursor): LengthOrEncoding {
+  const c = readLengthCode(r);
+  return c < 0 ? { encoded: true, value: -1 - c } : { encoded: false, value: c };
+}
+
+/**
+ * readLengthOrEncoding as one number, with no object per read (strings read millions of
+ * lengths): the length (>= 0), or -1 - the StringEncoding number for a special encoding.
+ */
+export function readLengthCode(r: Cursor): number {
   const start = r.pos;
   const b = readU8(r);
   const tag = b >> 6;
-  if (tag === 0) return { encoded: false, value: b & 0x3f };
-  if (tag === 1) return { encoded: false, value: ((b & 0x3f) << 8) | readU8(r) };
-  if (tag === 3) return { encoded: true, value: b & 0x3f };
+  if (tag === 0) return b & 0x3f;
+  if (tag === 1) return ((b & 0x3f) << 8) | readU8(r);
+  if (tag === 3) return -1 - (b & 0x3f);
   if (b === 0x80) {
     require(r, 4, 'a 32-bit length');
     const v = r.view.getUint32(r.pos, false);
     r.pos += 4;
-    return { encoded: false, value: v };
+    return v;
   }
   if (b === 0x81) {
     require(r, 8, 'a 64-bit length');
@@ -34,7 +43,7 @@ export function readLengthOrEncoding(r: Cursor): LengthOrEncoding {
     if (hi > 0x1fffff)
       throw corrupt(r, 'RDB_BAD_LENGTH', `64-bit length too large (0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')})`, start);
     r.pos += 8;
-    return { encoded: false, value: hi * 4294967296 + lo };
+    return hi * 4294967296 + lo;
   }
   throw corrupt(r, 'RDB_BAD_LENGTH_ENCODING', `unknown length encoding byte 0x${b.toString(16)}`, start);
 }
@@ -42,10 +51,10 @@ export function readLengthOrEncoding(r: Cursor): LengthOrEncoding {
 /** Read a plain length (a special encoding here is corrupt). */
 export function readLength(r: Cursor): number {
   const start = r.pos;
-  const l = readLengthOrEncoding(r);
-  if (l.encoded)
-    throw corrupt(r, 'RDB_BAD_LENGTH_ENCODING', `expected a length, found string encoding 0x${(0xc0 | l.value).toString(16)}`, start);
-  return l.value;
+  const c = readLengthCode(r);
+  if (c < 0)
+    throw corrupt(r, 'RDB_BAD_LENGTH_ENCODING', `expected a length, found string encoding 0x${(0xc0 | (-1 - c)).toString(16)}`, start);
+  return c;
 }
 
 /** Read a length as an unsigned 64-bit bigint (stream ids, entries-read which may be 2^64-1). */

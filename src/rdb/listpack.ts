@@ -13,6 +13,7 @@
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
 import { ascii, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { parseRedisDoubleBytes } from './string.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
 export type LpValue = Uint8Array | number | bigint;
@@ -40,10 +41,18 @@ function int64Value(v: bigint): number | bigint {
 }
 
 /**
- * Walk a listpack, validating as Redis's deep lpValidateIntegrity does, and call `each` with
- * every element (a view or an integer).
+ * What walk does with each element besides validating it: nothing; push it to `out` as an
+ * LpValue; push it as bytes (integers as their decimal text); or note where it is (elStart/elLen,
+ * integers as text in intText), for duplicate checks without an object per element.
  */
-function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | null, placeholder?: Uint8Array): number {
+const Each = { None: 0, Value: 1, Bytes: 2, Where: 3 } as const;
+type Each = (typeof Each)[keyof typeof Each];
+
+/**
+ * Walk a listpack, validating as Redis's deep lpValidateIntegrity does, and hand every element
+ * (a view or an integer) over as `mode` says. Returns the element count.
+ */
+function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null, placeholder?: Uint8Array): number {
   const size = blob.length;
   if (size < HEADER + 1) throw bad(base, 0, `listpack of ${size} bytes is shorter than its 7-byte minimum`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -54,6 +63,7 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
   const last = size - 1; // index of the terminator: every element must end at or before it
   let p = HEADER;
   let count = 0;
+  textAt = 0;
   while (blob[p] !== 0xff) {
     const start = p;
     const b = blob[p]!;
@@ -92,33 +102,44 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
     const l = hdr + len;
     const blen = backlenSize(l);
     if (start + l + blen > last) throw bad(base, start, `listpack element of ${l + blen} bytes runs past the terminator`);
-    // Decode the backlen right-to-left as lpDecodeBacklen does (up to 5 bytes while bit 7 is set).
-    let bl = 0;
-    let shift = 0;
-    for (let i = start + l + blen - 1; ; i--) {
-      const byte = blob[i]!;
-      bl += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) break;
-      shift += 7;
-      if (shift > 28) {
-        bl = -1;
-        break;
+    // Decode the backlen right-to-left as lpDecodeBacklen does (up to 5 bytes while bit 7 is set);
+    // a one-byte backlen (elements up to 127 bytes: nearly all) is the byte itself.
+    let bl = blob[start + l + blen - 1]!;
+    if (bl & 0x80) {
+      bl = 0;
+      let mul = 1;
+      for (let i = start + l + blen - 1; ; i--) {
+        const byte = blob[i]!;
+        bl += (byte & 0x7f) * mul;
+        if (!(byte & 0x80)) break;
+        mul *= 128;
+        if (mul > 2 ** 28) {
+          bl = -1;
+          break;
+        }
       }
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
-    if (!each) {
-      /* validation only */
-    } else if (isStr) each(placeholder ?? blob.subarray(start + hdr, start + l));
-    else if (b < 0x80) each(b);
-    else if ((b & 0xe0) === 0xc0) {
-      const u = ((b & 0x1f) << 8) | blob[p + 1]!;
-      each(u >= 4096 ? u - 8192 : u);
-    } else if (b === 0xf1) each(view.getInt16(p + 1, true));
-    else if (b === 0xf2) {
-      const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
-      each(u >= 0x800000 ? u - 0x1000000 : u);
-    } else if (b === 0xf3) each(view.getInt32(p + 1, true));
-    else each(int64Value(view.getBigInt64(p + 1, true)));
+    if (mode !== Each.None) {
+      if (mode === Each.Where && isStr) where(count, start + hdr, len);
+      else {
+        let v: LpValue;
+        if (isStr) v = placeholder ?? blob.subarray(start + hdr, start + l);
+        else if (b < 0x80) v = b;
+        else if ((b & 0xe0) === 0xc0) {
+          const u = ((b & 0x1f) << 8) | blob[p + 1]!;
+          v = u >= 4096 ? u - 8192 : u;
+        } else if (b === 0xf1) v = view.getInt16(p + 1, true);
+        else if (b === 0xf2) {
+          const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
+          v = u >= 0x800000 ? u - 0x1000000 : u;
+        } else if (b === 0xf3) v = view.getInt32(p + 1, true);
+        else v = int64Value(view.getBigInt64(p + 1, true));
+        if (mode === Each.Value) out!.push(v);
+        else if (mode === Each.Bytes) out!.push(lpValueBytes(v));
+        else whereInt(count, v as number | bigint);
+      }
+    }
     p = start + l + blen;
     count++;
   }
@@ -129,19 +150,120 @@ function walk(blob: Uint8Array, base: number, each: ((v: LpValue) => void) | nul
   return count;
 }
 
+/**
+ * Where the elements of the last Each.Where walk are: element i is blob[elStart[i], +elLen[i]),
+ * or, when elStart[i] < 0, intText[-1 - elStart[i], +elLen[i]) (an integer as its decimal text).
+ */
+let elStart = new Int32Array(256);
+let elLen = new Int32Array(256);
+let intText = new Uint8Array(1024);
+let textAt = 0;
+
+function where(i: number, start: number, len: number): void {
+  if (i >= elStart.length) {
+    const s = new Int32Array(elStart.length * 2);
+    s.set(elStart);
+    elStart = s;
+    const l = new Int32Array(elLen.length * 2);
+    l.set(elLen);
+    elLen = l;
+  }
+  elStart[i] = start;
+  elLen[i] = len;
+}
+
+function whereInt(i: number, v: number | bigint): void {
+  const text = String(v);
+  if (textAt + text.length > intText.length) {
+    const t = new Uint8Array(intText.length * 2 + text.length);
+    t.set(intText);
+    intText = t;
+  }
+  for (let k = 0; k < text.length; k++) intText[textAt + k] = text.charCodeAt(k);
+  where(i, -1 - textAt, text.length);
+  textAt += text.length;
+}
+
 /** Validate a listpack as decodeListpack does, without materializing elements; returns the element count. */
 export function validateListpack(blob: Uint8Array, base: number): number {
-  return walk(blob, base, null);
+  return walk(blob, base, Each.None, null);
+}
+
+/**
+ * Validate a listpack as decodeListpack does and note where its elements are, without making an
+ * object per element (check mode): the element count, then listpackDuplicate and
+ * listpackScoresValid read the elements found.
+ */
+export function scanListpack(blob: Uint8Array, base: number): number {
+  return walk(blob, base, Each.Where, null);
+}
+
+/**
+ * Among the elements first, first + stride, ... (< count) of the listpack last scanned (`blob`),
+ * the first that equals an earlier one, as bytes (a copy), or null: findDuplicate's answer for
+ * those elements, integers compared as their text (as lpGet gives them).
+ */
+export function listpackDuplicate(blob: Uint8Array, count: number, first: number, stride: number): Uint8Array | null {
+  const n = first < count ? Math.floor((count - first - 1) / stride) + 1 : 0;
+  if (n < 2) return null;
+  let size = 16;
+  while (size < n * 2) size <<= 1;
+  if (dupSlots.length < size) dupSlots = new Int32Array(size);
+  else dupSlots.fill(0, 0, size);
+  const mask = size - 1;
+  for (let i = first; i < count; i += stride) {
+    const s = elStart[i]!;
+    const len = elLen[i]!;
+    const src = s < 0 ? intText : blob;
+    const at = s < 0 ? -1 - s : s;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < len; k++) h = Math.imul(h ^ src[at + k]!, 0x01000193);
+    let slot = h & mask;
+    for (;;) {
+      const j = dupSlots[slot]!;
+      if (j === 0) {
+        dupSlots[slot] = i + 1;
+        break;
+      }
+      if (sameElement(blob, j - 1, src, at, len)) return src.slice(at, at + len);
+      slot = (slot + 1) & mask;
+    }
+  }
+  return null;
+}
+
+let dupSlots = new Int32Array(256);
+
+function sameElement(blob: Uint8Array, j: number, src: Uint8Array, at: number, len: number): boolean {
+  if (elLen[j] !== len) return false;
+  const s = elStart[j]!;
+  const other = s < 0 ? intText : blob;
+  const o = s < 0 ? -1 - s : s;
+  for (let k = 0; k < len; k++) if (other[o + k] !== src[at + k]) return false;
+  return true;
+}
+
+/** Whether the elements 1, 3, 5, ... of the listpack last scanned are valid zset scores (not NaN). */
+export function listpackScoresValid(blob: Uint8Array, count: number): boolean {
+  for (let i = 1; i < count; i += 2) {
+    const s = elStart[i]!;
+    if (s < 0) continue; // an integer score
+    const v = parseRedisDoubleBytes(blob, s, s + elLen[i]!);
+    if (v === null || Number.isNaN(v)) return false;
+  }
+  return true;
 }
 
 /**
  * Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets.
  * With `placeholder`, every string element is that array instead of a view of its bytes (a
- * validating reader that needs only the integers and where the strings are).
+ * validating reader that needs only the integers and where the strings are). With `into`, that
+ * array is emptied and filled instead of a new one (a reader that drops the elements at once).
  */
-export function decodeListpackValues(blob: Uint8Array, base: number, placeholder?: Uint8Array): LpValue[] {
-  const out: LpValue[] = [];
-  walk(blob, base, (v) => out.push(v), placeholder);
+export function decodeListpackValues(blob: Uint8Array, base: number, placeholder?: Uint8Array, into?: LpValue[]): LpValue[] {
+  const out: LpValue[] = into ?? [];
+  out.length = 0;
+  walk(blob, base, Each.Value, out, placeholder);
   return out;
 }
 
@@ -153,7 +275,7 @@ export function lpValueBytes(v: LpValue): Uint8Array {
 /** Same, ints rendered as decimal ASCII bytes (as Redis lpGet does). */
 export function decodeListpack(blob: Uint8Array, base: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  walk(blob, base, (v) => out.push(lpValueBytes(v)));
+  walk(blob, base, Each.Bytes, out);
   return out;
 }
 

@@ -44,6 +44,8 @@ export function decodeStreamNode(master: StreamId, lp: Uint8Array, r: Cursor, lp
 
 /** A string element of a node read only to be validated (checkStreamNode): no view is made. */
 const UNREAD = new Uint8Array(0);
+/** The elements of the node checkStreamNode reads, one array for every node. */
+const checked: LpValue[] = [];
 
 /**
  * Validate one stream node listpack as decodeStreamNode reads it, without building its entries
@@ -56,7 +58,7 @@ export function checkStreamNode(lp: Uint8Array, r: Cursor, lpAt: number): number
 /** The node walk of both: entries go to `out` (null: only validated and counted), with ids from `master`. */
 function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt: number, out: StreamEntry[] | null): number {
   const base = r.base + lpAt;
-  const vals = out ? decodeListpackValues(lp, base) : decodeListpackValues(lp, base, UNREAD);
+  const vals = out ? decodeListpackValues(lp, base) : decodeListpackValues(lp, base, UNREAD, checked);
   let i = 0;
   const count = lpNum(vals[i++], r, lpAt, 'the entry count');
   const deleted = lpNum(vals[i++], r, lpAt, 'the deleted count');

@@ -6,15 +6,15 @@
  * Returned strings are views into the cursor's buffer (no copy) except LZF and int strings.
  */
 import { type Cursor, corrupt, readBytes, readF64LE, readU8, require } from '../bytes/cursor.js';
-import { lzfCompress, lzfDecompress } from '../bytes/lzf.js';
+import { lzfCompress, lzfInflate, lzfValidate } from '../bytes/lzf.js';
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, parseSmallCanonicalInt } from '../model/bytes.js';
+import { ascii, latin1, parseSmallCanonicalInt } from '../model/bytes.js';
 import { formatG17 } from '../model/number.js';
 
 export { formatG17 } from '../model/number.js';
 
 import { StringEncoding } from './constants.js';
-import { readLength, readLengthOrEncoding, writeLength } from './length.js';
+import { readLength, readLengthCode, writeLength } from './length.js';
 
 /** Default cap on one string's length (Redis's proto-max-bulk-len defaults to 512 MiB). */
 export const DEFAULT_MAX_STRING = 1024 * 1024 * 1024;
@@ -29,47 +29,83 @@ export interface Scratch {
  * string is inflated into that buffer and the result is valid only until the next read.
  */
 export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING, scratch?: Scratch): Uint8Array {
+  return readStringAtom(r, maxLen, scratch, false);
+}
+
+/**
+ * Read a string that is only validated, its bytes discarded (check mode): the same reads and
+ * errors as readString with `scratch`, but an LZF string of more than 20 bytes is walked without
+ * being inflated and an integer one is not turned into text. The result has the string's length
+ * (what its OBJECT ENCODING depends on); its bytes are meaningful only for strings of up to 20
+ * bytes that are not integer-encoded.
+ */
+export function readDiscardedString(r: Cursor, maxLen: number, scratch: Scratch): Uint8Array {
+  return readStringAtom(r, maxLen, scratch, true);
+}
+
+function readStringAtom(r: Cursor, maxLen: number, scratch: Scratch | undefined, discard: boolean): Uint8Array {
   const start = r.pos;
-  const l = readLengthOrEncoding(r);
-  if (!l.encoded) {
-    if (l.value > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `string length ${l.value} exceeds the limit of ${maxLen} bytes`, start);
-    return readBytes(r, l.value, 'a string');
+  const c = readLengthCode(r);
+  if (c >= 0) {
+    if (c > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `string length ${c} exceeds the limit of ${maxLen} bytes`, start);
+    return readBytes(r, c, 'a string');
   }
-  switch (l.value) {
+  const enc = -1 - c;
+  if (enc === StringEncoding.LZF) return readLzf(r, maxLen, start, scratch, discard);
+  const v = readIntEncoded(r, enc, start);
+  return discard ? NO_BYTES : ascii(String(v));
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The integer of an INT8/16/32-encoded string (the length byte read), or a corrupt encoding. */
+function readIntEncoded(r: Cursor, enc: number, start: number): number {
+  switch (enc) {
     case StringEncoding.INT8: {
       require(r, 1);
       const v = r.view.getInt8(r.pos);
       r.pos += 1;
-      return ascii(String(v));
+      return v;
     }
     case StringEncoding.INT16: {
       require(r, 2);
       const v = r.view.getInt16(r.pos, true);
       r.pos += 2;
-      return ascii(String(v));
+      return v;
     }
     case StringEncoding.INT32: {
       require(r, 4);
       const v = r.view.getInt32(r.pos, true);
       r.pos += 4;
-      return ascii(String(v));
-    }
-    case StringEncoding.LZF: {
-      const clen = readLength(r);
-      const ulen = readLength(r);
-      if (ulen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF string length ${ulen} exceeds the limit of ${maxLen} bytes`, start);
-      if (clen > maxLen)
-        throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF compressed length ${clen} exceeds the limit of ${maxLen} bytes`, start);
-      const dataAt = r.pos;
-      const data = readBytes(r, clen, 'LZF data');
-      if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
-      const out = lzfDecompress(data, ulen, scratch?.buf);
-      if (typeof out === 'string') throw corrupt(r, 'RDB_BAD_LZF', `invalid LZF data (${out}; clen ${clen}, ulen ${ulen})`, dataAt);
-      return out;
+      return v;
     }
     default:
-      throw corrupt(r, 'RDB_BAD_STRING_ENCODING', `unknown string encoding ${l.value}`, start);
+      throw corrupt(r, 'RDB_BAD_STRING_ENCODING', `unknown string encoding ${enc}`, start);
   }
+}
+
+/** An LZF string after its length byte: inflated from the cursor's buffer in place, or (discard) only validated. */
+function readLzf(r: Cursor, maxLen: number, start: number, scratch: Scratch | undefined, discard: boolean): Uint8Array {
+  const clen = readLength(r);
+  const ulen = readLength(r);
+  if (ulen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF string length ${ulen} exceeds the limit of ${maxLen} bytes`, start);
+  if (clen > maxLen) throw corrupt(r, 'RDB_STRING_TOO_LONG', `LZF compressed length ${clen} exceeds the limit of ${maxLen} bytes`, start);
+  const dataAt = r.pos;
+  require(r, clen, 'LZF data');
+  r.pos += clen;
+  if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
+  if (discard && ulen > 20) {
+    const failure = lzfValidate(r.buf, dataAt, dataAt + clen, ulen);
+    if (failure !== null) throw badLzf(r, failure, clen, ulen, dataAt);
+    return scratch!.buf.subarray(0, ulen);
+  }
+  const out = lzfInflate(r.buf, dataAt, dataAt + clen, ulen, scratch?.buf);
+  if (typeof out === 'string') throw badLzf(r, out, clen, ulen, dataAt);
+  return out;
+}
+
+function badLzf(r: Cursor, failure: string, clen: number, ulen: number, at: number): Error {
+  return corrupt(r, 'RDB_BAD_LZF', `invalid LZF data (${failure}; clen ${clen}, ulen ${ulen})`, at);
 }
 
 /** Options for writing strings. */
@@ -116,11 +152,11 @@ export function readStringDouble(r: Cursor): number {
   if (n === 253) return NaN;
   if (n === 254) return Infinity;
   if (n === 255) return -Infinity;
-  const text = readBytes(r, n, 'a double');
-  let s = '';
-  for (let i = 0; i < text.length; i++) s += String.fromCharCode(text[i]!);
-  const v = parseRedisDouble(s);
-  if (v === null) throw corrupt(r, 'RDB_BAD_DOUBLE', `invalid double text "${s}"`, start);
+  require(r, n, 'a double');
+  const at = r.pos;
+  r.pos += n;
+  const v = parseRedisDoubleBytes(r.buf, at, at + n);
+  if (v === null) throw corrupt(r, 'RDB_BAD_DOUBLE', `invalid double text "${latin1(r.buf.subarray(at, at + n))}"`, start);
   return v;
 }
 
@@ -129,14 +165,62 @@ export function readBinaryDouble(r: Cursor): number {
   return readF64LE(r);
 }
 
-/** Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"). */
-export function parseRedisDouble(s: string): number | null {
-  const t = s.toLowerCase();
-  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
-  if (t === '-inf' || t === '-infinity') return -Infinity;
-  if (t === 'nan' || t === '-nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-  return Number(s);
+/** The words parseRedisDoubleBytes takes for infinities and NaN (any letter case), and what they are. */
+const DOUBLE_WORDS: ReadonlyArray<[string, number]> = [
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-inf', -Infinity],
+  ['-infinity', -Infinity],
+  ['nan', NaN],
+  ['-nan', NaN],
+];
+
+/**
+ * Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"): the Latin-1
+ * text b[from..to), scanned as bytes, a decimal matching
+ * /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/ (a whole number of up to 15 digits is computed
+ * directly, others by Number()), or one of the words, or null.
+ */
+export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): number | null {
+  let i = from;
+  const c0 = from < to ? b[from] : undefined;
+  if (c0 === 0x2b || c0 === 0x2d) i++;
+  const intAt = i;
+  let whole = 0;
+  while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) whole = whole * 10 + (b[i++]! - 0x30);
+  const intDigits = i - intAt;
+  if (i === to && intDigits > 0 && intDigits <= 15) return c0 === 0x2d ? -whole : whole;
+  let fracDigits = 0;
+  if (i < to && b[i] === 0x2e) {
+    i++;
+    const fracAt = i;
+    while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    fracDigits = i - fracAt;
+  }
+  if (intDigits === 0 && fracDigits === 0) return doubleWord(b, from, to);
+  if (i < to && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    if (i < to && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+    const expAt = i;
+    while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    if (i === expAt) return null;
+  }
+  if (i !== to) return null;
+  return Number(latin1(b.subarray(from, to)));
+}
+
+function doubleWord(b: Uint8Array, from: number, to: number): number | null {
+  const n = to - from;
+  for (const [word, value] of DOUBLE_WORDS) {
+    if (word.length !== n) continue;
+    let k = 0;
+    // ASCII letters fold to lower case (toLowerCase maps no other Latin-1 byte to ASCII)
+    while (k < n && (b[from + k]! | (b[from + k]! >= 0x41 && b[from + k]! <= 0x5a ? 0x20 : 0)) === word.charCodeAt(k)) k++;
+    if (k === n) return value;
+  }
+  return null;
 }
 
 /** Write a "string double" (type 3) using %.17g text, as every type-3 writer did. */

@@ -7,11 +7,14 @@ import { type Cursor, corrupt, readI64LE } from '../../bytes/cursor.js';
 import type { HashField, Value } from '../../model/record.js';
 import { RdbType } from '../constants.js';
 import { readLength } from '../length.js';
-import { decodeListpack, decodeListpackValues, lpValueBytes } from '../listpack.js';
-import { readString } from '../string.js';
+import { decodeListpack, decodeListpackValues, listpackDuplicate, lpValueBytes, scanListpack } from '../listpack.js';
+import { readDiscardedString, readString } from '../string.js';
 import { decodeZiplist } from '../ziplist.js';
 import { decodeZipmap } from '../zipmap.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
+
+/** What a validated field stands for in check mode (only the number of fields counts). */
+const DISCARDED: HashField = { field: new Uint8Array(0), value: new Uint8Array(0) };
 
 /** Type 4: a count, then one field and its value per unit. */
 export function readHashtableHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Value | undefined {
@@ -19,9 +22,16 @@ export function readHashtableHash(r: Cursor, f: ValueFrame, ctx: ValueContext): 
     f.left = readLength(r);
     return f.left === 0 ? { type: 'hash', value: [] } : undefined;
   }
-  const field = readString(r, ctx.max);
-  const value = readString(r, ctx.max);
-  f.items.push({ field, value });
+  if (ctx.scratch) {
+    // check mode: a type 4 hash is not checked for duplicate fields, so nothing of it is kept
+    readDiscardedString(r, ctx.max, ctx.scratch);
+    readDiscardedString(r, ctx.max, ctx.scratch);
+    f.items.push(DISCARDED);
+  } else {
+    const field = readString(r, ctx.max);
+    const value = readString(r, ctx.max);
+    f.items.push({ field, value });
+  }
   return --f.left === 0 ? { type: 'hash', value: f.items as HashField[] } : undefined;
 }
 
@@ -63,6 +73,21 @@ export function readZipmapHash(r: Cursor, _f: ValueFrame, ctx: ValueContext): Va
 /** Types 13 and 16: one blob of field, value, field, value... */
 export function readPackedHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
+  if (ctx.scratch && f.type === RdbType.HASH_LISTPACK) {
+    // check mode: no field objects; the first duplicate field twice lets the decoder report it
+    const n = scanListpack(blob, r.base + at);
+    if (n % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
+    const dup = listpackDuplicate(blob, n, 0, 2);
+    if (dup)
+      return {
+        type: 'hash',
+        value: [
+          { field: dup, value: dup },
+          { field: dup, value: dup },
+        ],
+      };
+    return { type: 'hash', value: n ? [DISCARDED] : [] };
+  }
   const els = f.type === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
   if (els.length % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
   const fields: HashField[] = [];

@@ -8,7 +8,7 @@ import type { Value } from '../../model/record.js';
 import { QuicklistContainer, RdbType } from '../constants.js';
 import { readLength } from '../length.js';
 import { decodeListpack, validateListpack } from '../listpack.js';
-import { readString } from '../string.js';
+import { readDiscardedString, readString } from '../string.js';
 import { decodeZiplist, validateZiplist } from '../ziplist.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
 
@@ -18,8 +18,8 @@ export function readLinkedList(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
     f.left = readLength(r);
     return f.left === 0 ? { type: 'list', value: [] } : undefined;
   }
-  const el = readString(r, ctx.max, ctx.scratch);
-  if (!ctx.scratch) f.items.push(el);
+  if (ctx.scratch) readDiscardedString(r, ctx.max, ctx.scratch);
+  else f.items.push(readString(r, ctx.max));
   f.listElements++;
   return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;
 }

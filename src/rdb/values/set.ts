@@ -3,7 +3,7 @@ import type { Cursor } from '../../bytes/cursor.js';
 import type { Value } from '../../model/record.js';
 import { decodeIntset, validateIntset } from '../intset.js';
 import { readLength } from '../length.js';
-import { decodeListpack } from '../listpack.js';
+import { decodeListpack, listpackDuplicate, scanListpack } from '../listpack.js';
 import { readString } from '../string.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
 
@@ -33,5 +33,11 @@ export function readIntsetSet(r: Cursor, _f: ValueFrame, ctx: ValueContext): Val
 /** Type 20: one listpack of members. */
 export function readListpackSet(r: Cursor, _f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
+  if (ctx.scratch) {
+    // check mode: no member arrays; the first duplicate twice lets the decoder report it
+    const n = scanListpack(blob, r.base + at);
+    const dup = listpackDuplicate(blob, n, 0, 1);
+    return { type: 'set', value: dup ? [dup, dup] : n ? NON_EMPTY : [] };
+  }
   return { type: 'set', value: decodeListpack(blob, r.base + at) };
 }

@@ -3,12 +3,12 @@
  * member per unit; 12 (ziplist) and 17 (listpack) of member/score pairs.
  */
 import { type Cursor, corrupt } from '../../bytes/cursor.js';
-import { compareBytes, latin1 } from '../../model/bytes.js';
+import { compareBytes } from '../../model/bytes.js';
 import type { Value } from '../../model/record.js';
 import { RdbType } from '../constants.js';
 import { readLength } from '../length.js';
-import { decodeListpackValues, lpValueBytes } from '../listpack.js';
-import { parseRedisDouble, readBinaryDouble, readString, readStringDouble } from '../string.js';
+import { decodeListpackValues, listpackDuplicate, listpackScoresValid, lpValueBytes, scanListpack } from '../listpack.js';
+import { parseRedisDoubleBytes, readBinaryDouble, readString, readStringDouble } from '../string.js';
 import { decodeZiplistValues } from '../ziplist.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
 
@@ -32,18 +32,42 @@ export function readSkiplistZset(r: Cursor, f: ValueFrame, ctx: ValueContext): V
 /** Types 12 and 17: one blob of member, score, member, score... */
 export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
+  if (ctx.scratch && f.type === RdbType.ZSET_LISTPACK) return checkListpackZset(r, blob, at);
   const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplistValues(blob, r.base + at) : decodeListpackValues(blob, r.base + at);
   if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
   const pairs: Array<[Uint8Array, number]> = [];
   for (let i = 0; i < els.length; i += 2) {
     const sv = els[i + 1]!;
     // integral scores are stored as integer entries; others as their text
-    const s = sv instanceof Uint8Array ? parseRedisDouble(latin1(sv)) : Number(sv);
+    const s = sv instanceof Uint8Array ? parseRedisDoubleBytes(sv, 0, sv.length) : Number(sv);
     if (s === null || Number.isNaN(s)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
     pairs.push([lpValueBytes(els[i]!), s]);
   }
   return { type: 'zset', value: pairs };
 }
+
+/**
+ * Check mode: the same validation and errors without a pair per member. The value stands in for
+ * the members: empty, one member, or the first duplicate twice (the decoder's duplicate check
+ * then reports it as it would on the whole set).
+ */
+function checkListpackZset(r: Cursor, blob: Uint8Array, at: number): Value {
+  const n = scanListpack(blob, r.base + at);
+  if (n % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
+  if (!listpackScoresValid(blob, n)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
+  const dup = listpackDuplicate(blob, n, 0, 2);
+  if (dup)
+    return {
+      type: 'zset',
+      value: [
+        [dup, 0],
+        [dup, 0],
+      ],
+    };
+  return { type: 'zset', value: n ? ONE_MEMBER : [] };
+}
+
+const ONE_MEMBER: Array<[Uint8Array, number]> = [[new Uint8Array(0), 0]];
 
 /**
  * Plain zsets are saved from the skiplist's tail to its head (highest score first); the model

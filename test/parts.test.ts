@@ -287,8 +287,10 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
 
   for (const size of SIZES) {
     it(`RDB output, chunk size ${size}: the same bytes through parts as through whole keys (quicklist and stream nodes as stored)`, async () => {
-      const whole = await collectBytes(toRdbChunks([dump], 'rdb', { version: 10, partThreshold: 0 }));
-      const parted = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { version: 10, partThreshold: THRESHOLD }));
+      // values encoded again, not copied as stored (see the next tests for that)
+      const decoder = { rawValues: false };
+      const whole = await collectBytes(toRdbChunks([dump], 'rdb', { version: 10, partThreshold: 0, decoder }));
+      const parted = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { version: 10, partThreshold: THRESHOLD, decoder }));
       expect(Buffer.from(parted).equals(Buffer.from(whole))).toBe(true);
       expect(keysOf(parted)).toEqual(keysOf(dump));
       // without the stored layout a whole key is packed by Redis's fill rule: the same keys
@@ -296,6 +298,46 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       if (size === 4096) {
         expect(spawnSync('redis-check-rdb', [writeTemp(parted)], { encoding: 'utf8' }).status).toBe(0);
         expect(await digestOfRdb(parted)).toBe(digest);
+      }
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`RDB output of the input's version, chunk size ${size}: values copied as stored, a big one read again and encoded`, async () => {
+      const version = Number(Buffer.from(dump.subarray(5, 9)).toString('latin1')); // REDIS0010
+      // rawMax 200 bytes: the big keys pass it and are encoded from their (parted) values
+      const rawMax = 200;
+      const only = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { partThreshold: THRESHOLD, decoder: { rawMax } }));
+      const keep = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', { version, partThreshold: THRESHOLD, decoder: { rawMax } }));
+      // 'only' validates values and copies them; with a version given they are decoded and copied
+      // too (which keys pass rawMax differs with where the chunks were joined, so not byte for byte)
+      expect(keysOf(only)).toEqual(keysOf(dump));
+      expect(keysOf(keep)).toEqual(keysOf(dump));
+      const stored = new Map<string, Uint8Array | undefined>();
+      for (const r of decodeRdb(dump, { rawValues: true })) if (r.kind === 'key') stored.set(Buffer.from(r.key).toString('hex'), r.raw);
+      let copied = 0;
+      let encoded = 0;
+      for (const r of decodeRdb(only, { rawValues: true })) {
+        if (r.kind !== 'key') continue;
+        const same = Buffer.from(r.raw!).equals(Buffer.from(stored.get(Buffer.from(r.key).toString('hex'))!));
+        if (same) copied++;
+        else encoded++;
+      }
+      expect(copied).toBeGreaterThan(5);
+      // at chunk size 1 every key past rawMax is read again; those Redis packed otherwise differ
+      if (size === 1) expect(encoded).toBeGreaterThan(0);
+      const asStored = await collectBytes(toRdbChunks(chunks(dump, size), 'rdb', {}));
+      for (const r of decodeRdb(asStored, { rawValues: true }))
+        if (r.kind === 'key')
+          expect(
+            Buffer.from(r.raw!).equals(Buffer.from(stored.get(Buffer.from(r.key).toString('hex'))!)),
+            Buffer.from(r.key).toString(),
+          ).toBe(true);
+      if (size === 4096) {
+        for (const out of [only, keep, asStored]) {
+          expect(spawnSync('redis-check-rdb', [writeTemp(out)], { encoding: 'utf8' }).status).toBe(0);
+          expect(await digestOfRdb(out)).toBe(digest);
+        }
       }
     });
   }

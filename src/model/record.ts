@@ -199,6 +199,12 @@ export type KeyEntry = Value & {
   span?: Span;
   /** Present when the decoder was asked for it (RdbDecoderOptions.layout). */
   layout?: StoredLayout;
+  /**
+   * The value's bytes as stored, everything after the key name (RdbDecoderOptions.rawValues): an
+   * encoder writing exactly the input's version copies them instead of encoding `value` again.
+   * Whoever changes `value` must drop this.
+   */
+  raw?: Uint8Array;
 };
 
 /**

@@ -133,10 +133,14 @@ export async function* encodeBatches(
   let enc: RdbEncoder | null = null;
   let bytes = 0;
   const vcs = opts.vcs ? new VcsEncoder() : null;
-  const start = (version: number, family: 'redis' | 'valkey'): RdbEncoder => {
+  /** `input`: the version and family of the RDB the records come from, when they do. */
+  const start = (version: number, family: 'redis' | 'valkey', input?: { version: number; family: 'redis' | 'valkey' }): RdbEncoder => {
+    // stored value bytes are copied when the output has the input's exact format, and may hold
+    // LZF strings (not in a VCS envelope, nor when compression is off)
+    const verbatim = input?.version === version && input.family === family && !vcs && opts.compress !== false;
     enc = vcs
       ? new RdbEncoder({ version, family, lossy: opts.lossy, compress: false, checksum: false })
-      : new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum });
+      : new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum, verbatim });
     Object.assign(report, { version, family });
     return enc;
   };
@@ -151,7 +155,7 @@ export async function* encodeBatches(
     for (const r of batch) {
       if (!enc) {
         if (r.kind === 'header') {
-          start(opts.version ?? r.version, opts.family ?? (opts.version === undefined ? r.family : 'redis'));
+          start(opts.version ?? r.version, opts.family ?? (opts.version === undefined ? r.family : 'redis'), r);
           continue;
         }
         start(opts.version ?? 10, opts.family ?? 'redis');
@@ -185,6 +189,17 @@ export async function* encodeBatches(
   report.bytes = bytes;
 }
 
+/**
+ * The decoder's rawValues for a conversion to RDB (RdbDecoderOptions.rawValues): without a target
+ * version or family the output has the input's, so every key that the encoder copies as stored needs no
+ * decoding ('only'); with one, values are decoded and their bytes kept in case it is the input's.
+ * Never in a VCS envelope, nor with compression off (stored strings may be LZF-compressed).
+ */
+export function rawValuesFor(version: number | undefined, vcs: boolean, compress?: boolean, family?: string): boolean | 'only' {
+  if (vcs || compress === false) return false;
+  return version === undefined && family === undefined ? 'only' : true;
+}
+
 /** Convert an RDB byte source (kind 'rdb') or JSON text (kind 'json') to RDB chunks. */
 export function toRdbChunks(
   source: ByteSource,
@@ -194,7 +209,12 @@ export function toRdbChunks(
 ): AsyncGenerator<Uint8Array> {
   const records =
     kind === 'rdb'
-      ? readRdbBatches(source, { partThreshold: opts.partThreshold ?? PART_THRESHOLD, layout: true, ...opts.decoder })
+      ? readRdbBatches(source, {
+          partThreshold: opts.partThreshold ?? PART_THRESHOLD,
+          layout: true,
+          rawValues: rawValuesFor(opts.version, opts.vcs === true, opts.compress, opts.family),
+          ...opts.decoder,
+        })
       : batchesOfAsync(recordsFromJson(source));
   return encodeBatches(records, opts, report);
 }

@@ -17,7 +17,7 @@
 import { Crc64, hex64 } from '../bytes/crc64.js';
 import { type Cursor, corrupt, NEED_MORE, readBytes, readI32LE, readI64LE, readU8, require } from '../bytes/cursor.js';
 import { CorruptError, ParseError, TruncatedError } from '../errors.js';
-import { findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { concatBytes, findDuplicate, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { KeyEntry, KeyPartRecord, KeyStartRecord, PartedType, RdbRecord, Span, Value } from '../model/record.js';
 import {
   EnterpriseOpcode,
@@ -79,6 +79,21 @@ export interface RdbDecoderOptions {
    * part skips it as usual; damage after its start was handed over throws (it cannot be taken back).
    */
   partThreshold?: number;
+  /**
+   * Attach to whole key records their value's bytes as stored (`KeyEntry.raw`: everything after
+   * the key name), so that an encoder writing the input's own version copies them instead of
+   * encoding the value again. Never for keys handed over in parts, nor hash templates (types
+   * 29-32, which refer to templates by id). Default false.
+   * - `true`: values are decoded as usual, and a key's bytes are kept while they are at most
+   *   `rawMax` (a bigger one comes without `raw`).
+   * - `'only'`: for the RDB encoder writing the input's version (RdbEncodeOptions.verbatim) and
+   *   nothing else: a value is validated as in skipValues mode, not decoded, and comes with an
+   *   empty value and its `raw` bytes. A value whose bytes pass `rawMax` is read again from its
+   *   start and decoded as usual (whole, or in parts past partThreshold), without `raw`.
+   */
+  rawValues?: boolean | 'only';
+  /** rawValues: the most bytes of one value kept as stored (default RAW_MAX). */
+  rawMax?: number;
 }
 
 /** A key skipped in salvage mode: where it is and what was wrong inside it. */
@@ -91,6 +106,12 @@ export interface DamagedValue {
   span: Span;
   error: ParseError;
 }
+
+/**
+ * rawValues: the most bytes of one value kept as stored (RdbDecoderOptions.rawValues). A value
+ * re-read past it (rawValues 'only') comes in one batch of up to this many bytes' elements.
+ */
+export const RAW_MAX = 1 << 20;
 
 /** The part kind of each type id that can be handed over in parts. */
 const PARTED: Record<number, PartedType> = {
@@ -132,10 +153,14 @@ export class RdbDecoder {
   private frame: ValueFrame | null = null;
   private prefix: KeyPrefix | null = null;
   private db = 0;
-  private readonly opts: Required<Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData' | 'onDamagedValue'>> & {
+  private readonly opts: Required<
+    Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData' | 'onDamagedValue' | 'rawValues' | 'rawMax'>
+  > & {
     totalSize: number;
   };
   private readonly onDamagedValue: ((d: DamagedValue) => void) | undefined;
+  private readonly rawMode: 'off' | 'keep' | 'only';
+  private readonly rawMax: number;
   /** Salvage: the first damage found inside the current value (the key is skipped when it ends). */
   private damage: ParseError | null = null;
   /** Records completed by the call that threw (salvage keeps them). */
@@ -143,6 +168,15 @@ export class RdbDecoder {
   /** Element counts of the quicklist nodes in the current batch (a part never splits a node). */
   private partNodes: number[] = [];
   private cursor: Cursor;
+  /**
+   * rawValues: where the current value's bytes begin in `buf` (-1: none being captured), and its
+   * bytes already dropped from `buf` by join() (copied out, only while the key is whole).
+   */
+  private rawFrom = -1;
+  private rawPieces: Uint8Array[] = [];
+  /** rawValues: bytes in rawPieces, and the absolute offset where the value begins. */
+  private rawBytes = 0;
+  private rawStart = 0;
   /** Where discarded LZF strings are inflated (skipValues). */
   private scratch: Scratch | undefined;
   /** What the per-type value readers (values/) need from this decoder. */
@@ -166,11 +200,14 @@ export class RdbDecoder {
     };
     this.base = options.startOffset ?? 0;
     this.onDamagedValue = options.onDamagedValue;
-    if (this.opts.skipValues) this.scratch = { buf: new Uint8Array(4096) };
+    this.rawMode = options.rawValues === 'only' ? 'only' : options.rawValues ? 'keep' : 'off';
+    this.rawMax = options.rawMax ?? RAW_MAX;
+    if (this.opts.skipValues || this.rawMode === 'only') this.scratch = { buf: new Uint8Array(4096) };
     this.valueContext = {
       family: 'redis',
       max: this.opts.maxStringLength,
-      scratch: this.scratch,
+      // with rawValues 'only', set per key (readKeyStart): values read only to be validated
+      scratch: this.opts.skipValues ? this.scratch : undefined,
       templates: new Map(),
       layout: null,
       partBatch: this.opts.partThreshold,
@@ -210,7 +247,7 @@ export class RdbDecoder {
       if (this.needAbs > this.opts.totalSize) this.truncatedAtNeed();
       return [];
     }
-    this.join();
+    this.join(true);
     return this.run(false);
   }
 
@@ -235,10 +272,15 @@ export class RdbDecoder {
     );
   }
 
-  /** Merge queued chunks with the unread tail into one buffer (zero-copy when possible). */
-  private join(): void {
+  /**
+   * Merge queued chunks with the unread tail into one buffer (zero-copy when possible). `more`:
+   * more input may follow (write()), so a value kept only as stored bytes that has grown past
+   * RAW_MAX may be read again from its start (rawValues 'only').
+   */
+  private join(more = false): void {
     if (this.pending.length === 0) return;
     this.updateCrc();
+    if (this.rawFrom >= 0 && !this.keepRaw(more)) return this.rewindValue();
     const tail = this.lim - this.pos;
     let next: Uint8Array;
     if (tail === 0 && this.pending.length === 1) {
@@ -259,6 +301,69 @@ export class RdbDecoder {
     this.lim = next.length;
     this.pending = [];
     this.pendingBytes = 0;
+  }
+
+  /**
+   * Before join() drops the consumed bytes: keep those of the value being captured (rawValues).
+   * False when the value is to be read again from its start instead (rewindValue).
+   */
+  private keepRaw(more: boolean): boolean {
+    const skipping = this.valueContext.scratch !== undefined;
+    const n = this.pos - this.rawFrom;
+    // a key handed over in parts is written from its parts, and in 'keep' mode a big one from its value
+    if (!this.frame || (this.frame.parted && !skipping) || (this.rawBytes + n > this.rawMax && this.rawMode === 'keep')) {
+      this.rawFrom = -1;
+      this.rawPieces = [];
+      this.rawBytes = 0;
+      return true;
+    }
+    // 'only': past rawMax the value is decoded after all (at the end of input it is kept whole)
+    if (this.rawBytes + n > this.rawMax && more) return false;
+    if (n > 0) {
+      this.rawPieces.push(this.buf.slice(this.rawFrom, this.pos));
+      this.rawBytes += n;
+    }
+    this.rawFrom = 0; // the unread tail starts the joined buffer
+    return true;
+  }
+
+  /**
+   * rawValues 'only': a value too big to keep as stored bytes is read again from its first byte,
+   * decoded. The buffer becomes its bytes so far plus everything queued; the CRC has covered them
+   * up to the current position already.
+   */
+  private rewindValue(): void {
+    const f = this.frame!;
+    const pieces = this.rawPieces;
+    pieces.push(this.buf.subarray(this.rawFrom, this.lim), ...this.pending);
+    const hashedTo = this.base + this.pos;
+    const next = concatBytes(pieces);
+    this.base = this.rawStart;
+    this.buf = next;
+    this.pos = 0;
+    this.lim = next.length;
+    this.crcUpTo = hashedTo - this.rawStart;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.rawFrom = -1;
+    this.rawPieces = [];
+    this.rawBytes = 0;
+    this.valueContext.scratch = undefined;
+    this.frame = newFrame(f.type, f.key, f.db, f.prefix);
+    if (this.opts.layout) this.frame.layout = { blobs: [] };
+    this.damage = null;
+    this.partNodes = [];
+  }
+
+  /** The captured bytes of the value ending at `end` in `buf` (rawValues). */
+  private takeRaw(end: number): Uint8Array {
+    const last = this.buf.subarray(this.rawFrom, end);
+    const pieces = this.rawPieces;
+    this.rawFrom = -1;
+    if (pieces.length === 0) return last;
+    this.rawPieces = [];
+    pieces.push(last);
+    return concatBytes(pieces);
   }
 
   private updateCrc(upTo = this.pos): void {
@@ -544,7 +649,14 @@ export class RdbDecoder {
     this.prefix = null;
     this.frame = newFrame(type, key, this.db, prefix);
     this.damage = null;
-    if (this.opts.layout) this.frame.layout = { blobs: [] };
+    const raw = this.rawMode !== 'off' && (type < RdbType.HASH_TMPL_LP || type > RdbType.HASH_TMPL_ARRAY_REF);
+    this.rawPieces = [];
+    this.rawBytes = 0;
+    this.rawFrom = raw ? r.pos : -1;
+    this.rawStart = this.base + r.pos;
+    if (this.rawMode === 'only') this.valueContext.scratch = raw ? this.scratch : undefined;
+    // the stored layout is for encoding a value again: not for one copied as stored
+    if (this.opts.layout && !(raw && this.rawMode === 'only')) this.frame.layout = { blobs: [] };
     this.phase = 'value';
   }
 
@@ -581,10 +693,10 @@ export class RdbDecoder {
     }
     if (threshold !== 0 && !this.damage) {
       if (f.stream) {
-        if (!this.scratch) this.streamParts(r, out, f, complete);
+        if (!this.valueContext.scratch) this.streamParts(r, out, f, complete);
       } else {
         // a quicklist unit past the count is one node: remember its size so parts end on node bounds
-        if (left >= 0 && isQuicklist(f.type) && !this.scratch) this.partNodes.push(f.items.length - held);
+        if (left >= 0 && isQuicklist(f.type) && !this.valueContext.scratch) this.partNodes.push(f.items.length - held);
         if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
       }
     }
@@ -627,11 +739,11 @@ export class RdbDecoder {
     if (part !== 'list' && !(part === 'hash' && f.type === RdbType.HASH)) checkDuplicates({ type: part, value: items } as Value, f);
     if (!f.parted) {
       f.parted = true;
-      if (!this.scratch) out.push(this.keyStart(r, f, part));
+      if (!this.valueContext.scratch) out.push(this.keyStart(r, f, part));
     }
     f.flushed += items.length;
     f.items = [];
-    if (this.scratch) return;
+    if (this.valueContext.scratch) return;
     out.push(this.keyPart(f, part, items));
   }
 
@@ -722,7 +834,9 @@ export class RdbDecoder {
     const f = this.frame!;
     this.frame = null;
     this.phase = 'body';
-    if (f.parted && !this.scratch) return this.finishParts(r, out, v, f);
+    const raw = this.rawFrom >= 0 ? this.takeRaw(r.pos) : undefined;
+    const skipping = this.valueContext.scratch !== undefined;
+    if (f.parted && !skipping) return this.finishParts(r, out, v, f);
     this.partNodes = [];
     const empty =
       v.type === 'stream' || v.type === 'string' || v.type === 'module'
@@ -730,7 +844,7 @@ export class RdbDecoder {
         : v.type === 'array'
           ? v.value.elements.length === 0
           : v.type === 'list' &&
-              this.scratch &&
+              skipping &&
               (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
             ? f.listElements === 0
             : v.value.length === 0 && f.flushed === 0;
@@ -742,7 +856,7 @@ export class RdbDecoder {
       checkDuplicates(v, f);
     }
     const encoding = v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type);
-    if (this.scratch) v = emptyValue(v);
+    if (skipping) v = emptyValue(v);
     const entry = {
       kind: 'key',
       type: v.type,
@@ -759,6 +873,7 @@ export class RdbDecoder {
     if (f.prefix.meta) entry.meta = f.prefix.meta;
     if (f.template) entry.template = f.template;
     if (f.layout) entry.layout = f.layout;
+    if (raw) entry.raw = raw;
     out.push(entry);
   }
 

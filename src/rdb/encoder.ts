@@ -50,6 +50,11 @@ export interface RdbEncodeOptions {
   lossy?: boolean;
   /** AUX fields written after the header (RDB >= 7); input AUX records with the same keys are not repeated. */
   aux?: Array<[string, string]>;
+  /**
+   * The records come from an RDB of exactly this version and family: a key carrying its stored
+   * value bytes (`KeyEntry.raw`) is written with them as they are, not encoded again (default false).
+   */
+  verbatim?: boolean;
 }
 
 /** One thing left out of the output. */
@@ -87,6 +92,7 @@ export class RdbEncoder {
   private readonly lossy: boolean;
   private readonly checksum: boolean;
   private readonly aux: Array<[string, string]>;
+  private readonly verbatim: boolean;
   private readonly target: ValueTarget;
   private readonly crc = new Crc64();
   private readonly w = new ByteWriter(1 << 16);
@@ -117,6 +123,7 @@ export class RdbEncoder {
     this.lossy = opts.lossy ?? false;
     this.checksum = opts.checksum ?? true;
     this.aux = opts.aux ?? [];
+    this.verbatim = opts.verbatim ?? false;
     const sopts: WriteStringOptions = { compress: opts.compress ?? true };
     this.target = { version: v, family, sopts };
   }
@@ -328,6 +335,13 @@ export class RdbEncoder {
     const name = e.key;
     const v = this.version;
     const w = this.w;
+    if (this.verbatim && e.raw && e.rdbType !== null) {
+      // the input's own bytes, in the input's own version: nothing to choose or convert
+      this.keyHeader(e, name, e.rdbType);
+      w.bytes(e.raw);
+      this.report.keys++;
+      return;
+    }
     if (e.type === 'string') {
       // the type is known before the value: written in place, without the value buffer's copy
       this.keyHeader(e, name, RdbType.STRING);

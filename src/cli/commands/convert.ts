@@ -17,7 +17,7 @@ import { batchesOfAsync, type ExportStats, exportRecords } from '../../ops/expor
 import type { KeyFilter } from '../../ops/filter.js';
 import { readRdbBatches } from '../../ops/read.js';
 import { sortedExport } from '../../ops/sort.js';
-import { encodeBatches, looksLikeJson, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
+import { encodeBatches, looksLikeJson, rawValuesFor, recordsFromJson, type ToRdbReport } from '../../ops/to-rdb.js';
 import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
 import { convertSalvage } from '../convert-salvage.js';
 import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
@@ -184,11 +184,13 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
     };
     // keys too big to hold come in parts, which every writer takes (SPEC.md §2.1); --sort holds
     // the whole output anyway, so it reads whole keys
-    // --to rdb keeps the input's quicklist and stream nodes (layout), whole or in parts
+    // --to rdb keeps the input's quicklist and stream nodes (layout), whole or in parts, and copies
+    // a key's stored bytes when writing the input's own version: then values are only validated
     batches = readRdbBatches(input.source, {
       ...input.decoderOptions,
       partThreshold: argv.sort ? 0 : PART_THRESHOLD,
       layout: argv.to === 'rdb',
+      rawValues: argv.to === 'rdb' && rawValuesFor(argv.rdbVersion, argv.compress === 'lz4'),
     });
   }
   try {

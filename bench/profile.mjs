@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { AOF_DIR, RDB_FILE } from './make-data.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const RDBKIT = join(root, 'bin', 'rdbkit.js');
+// tsc's module tree rather than the bundle bin/rdbkit.js runs: locations name the source's own files
+const RDBKIT = join(root, 'dist', 'cli', 'main.js');
 
 const TARGETS = {
   check: ['check', RDB_FILE],

@@ -46,7 +46,9 @@ export interface FileCrcJob {
 /** Start computing the CRC64 of a file's first `length` bytes in a worker thread. */
 export function startFileCrc(file: string, length: number): FileCrcJob {
   const job: CrcJob = { kind: 'rdbkit-crc64', file, length };
-  const worker = new Worker(new URL(import.meta.url), { workerData: job });
+  // this module itself, or in the bundled CLI the worker file bundled beside it
+  const entry = typeof RDBKIT_BUNDLED === 'undefined' ? new URL(import.meta.url) : new URL('./crc-worker.js', import.meta.url);
+  const worker = new Worker(entry, { workerData: job });
   const result = new Promise<bigint>((resolve, reject) => {
     worker.once('message', (m: { crc?: string; error?: string }) => {
       if (m.crc !== undefined) resolve(BigInt(m.crc));

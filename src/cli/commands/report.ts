@@ -105,7 +105,9 @@ function reportInWorker(file: string, options: ReportOptions, onProgress: (st: P
       reportFile(file, options, onProgress).then(resolve, reject);
       return;
     }
-    const w = new Worker(new URL('../report-worker.js', import.meta.url), { workerData: { file, options } });
+    // in the bundled CLI the worker file is bundled beside it (scripts/bundle.mjs)
+    const entry = new URL(typeof RDBKIT_BUNDLED === 'undefined' ? '../report-worker.js' : './report-worker.js', import.meta.url);
+    const w = new Worker(entry, { workerData: { file, options } });
     w.on(
       'message',
       (m: { ok: boolean; progress?: ProgressState; report?: MemoryReport; message?: string; parse?: Record<string, unknown> }) => {

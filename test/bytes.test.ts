@@ -1,13 +1,15 @@
 /**
  * Byte-level primitives against their specifications: CRC-64/Jones check value and chunked
- * updates; LZF round trips, liblzf's stream rules and every failure kind; XXH32 known values.
+ * updates; LZF round trips, liblzf's stream rules and every failure kind (inflating or only
+ * validating); XXH32 known values; integers and doubles as text bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
-import { lzfCompress, lzfDecompress } from '../src/bytes/lzf.js';
+import { lzfCompress, lzfDecompress, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
-import { displayText, tryUtf8 } from '../src/model/bytes.js';
+import { displayText, intBytes, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
+import { parseRedisDoubleBytes } from '../src/rdb/string.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -77,6 +79,98 @@ describe('LZF', () => {
     expect(lzfDecompress(new Uint8Array([0x02, 0x61, 0x62, 0x63]), 2)).toBe('output-overflow');
     expect(lzfDecompress(new Uint8Array([0x00, 0x61]), 3)).toBe('length-mismatch');
     expect(lzfDecompress(new Uint8Array([0x00, 0x61, 0xe0]), 20)).toBe('truncated-input');
+  });
+
+  it('validates without inflating: lzfValidate gives the failure lzfDecompress gives, or null', () => {
+    const rand = rng(11);
+    let failures = 0;
+    for (let t = 0; t < 3000; t++) {
+      const n = 21 + Math.floor(rand() * 300);
+      const a = new Uint8Array(n);
+      for (let i = 0; i < n; i++) a[i] = i > 4 && rand() < 0.6 ? a[i - 1 - Math.floor(rand() * 4)]! : Math.floor(rand() * 8);
+      const c = lzfCompress(a, n - 1);
+      if (!c) continue;
+      // damage one byte, cut the end or claim another length, within a larger buffer read in place
+      const src = new Uint8Array(c.length + 6).fill(0xe0);
+      src.set(c, 3);
+      if (rand() < 0.5) src[3 + Math.floor(rand() * c.length)] = Math.floor(rand() * 256);
+      const cut = rand() < 0.2 ? Math.floor(rand() * c.length) : c.length;
+      const outLen = rand() < 0.2 ? n + Math.floor(rand() * 5) - 2 : n;
+      const whole = lzfDecompress(src.slice(3, 3 + cut), outLen);
+      const expected = typeof whole === 'string' ? whole : null;
+      if (expected) failures++;
+      expect(lzfValidate(src, 3, 3 + cut, outLen)).toBe(expected);
+    }
+    expect(failures).toBeGreaterThan(500);
+  });
+});
+
+describe('numbers as bytes', () => {
+  it('intBytes is the decimal text of numbers and bigints, shared or fresh', () => {
+    const rand = rng(5);
+    const values: Array<number | bigint> = [
+      0,
+      -0,
+      1,
+      -1,
+      9,
+      10,
+      -10,
+      127,
+      -128,
+      -129,
+      1023,
+      1024,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+    ];
+    for (let i = 0; i < 20000; i++) values.push(Math.floor((rand() - 0.5) * 10 ** Math.floor(rand() * 16)));
+    for (const v of values) expect(new TextDecoder().decode(intBytes(v))).toBe(String(v));
+  });
+
+  it('parseRedisDoubleBytes reads what strtod reads in Redis texts, case-insensitive words, null otherwise', () => {
+    const old = (s: string): number | null => {
+      const t = s.toLowerCase();
+      if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
+      if (t === '-inf' || t === '-infinity') return -Infinity;
+      if (t === 'nan' || t === '-nan') return NaN;
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
+      return Number(s);
+    };
+    const rand = rng(7);
+    const alphabet = '0123456789+-.eEinfINFatyAYN \u0000\u00ff';
+    const texts = [
+      '',
+      '+',
+      '-',
+      '.',
+      '1.',
+      '.5',
+      '+.5',
+      '-0',
+      '007',
+      '123456789012345',
+      '1234567890123456',
+      '1e',
+      '1e+',
+      '1E-5',
+      'InFiNiTy',
+      '-NaN',
+      '+nan',
+      '1..2',
+      ' 1',
+    ];
+    for (let i = 0; i < 50000; i++) {
+      let s = '';
+      for (let k = Math.floor(rand() * 8); k > 0; k--) s += alphabet[Math.floor(rand() * alphabet.length)];
+      texts.push(s, String((rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20)));
+    }
+    for (const s of texts) {
+      const b = new Uint8Array([0x31, ...Array.from(s, (c) => c.charCodeAt(0)), 0x32]);
+      expect(parseRedisDoubleBytes(b, 1, 1 + s.length)).toBe(old(s));
+    }
   });
 });
 

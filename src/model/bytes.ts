@@ -50,6 +50,36 @@ export function ascii(text: string): Uint8Array {
   return out;
 }
 
+/** The texts of the small integers intBytes hands out (shared: values are never written to). */
+const SMALL_INT_MIN = -128;
+const SMALL_INT_MAX = 1023;
+const smallInts: Array<Uint8Array | undefined> = new Array(SMALL_INT_MAX - SMALL_INT_MIN + 1);
+
+/**
+ * The decimal ASCII text of an integer (as Redis's lpGet gives a listpack integer, or an
+ * int-encoded string's value): digits written straight into the array, no JS string on the way;
+ * the texts of -128..1023 made once and shared.
+ */
+export function intBytes(v: number | bigint): Uint8Array {
+  if (typeof v === 'bigint' || !Number.isSafeInteger(v)) return ascii(String(v));
+  if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX) {
+    let b = smallInts[v - SMALL_INT_MIN];
+    if (b === undefined) smallInts[v - SMALL_INT_MIN] = b = ascii(String(v));
+    return b;
+  }
+  const neg = v < 0;
+  let u = neg ? -v : v;
+  let n = neg ? 2 : 1;
+  for (let t = u; t >= 10; t = Math.floor(t / 10)) n++;
+  const out = new Uint8Array(n);
+  for (let i = n - 1; i >= (neg ? 1 : 0); i--) {
+    out[i] = 0x30 + (u % 10);
+    u = Math.floor(u / 10);
+  }
+  if (neg) out[0] = 0x2d;
+  return out;
+}
+
 /** Byte-wise equality. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

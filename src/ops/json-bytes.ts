@@ -71,15 +71,25 @@ for (let c = 0; c < 128; c++) {
 /**
  * ESCAPE_RUN[c] holds c's escape repeated RUN_MAX times, so a run of one escaped byte (NUL
  * padding: DEBUG POPULATE values, fixed-width records) is written by one copy instead of byte by
- * byte: 5M NUL-padded 100-byte values spent 40% of `convert --to jsonl` here before.
+ * byte: 5M NUL-padded 100-byte values spent 40% of `convert --to jsonl` here before. The view
+ * of k escapes is made once (runView), not per run: a view is an allocation.
  */
-const RUN_MAX = 64;
+const RUN_MAX = 256;
 const ESCAPE_RUN: Uint8Array[] = [];
 for (let c = 0; c < 128; c++) {
   const l = ESCAPE_LEN[c]!;
   const run = new Uint8Array(l * RUN_MAX);
   for (let k = 0; k < run.length; k++) run[k] = ESCAPE_BYTES[c * 8 + (k % l)]!;
   ESCAPE_RUN.push(run);
+}
+const RUN_VIEWS: Array<Uint8Array | undefined> = new Array(128 * (RUN_MAX + 1));
+
+/** The escapes of a run of `k` bytes c (2 <= k <= RUN_MAX). */
+function runView(c: number, k: number): Uint8Array {
+  const at = c * (RUN_MAX + 1) + k;
+  let v = RUN_VIEWS[at];
+  if (v === undefined) RUN_VIEWS[at] = v = ESCAPE_RUN[c]!.subarray(0, k * ESCAPE_LEN[c]!);
+  return v;
 }
 
 /**
@@ -129,7 +139,7 @@ function writeJsonString(w: ByteWriter, b: Uint8Array): boolean {
       if (i + 1 < n && b[i + 1] === c) {
         let end = i + 2;
         while (end < n && end - i < RUN_MAX && b[end] === c) end++;
-        const run = ESCAPE_RUN[c]!.subarray(0, (end - i) * l);
+        const run = runView(c, end - i);
         buf.set(run, o);
         o += run.length;
         i = end;

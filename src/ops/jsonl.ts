@@ -6,7 +6,7 @@
  * and keys with metadata or a hash template take the generic path.
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, bytesKey } from '../model/bytes.js';
+import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
 import { entryToJson, keyMetaToJson, scoreToJson, streamIsLarge } from './json.js';
 import { isUtf8, writeJsonBytes } from './json-bytes.js';
@@ -35,17 +35,8 @@ function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: numb
         asObject = false;
         break;
       }
-  if (asObject && names.length > 1) {
-    const seen = new Set<string>();
-    for (const n of names) {
-      const k = bytesKey(n);
-      if (seen.has(k)) {
-        asObject = false;
-        break;
-      }
-      seen.add(k);
-    }
-  }
+  // unique names (hashed as bytes: no string per name)
+  if (asObject && findDuplicate(names) !== null) asObject = false;
   if (asObject) {
     w.u8(0x7b);
     for (let i = 0; i < names.length; i++) {
@@ -129,14 +120,35 @@ export function writeEntryJson(w: ByteWriter, e: KeyEntry, partThreshold = PART_
 const DB_OPEN = Array.from({ length: 16 }, (_, db) => ascii(`{"db":${db},"key":`));
 /** `,"type":"T","encoding":"E","expireAt":` by type and encoding, made at first use. */
 const TYPE_OPEN = new Map<string, Map<string, Uint8Array>>();
-const NULL_VALUE = ascii('null,"value":');
 const VALUE = ascii(',"value":');
 
-function typeOpen(type: string, encoding: string): Uint8Array {
-  let byEncoding = TYPE_OPEN.get(type);
-  if (!byEncoding) TYPE_OPEN.set(type, (byEncoding = new Map()));
+/** The same followed by `null,"value":` (no expiry: most keys), one copy instead of two. */
+const TYPE_OPEN_NULL = new Map<string, Map<string, Uint8Array>>();
+
+/** The last typeOpen answer: runs of keys share a type and encoding (no Map lookups then). */
+let lastType = '';
+let lastEncoding = '';
+let lastNoExpiry = false;
+let lastOpen: Uint8Array | null = null;
+
+function typeOpen(type: string, encoding: string, noExpiry: boolean): Uint8Array {
+  if (type === lastType && encoding === lastEncoding && noExpiry === lastNoExpiry) return lastOpen!;
+  lastOpen = typeOpenOf(type, encoding, noExpiry);
+  lastType = type;
+  lastEncoding = encoding;
+  lastNoExpiry = noExpiry;
+  return lastOpen;
+}
+
+function typeOpenOf(type: string, encoding: string, noExpiry: boolean): Uint8Array {
+  const cache = noExpiry ? TYPE_OPEN_NULL : TYPE_OPEN;
+  let byEncoding = cache.get(type);
+  if (!byEncoding) cache.set(type, (byEncoding = new Map()));
   let b = byEncoding.get(encoding);
-  if (!b) byEncoding.set(encoding, (b = ascii(`,"type":${JSON.stringify(type)},"encoding":${JSON.stringify(encoding)},"expireAt":`)));
+  if (!b) {
+    const open = `,"type":${JSON.stringify(type)},"encoding":${JSON.stringify(encoding)},"expireAt":`;
+    byEncoding.set(encoding, (b = ascii(noExpiry ? `${open}null,"value":` : open)));
+  }
   return b;
 }
 
@@ -146,9 +158,9 @@ function writeHead(w: ByteWriter, e: KeyEntry | KeyStartRecord): void {
   if (db) w.bytes(db);
   else w.ascii(`{"db":${e.db},"key":`);
   writeJsonBytes(w, e.key);
-  w.bytes(typeOpen(e.type, e.encoding));
-  if (e.expireAt === null) w.bytes(NULL_VALUE);
+  if (e.expireAt === null) w.bytes(typeOpen(e.type, e.encoding, true));
   else {
+    w.bytes(typeOpen(e.type, e.encoding, false));
     w.ascii(String(e.expireAt));
     w.bytes(VALUE);
   }

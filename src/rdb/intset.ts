@@ -10,7 +10,7 @@
 
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
-import { ascii } from '../model/bytes.js';
+import { intBytes } from '../model/bytes.js';
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
@@ -44,7 +44,7 @@ function walk(blob: Uint8Array, base: number, each: ((v: number | bigint) => voi
 /** Decode to decimal ASCII members in file order, validating as intsetValidateIntegrity (deep) does. */
 export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  walk(blob, base, (v) => out.push(ascii(String(v))));
+  walk(blob, base, (v) => out.push(intBytes(v)));
   return out;
 }
 

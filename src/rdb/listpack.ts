@@ -12,7 +12,7 @@
 
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
-import { ascii, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { intBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import { parseRedisDoubleBytes } from './string.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
@@ -121,11 +121,11 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
     if (mode !== Each.None) {
-      if (mode === Each.Where && isStr) where(count, start + hdr, len);
+      if (isStr && mode !== Each.Where) out!.push(placeholder ?? blob.subarray(start + hdr, start + l));
+      else if (isStr) where(count, start + hdr, len);
       else {
-        let v: LpValue;
-        if (isStr) v = placeholder ?? blob.subarray(start + hdr, start + l);
-        else if (b < 0x80) v = b;
+        let v: number | bigint;
+        if (b < 0x80) v = b;
         else if ((b & 0xe0) === 0xc0) {
           const u = ((b & 0x1f) << 8) | blob[p + 1]!;
           v = u >= 4096 ? u - 8192 : u;
@@ -136,8 +136,8 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
         } else if (b === 0xf3) v = view.getInt32(p + 1, true);
         else v = int64Value(view.getBigInt64(p + 1, true));
         if (mode === Each.Value) out!.push(v);
-        else if (mode === Each.Bytes) out!.push(lpValueBytes(v));
-        else whereInt(count, v as number | bigint);
+        else if (mode === Each.Bytes) out!.push(intBytes(v));
+        else whereInt(count, v);
       }
     }
     p = start + l + blen;
@@ -269,7 +269,7 @@ export function decodeListpackValues(blob: Uint8Array, base: number, placeholder
 
 /** An element as bytes: integers as their decimal ASCII text (as Redis lpGet does). */
 export function lpValueBytes(v: LpValue): Uint8Array {
-  return v instanceof Uint8Array ? v : ascii(String(v));
+  return v instanceof Uint8Array ? v : intBytes(v);
 }
 
 /** Same, ints rendered as decimal ASCII bytes (as Redis lpGet does). */

@@ -8,7 +8,7 @@
 import { type Cursor, corrupt, readBytes, readF64LE, readU8, require } from '../bytes/cursor.js';
 import { lzfCompress, lzfInflate, lzfValidate } from '../bytes/lzf.js';
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, latin1, parseSmallCanonicalInt } from '../model/bytes.js';
+import { ascii, intBytes, latin1, parseSmallCanonicalInt } from '../model/bytes.js';
 import { formatG17 } from '../model/number.js';
 
 export { formatG17 } from '../model/number.js';
@@ -53,7 +53,7 @@ function readStringAtom(r: Cursor, maxLen: number, scratch: Scratch | undefined,
   const enc = -1 - c;
   if (enc === StringEncoding.LZF) return readLzf(r, maxLen, start, scratch, discard);
   const v = readIntEncoded(r, enc, start);
-  return discard ? NO_BYTES : ascii(String(v));
+  return discard ? NO_BYTES : intBytes(v);
 }
 
 const NO_BYTES = new Uint8Array(0);

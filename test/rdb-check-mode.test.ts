@@ -157,4 +157,15 @@ describe('check mode reads as the full read does', () => {
       expectSameAsFullRead(rdb([[ZSET_LISTPACK, raw(listpack(els))]]));
     }
   });
+
+  it('listpack zsets: a damaged listpack outranks an odd count, which outranks a bad score', () => {
+    const badScoreThenDamage = listpack([enc('a'), enc('x'), enc('b'), 1]);
+    badScoreThenDamage[badScoreThenDamage.length - 2] = 3; // the last element's backlen
+    const damaged = outcome(rdb([[ZSET_LISTPACK, raw(badScoreThenDamage)]]), {});
+    expect(damaged).toMatch(/RDB_BAD_LISTPACK .* backlen does not match/);
+    expect(outcome(rdb([[ZSET_LISTPACK, raw(listpack([enc('a'), enc('x'), enc('b')]))]]), {})).toMatch(/odd number of elements/);
+    expect(outcome(rdb([[ZSET_LISTPACK, raw(listpack([enc('a'), enc('x'), enc('b'), 1]))]]), {})).toMatch(/score that is not a number/);
+    for (const bytes of [badScoreThenDamage, listpack([enc('a'), enc('x'), enc('b')])])
+      expectSameAsFullRead(rdb([[ZSET_LISTPACK, raw(bytes)]]));
+  });
 });

@@ -67,17 +67,34 @@ export function intBytes(v: number | bigint): Uint8Array {
     if (b === undefined) smallInts[v - SMALL_INT_MIN] = b = ascii(String(v));
     return b;
   }
+  const out = new Uint8Array(intTextLength(v));
+  writeIntText(v, out, 0);
+  return out;
+}
+
+/** Bytes of a safe integer's decimal text. */
+function intTextLength(v: number): number {
+  let n = v < 0 ? 2 : 1;
+  for (let t = Math.abs(v); t >= 10; t = Math.floor(t / 10)) n++;
+  return n;
+}
+
+/** Write an integer's decimal text (at most 20 bytes) at out[at]; returns its length. */
+export function writeIntText(v: number | bigint, out: Uint8Array, at: number): number {
+  if (typeof v === 'bigint' || !Number.isSafeInteger(v)) {
+    const text = String(v);
+    for (let k = 0; k < text.length; k++) out[at + k] = text.charCodeAt(k);
+    return text.length;
+  }
+  const n = intTextLength(v);
   const neg = v < 0;
   let u = neg ? -v : v;
-  let n = neg ? 2 : 1;
-  for (let t = u; t >= 10; t = Math.floor(t / 10)) n++;
-  const out = new Uint8Array(n);
-  for (let i = n - 1; i >= (neg ? 1 : 0); i--) {
+  for (let i = at + n - 1; i >= at + (neg ? 1 : 0); i--) {
     out[i] = 0x30 + (u % 10);
     u = Math.floor(u / 10);
   }
-  if (neg) out[0] = 0x2d;
-  return out;
+  if (neg) out[at] = 0x2d;
+  return n;
 }
 
 /** Byte-wise equality. */

@@ -12,7 +12,8 @@
 
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
-import { intBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
+import { intBytes, parseCanonicalInt, parseSmallCanonicalInt, writeIntText } from '../model/bytes.js';
+import type { HashField } from '../model/record.js';
 import { parseRedisDoubleBytes } from './string.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
@@ -42,10 +43,12 @@ function int64Value(v: bigint): number | bigint {
 
 /**
  * What walk does with each element besides validating it: nothing; push it to `out` as an
- * LpValue; push it as bytes (integers as their decimal text); or note where it is (elStart/elLen,
- * integers as text in intText), for duplicate checks without an object per element.
+ * LpValue; push it as bytes (integers as their decimal text); note where it is (elStart/elLen,
+ * integers as text in intText), for duplicate checks without an object per element; or pair it
+ * with the element before it, as hash fields ({ field, value }) or zset members ([member, score]),
+ * without an array of the elements in between.
  */
-const Each = { None: 0, Value: 1, Bytes: 2, Where: 3 } as const;
+const Each = { None: 0, Value: 1, Bytes: 2, Where: 3, Fields: 4, Members: 5 } as const;
 type Each = (typeof Each)[keyof typeof Each];
 
 /**
@@ -64,6 +67,8 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
   let p = HEADER;
   let count = 0;
   textAt = 0;
+  pending = null;
+  badScore = false;
   while (blob[p] !== 0xff) {
     const start = p;
     const b = blob[p]!;
@@ -120,21 +125,21 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
       }
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
-    if (mode !== Each.None) {
+    if (mode >= Each.Fields) {
+      const el: LpValue = isStr ? blob.subarray(start + hdr, start + l) : intAt(blob, view, p, b);
+      if (count % 2 === 0) pending = el;
+      else if (mode === Each.Fields) out!.push({ field: lpValueBytes(pending!), value: lpValueBytes(el) });
+      else {
+        // integral scores are stored as integer entries; others as their text
+        const score = el instanceof Uint8Array ? parseRedisDoubleBytes(el, 0, el.length) : Number(el);
+        if (score === null || Number.isNaN(score)) badScore = true;
+        out!.push([lpValueBytes(pending!), score ?? 0]);
+      }
+    } else if (mode !== Each.None) {
       if (isStr && mode !== Each.Where) out!.push(placeholder ?? blob.subarray(start + hdr, start + l));
       else if (isStr) where(count, start + hdr, len);
       else {
-        let v: number | bigint;
-        if (b < 0x80) v = b;
-        else if ((b & 0xe0) === 0xc0) {
-          const u = ((b & 0x1f) << 8) | blob[p + 1]!;
-          v = u >= 4096 ? u - 8192 : u;
-        } else if (b === 0xf1) v = view.getInt16(p + 1, true);
-        else if (b === 0xf2) {
-          const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
-          v = u >= 0x800000 ? u - 0x1000000 : u;
-        } else if (b === 0xf3) v = view.getInt32(p + 1, true);
-        else v = int64Value(view.getBigInt64(p + 1, true));
+        const v = intAt(blob, view, p, b);
         if (mode === Each.Value) out!.push(v);
         else if (mode === Each.Bytes) out!.push(intBytes(v));
         else whereInt(count, v);
@@ -149,6 +154,27 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
   }
   return count;
 }
+
+/** The integer of the element at p whose encoding byte b is an integer encoding. */
+function intAt(blob: Uint8Array, view: DataView, p: number, b: number): number | bigint {
+  if (b < 0x80) return b;
+  if ((b & 0xe0) === 0xc0) {
+    const u = ((b & 0x1f) << 8) | blob[p + 1]!;
+    return u >= 4096 ? u - 8192 : u;
+  }
+  if (b === 0xf1) return view.getInt16(p + 1, true);
+  if (b === 0xf2) {
+    const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
+    return u >= 0x800000 ? u - 0x1000000 : u;
+  }
+  if (b === 0xf3) return view.getInt32(p + 1, true);
+  return int64Value(view.getBigInt64(p + 1, true));
+}
+
+/** The first element of the pair being read (Each.Fields, Each.Members). */
+let pending: LpValue | null = null;
+/** Whether an Each.Members walk met a score that is not a number. */
+let badScore = false;
 
 /**
  * Where the elements of the last Each.Where walk are: element i is blob[elStart[i], +elLen[i]),
@@ -173,15 +199,14 @@ function where(i: number, start: number, len: number): void {
 }
 
 function whereInt(i: number, v: number | bigint): void {
-  const text = String(v);
-  if (textAt + text.length > intText.length) {
-    const t = new Uint8Array(intText.length * 2 + text.length);
+  if (textAt + 20 > intText.length) {
+    const t = new Uint8Array(intText.length * 2);
     t.set(intText);
     intText = t;
   }
-  for (let k = 0; k < text.length; k++) intText[textAt + k] = text.charCodeAt(k);
-  where(i, -1 - textAt, text.length);
-  textAt += text.length;
+  const n = writeIntText(v, intText, textAt);
+  where(i, -1 - textAt, n);
+  textAt += n;
 }
 
 /** Validate a listpack as decodeListpack does, without materializing elements; returns the element count. */
@@ -277,6 +302,31 @@ export function decodeListpack(blob: Uint8Array, base: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   walk(blob, base, Each.Bytes, out);
   return out;
+}
+
+/** decodeListpack appending to `out` (a list's elements, node after node); returns the count added. */
+export function appendListpack(blob: Uint8Array, base: number, out: Uint8Array[]): number {
+  return walk(blob, base, Each.Bytes, out);
+}
+
+/**
+ * A listpack of field, value, field, value... decoded (as decodeListpack) straight into hash
+ * fields, or null when it holds an odd number of elements.
+ */
+export function decodeListpackFields(blob: Uint8Array, base: number): HashField[] | null {
+  const out: HashField[] = [];
+  return walk(blob, base, Each.Fields, out) % 2 ? null : out;
+}
+
+/**
+ * A listpack of member, score, member, score... decoded straight into zset members: the members,
+ * 'odd' for an odd element count, or 'bad-score' when a score is not a number (neither a Redis
+ * double text nor an integer entry, or NaN); a walk error comes first, as with decodeListpackValues.
+ */
+export function decodeListpackMembers(blob: Uint8Array, base: number): Array<[Uint8Array, number]> | 'odd' | 'bad-score' {
+  const out: Array<[Uint8Array, number]> = [];
+  if (walk(blob, base, Each.Members, out) % 2) return 'odd';
+  return badScore ? 'bad-score' : out;
 }
 
 /** The integer an item is stored as, or null when it is stored as a string. */

@@ -7,7 +7,7 @@ import { type Cursor, corrupt, readI64LE } from '../../bytes/cursor.js';
 import type { HashField, Value } from '../../model/record.js';
 import { RdbType } from '../constants.js';
 import { readLength } from '../length.js';
-import { decodeListpack, decodeListpackValues, listpackDuplicate, lpValueBytes, scanListpack } from '../listpack.js';
+import { decodeListpackFields, decodeListpackValues, listpackDuplicate, lpValueBytes, scanListpack } from '../listpack.js';
 import { readDiscardedString, readString } from '../string.js';
 import { decodeZiplist } from '../ziplist.js';
 import { decodeZipmap } from '../zipmap.js';
@@ -88,7 +88,12 @@ export function readPackedHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
       };
     return { type: 'hash', value: n ? [DISCARDED] : [] };
   }
-  const els = f.type === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+  if (f.type === RdbType.HASH_LISTPACK) {
+    const fields = decodeListpackFields(blob, r.base + at);
+    if (!fields) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
+    return { type: 'hash', value: fields };
+  }
+  const els = decodeZiplist(blob, r.base + at);
   if (els.length % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
   const fields: HashField[] = [];
   for (let i = 0; i < els.length; i += 2) fields.push({ field: els[i]!, value: els[i + 1]! });

@@ -7,7 +7,7 @@ import { type Cursor, corrupt } from '../../bytes/cursor.js';
 import type { Value } from '../../model/record.js';
 import { QuicklistContainer, RdbType } from '../constants.js';
 import { readLength } from '../length.js';
-import { decodeListpack, validateListpack } from '../listpack.js';
+import { appendListpack, validateListpack } from '../listpack.js';
 import { readDiscardedString, readString } from '../string.js';
 import { decodeZiplist, validateZiplist } from '../ziplist.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
@@ -52,10 +52,13 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
     f.listElements++;
   } else if (ctx.scratch) {
     f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
-  } else {
-    const els = f.type === RdbType.LIST_QUICKLIST ? decodeZiplist(blob, r.base + at) : decodeListpack(blob, r.base + at);
+  } else if (f.type === RdbType.LIST_QUICKLIST) {
+    const els = decodeZiplist(blob, r.base + at);
     for (const e of els) f.items.push(e);
     f.listElements += els.length;
+  } else {
+    // a node's elements go straight into the list (no array per node)
+    f.listElements += appendListpack(blob, r.base + at, f.items as Uint8Array[]);
   }
   if (ctx.layout) (ctx.layout.counts ??= []).push(f.listElements - before);
   return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;

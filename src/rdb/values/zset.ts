@@ -7,7 +7,7 @@ import { compareBytes } from '../../model/bytes.js';
 import type { Value } from '../../model/record.js';
 import { RdbType } from '../constants.js';
 import { readLength } from '../length.js';
-import { decodeListpackValues, listpackDuplicate, listpackScoresValid, lpValueBytes, scanListpack } from '../listpack.js';
+import { decodeListpackMembers, listpackDuplicate, listpackScoresValid, lpValueBytes, scanListpack } from '../listpack.js';
 import { parseRedisDoubleBytes, readBinaryDouble, readString, readStringDouble } from '../string.js';
 import { decodeZiplistValues } from '../ziplist.js';
 import { readBlob, type ValueContext, type ValueFrame } from './frame.js';
@@ -32,8 +32,14 @@ export function readSkiplistZset(r: Cursor, f: ValueFrame, ctx: ValueContext): V
 /** Types 12 and 17: one blob of member, score, member, score... */
 export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
-  if (ctx.scratch && f.type === RdbType.ZSET_LISTPACK) return checkListpackZset(r, blob, at);
-  const els = f.type === RdbType.ZSET_ZIPLIST ? decodeZiplistValues(blob, r.base + at) : decodeListpackValues(blob, r.base + at);
+  if (f.type === RdbType.ZSET_LISTPACK) {
+    if (ctx.scratch) return checkListpackZset(r, blob, at);
+    const members = decodeListpackMembers(blob, r.base + at);
+    if (members === 'odd') throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
+    if (members === 'bad-score') throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
+    return { type: 'zset', value: members };
+  }
+  const els = decodeZiplistValues(blob, r.base + at);
   if (els.length % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
   const pairs: Array<[Uint8Array, number]> = [];
   for (let i = 0; i < els.length; i += 2) {

@@ -3,7 +3,7 @@
  * chunks; modified files are written to a temp file beside the target, fsynced and renamed,
  * so the original is untouched on any failure.
  */
-import { createReadStream, promises as fsp, readFileSync, type Stats } from 'node:fs';
+import { closeSync, promises as fsp, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type FsOps, type OpsFile, realFsOps } from './fs-ops.js';
@@ -15,12 +15,41 @@ import { trackTemp, untrackTemp } from './signals.js';
  */
 export const CHUNK_SIZE = 64 * 1024;
 
-/** Read a file as a stream of chunks (plain Uint8Array views). */
+/** Chunks read between two turns of the event loop (readChunks). */
+const CHUNKS_PER_TURN = 16;
+
+/**
+ * Read a regular file's bytes [start, end) (to its end by default) as chunks, each a fresh array
+ * (records may keep views into it). The reads are synchronous: on this kind of VM each async read's
+ * hand-off to libuv's thread pool cost more than the read itself (a 478 MiB file in 64 KiB chunks:
+ * 1.1-1.5 s of CPU through createReadStream, 0.4 s with readSync). Every CHUNKS_PER_TURN chunks the
+ * event loop gets a turn (setImmediate), so timers (progress) and signal handlers (Ctrl-C) still run.
+ */
 export async function* readChunks(file: string, chunkSize = CHUNK_SIZE, start = 0, end?: number): AsyncGenerator<Uint8Array> {
-  const stream = createReadStream(file, { highWaterMark: chunkSize, start, end: end === undefined ? undefined : end - 1 });
-  for await (const chunk of stream) {
-    const b = chunk as Buffer;
-    yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, `cannot open ${file}`);
+  }
+  try {
+    let pos = start;
+    for (let n = 1; end === undefined || pos < end; n++) {
+      const want = end === undefined ? chunkSize : Math.min(chunkSize, end - pos);
+      const b = Buffer.allocUnsafeSlow(want);
+      let got: number;
+      try {
+        got = readSync(fd, b, 0, want, pos);
+      } catch (e) {
+        throw ioError(e, `cannot read ${file}`);
+      }
+      if (got === 0) return; // the end (or the file shrank)
+      pos += got;
+      yield new Uint8Array(b.buffer, b.byteOffset, got);
+      if (n % CHUNKS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { CHUNK_SIZE, ioError } from './files.js';
+import { CHUNK_SIZE, ioError, readChunks } from './files.js';
 
 /** How many first bytes `head` holds. */
 export const HEAD_SIZE = 64;
@@ -91,10 +91,9 @@ async function openFile(name: string, path: string, size: number): Promise<Input
     },
     async *chunks(chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
       src.bytesRead = 0;
-      for await (const chunk of createReadStream(path, { highWaterMark: chunkSize })) {
-        const b = chunk as Buffer;
-        src.bytesRead += b.length;
-        yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      for await (const chunk of readChunks(path, chunkSize)) {
+        src.bytesRead += chunk.length;
+        yield chunk;
       }
     },
   };

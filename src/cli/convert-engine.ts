@@ -6,7 +6,7 @@
 import { CorruptError, UsageError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
 import type { AofSource } from '../model/source.js';
-import { batchesOf, type ExportStats, exportRecords } from '../ops/export.js';
+import { type ExportStats, exportRecords, recordBatches } from '../ops/export.js';
 import { filterRecords, type KeyFilter, pickFilter } from '../ops/filter.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { sortedExport } from '../ops/sort.js';
@@ -96,7 +96,7 @@ async function writeDataset(a: EngineConvertArgs, records: Iterable<RdbRecord>):
   if (a.to === 'jsonl' || a.to === 'json') {
     const stats: ExportStats = { keys: 0, records: 0 };
     const opts = { ...pickFilter(a), meta: a.meta, format: a.to } as const;
-    const chunks = a.sort ? sortedExport(batchesOf(records), opts, stats) : exportRecords(batchesOf(records), opts, stats);
+    const chunks = a.sort ? sortedExport(recordBatches(records), opts, stats) : exportRecords(recordBatches(records), opts, stats);
     await emit(a, chunks, () => `${stats.keys} keys`);
     return EXIT_OK;
   }

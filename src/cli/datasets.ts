@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
 import { PART_THRESHOLD, type RdbRecord } from '../model/record.js';
-import { batchesOf, batchesOfAsync } from '../ops/export.js';
+import { batchesOfAsync, recordBatches } from '../ops/export.js';
 import { readRdbBatches } from '../ops/read.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { looksLikeJson, recordsFromJson } from '../ops/to-rdb.js';
@@ -42,7 +42,7 @@ export async function openDataset(arg: string, opts: { at?: number; skipUnknown?
       notes.push(`${p.file}: ${p.kind} at offset ${p.offset}: ${p.what} (replayed up to there, as Redis loads a truncated tail)`);
     }
     if (report.failedCount) notes.push(`${report.failedCount} command(s) failed during replay`);
-    return { kind: 'aof', batches: batchesOf(engineRecords(engine, opts.at)), notes, close: () => undefined };
+    return { kind: 'aof', batches: recordBatches(engineRecords(engine, opts.at)), notes, close: () => undefined };
   }
   const src = opened.source!;
   if (opened.kind === 'unknown' && looksLikeJson(src.head)) {

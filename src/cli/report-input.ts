@@ -6,7 +6,7 @@
 import { openRdbInput } from '../io/input.js';
 import { isAofKind, openInput } from '../io/sniff.js';
 import type { RdbRecord } from '../model/record.js';
-import { batchesOf } from '../ops/export.js';
+import { recordBatches } from '../ops/export.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { type MemoryReport, type ReportOptions, rdbReportBatches, reportRecords } from '../ops/report.js';
 import { datasetHeap } from './heap.js';
@@ -32,7 +32,7 @@ export async function openReportInput(file: string, opts: ReportOptions, progres
     const { bar, onProgress } = aofProgress('report', file, set, quiet);
     datasetHeap();
     const { engine } = await replayAof(set, { onProgress }).finally(() => bar.end());
-    return { batches: batchesOf(engineRecords(engine, opts.at), 1024), close: () => undefined };
+    return { batches: recordBatches(engineRecords(engine, opts.at)), close: () => undefined };
   }
   const input = await openRdbInput(opened.source!, { crcWorker: true });
   const bar = rdbProgress('report', file, input, quiet);

@@ -40,10 +40,10 @@ export function exportRdb(
   return exportRecords(readRdbBatches(source, { partThreshold, ...opts.decoder }), { ...opts, partThreshold }, stats);
 }
 
-/** Group records into batches (for record generators such as the engine's dataset). */
-export function* batchesOf<T>(items: Iterable<T>, size = 1024): Generator<T[]> {
+/** Group an async stream of items into arrays of `size` (the last one shorter). */
+export async function* batchesOfAsync<T>(items: AsyncIterable<T>, size = 1024): AsyncGenerator<T[]> {
   let batch: T[] = [];
-  for (const x of items) {
+  for await (const x of items) {
     batch.push(x);
     if (batch.length === size) {
       yield batch;
@@ -53,14 +53,42 @@ export function* batchesOf<T>(items: Iterable<T>, size = 1024): Generator<T[]> {
   if (batch.length) yield batch;
 }
 
-/** Group an async stream of items into arrays of `size` (the last one shorter). */
-export async function* batchesOfAsync<T>(items: AsyncIterable<T>, size = 1024): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const x of items) {
-    batch.push(x);
-    if (batch.length === size) {
+/** Elements (and records) per batch of recordBatches. */
+const RECORD_BATCH = 256;
+
+/** The weight of a record in a batch: 1, plus its elements when it is a whole aggregate key. */
+function recordWeight(r: RdbRecord): number {
+  if (r.kind !== 'key') return 1;
+  switch (r.type) {
+    case 'list':
+    case 'set':
+    case 'zset':
+    case 'hash':
+      return 1 + r.value.length;
+    case 'stream':
+      return 1 + r.value.entries.length;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Group records made one at a time (the engine's dataset) into batches of about RECORD_BATCH
+ * elements, so that a batch's objects die in the young generation. Batches of 1024 keys of
+ * hundreds of elements each were promoted to the old generation, where each full collection also
+ * marks the whole dataset: 120 MB of an AOF's streams to RDB took 13.8 s of CPU and 1.1 GB; in
+ * batches of 1024 elements 11.6 s and 599 MB, of 256 elements 7.4 s and 258 MB (of 64: the same).
+ */
+export function* recordBatches(records: Iterable<RdbRecord>): Generator<RdbRecord[]> {
+  let batch: RdbRecord[] = [];
+  let weight = 0;
+  for (const r of records) {
+    batch.push(r);
+    weight += recordWeight(r);
+    if (weight >= RECORD_BATCH) {
       yield batch;
       batch = [];
+      weight = 0;
     }
   }
   if (batch.length) yield batch;

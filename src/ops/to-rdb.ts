@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { type KeyEntry, PART_THRESHOLD, type RdbRecord } from '../model/record.js';
 import { type RdbEncodeReport, RdbEncoder } from '../rdb/encoder.js';
 import { VcsEncoder } from '../rdb/vcs.js';
-import { batchesOf, batchesOfAsync } from './export.js';
+import { batchesOfAsync, recordBatches } from './export.js';
 import { compileFilter, type KeyFilter } from './filter.js';
 import { entryFromJson } from './json.js';
 import { type ByteSource, type ReadOptions, readRdbBatches } from './read.js';
@@ -113,7 +113,7 @@ export function encodeRecords(
   opts: ToRdbOptions,
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
-  const batches = Symbol.asyncIterator in records ? batchesOfAsync(records) : batchesOf(records as Iterable<RdbRecord>);
+  const batches = Symbol.asyncIterator in records ? batchesOfAsync(records) : recordBatches(records as Iterable<RdbRecord>);
   return encodeBatches(batches, opts, report);
 }
 

@@ -111,7 +111,7 @@ export interface DamagedValue {
  * rawValues: the most bytes of one value kept as stored (RdbDecoderOptions.rawValues). A value
  * re-read past it (rawValues 'only') comes in one batch of up to this many bytes' elements.
  */
-export const RAW_MAX = 1 << 20;
+export const RAW_MAX = 1 << 18;
 
 /** The part kind of each type id that can be handed over in parts. */
 const PARTED: Record<number, PartedType> = {

@@ -35,9 +35,9 @@ export function readString(r: Cursor, maxLen = DEFAULT_MAX_STRING, scratch?: Scr
 /**
  * Read a string that is only validated, its bytes discarded (check mode): the same reads and
  * errors as readString with `scratch`, but an LZF string of more than 20 bytes is walked without
- * being inflated and an integer one is not turned into text. The result has the string's length
- * (what its OBJECT ENCODING depends on); its bytes are meaningful only for strings of up to 20
- * bytes that are not integer-encoded.
+ * being inflated and an integer one is not turned into text. The result tells the string's
+ * OBJECT ENCODING as its length does (an integer one is empty, an LZF one past 44 bytes is 45
+ * long); its bytes are meaningful only for strings of up to 20 bytes that are not integer-encoded.
  */
 export function readDiscardedString(r: Cursor, maxLen: number, scratch: Scratch): Uint8Array {
   return readStringAtom(r, maxLen, scratch, true);
@@ -57,6 +57,9 @@ function readStringAtom(r: Cursor, maxLen: number, scratch: Scratch | undefined,
 }
 
 const NO_BYTES = new Uint8Array(0);
+
+/** The longest string Redis keeps as embstr (OBJECT_ENCODING_EMBSTR_SIZE_LIMIT). */
+const EMBSTR_MAX = 44;
 
 /** The integer of an INT8/16/32-encoded string (the length byte read), or a corrupt encoding. */
 function readIntEncoded(r: Cursor, enc: number, start: number): number {
@@ -93,12 +96,14 @@ function readLzf(r: Cursor, maxLen: number, start: number, scratch: Scratch | un
   const dataAt = r.pos;
   require(r, clen, 'LZF data');
   r.pos += clen;
-  if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
   if (discard && ulen > 20) {
     const failure = lzfValidate(r.buf, dataAt, dataAt + clen, ulen);
     if (failure !== null) throw badLzf(r, failure, clen, ulen, dataAt);
-    return scratch!.buf.subarray(0, ulen);
+    // nothing was inflated, so the scratch buffer need not grow to ulen: past 44 bytes every length
+    // gives the same OBJECT ENCODING (raw), and the scratch buffer starts at 4096 bytes
+    return scratch!.buf.subarray(0, Math.min(ulen, EMBSTR_MAX + 1));
   }
+  if (scratch && scratch.buf.length < ulen) scratch.buf = new Uint8Array(Math.max(ulen, scratch.buf.length * 2));
   const out = lzfInflate(r.buf, dataAt, dataAt + clen, ulen, scratch?.buf);
   if (typeof out === 'string') throw badLzf(r, out, clen, ulen, dataAt);
   return out;

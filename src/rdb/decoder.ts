@@ -174,9 +174,8 @@ export class RdbDecoder {
    */
   private rawFrom = -1;
   private rawPieces: Uint8Array[] = [];
-  /** rawValues: bytes in rawPieces, and the absolute offset where the value begins. */
+  /** rawValues: bytes in rawPieces (the value begins at base + rawFrom - rawBytes). */
   private rawBytes = 0;
-  private rawStart = 0;
   /** Where discarded LZF strings are inflated (skipValues). */
   private scratch: Scratch | undefined;
   /** What the per-type value readers (values/) need from this decoder. */
@@ -337,12 +336,14 @@ export class RdbDecoder {
     const pieces = this.rawPieces;
     pieces.push(this.buf.subarray(this.rawFrom, this.lim), ...this.pending);
     const hashedTo = this.base + this.pos;
+    // the value's first byte: the captured bytes end where the buffer's part of it begins
+    const valueStart = this.base + this.rawFrom - this.rawBytes;
     const next = concatBytes(pieces);
-    this.base = this.rawStart;
+    this.base = valueStart;
     this.buf = next;
     this.pos = 0;
     this.lim = next.length;
-    this.crcUpTo = hashedTo - this.rawStart;
+    this.crcUpTo = hashedTo - valueStart;
     this.pending = [];
     this.pendingBytes = 0;
     this.rawFrom = -1;
@@ -653,7 +654,6 @@ export class RdbDecoder {
     this.rawPieces = [];
     this.rawBytes = 0;
     this.rawFrom = raw ? r.pos : -1;
-    this.rawStart = this.base + r.pos;
     if (this.rawMode === 'only') this.valueContext.scratch = raw ? this.scratch : undefined;
     // the stored layout is for encoding a value again: not for one copied as stored
     if (this.opts.layout && !(raw && this.rawMode === 'only')) this.frame.layout = { blobs: [] };

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestOf, valueDigestHex } from '../src/engine/digest.js';
 import { Engine } from '../src/engine/engine.js';
-import { bytesEqual, bytesKey, concatBytes, displayText } from '../src/model/bytes.js';
+import { bytesEqual, bytesKey, concatBytes, displayText, keyBytes } from '../src/model/bytes.js';
 import { decodeDumpPayload } from '../src/ops/dump.js';
 import { workload } from './support/engine-workload.js';
 import { makeRandom } from './support/prng.mjs';
@@ -194,7 +194,7 @@ describe.skipIf(!HAVE)('engine error behaviour equals redis-server 7.0', () => {
           const id = `${db} ${bytesKey(k)}`;
           if (mine.get(id) !== textOf(t))
             why.push(
-              `db${db} ${JSON.stringify(displayText(k))}: ${textOf(await srv.client.call('TYPE', k))} ${textOf(await srv.client.call('TYPE', k)) === 'string' ? `${textOf(await srv.client.call('GET', k))} / ${textOf((engine.dbs[db]!.get(k)!.value as { value: Uint8Array }).value)}` : ''} server ${textOf(t)} engine ${mine.get(id) ?? 'missing'}`,
+              `db${db} ${JSON.stringify(displayText(k))}: ${textOf(await srv.client.call('TYPE', k))} ${textOf(await srv.client.call('TYPE', k)) === 'string' ? `${textOf(await srv.client.call('GET', k))} / ${textOf(keyBytes((engine.dbs[db]!.get(k)!.value as { value: string }).value))}` : ''} server ${textOf(t)} engine ${mine.get(id) ?? 'missing'}`,
             );
           mine.delete(id);
         }

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
-import { bytesEqual, toBase64 } from '../src/model/bytes.js';
+import { bytesEqual, keyBytes, toBase64 } from '../src/model/bytes.js';
 import { makeRandom } from './support/prng.mjs';
 import { type RedisArg, type RedisServer, requireRedis, startRedis } from './support/redis.mjs';
 
@@ -44,7 +44,7 @@ describe.skipIf(!HAVE)('HyperLogLog strings equal the server byte for byte', () 
       for (const k of ['h0', 'h1', 'h2', 'h3']) {
         const theirs: Uint8Array | null = await srv.client.call('GET', k);
         const slot = engine.dbs[0]!.get(enc.encode(k));
-        const ours = slot && slot.value.type === 'string' ? slot.value.value : null;
+        const ours = slot && slot.value.type === 'string' ? keyBytes(slot.value.value) : null;
         if (theirs === null || ours === null) expect(ours).toBe(theirs);
         else if (!bytesEqual(ours, theirs))
           expect.fail(`${k} after ${String(cmd[0])}: engine ${toBase64(ours).slice(0, 80)} server ${toBase64(theirs).slice(0, 80)}`);

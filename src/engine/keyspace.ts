@@ -13,7 +13,10 @@
  * stores one byte per char with a 16-byte header; a Uint8Array copy costs over 200 bytes of
  * object, buffer and allocation overhead per element, which put a 750 MB AOF at 8 GB of heap.
  * They are turned back into bytes only when a key is handed out (toValue, one key at a time).
- * String values stay Uint8Array: the string commands edit bytes.
+ * String values are BStrs too: one object each instead of a Uint8Array's three or four (the
+ * typed array, its ArrayBuffer, on- or off-heap bytes), which the young generation copied and
+ * promoted for every SET of an AOF replay; the commands that edit bytes (APPEND, SETRANGE,
+ * SETBIT, BITFIELD, PFADD) copy the value out as bytes and store the result back.
  */
 import { bytesKey, compareBytes, keyBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import type { StreamId, Value } from '../model/record.js';
@@ -89,7 +92,7 @@ export type ZMap = Map<BStr, ZNode> | PackedZMap;
 
 /** The engine's value shapes. */
 export type EValue =
-  | { type: 'string'; value: Uint8Array }
+  | { type: 'string'; value: BStr }
   | { type: 'list'; value: PackedList }
   | { type: 'set'; value: Set<BStr> | PackedSet; intset: boolean }
   | { type: 'zset'; value: ZMap; listpack: boolean; sorted: ZNode[] | null }
@@ -198,7 +201,7 @@ export function encodingName(v: EValue): string {
   switch (v.type) {
     case 'string': {
       const s = v.value;
-      if (s.length <= 20 && parseCanonicalInt(s) !== null) return 'int';
+      if (s.length <= 20 && parseCanonicalInt(strBytes(s)) !== null) return 'int';
       return s.length <= 44 ? 'embstr' : 'raw';
     }
     case 'list':
@@ -236,11 +239,11 @@ class BytesPack {
   }
 }
 
-/** Convert a working value to the record model (fresh containers and bytes; string values shared). */
+/** Convert a working value to the record model (fresh containers and bytes). */
 export function toValue(v: EValue): Value {
   switch (v.type) {
     case 'string':
-      return { type: 'string', value: v.value };
+      return { type: 'string', value: strBytes(v.value) };
     case 'list':
       return { type: 'list', value: v.value.toRecord() };
     case 'set': {
@@ -313,6 +316,11 @@ export function toValue(v: EValue): Value {
   }
 }
 
+/** A string value holding a copy of `bytes`. */
+export function stringValue(bytes: Uint8Array): EValue {
+  return { type: 'string', value: bstr(bytes) };
+}
+
 /** A deep copy of a working value (COPY). */
 export function cloneValue(v: EValue): EValue {
   switch (v.type) {
@@ -360,7 +368,7 @@ export function cloneValue(v: EValue): EValue {
 export function fromValue(v: Value): EValue {
   switch (v.type) {
     case 'string':
-      return { type: 'string', value: v.value };
+      return { type: 'string', value: bstr(v.value) };
     case 'list':
       return { type: 'list', value: PackedList.from(v.value.map(bstr)) };
     case 'set': {

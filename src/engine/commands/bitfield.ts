@@ -6,6 +6,7 @@
 import { latin1, parseCanonicalInt } from '../../model/bytes.js';
 import { Err, fail, lower, parseInt64 } from '../argv.js';
 import { type Ctx, lookupType } from '../context.js';
+import { strBytes, stringValue } from '../keyspace.js';
 
 type Overflow = 'wrap' | 'sat' | 'fail';
 
@@ -108,23 +109,18 @@ export function bitfield(c: Ctx, a: Uint8Array[], readonly: boolean): Array<bigi
     ops.push({ kind, offset, value, overflow: ow, bits, signed });
     j += kind === 'get' ? 2 : 3;
   }
-  let s: Uint8Array;
   const cur = lookupType(c, a[1]!, 'string');
-  if (!writes) {
-    s = cur ? cur.value : new Uint8Array(0);
-  } else {
+  let s = cur ? strBytes(cur.value) : new Uint8Array(0);
+  let changed: Uint8Array | null = null;
+  if (writes) {
     if (readonly) fail('ERR BITFIELD_RO only supports the GET subcommand');
     const need = (highest >> 3) + 1;
-    s = cur ? cur.value : new Uint8Array(0);
     if (s.length < need || !cur) {
       const grown = new Uint8Array(Math.max(need, s.length));
       grown.set(s);
       s = grown;
-    } else {
-      s = s.slice();
     }
-    if (cur) c.db.get(a[1]!)!.value = { type: 'string', value: s };
-    else c.db.set(a[1]!, { type: 'string', value: s });
+    changed = s;
   }
   const out: Array<bigint | null> = [];
   for (const op of ops) {
@@ -163,6 +159,11 @@ export function bitfield(c: Ctx, a: Uint8Array[], readonly: boolean): Array<bigi
     }
     writeField(s, op.offset, op.bits, next);
     out.push(ret);
+  }
+  // stored after the writes (a BStr is not edited in place); created even when every write failed, as Redis does
+  if (changed) {
+    if (cur) c.db.get(a[1]!)!.value = stringValue(changed);
+    else c.db.set(a[1]!, stringValue(changed));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 import { fail } from '../argv.js';
 import type { CommandTable } from '../context.js';
 import { type Ctx, lookupType } from '../context.js';
+import { strBytes, stringValue } from '../keyspace.js';
 
 const P = 14;
 const Q = 64 - P;
@@ -349,7 +350,7 @@ function histogram(regs: (i: number) => number): number[] {
 function getHll(c: Ctx, key: Uint8Array): Hll | null {
   const v = lookupType(c, key, 'string');
   if (!v) return null;
-  const s = v.value;
+  const s = strBytes(v.value);
   if (
     s.length < HDR ||
     s[0] !== 0x48 ||
@@ -360,13 +361,13 @@ function getHll(c: Ctx, key: Uint8Array): Hll | null {
     (s[4] === 0 && s.length !== DENSE_SIZE)
   )
     fail(NOT_HLL);
-  return new Hll(s.slice());
+  return new Hll(s);
 }
 
 function store(c: Ctx, key: Uint8Array, h: Hll): void {
   const slot = c.db.get(key);
-  if (slot) slot.value = { type: 'string', value: h.s };
-  else c.db.set(key, { type: 'string', value: h.s });
+  if (slot) slot.value = stringValue(h.s);
+  else c.db.set(key, stringValue(h.s));
 }
 
 export const hllCommands: CommandTable = {

@@ -95,7 +95,7 @@ function byPattern(c: Ctx, pattern: BStr, subst: BStr): BStr | null {
     return slot.value.value.get(field) ?? null;
   }
   if (slot.value.type !== 'string') return null;
-  return bstr(slot.value.value);
+  return slot.value.value;
 }
 
 interface SortItem {

@@ -5,8 +5,9 @@
  * would print them), so the record model and the digest see exactly what Redis stores.
  */
 import { ascii, concatBytes, latin1, parseCanonicalInt } from '../../model/bytes.js';
-import { Err, fail, intBytes, lower, parseInt64 } from '../argv.js';
+import { Err, fail, lower, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookup, lookupType } from '../context.js';
+import { strBytes, stringValue } from '../keyspace.js';
 import { addLongDouble, formatLongDoubleHuman, isInfText, type LongDouble, parseLongDouble } from '../longdouble.js';
 import { bitfield } from './bitfield.js';
 
@@ -54,10 +55,10 @@ export function expireMs(c: Ctx, arg: Uint8Array, unit: Unit, absolute: boolean,
   return Number(ms);
 }
 
-/** The string at key, or WRONGTYPE; null when missing. */
+/** The string at key as bytes (a copy), or WRONGTYPE; null when missing. */
 function getString(c: Ctx, key: Uint8Array): Uint8Array | null {
   const v = lookupType(c, key, 'string');
-  return v ? v.value : null;
+  return v ? strBytes(v.value) : null;
 }
 
 function setGeneric(c: Ctx, cmd: string, key: Uint8Array, val: Uint8Array, f: SetFlags): unknown {
@@ -65,7 +66,7 @@ function setGeneric(c: Ctx, cmd: string, key: Uint8Array, val: Uint8Array, f: Se
   const old = f.get ? getString(c, key) : null;
   const found = lookup(c, key) !== undefined;
   if ((f.nx && found) || (f.xx && !found)) return f.get ? old : null;
-  const slot = c.db.set(key, { type: 'string', value: val.slice() }, f.keepTtl);
+  const slot = c.db.set(key, stringValue(val), f.keepTtl);
   if (expireAt !== null) slot.expireAt = expireAt;
   return f.get ? old : 'OK';
 }
@@ -80,7 +81,7 @@ function incrBy(c: Ctx, key: Uint8Array, by: bigint): bigint {
   }
   const r = v + by;
   if (r > 9223372036854775807n || r < -9223372036854775808n) fail(Err.OVERFLOW);
-  c.db.set(key, { type: 'string', value: intBytes(r) }, true);
+  c.db.set(key, { type: 'string', value: r.toString() }, true);
   return r;
 }
 
@@ -138,7 +139,7 @@ export const stringCommands: CommandTable = {
     arity: 3,
     run: (c, a) => {
       const old = getString(c, a[1]!);
-      c.db.set(a[1]!, { type: 'string', value: a[2]!.slice() });
+      c.db.set(a[1]!, stringValue(a[2]!));
       return old;
     },
   },
@@ -171,12 +172,12 @@ export const stringCommands: CommandTable = {
     run: (c, a) => {
       const cur = getString(c, a[1]!);
       if (cur === null) {
-        c.db.set(a[1]!, { type: 'string', value: a[2]!.slice() });
+        c.db.set(a[1]!, stringValue(a[2]!));
         return a[2]!.length;
       }
       if (cur.length + a[2]!.length > MAX_STRING) fail('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
       const next = concatBytes([cur, a[2]!]);
-      c.db.get(a[1]!)!.value = { type: 'string', value: next };
+      c.db.get(a[1]!)!.value = stringValue(next);
       return next.length;
     },
   },
@@ -191,10 +192,10 @@ export const stringCommands: CommandTable = {
       if (cur !== null && val.length === 0) return cur.length;
       if (off + BigInt(val.length) > BigInt(MAX_STRING)) fail('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
       const o = Number(off);
-      const next = grow(cur ? cur.slice() : new Uint8Array(0), o + val.length);
+      const next = grow(cur ?? new Uint8Array(0), o + val.length);
       next.set(val, o);
-      if (cur === null) c.db.set(a[1]!, { type: 'string', value: next });
-      else c.db.get(a[1]!)!.value = { type: 'string', value: next };
+      if (cur === null) c.db.set(a[1]!, stringValue(next));
+      else c.db.get(a[1]!)!.value = stringValue(next);
       return next.length;
     },
   },
@@ -226,16 +227,16 @@ export const stringCommands: CommandTable = {
       const by = parseLongDouble(bt);
       if (by === null && !isInfText(bt)) fail(Err.NOT_FLOAT);
       if (inf || by === null) fail('ERR increment would produce NaN or Infinity');
-      const out = ascii(formatLongDoubleHuman(addLongDouble(v, by)));
-      c.db.set(a[1]!, { type: 'string', value: out }, true);
-      return out;
+      const text = formatLongDoubleHuman(addLongDouble(v, by));
+      c.db.set(a[1]!, { type: 'string', value: text }, true);
+      return ascii(text);
     },
   },
   mset: {
     arity: -3,
     run: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      for (let j = 1; j < a.length; j += 2) c.db.set(a[j]!, { type: 'string', value: a[j + 1]!.slice() });
+      for (let j = 1; j < a.length; j += 2) c.db.set(a[j]!, stringValue(a[j + 1]!));
       return 'OK';
     },
   },
@@ -244,7 +245,7 @@ export const stringCommands: CommandTable = {
     run: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
       for (let j = 1; j < a.length; j += 2) if (lookup(c, a[j]!)) return 0;
-      for (let j = 1; j < a.length; j += 2) c.db.set(a[j]!, { type: 'string', value: a[j + 1]!.slice() });
+      for (let j = 1; j < a.length; j += 2) c.db.set(a[j]!, stringValue(a[j + 1]!));
       return 1;
     },
   },
@@ -256,13 +257,13 @@ export const stringCommands: CommandTable = {
       if (bitArg !== '0' && bitArg !== '1') fail('ERR bit is not an integer or out of range');
       const cur = getString(c, a[1]!);
       const byte = off >> 3;
-      const next = grow(cur ? cur.slice() : new Uint8Array(0), byte + 1);
+      const next = grow(cur ?? new Uint8Array(0), byte + 1);
       const mask = 1 << (7 - (off & 7));
       const old = (next[byte]! & mask) !== 0 ? 1 : 0;
       if (bitArg === '1') next[byte]! |= mask;
       else next[byte]! &= ~mask;
-      if (cur === null) c.db.set(a[1]!, { type: 'string', value: next });
-      else c.db.get(a[1]!)!.value = { type: 'string', value: next };
+      if (cur === null) c.db.set(a[1]!, stringValue(next));
+      else c.db.get(a[1]!)!.value = stringValue(next);
       return old;
     },
   },
@@ -292,7 +293,7 @@ export const stringCommands: CommandTable = {
         }
         out[i] = b;
       }
-      c.db.set(a[2]!, { type: 'string', value: out });
+      c.db.set(a[2]!, stringValue(out));
       return max;
     },
   },

@@ -23,6 +23,7 @@ import type { StreamId, Value } from '../model/record.js';
 import { PACK_MAX_ENTRIES, PackedMap, PackedSet, PackedZMap, packable } from './packed.js';
 import { PackedList } from './packed-list.js';
 import { entryFromRecord, entryId, entryRecords, type XEntry } from './stream-entry.js';
+import { ZScoreMap } from './zmap.js';
 
 /** Bytes held as a JS string of char codes 0..255 (see the file comment). */
 export type BStr = string;
@@ -87,8 +88,8 @@ export interface XStream {
   groups: Map<string, Group>;
 }
 
-/** A sorted set's members: packed (packed.ts) exactly while Redis keeps it as a listpack. */
-export type ZMap = Map<BStr, ZNode> | PackedZMap;
+/** A sorted set's members: packed (packed.ts) exactly while Redis keeps it as a listpack, else member -> score (zmap.ts). */
+export type ZMap = ZScoreMap | PackedZMap;
 
 /** The engine's value shapes. */
 export type EValue =
@@ -153,7 +154,7 @@ export type ZsetValue = Extract<EValue, { type: 'zset' }>;
 
 /**
  * Hold a zset's members in the shape its `listpack` flag calls for: packed while a listpack
- * (where a -0 score is stored as integer 0, as zsetConvert does), a Map as a skiplist.
+ * (where a -0 score is stored as integer 0, as zsetConvert does), a ZScoreMap as a skiplist.
  */
 export function zsetReshape(z: ZsetValue): void {
   const v = z.value;
@@ -161,7 +162,7 @@ export function zsetReshape(z: ZsetValue): void {
     const m = new PackedZMap();
     for (const [k, n] of v) m.set(k, { member: k, score: n.score === 0 ? 0 : n.score });
     z.value = m;
-  } else if (!z.listpack && v instanceof PackedZMap) z.value = new Map(v);
+  } else if (!z.listpack && v instanceof PackedZMap) z.value = ZScoreMap.from(v);
 }
 
 /** zsetConvert to skiplist: the zset leaves its listpack (and its packed form) for good. */
@@ -331,10 +332,7 @@ export function cloneValue(v: EValue): EValue {
     case 'set':
       return { type: 'set', value: v.value instanceof PackedSet ? v.value.clone() : new Set(v.value), intset: v.intset };
     case 'zset': {
-      if (v.value instanceof PackedZMap) return { type: 'zset', value: v.value.clone(), listpack: v.listpack, sorted: null };
-      const m = new Map<BStr, ZNode>();
-      for (const [k, n] of v.value) m.set(k, { member: n.member, score: n.score });
-      return { type: 'zset', value: m, listpack: v.listpack, sorted: null };
+      return { type: 'zset', value: v.value.clone(), listpack: v.listpack, sorted: null };
     }
     case 'hash':
       return { type: 'hash', value: v.value instanceof PackedMap ? v.value.clone() : new Map(v.value), listpack: v.listpack };
@@ -382,7 +380,7 @@ export function fromValue(v: Value): EValue {
       return s;
     }
     case 'zset': {
-      const m = new Map<BStr, ZNode>();
+      const m = new ZScoreMap();
       let lp = v.value.length <= Limits.zsetMaxListpackEntries;
       for (const [member, score] of v.value) {
         const k = bstr(member);

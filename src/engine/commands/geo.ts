@@ -29,7 +29,8 @@ import { Err, fail, lower, parseDouble, parseInt64 } from '../argv.js';
 import { type CommandTable, type Ctx, lookupType } from '../context.js';
 import { decodeScore, geohashScore, LAT_MAX, LAT_MIN, LONG_MAX, LONG_MIN } from '../geo/geohash.js';
 import { collect, type Shape } from '../geo/search.js';
-import { type BStr, bstr, Limits, strBytes, type ZMap, type ZNode, type ZsetValue, zsetReshape, zsetSorted } from '../keyspace.js';
+import { bstr, Limits, strBytes, type ZMap, type ZsetValue, zsetReshape, zsetSorted } from '../keyspace.js';
+import { ZScoreMap } from '../zmap.js';
 import { zsetCommands } from './zsets.js';
 
 /** extractLongLatOrReply: a validated longitude/latitude pair. */
@@ -188,7 +189,7 @@ function georadius(c: Ctx, a: Uint8Array[], mode: Mode): unknown {
     c.db.delete(storekey);
     return 0;
   }
-  const m = new Map<BStr, ZNode>();
+  const m = new ZScoreMap();
   let listpack = picked.length <= Limits.zsetMaxListpackEntries;
   for (const p of picked) {
     const score = storedist ? p.dist / shape.conversion : p.score;

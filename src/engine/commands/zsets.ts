@@ -25,13 +25,14 @@ import {
   zsetToSkiplist,
 } from '../keyspace.js';
 import { PackedZMap } from '../packed.js';
+import { ZScoreMap } from '../zmap.js';
 import { normRange } from './lists.js';
 
 type ZsetV = ZsetValue;
 
 /** A new empty zset in the given encoding. */
 export function newZset(listpack: boolean): ZsetV {
-  return { type: 'zset', value: listpack ? new PackedZMap() : new Map(), listpack, sorted: null };
+  return { type: 'zset', value: listpack ? new PackedZMap() : new ZScoreMap(), listpack, sorted: null };
 }
 
 /** Insert or update a member, converting listpack -> skiplist as zsetAdd does. */
@@ -46,8 +47,7 @@ function zsetPutStr(z: ZsetV, k: BStr, score: number): void {
   if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue))
     zsetToSkiplist(z);
   if (z.listpack && score === 0) score = 0; // -0 becomes integer 0 in a listpack
-  if (n && !z.listpack) n.score = score;
-  else z.value.set(k, { member: k, score }); // a packed zset's nodes are copies
+  z.value.set(k, { member: k, score }); // nodes are copies in either shape
   z.sorted = null;
 }
 
@@ -209,11 +209,11 @@ function removeWhere(c: Ctx, key: Uint8Array, z: ZsetV, nodes: ZNode[]): number 
 
 type Aggregate = 'sum' | 'min' | 'max';
 
-function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<ZMap | null>; numkeys: number; next: number } {
+function zsetSources(c: Ctx, a: Uint8Array[], cmd: string): { keys: Array<ZMap | Map<BStr, ZNode> | null>; numkeys: number; next: number } {
   const numkeys = parseIntArg(a[2]!);
   if (numkeys < 1) fail(`ERR at least 1 input key is needed for '${cmd}' command`);
   if (numkeys > a.length - 3) fail(Err.SYNTAX);
-  const keys: Array<ZMap | null> = [];
+  const keys: Array<ZMap | Map<BStr, ZNode> | null> = [];
   for (let j = 0; j < numkeys; j++) {
     const slot = lookup(c, a[3 + j]!);
     if (!slot) {
@@ -291,7 +291,7 @@ function zstore(c: Ctx, a: Uint8Array[], op: 'union' | 'inter' | 'diff', cmd: st
   }
   c.db.delete(a[1]!);
   if (out.size === 0) return 0;
-  const z: ZsetV = { type: 'zset', value: out, listpack: false, sorted: null };
+  const z: ZsetV = { type: 'zset', value: ZScoreMap.from(out), listpack: false, sorted: null };
   settleEncoding(z);
   c.db.set(a[1]!, z);
   return out.size;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
-import { lzfCompress, lzfDecompress, lzfValidate } from '../src/bytes/lzf.js';
+import { inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
 import { displayText, intBytes, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
@@ -44,6 +44,34 @@ describe('CRC64 (Jones, reflected, init 0)', () => {
       return crc;
     };
     expect(whole).toBe(bitwise(data));
+  });
+
+  it("gives the JavaScript loop's value through WebAssembly, across its 1 MiB window and through window()", () => {
+    const rand = rng(6);
+    const data = new Uint8Array(2_500_003).map(() => Math.floor(rand() * 256));
+    const js = new Crc64();
+    js.updateJs(data);
+    for (const [from, step] of [
+      [0, data.length],
+      [1, 255],
+      [3, 256],
+      [5, 70_001],
+      [0, 1 << 20],
+    ] as const) {
+      const c = new Crc64();
+      c.updateJs(data, 0, from);
+      for (let i = from; i < data.length; i += step) c.update(data, i, Math.min(data.length, i + step));
+      expect(c.value()).toBe(js.value());
+    }
+    const w = new Crc64();
+    const window = w.window();
+    expect(window).not.toBeNull();
+    for (let i = 0; i < data.length; i += 600_000) {
+      const n = Math.min(600_000, data.length - i);
+      window!.set(data.subarray(i, i + n));
+      w.updateWindow(n);
+    }
+    expect(w.value()).toBe(js.value());
   });
 });
 
@@ -102,6 +130,36 @@ describe('LZF', () => {
       expect(lzfValidate(src, 3, 3 + cut, outLen)).toBe(expected);
     }
     expect(failures).toBeGreaterThan(500);
+  });
+  it('inflates in WebAssembly (outputs of 128 bytes to 1 MiB) to the bytes and failures of the JavaScript loop', () => {
+    const rand = rng(13);
+    const kinds = new Set<string>();
+    for (let t = 0; t < 300; t++) {
+      const n = 100 + Math.floor(rand() * (t < 2 ? 150000 : 6000));
+      const a = new Uint8Array(n);
+      // short and long distances, runs of one byte and of a few (overlapping back-references)
+      for (let i = 0; i < n; i++)
+        a[i] =
+          i > 8 && rand() < 0.8 ? a[i - 1 - Math.floor(rand() * (rand() < 0.3 ? 3 : rand() < 0.5 ? 12 : 3000))]! : Math.floor(rand() * 40);
+      const c = lzfCompress(a, n - 1);
+      if (!c) continue;
+      const src = new Uint8Array(c.length + 8).fill(0xe0);
+      src.set(c, 5);
+      if (t % 3 === 1) src[5 + Math.floor(rand() * c.length)] = Math.floor(rand() * 256);
+      const cut = t % 7 === 2 ? Math.floor(rand() * c.length) : c.length;
+      const outLen = t % 5 === 3 ? n + Math.floor(rand() * 9) - 4 : n;
+      const expected = inflateJs(src, 5, 5 + cut, new Uint8Array(Math.max(outLen, 0)));
+      const got = lzfInflate(src, 5, 5 + cut, outLen);
+      if (typeof expected === 'string') {
+        kinds.add(expected);
+        expect(got).toBe(expected);
+      } else {
+        kinds.add('ok');
+        expect(got).toEqual(expected);
+        if (t % 3 !== 1 && cut === c.length && outLen === n) expect(got).toEqual(a);
+      }
+    }
+    expect([...kinds].sort()).toEqual(['bad-reference', 'length-mismatch', 'ok', 'output-overflow', 'truncated-input']);
   });
 });
 

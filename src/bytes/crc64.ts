@@ -5,7 +5,10 @@
  * the end of DUMP payloads.
  *
  * 64-bit state kept as two uint32 (lo, hi); slicing-by-16 tables, BigInt only for the result.
+ * Runs of 256 bytes or more go through the same slicing-by-16 in WebAssembly, whose 64-bit loads
+ * and table entries make it about three times the speed (2 GB/s against 0.65 GB/s here).
  */
+import { assemble, type Code, I32, I64, instantiate, op } from './wasm.js';
 
 const POLY_LO = 0xac4bc9b5;
 const POLY_HI = 0x95ac9329;
@@ -49,6 +52,42 @@ export class Crc64 {
 
   /** Feed bytes [start, end) of buf. */
   update(buf: Uint8Array, start = 0, end = buf.length): void {
+    if (end - start >= WASM_MIN) {
+      const m = wasmCrc();
+      if (m !== null) {
+        for (let at = start; at < end; ) {
+          const n = Math.min(WINDOW, end - at);
+          m.window.set(buf.subarray(at, at + n));
+          this.updateWindow(n);
+          at += n;
+        }
+        return;
+      }
+    }
+    this.updateJs(buf, start, end);
+  }
+
+  /**
+   * A buffer to fill and then feed with updateWindow (its first n bytes), so that a file's bytes
+   * can be read straight into the WebAssembly memory. Null where WebAssembly is unavailable.
+   */
+  window(): Uint8Array | null {
+    return wasmCrc()?.window ?? null;
+  }
+
+  /** Feed the first n bytes of window(). */
+  updateWindow(n: number): void {
+    const m = wasmCrc()!;
+    m.state[0] = this.lo;
+    m.state[1] = this.hi;
+    const done = m.crc(WINDOW_AT, WINDOW_AT + n) - WINDOW_AT;
+    this.lo = m.state[0]!;
+    this.hi = m.state[1]!;
+    this.bytewise(m.window, done, n);
+  }
+
+  /** update() in JavaScript only. */
+  updateJs(buf: Uint8Array, start = 0, end = buf.length): void {
     // Byte by byte up to a 4-byte boundary, then 16 bytes at a time as four uint32 loads
     // (little-endian hosts) and sixteen table lookups (slicing-by-16), then the tail byte by byte.
     if (!LITTLE_ENDIAN || end - start < 64) {
@@ -120,6 +159,88 @@ export class Crc64 {
     v.setUint32(4, this.hi >>> 0, true);
     return out;
   }
+}
+
+/**
+ * The WebAssembly program: `crc(p, end) -> p'` feeds the 16-byte blocks of memory [p, end) to the
+ * state at STATE_AT (lo, hi as two little-endian uint32: wasm memory is little-endian everywhere)
+ * and returns where it stopped (the caller feeds the last < 16 bytes). The 16 tables are copied in
+ * at TABLES_AT as 64-bit entries; each block is two 64-bit words, the first XORed with the state,
+ * and each of its 16 bytes is looked up in its own table (the first byte in table 15).
+ */
+const WASM_MIN = 256;
+const STATE_AT = 0;
+const TABLES_AT = 64;
+const WINDOW_AT = TABLES_AT + 16 * 256 * 8;
+const WINDOW = 1 << 20;
+
+const P = 0;
+const END = 1;
+const CRC = 2;
+const WORD = 3;
+const NEXT = 4;
+const LO = 5;
+const HI = 6;
+
+/** The entry of byte `byte` (0-3) of the i32 local `half`, in table `table`: ((half >>> 8*byte) & 255) * 8 + offset. */
+function lookup(half: number, byte: number, table: number): Code {
+  const index = byte === 0 ? [op.get(half), op.i32(3), op.shl] : [op.get(half), op.i32(byte * 8 - 3), op.shrU];
+  return [index, op.i32(0x7f8), op.and, op.load64(TABLES_AT + table * 2048)];
+}
+
+/** XOR of the 8 lookups of the i64 local `word`'s bytes, its first byte in table top, its last in top - 7. */
+function fold(word: number, top: number): Code {
+  const parts: Code[] = [op.get(word), op.wrap, op.set(LO), op.get(word), op.i64(32), op.shrU64, op.wrap, op.set(HI)];
+  for (let b = 0; b < 8; b++) {
+    parts.push(lookup(b < 4 ? LO : HI, b & 3, top - b));
+    if (b > 0) parts.push(op.xor64);
+  }
+  return parts;
+}
+
+const crcBody: Code[] = [
+  [op.i32(0), op.load64(STATE_AT), op.set(CRC)],
+  op.block,
+  op.loop,
+  [op.get(P), op.i32(16), op.add, op.get(END), op.gtU, op.brIf(1)],
+  [op.get(CRC), op.get(P), op.load64(), op.xor64, op.set(WORD), op.get(P), op.load64(8), op.set(NEXT)],
+  [fold(WORD, 15), fold(NEXT, 7), op.xor64, op.set(CRC)],
+  [op.get(P), op.i32(16), op.add, op.set(P), op.br(0)],
+  op.end,
+  op.end,
+  [op.i32(0), op.get(CRC), op.store64(STATE_AT)],
+  op.get(P),
+];
+
+interface WasmCrc {
+  crc(p: number, end: number): number;
+  /** The state as two uint32 (lo, hi). */
+  state: Uint32Array;
+  window: Uint8Array;
+}
+let wasm: WasmCrc | null | undefined;
+
+/** The module, assembled and its tables filled at first use (null where WebAssembly is unavailable). */
+function wasmCrc(): WasmCrc | null {
+  if (wasm === undefined) {
+    const pages = Math.ceil((WINDOW_AT + WINDOW) / 65536);
+    const exports = instantiate(
+      assemble(pages, [{ name: 'crc', params: [I32, I32], results: [I32], locals: [I64, I64, I64, I32, I32], body: crcBody }]),
+    );
+    if (exports === null) wasm = null;
+    else {
+      const buffer = (exports.memory as WebAssembly.Memory).buffer; // never grown: views stay valid
+      const tables = new DataView(buffer, TABLES_AT, 16 * 256 * 8);
+      for (let i = 0; i < 16 * 256; i++) {
+        tables.setUint32(i * 8, TLO[i]!, true);
+        tables.setUint32(i * 8 + 4, THI[i]!, true);
+      }
+      const state = LITTLE_ENDIAN ? new Uint32Array(buffer, STATE_AT, 2) : null;
+      // the state is read as little-endian uint32s; a big-endian host keeps the JavaScript path
+      wasm = state === null ? null : { crc: exports.crc as WasmCrc['crc'], state, window: new Uint8Array(buffer, WINDOW_AT, WINDOW) };
+    }
+  }
+  return wasm;
 }
 
 /** CRC64 of a whole buffer. */

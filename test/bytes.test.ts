@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
-import { inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
+import { compressJs, inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
 import { displayText, intBytes, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
@@ -131,6 +131,25 @@ describe('LZF', () => {
     }
     expect(failures).toBeGreaterThan(500);
   });
+  it('compresses in WebAssembly (64 bytes to 1 MiB) to the bytes of the JavaScript loop, null where it gives null', () => {
+    const rand = rng(17);
+    let nulls = 0;
+    for (let t = 0; t < 400; t++) {
+      const n = 4 + Math.floor(rand() * (t < 2 ? 200000 : t % 2 ? 300 : 6000));
+      const a = new Uint8Array(n);
+      const alphabet = 2 + Math.floor(rand() * 250);
+      for (let i = 0; i < n; i++)
+        a[i] = i > 8 && rand() < 0.6 ? a[i - 1 - Math.floor(rand() * (rand() < 0.5 ? 8 : 9000))]! : Math.floor(rand() * alphabet);
+      const maxOut = t % 4 === 0 ? Math.floor(n * (0.3 + rand() * 0.6)) : n - 4;
+      const expected = compressJs(a, maxOut)?.slice() ?? null;
+      const got = lzfCompress(a, maxOut)?.slice() ?? null;
+      if (expected === null) nulls++;
+      expect(got).toEqual(expected);
+    }
+    expect(nulls).toBeGreaterThan(40);
+    expect(nulls).toBeLessThan(360);
+  });
+
   it('inflates in WebAssembly (outputs of 128 bytes to 1 MiB) to the bytes and failures of the JavaScript loop', () => {
     const rand = rng(13);
     const kinds = new Set<string>();

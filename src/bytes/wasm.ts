@@ -1,8 +1,8 @@
 /**
- * A small WebAssembly emitter for the byte loops JavaScript runs slowest: LZF inflation (lzf.ts)
- * and CRC64 (crc64.ts). Each program is written beside its format as instructions built with `op`
- * and assembled into a module at first use, so there is no toolchain and no binary blob in the
- * repository. Only what those loops need is covered: i32/i64 locals, loads and stores, integer
+ * A small WebAssembly emitter for the byte loops JavaScript runs slowest: LZF inflation and
+ * compression (lzf.ts) and CRC64 (crc64.ts). Each program is written beside its format as
+ * instructions built with `op` and assembled into a module at first use, so there is no toolchain
+ * and no binary blob in the repository. Only what those loops need is covered: i32/i64 locals, loads and stores, integer
  * arithmetic, structured control flow and one exported memory.
  *
  * Encoding (WebAssembly core spec 1.0, binary format §5): LEB128 integers, sections
@@ -62,15 +62,21 @@ export const op = {
   /** Loads and stores with alignment hint 0 and a constant offset added to the address. */
   load8u: (offset = 0): Code => [0x2d, 0, ...uleb(offset)],
   load64: (offset = 0): Code => [0x29, 0, ...uleb(offset)],
+  load32: (offset = 0): Code => [0x28, 0, ...uleb(offset)],
+  store32: (offset = 0): Code => [0x36, 0, ...uleb(offset)],
   store8: (offset = 0): Code => [0x3a, 0, ...uleb(offset)],
   store64: (offset = 0): Code => [0x37, 0, ...uleb(offset)],
   eq: 0x46,
+  ne: 0x47,
   ltS: 0x48,
   ltU: 0x49,
+  gtS: 0x4a,
   gtU: 0x4b,
+  geS: 0x4e,
   geU: 0x4f,
   add: 0x6a,
   sub: 0x6b,
+  mul: 0x6c,
   and: 0x71,
   or: 0x72,
   shl: 0x74,

@@ -43,6 +43,21 @@ describe('byte-level JSON writer', () => {
     }
   });
 
+  it.each(files)('writes the same bytes from values kept as their blob (decoder option packed) in %s', (f) => {
+    const bytes = new Uint8Array(readFileSync(pathOf(f)));
+    const lines = (opts: { packed?: boolean }, threshold?: number): string => {
+      try {
+        const w = new ByteWriter();
+        for (const r of decodeRdb(bytes, opts)) if (r.kind === 'key') writeEntryJson(w, r, threshold);
+        return new TextDecoder().decode(w.finish());
+      } catch (e) {
+        return `${(e as Error).constructor.name} ${(e as { code?: string }).code} ${(e as { offset?: number }).offset} ${(e as Error).message}`;
+      }
+    };
+    expect(lines({ packed: true })).toBe(lines({}));
+    expect(lines({ packed: true }, 1)).toBe(lines({}, 1));
+  });
+
   it('compared more than 5000 keys', () => {
     expect(n).toBeGreaterThan(corpusPresent ? 5000 : 500);
   });

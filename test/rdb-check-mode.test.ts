@@ -5,12 +5,15 @@
  * without an object per element. These cases hold it to the full read: the same key records
  * (type, encoding, span) or the same error (class, code, offset, message), over hand-made values
  * that are valid, damaged in each way the full read rejects, and duplicated across integer and
- * string elements.
+ * string elements. The same cases hold the packed read (values kept as their blob for the JSON
+ * export) to the same errors and the same JSON.
  */
 import { describe, expect, it } from 'vitest';
 import { lzfCompress } from '../src/bytes/lzf.js';
+import { ByteWriter } from '../src/bytes/writer.js';
 import { ParseError } from '../src/errors.js';
 import type { KeyEntry, RdbRecord } from '../src/model/record.js';
+import { writeEntryJson } from '../src/ops/jsonl.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
 
 const enc = (s: string): number[] => [...new TextEncoder().encode(s)];
@@ -67,15 +70,28 @@ function outcome(bytes: Uint8Array, opts: Parameters<typeof decodeRdb>[1]): stri
   }
 }
 
+/** The outcome and, for a read that succeeds, each key's JSONL line (as the export writes it). */
+function exported(bytes: Uint8Array, opts: Parameters<typeof decodeRdb>[1]): string {
+  const head = outcome(bytes, opts);
+  if (!head.startsWith('[')) return head;
+  const w = new ByteWriter();
+  for (const r of decodeRdb(bytes, opts)) if (r.kind === 'key') writeEntryJson(w, r, 2);
+  return `${head}\n${new TextDecoder().decode(w.finish())}`;
+}
+
 function expectSameAsFullRead(bytes: Uint8Array): void {
   const full = outcome(bytes, {});
   expect(outcome(bytes, { skipValues: true })).toBe(full);
   expect(outcome(bytes, { skipValues: true, partThreshold: 4 })).toBe(full);
+  // values kept as their blob for the JSON writer (decoder option packed): the same errors and JSON
+  expect(exported(bytes, { packed: true })).toBe(exported(bytes, {}));
 }
 
 const STRING = 0;
 const LIST = 1;
 const HASH = 4;
+const SET_INTSET = 11;
+const LIST_QUICKLIST_2 = 18;
 const HASH_LISTPACK = 16;
 const ZSET_LISTPACK = 17;
 const SET_LISTPACK = 20;
@@ -156,6 +172,70 @@ describe('check mode reads as the full read does', () => {
     ]) {
       expectSameAsFullRead(rdb([[ZSET_LISTPACK, raw(listpack(els))]]));
     }
+  });
+
+  it('listpack hashes, sets and one-node quicklists: names that are not UTF-8, integers of every width', () => {
+    const ints = [0, 127, 128, -1, 4095, -4096, 32767, -32768, 8388607, -8388608, 2147483647, -2147483648, 2 ** 53 - 1, -(2 ** 53)];
+    const wide = (v: number | bigint): number[] => {
+      const b = new Uint8Array(9);
+      b[0] = 0xf4;
+      new DataView(b.buffer).setBigInt64(1, BigInt(v), true);
+      return [...b, 9];
+    };
+    // integers as 64-bit entries (lpElement writes 13-bit ones): a listpack by hand
+    const lp = (els: number[][]): number[] => {
+      const body = els.flat();
+      const total = 6 + body.length + 1;
+      return [total & 0xff, (total >> 8) & 0xff, 0, 0, els.length, 0, ...body, 0xff];
+    };
+    const str = (b: number[]): number[] => [0x80 | b.length, ...b, 1 + b.length];
+    const wides = [...ints, 2n ** 53n, -(2n ** 53n) - 1n, 9223372036854775807n, -9223372036854775808n].map(wide);
+    expectSameAsFullRead(rdb([[SET_LISTPACK, raw(lp(wides))]]));
+    const kept = decodeRdb(rdb([[SET_LISTPACK, raw(lp(wides))]]), { packed: true }).find((r) => r.kind === 'key') as KeyEntry;
+    expect([kept.value, kept.packed?.count]).toEqual([[], wides.length]);
+    expectSameAsFullRead(rdb([[LIST_QUICKLIST_2, [1, 2, ...raw(lp([...wides, str([0xff, 0x00]), str(enc('é"\\'))]))]]]));
+    expectSameAsFullRead(rdb([[LIST_QUICKLIST_2, [2, 2, ...raw(listpack([enc('a')])), 2, ...raw(listpack([enc('b'), 3]))]]]));
+    expectSameAsFullRead(rdb([[LIST_QUICKLIST_2, [2, 1, ...raw(enc('plain')), 2, ...raw(listpack([enc('b'), 3]))]]]));
+    expectSameAsFullRead(rdb([[LIST_QUICKLIST_2, [1, 2, ...raw(listpack([]))]]]));
+    expectSameAsFullRead(rdb([[HASH_LISTPACK, raw(lp([str([0xc3, 0x28]), str(enc('v')), wides[2]!, wides[3]!]))]]));
+    expectSameAsFullRead(rdb([[HASH_LISTPACK, raw(lp([wides[4]!, str([0xc3, 0x28]), str(enc('f\n')), wides[16]!]))]]));
+    expectSameAsFullRead(
+      rdb([[ZSET_LISTPACK, raw(lp([str(enc('a')), wides[14]!, str(enc('b')), wides[16]!, str(enc('c')), str(enc('-0'))]))]]),
+    );
+    expectSameAsFullRead(
+      rdb([
+        [ZSET_LISTPACK, raw(lp([str(enc('a')), str(enc('0.1')), str(enc('b')), str(enc('1e300')), str(enc('c')), str(enc('-1.5e-7'))]))],
+      ]),
+    );
+    // past the writer's part threshold (2 here): a hash as pairs, a zset from its highest score down
+    expectSameAsFullRead(rdb([[HASH_LISTPACK, raw(listpack([enc('f'), enc('v'), enc('g'), 1, enc('h'), 2]))]]));
+    expectSameAsFullRead(rdb([[ZSET_LISTPACK, raw(listpack([enc('a'), 1, enc('b'), 2, enc('c'), 3]))]]));
+  });
+
+  it('intsets: each width, valid and damaged', () => {
+    const intset = (w: number, vals: Array<number | bigint>): number[] => {
+      const b = new Uint8Array(8 + vals.length * w);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, w, true);
+      v.setUint32(4, vals.length, true);
+      vals.forEach((x, i) => {
+        if (w === 2) v.setInt16(8 + 2 * i, Number(x), true);
+        else if (w === 4) v.setInt32(8 + 4 * i, Number(x), true);
+        else if (w === 8) v.setBigInt64(8 + 8 * i, BigInt(x), true);
+      });
+      return [...b];
+    };
+    for (const bytes of [
+      intset(2, [-32768, -1, 0, 5, 32767]),
+      intset(4, [-2147483648, -70000, 70000, 2147483647]),
+      intset(8, [-9223372036854775808n, -(2n ** 53n), -(2n ** 53n) + 1n, 0, 2n ** 53n - 1n, 2n ** 53n, 9223372036854775807n]),
+      intset(2, [3, 3]),
+      intset(4, [5, 1]),
+      intset(2, []),
+      intset(3, [1]),
+      intset(2, [1, 2]).slice(0, -1),
+    ])
+      expectSameAsFullRead(rdb([[SET_INTSET, raw(bytes)]]));
   });
 
   it('listpack zsets: a damaged listpack outranks an odd count, which outranks a bad score', () => {

@@ -205,7 +205,27 @@ export type KeyEntry = Value & {
    * Whoever changes `value` must drop this.
    */
   raw?: Uint8Array;
+  /**
+   * The value as its stored blob, validated (RdbDecoderOptions.packed): then `value` is empty and
+   * the elements are in the blob, for a writer that walks it instead of element objects.
+   */
+  packed?: PackedBlob;
 };
+
+/**
+ * A small aggregate's elements as stored, in one validated blob (RdbDecoderOptions.packed): a
+ * listpack (a hash's or zset's elements alternate name, value; a list's or set's are its
+ * elements), or an intset. Duplicate names or members, odd counts and bad scores were reported
+ * before a value gets this form, so a walk of the blob meets none of them.
+ */
+export interface PackedBlob {
+  format: 'listpack' | 'intset';
+  blob: Uint8Array;
+  /** Elements in the blob (a hash or zset: two per field or member). */
+  count: number;
+  /** A zset: the score of member k at [k] when the blob stores it as text (as parsed to validate it). */
+  scores?: Float64Array;
+}
 
 /**
  * The element count past which the operations that read RDB files have keys handed over in parts,

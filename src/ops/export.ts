@@ -37,7 +37,7 @@ export function exportRdb(
   stats: ExportStats = { keys: 0, records: 0 },
 ): AsyncGenerator<Uint8Array> {
   const partThreshold = opts.partThreshold ?? PART_THRESHOLD;
-  return exportRecords(readRdbBatches(source, { partThreshold, ...opts.decoder }), { ...opts, partThreshold }, stats);
+  return exportRecords(readRdbBatches(source, { partThreshold, packed: true, ...opts.decoder }), { ...opts, partThreshold }, stats);
 }
 
 /** Group an async stream of items into arrays of `size` (the last one shorter). */

@@ -93,90 +93,75 @@ function runView(c: number, k: number): Uint8Array {
 }
 
 /**
- * Write b as a JSON string (quotes included). A first scan validates UTF-8 up to the first byte
- * that needs an escape; a string without one is copied whole. From there, one pass validates UTF-8 as it
- * escapes, from a table (runs of one escaped byte by whole copies). Returns false, with nothing
- * written, when b is not valid UTF-8.
+ * Per byte, what writing it in a JSON string takes: 0 a copy (ASCII that needs no escape), 1 an
+ * escape (ESCAPE_LEN), 2 a UTF-8 sequence to validate (any byte >= 0x80).
  */
-function writeJsonString(w: ByteWriter, b: Uint8Array): boolean {
-  const n = b.length;
-  let i = 0;
-  while (i < n) {
+const BYTE_CLASS = new Uint8Array(256).map((_, c) => (c >= 0x80 ? 2 : NEEDS_ESCAPE[c]!));
+
+/**
+ * Write b[from, to) as a JSON string (quotes included) into buf at o, which has room for
+ * 6 * (to - from) + 2 bytes (every byte an escape): one pass copies, escapes from a table (runs of one escaped
+ * byte by whole copies) and validates UTF-8. Returns where the string ends, or -1 when the bytes
+ * are not valid UTF-8 (what was written then means nothing).
+ */
+export function jsonStringInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number): number {
+  let o = at;
+  buf[o++] = 0x22;
+  // the run that needs nothing (often the whole string): scanned, then copied at once
+  let i = from;
+  while (i < to && BYTE_CLASS[b[i]!] === 0) i++;
+  if (i - from > 24) buf.set(b.subarray(from, i), o);
+  else for (let k = from; k < i; k++) buf[o + k - from] = b[k]!;
+  o += i - from;
+  while (i < to) {
     const c = b[i]!;
-    if (c < 0x80) {
-      if (ESCAPE_LEN[c] !== 0) break;
+    const k = BYTE_CLASS[c]!;
+    if (k === 0) {
+      buf[o++] = c;
       i++;
       continue;
     }
-    const len = utf8SeqLength(b, i, n);
-    if (len === 0) return false;
-    i += len;
-  }
-  if (i === n) {
-    const buf = w.reserve(n + 2);
-    let o = w.length;
-    buf[o++] = 0x22;
-    if (n > 16) buf.set(b, o);
-    else for (let k = 0; k < n; k++) buf[o + k] = b[k]!;
-    o += n;
-    buf[o++] = 0x22;
-    w.length = o;
-    return true;
-  }
-  const buf = w.reserve(n * 6 + 2);
-  let o = w.length;
-  buf[o++] = 0x22;
-  for (let k = 0; k < i; k++) buf[o++] = b[k]!;
-  while (i < n) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      const l = ESCAPE_LEN[c]!;
-      if (l === 0) {
-        buf[o++] = c;
-        i++;
-        continue;
-      }
-      if (i + 1 < n && b[i + 1] === c) {
-        let end = i + 2;
-        while (end < n && end - i < RUN_MAX && b[end] === c) end++;
-        const run = runView(c, end - i);
-        buf.set(run, o);
-        o += run.length;
-        i = end;
-        continue;
-      }
-      const e = c << 3;
-      buf[o] = ESCAPE_BYTES[e]!;
-      buf[o + 1] = ESCAPE_BYTES[e + 1]!;
-      if (l === 6) {
-        buf[o + 2] = ESCAPE_BYTES[e + 2]!;
-        buf[o + 3] = ESCAPE_BYTES[e + 3]!;
-        buf[o + 4] = ESCAPE_BYTES[e + 4]!;
-        buf[o + 5] = ESCAPE_BYTES[e + 5]!;
-      }
-      o += l;
-      i++;
+    if (k === 2) {
+      const len = utf8SeqLength(b, i, to);
+      if (len === 0) return -1;
+      buf[o++] = c;
+      buf[o++] = b[i + 1]!;
+      if (len > 2) buf[o++] = b[i + 2]!;
+      if (len > 3) buf[o++] = b[i + 3]!;
+      i += len;
       continue;
     }
-    const len = utf8SeqLength(b, i, n);
-    if (len === 0) return false;
-    buf[o++] = c;
-    buf[o++] = b[i + 1]!;
-    if (len > 2) buf[o++] = b[i + 2]!;
-    if (len > 3) buf[o++] = b[i + 3]!;
-    i += len;
+    const l = ESCAPE_LEN[c]!;
+    if (i + 1 < to && b[i + 1] === c) {
+      let end = i + 2;
+      while (end < to && end - i < RUN_MAX && b[end] === c) end++;
+      const run = runView(c, end - i);
+      buf.set(run, o);
+      o += run.length;
+      i = end;
+      continue;
+    }
+    const e = c << 3;
+    buf[o] = ESCAPE_BYTES[e]!;
+    buf[o + 1] = ESCAPE_BYTES[e + 1]!;
+    if (l === 6) {
+      buf[o + 2] = ESCAPE_BYTES[e + 2]!;
+      buf[o + 3] = ESCAPE_BYTES[e + 3]!;
+      buf[o + 4] = ESCAPE_BYTES[e + 4]!;
+      buf[o + 5] = ESCAPE_BYTES[e + 5]!;
+    }
+    o += l;
+    i++;
   }
   buf[o++] = 0x22;
-  w.length = o;
-  return true;
+  return o;
 }
 
-function writeBase64(w: ByteWriter, b: Uint8Array): void {
-  const n = b.length;
-  const buf = w.reserve(Math.ceil(n / 3) * 4 + 4);
-  let o = w.length;
-  let i = 0;
-  for (; i + 3 <= n; i += 3) {
+/** Write b[from, to) in base64 into buf at o (room for ceil(n / 3) * 4 bytes); returns where it ends. */
+function base64Into(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number): number {
+  let o = at;
+  let i = from;
+  for (; i + 3 <= to; i += 3) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
     buf[o] = B64C[v >> 18]!;
     buf[o + 1] = B64C[(v >> 12) & 63]!;
@@ -184,26 +169,69 @@ function writeBase64(w: ByteWriter, b: Uint8Array): void {
     buf[o + 3] = B64C[v & 63]!;
     o += 4;
   }
-  if (n - i === 1) {
+  if (to - i === 1) {
     const v = b[i]! << 16;
     buf[o++] = B64C[v >> 18]!;
     buf[o++] = B64C[(v >> 12) & 63]!;
     buf[o++] = 0x3d;
     buf[o++] = 0x3d;
-  } else if (n - i === 2) {
+  } else if (to - i === 2) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8);
     buf[o++] = B64C[v >> 18]!;
     buf[o++] = B64C[(v >> 12) & 63]!;
     buf[o++] = B64C[(v >> 6) & 63]!;
     buf[o++] = 0x3d;
   }
-  w.length = o;
+  return o;
+}
+
+const BASE64_OPEN = new Uint8Array([...'{"base64":"'].map((c) => c.charCodeAt(0)));
+
+/** Bytes jsonBytesInto may take for n bytes: a JSON string or a {"base64":...} object. */
+export function jsonBytesBound(n: number): number {
+  return n * 6 + 24;
+}
+
+/**
+ * writeJsonBytes of b[from, to) into buf at o, which has room for jsonBytesBound(to - from)
+ * bytes; returns where it ends.
+ */
+export function jsonBytesInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number): number {
+  const o = jsonStringInto(buf, at, b, from, to);
+  if (o >= 0) return o;
+  buf.set(BASE64_OPEN, at);
+  const end = base64Into(buf, at + BASE64_OPEN.length, b, from, to);
+  buf[end] = 0x22;
+  buf[end + 1] = 0x7d;
+  return end + 2;
 }
 
 /** Write a byte string as a JSON string, or {"base64":...} when it is not UTF-8. */
 export function writeJsonBytes(w: ByteWriter, b: Uint8Array): void {
-  if (writeJsonString(w, b)) return;
-  w.ascii('{"base64":"');
-  writeBase64(w, b);
-  w.ascii('"}');
+  w.length = jsonBytesInto(w.reserve(jsonBytesBound(b.length)), w.length, b, 0, b.length);
+}
+
+/**
+ * Write a safe integer's decimal digits into buf at o (room for 22 bytes), as String(v) gives
+ * them, optionally between quotes (an integer element as the JSON string of its text), with no
+ * string on the way; returns where they end.
+ */
+export function jsonIntInto(buf: Uint8Array, at: number, v: number, quoted: boolean): number {
+  let o = at;
+  if (quoted) buf[o++] = 0x22;
+  let u = v;
+  if (u < 0) {
+    buf[o++] = 0x2d;
+    u = -u;
+  }
+  let digits = 1;
+  for (let t = u; t >= 10; t = Math.floor(t / 10)) digits++;
+  o += digits;
+  for (let k = o - 1; k >= o - digits; k--) {
+    const q = Math.floor(u / 10);
+    buf[k] = 0x30 + (u - q * 10);
+    u = q;
+  }
+  if (quoted) buf[o++] = 0x22;
+  return o;
 }

@@ -2,14 +2,16 @@
  * A byte-level writer for the JSON export: produces the JSON value of
  * `JSON.stringify(entryToJson(entry))` without building the intermediate objects or JS strings.
  * Hash members keep the file's order (JSON.stringify would move integer-like names first).
- * Byte strings go through json-bytes.ts, stream values through jsonl-stream.ts; modules, arrays
- * and keys with metadata or a hash template take the generic path.
+ * Byte strings go through json-bytes.ts, stream values through jsonl-stream.ts, values kept as
+ * their blob through jsonl-packed.ts; modules, arrays and keys with metadata or a hash template
+ * take the generic path.
  */
 import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
 import { entryToJson, keyMetaToJson, scoreToJson, streamIsLarge } from './json.js';
 import { isUtf8, writeJsonBytes } from './json-bytes.js';
+import { unpackEntry, writePackedValue, writesPacked } from './jsonl-packed.js';
 import { StreamJsonState, writeStreamJson } from './jsonl-stream.js';
 
 function writeNumber(w: ByteWriter, v: number | string): void {
@@ -61,7 +63,17 @@ function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: numb
 }
 
 /** Append one key entry as JSON (no newline): the bytes of JSON.stringify(entryToJson(e)). */
-export function writeEntryJson(w: ByteWriter, e: KeyEntry, partThreshold = PART_THRESHOLD): void {
+export function writeEntryJson(w: ByteWriter, entry: KeyEntry, partThreshold = PART_THRESHOLD): void {
+  let e = entry;
+  if (e.packed) {
+    if (!e.meta && writesPacked(e, partThreshold)) {
+      writeHead(w, e);
+      writePackedValue(w, e.type, e.packed);
+      writeTail(w, e);
+      return;
+    }
+    e = unpackEntry(e);
+  }
   if (e.type === 'module' || e.type === 'array' || e.meta || e.template) {
     w.bytes(new TextEncoder().encode(JSON.stringify(entryToJson(e, partThreshold))));
     return;

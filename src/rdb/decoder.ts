@@ -94,6 +94,12 @@ export interface RdbDecoderOptions {
   rawValues?: boolean | 'only';
   /** rawValues: the most bytes of one value kept as stored (default RAW_MAX). */
   rawMax?: number;
+  /**
+   * For a writer that walks blobs (the JSON export): listpack hashes, zsets and sets, intsets and
+   * one-node listpack quicklists come as their validated blob (`KeyEntry.packed`) with an empty
+   * `value`, not as element objects. Errors are those of a decoded value. Default false.
+   */
+  packed?: boolean;
 }
 
 /** A key skipped in salvage mode: where it is and what was wrong inside it. */
@@ -154,7 +160,7 @@ export class RdbDecoder {
   private prefix: KeyPrefix | null = null;
   private db = 0;
   private readonly opts: Required<
-    Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData' | 'onDamagedValue' | 'rawValues' | 'rawMax'>
+    Omit<RdbDecoderOptions, 'totalSize' | 'startOffset' | 'rejectTrailingData' | 'onDamagedValue' | 'rawValues' | 'rawMax' | 'packed'>
   > & {
     totalSize: number;
   };
@@ -210,6 +216,7 @@ export class RdbDecoder {
       templates: new Map(),
       layout: null,
       partBatch: this.opts.partThreshold,
+      packed: (options.packed ?? false) && !this.opts.skipValues && this.rawMode === 'off',
     };
     this.cursor = { buf: EMPTY, view: new DataView(EMPTY.buffer), pos: 0, end: 0, base: this.base, final: false, format: 'rdb' };
   }
@@ -847,12 +854,13 @@ export class RdbDecoder {
               skipping &&
               (f.type === RdbType.LIST || f.type === RdbType.LIST_QUICKLIST || f.type === RdbType.LIST_QUICKLIST_2)
             ? f.listElements === 0
-            : v.value.length === 0 && f.flushed === 0;
+            : v.value.length === 0 && f.flushed === 0 && f.packed === null;
     if (empty && !this.opts.keepEmptyKeys) {
       this.emptyKeysSkipped++;
       return;
     }
-    if (v.type === 'set' || v.type === 'zset' || (v.type === 'hash' && f.type !== RdbType.HASH)) {
+    // a packed value's duplicates were looked for in its blob (values/)
+    if (f.packed === null && (v.type === 'set' || v.type === 'zset' || (v.type === 'hash' && f.type !== RdbType.HASH))) {
       checkDuplicates(v, f);
     }
     const encoding = v.type === 'string' ? stringEncoding(v.value, f.intEncoded) : encodingOf(f.type);
@@ -874,6 +882,7 @@ export class RdbDecoder {
     if (f.template) entry.template = f.template;
     if (f.layout) entry.layout = f.layout;
     if (raw) entry.raw = raw;
+    if (f.packed) entry.packed = f.packed;
     out.push(entry);
   }
 

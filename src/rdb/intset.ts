@@ -48,6 +48,19 @@ export function decodeIntset(blob: Uint8Array, base: number): Uint8Array[] {
   return out;
 }
 
+/** Member i of a validated intset (validateIntset): a number, or a bigint past 2^53. */
+export function intsetMember(blob: Uint8Array, i: number): number | bigint {
+  const enc = blob[0]!;
+  const at = 8 + i * enc;
+  const lo = blob[at]! | (blob[at + 1]! << 8);
+  if (enc === 2) return lo >= 0x8000 ? lo - 0x10000 : lo;
+  const i32 = lo | (blob[at + 2]! << 16) | (blob[at + 3]! << 24);
+  if (enc === 4) return i32;
+  const hi = blob[at + 4]! | (blob[at + 5]! << 8) | (blob[at + 6]! << 16) | (blob[at + 7]! << 24);
+  const v = hi * 2 ** 32 + (i32 >>> 0);
+  return Number.isSafeInteger(v) ? v : new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getBigInt64(at, true);
+}
+
 /** Validate as decodeIntset does without materializing members; returns the member count. */
 export function validateIntset(blob: Uint8Array, base: number): number {
   return walk(blob, base, null);

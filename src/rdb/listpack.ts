@@ -171,6 +171,67 @@ function intAt(blob: Uint8Array, view: DataView, p: number, b: number): number |
   return int64Value(view.getBigInt64(p + 1, true));
 }
 
+/**
+ * The element lpElementAt read last: a string at blob[from, to), or (from = -1) the integer `int`.
+ * One object reused, so a walk of a validated listpack makes none per element.
+ */
+export const lpElement = { from: 0, to: 0, int: 0 as number | bigint };
+
+/**
+ * Read the element at p of a listpack that was validated (scanListpack, validateListpack) into
+ * lpElement; returns where the next element starts (the terminator after the last). The first
+ * element is at LISTPACK_FIRST.
+ */
+export function lpElementAt(blob: Uint8Array, p: number): number {
+  const b = blob[p]!;
+  const el = lpElement;
+  let l: number;
+  if (b < 0x80) {
+    el.from = -1;
+    el.int = b;
+    l = 1;
+  } else if ((b & 0xc0) === 0x80) {
+    el.from = p + 1;
+    l = 1 + (b & 0x3f);
+  } else if ((b & 0xe0) === 0xc0) {
+    el.from = -1;
+    const u = ((b & 0x1f) << 8) | blob[p + 1]!;
+    el.int = u >= 4096 ? u - 8192 : u;
+    l = 2;
+  } else if ((b & 0xf0) === 0xe0) {
+    el.from = p + 2;
+    l = 2 + (((b & 0x0f) << 8) | blob[p + 1]!);
+  } else if (b === 0xf0) {
+    el.from = p + 5;
+    l = 5 + (blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16)) + blob[p + 4]! * 2 ** 24;
+  } else {
+    el.from = -1;
+    el.int = wideIntAt(blob, p, b);
+    l = b === 0xf1 ? 3 : b === 0xf2 ? 4 : b === 0xf3 ? 5 : 9;
+  }
+  el.to = p + l;
+  return p + l + (l <= 127 ? 1 : backlenSize(l));
+}
+
+/** intAt for the encodings 0xF1-0xF4 (16 to 64 bits), without a DataView. */
+function wideIntAt(blob: Uint8Array, p: number, b: number): number | bigint {
+  const lo = blob[p + 1]! | (blob[p + 2]! << 8);
+  if (b === 0xf1) return lo >= 0x8000 ? lo - 0x10000 : lo;
+  if (b === 0xf2) {
+    const u = lo | (blob[p + 3]! << 16);
+    return u >= 0x800000 ? u - 0x1000000 : u;
+  }
+  const i32 = lo | (blob[p + 3]! << 16) | (blob[p + 4]! << 24);
+  if (b === 0xf3) return i32;
+  const hi = blob[p + 5]! | (blob[p + 6]! << 8) | (blob[p + 7]! << 16) | (blob[p + 8]! << 24);
+  const v = hi * 2 ** 32 + (i32 >>> 0);
+  if (Number.isSafeInteger(v)) return v;
+  return new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getBigInt64(p + 1, true);
+}
+
+/** Where a listpack's first element starts (after its 6-byte header). */
+export const LISTPACK_FIRST = HEADER;
+
 /** The first element of the pair being read (Each.Fields, Each.Members). */
 let pending: LpValue | null = null;
 /** Whether an Each.Members walk met a score that is not a number. */
@@ -268,13 +329,18 @@ function sameElement(blob: Uint8Array, j: number, src: Uint8Array, at: number, l
   return true;
 }
 
-/** Whether the elements 1, 3, 5, ... of the listpack last scanned are valid zset scores (not NaN). */
-export function listpackScoresValid(blob: Uint8Array, count: number): boolean {
+/**
+ * Whether the elements 1, 3, 5, ... of the listpack last scanned are valid zset scores (not NaN).
+ * With `scores`, the value of each score stored as text goes to scores[i >> 1] (integer scores
+ * are left out: their digits are at hand).
+ */
+export function listpackScoresValid(blob: Uint8Array, count: number, scores?: Float64Array): boolean {
   for (let i = 1; i < count; i += 2) {
     const s = elStart[i]!;
     if (s < 0) continue; // an integer score
     const v = parseRedisDoubleBytes(blob, s, s + elLen[i]!);
     if (v === null || Number.isNaN(v)) return false;
+    if (scores) scores[i >> 1] = v;
   }
   return true;
 }

@@ -191,6 +191,8 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
       partThreshold: argv.sort ? 0 : PART_THRESHOLD,
       layout: argv.to === 'rdb',
       rawValues: argv.to === 'rdb' && rawValuesFor(argv.rdbVersion, argv.compress === 'lz4'),
+      // the JSON writers walk small listpack and intset values as stored (KeyEntry.packed)
+      packed: (argv.to === 'jsonl' || argv.to === 'json') && !argv.sort,
     });
   }
   try {

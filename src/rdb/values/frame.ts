@@ -7,7 +7,7 @@
  * it was), and returns the complete value once the last unit has been read.
  */
 import type { Cursor } from '../../bytes/cursor.js';
-import type { ArrayValue, KeyMetaClass, StoredLayout, Value } from '../../model/record.js';
+import type { ArrayValue, KeyMetaClass, PackedBlob, StoredLayout, Value } from '../../model/record.js';
 import type { StreamReader } from '../stream-reader.js';
 import { readString, type Scratch } from '../string.js';
 
@@ -48,6 +48,8 @@ export interface ValueFrame {
   parted: boolean;
   /** Elements already handed over (or, in skipValues mode, checked and dropped) in earlier batches. */
   flushed: number;
+  /** The value kept as its validated blob (ValueContext.packed): the value read is then empty. */
+  packed: PackedBlob | null;
 }
 
 /** What a value reader needs from its decoder. */
@@ -63,6 +65,8 @@ export interface ValueContext {
   layout: StoredLayout | null;
   /** Elements per part of a stream (RdbDecoderOptions.partThreshold; 0: no limit). */
   partBatch: number;
+  /** RdbDecoderOptions.packed: small listpack and intset values are kept as their validated blob (ValueFrame.packed). */
+  packed: boolean;
 }
 
 /** Reads one unit of a value: the complete value, or undefined when more units follow. */
@@ -87,6 +91,7 @@ export function newFrame(type: number, key: Uint8Array, db: number, prefix: KeyP
     layout: null,
     parted: false,
     flushed: 0,
+    packed: null,
   };
 }
 

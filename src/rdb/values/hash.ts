@@ -73,8 +73,8 @@ export function readZipmapHash(r: Cursor, _f: ValueFrame, ctx: ValueContext): Va
 /** Types 13 and 16: one blob of field, value, field, value... */
 export function readPackedHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
-  if (ctx.scratch && f.type === RdbType.HASH_LISTPACK) {
-    // check mode: no field objects; the first duplicate field twice lets the decoder report it
+  if ((ctx.scratch || ctx.packed) && f.type === RdbType.HASH_LISTPACK) {
+    // check mode and packed values: no field objects; the first duplicate field twice lets the decoder report it
     const n = scanListpack(blob, r.base + at);
     if (n % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
     const dup = listpackDuplicate(blob, n, 0, 2);
@@ -86,6 +86,10 @@ export function readPackedHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
           { field: dup, value: dup },
         ],
       };
+    if (!ctx.scratch) {
+      if (n) f.packed = { format: 'listpack', blob, count: n };
+      return { type: 'hash', value: [] };
+    }
     return { type: 'hash', value: n ? [DISCARDED] : [] };
   }
   if (f.type === RdbType.HASH_LISTPACK) {

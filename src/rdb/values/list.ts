@@ -52,6 +52,11 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
     f.listElements++;
   } else if (ctx.scratch) {
     f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
+  } else if (ctx.packed && f.type === RdbType.LIST_QUICKLIST_2 && f.left === 1 && f.listElements === 0) {
+    // a one-node list (most small lists) is kept as its listpack
+    const n = validateListpack(blob, r.base + at);
+    if (n) f.packed = { format: 'listpack', blob, count: n };
+    f.listElements += n;
   } else if (f.type === RdbType.LIST_QUICKLIST) {
     const els = decodeZiplist(blob, r.base + at);
     for (const e of els) f.items.push(e);

@@ -21,23 +21,28 @@ export function readHashtableSet(r: Cursor, f: ValueFrame, ctx: ValueContext): V
 }
 
 /** Type 11: one intset. */
-export function readIntsetSet(r: Cursor, _f: ValueFrame, ctx: ValueContext): Value {
+export function readIntsetSet(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
-  if (ctx.scratch) {
-    validateIntset(blob, r.base + at);
-    return { type: 'set', value: NON_EMPTY };
+  if (ctx.scratch || ctx.packed) {
+    const n = validateIntset(blob, r.base + at);
+    if (ctx.scratch) return { type: 'set', value: NON_EMPTY };
+    f.packed = { format: 'intset', blob, count: n };
+    return { type: 'set', value: [] };
   }
   return { type: 'set', value: decodeIntset(blob, r.base + at) };
 }
 
 /** Type 20: one listpack of members. */
-export function readListpackSet(r: Cursor, _f: ValueFrame, ctx: ValueContext): Value {
+export function readListpackSet(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
-  if (ctx.scratch) {
-    // check mode: no member arrays; the first duplicate twice lets the decoder report it
+  if (ctx.scratch || ctx.packed) {
+    // check mode and packed values: no member arrays; the first duplicate twice lets the decoder report it
     const n = scanListpack(blob, r.base + at);
     const dup = listpackDuplicate(blob, n, 0, 1);
-    return { type: 'set', value: dup ? [dup, dup] : n ? NON_EMPTY : [] };
+    if (dup) return { type: 'set', value: [dup, dup] };
+    if (ctx.scratch) return { type: 'set', value: n ? NON_EMPTY : [] };
+    if (n) f.packed = { format: 'listpack', blob, count: n };
+    return { type: 'set', value: [] };
   }
   return { type: 'set', value: decodeListpack(blob, r.base + at) };
 }

@@ -33,7 +33,7 @@ export function readSkiplistZset(r: Cursor, f: ValueFrame, ctx: ValueContext): V
 export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Value {
   const { blob, at } = readBlob(r, ctx);
   if (f.type === RdbType.ZSET_LISTPACK) {
-    if (ctx.scratch) return checkListpackZset(r, blob, at);
+    if (ctx.scratch || ctx.packed) return checkListpackZset(r, f, ctx, blob, at);
     const members = decodeListpackMembers(blob, r.base + at);
     if (members === 'odd') throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
     if (members === 'bad-score') throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
@@ -53,14 +53,17 @@ export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
 }
 
 /**
- * Check mode: the same validation and errors without a pair per member. The value stands in for
- * the members: empty, one member, or the first duplicate twice (the decoder's duplicate check
- * then reports it as it would on the whole set).
+ * Check mode and packed values: the same validation and errors without a pair per member. The
+ * value stands in for the members: empty, one member (check mode; a packed value is its blob),
+ * or the first duplicate twice (the decoder's duplicate check then reports it as it would on the
+ * whole set).
  */
-function checkListpackZset(r: Cursor, blob: Uint8Array, at: number): Value {
+function checkListpackZset(r: Cursor, f: ValueFrame, ctx: ValueContext, blob: Uint8Array, at: number): Value {
   const n = scanListpack(blob, r.base + at);
   if (n % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
-  if (!listpackScoresValid(blob, n)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
+  // a packed value keeps the scores stored as text, parsed (the writer then does not parse them again)
+  const scores = ctx.scratch ? undefined : new Float64Array(n >> 1);
+  if (!listpackScoresValid(blob, n, scores)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
   const dup = listpackDuplicate(blob, n, 0, 2);
   if (dup)
     return {
@@ -70,6 +73,10 @@ function checkListpackZset(r: Cursor, blob: Uint8Array, at: number): Value {
         [dup, 0],
       ],
     };
+  if (!ctx.scratch) {
+    if (n) f.packed = { format: 'listpack', blob, count: n, scores };
+    return { type: 'zset', value: [] };
+  }
   return { type: 'zset', value: n ? ONE_MEMBER : [] };
 }
 

@@ -1,0 +1,185 @@
+/**
+ * The JSON of values the decoder kept as their validated blob (KeyEntry.packed, decoder option
+ * `packed`): written from the blob's bytes element by element, with no element objects, byte
+ * for byte what writeEntryJson writes for the decoded value. Integer elements become their digits
+ * straight away; names, members and scores are read where they lie in the blob.
+ */
+import type { ByteWriter } from '../bytes/writer.js';
+import type { KeyEntry, PackedBlob, Value } from '../model/record.js';
+import { decodeIntset, intsetMember } from '../rdb/intset.js';
+import { decodeListpack, decodeListpackFields, decodeListpackMembers, LISTPACK_FIRST, lpElement, lpElementAt } from '../rdb/listpack.js';
+import { parseRedisDoubleBytes } from '../rdb/string.js';
+import { jsonBytesBound, jsonBytesInto, jsonIntInto, jsonStringInto } from './json-bytes.js';
+
+/** The decoded value of a packed one (for the writers that need elements). */
+function unpackValue(type: KeyEntry['type'], p: PackedBlob): Value {
+  if (p.format === 'intset') return { type: 'set', value: decodeIntset(p.blob, 0) };
+  switch (type) {
+    case 'hash':
+      return { type, value: decodeListpackFields(p.blob, 0)! };
+    case 'zset':
+      return { type, value: decodeListpackMembers(p.blob, 0) as Array<[Uint8Array, number]> };
+    case 'list':
+    case 'set':
+      return { type, value: decodeListpack(p.blob, 0) };
+    default:
+      throw new Error(`a ${type} value is never packed`);
+  }
+}
+
+/** The same key with its packed value decoded (for the generic JSON path). */
+export function unpackEntry(e: KeyEntry): KeyEntry {
+  const { packed, ...rest } = e;
+  return { ...rest, ...unpackValue(e.type, packed!) } as KeyEntry;
+}
+
+/**
+ * Whether writePackedValue writes this value: not a hash or zset past the part threshold (written
+ * as pairs, or from the highest score down, from the decoded value).
+ */
+export function writesPacked(e: KeyEntry, partThreshold: number): boolean {
+  return (e.type !== 'hash' && e.type !== 'zset') || e.packed!.count / 2 <= partThreshold;
+}
+
+/**
+ * Most bytes the element lpElementAt read last takes in JSON, with room to spare for a comma,
+ * brackets and a score after it. The loops below write into the writer's buffer through a local
+ * end `o` (handed back as w.length), making room once per element.
+ */
+function elementBound(): number {
+  const el = lpElement;
+  return el.from >= 0 ? jsonBytesBound(el.to - el.from) + 48 : 48;
+}
+
+/** The writer's buffer with room for `n` bytes at o, where the loop's writing has got to. */
+function roomAt(w: ByteWriter, buf: Uint8Array, o: number, n: number): Uint8Array {
+  if (o + n <= buf.length) return buf;
+  w.length = o;
+  return w.reserve(n);
+}
+
+/** The element lpElementAt read last as a JSON byte string (integers as the string of their digits) at buf[o]. */
+function elementInto(buf: Uint8Array, o: number, blob: Uint8Array): number {
+  const el = lpElement;
+  if (el.from >= 0) return jsonBytesInto(buf, o, blob, el.from, el.to);
+  if (typeof el.int === 'number') return jsonIntInto(buf, o, el.int, true);
+  return asciiInto(buf, o, `"${el.int}"`);
+}
+
+function asciiInto(b: Uint8Array, at: number, text: string): number {
+  for (let k = 0; k < text.length; k++) b[at + k] = text.charCodeAt(k);
+  return at + text.length;
+}
+
+/** A zset score as writeEntryJson writes it (scoreToJson's form) at buf[o]. */
+function scoreInto(buf: Uint8Array, o: number, s: number): number {
+  if (Number.isSafeInteger(s) && !Object.is(s, -0)) return jsonIntInto(buf, o, s, false);
+  if (s === Infinity) return asciiInto(buf, o, '"inf"');
+  if (s === -Infinity) return asciiInto(buf, o, '"-inf"');
+  if (Object.is(s, -0)) return asciiInto(buf, o, '"-0"');
+  return asciiInto(buf, o, String(s));
+}
+
+/** Write a packed value's JSON (writesPacked must hold). */
+export function writePackedValue(w: ByteWriter, type: KeyEntry['type'], p: PackedBlob): void {
+  if (p.format === 'intset') writeIntset(w, p.blob, p.count);
+  else if (type === 'hash') writeHash(w, p.blob, p.count);
+  else if (type === 'zset') writePairs(w, p.blob, p.count, true, p.scores);
+  else writeElements(w, p.blob, p.count);
+}
+
+function writeIntset(w: ByteWriter, blob: Uint8Array, n: number): void {
+  let buf = w.reserve(64);
+  let o = w.length;
+  buf[o++] = 0x5b;
+  for (let i = 0; i < n; i++) {
+    buf = roomAt(w, buf, o, 48);
+    if (i) buf[o++] = 0x2c;
+    const v = intsetMember(blob, i);
+    if (typeof v === 'number') o = jsonIntInto(buf, o, v, true);
+    else o = asciiInto(buf, o, `"${v}"`);
+  }
+  buf[o++] = 0x5d;
+  w.length = o;
+}
+
+/** A list's or a set's elements. */
+function writeElements(w: ByteWriter, blob: Uint8Array, n: number): void {
+  let buf = w.reserve(64);
+  let o = w.length;
+  let at = LISTPACK_FIRST;
+  buf[o++] = 0x5b;
+  for (let i = 0; i < n; i++) {
+    at = lpElementAt(blob, at);
+    buf = roomAt(w, buf, o, elementBound());
+    if (i) buf[o++] = 0x2c;
+    o = elementInto(buf, o, blob);
+  }
+  buf[o++] = 0x5d;
+  w.length = o;
+}
+
+/**
+ * A listpack hash: an object (its names are unique, the decoder saw to that) unless a name is not
+ * UTF-8, found on the way: then what was written is taken back and the hash written as pairs.
+ */
+function writeHash(w: ByteWriter, blob: Uint8Array, n: number): void {
+  const start = w.length;
+  let buf = w.reserve(64);
+  let o = start;
+  let at = LISTPACK_FIRST;
+  buf[o++] = 0x7b;
+  for (let i = 0; i < n; i += 2) {
+    at = lpElementAt(blob, at);
+    buf = roomAt(w, buf, o, elementBound());
+    if (i) buf[o++] = 0x2c;
+    const el = lpElement;
+    if (el.from < 0) o = elementInto(buf, o, blob);
+    else {
+      o = jsonStringInto(buf, o, blob, el.from, el.to);
+      if (o < 0) {
+        w.length = start;
+        return writePairs(w, blob, n, false);
+      }
+    }
+    buf[o++] = 0x3a;
+    at = lpElementAt(blob, at);
+    buf = roomAt(w, buf, o, elementBound());
+    o = elementInto(buf, o, blob);
+  }
+  buf[o++] = 0x7d;
+  w.length = o;
+}
+
+/**
+ * Name, value, name, value... as [[name, value], ...]: a zset's members and scores (the scores
+ * stored as text parsed in `scores`), or a hash's fields written as pairs.
+ */
+function writePairs(w: ByteWriter, blob: Uint8Array, n: number, zset: boolean, scores?: Float64Array): void {
+  let buf = w.reserve(64);
+  let o = w.length;
+  let at = LISTPACK_FIRST;
+  buf[o++] = 0x5b;
+  for (let i = 0; i < n; i += 2) {
+    at = lpElementAt(blob, at);
+    buf = roomAt(w, buf, o, elementBound());
+    if (i) buf[o++] = 0x2c;
+    buf[o++] = 0x5b;
+    o = elementInto(buf, o, blob);
+    buf[o++] = 0x2c;
+    at = lpElementAt(blob, at);
+    const el = lpElement;
+    if (zset) {
+      // the member's bound left 48 bytes for this: a score takes at most 25, its bracket 1
+      if (el.from >= 0) o = scoreInto(buf, o, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
+      else if (typeof el.int === 'number') o = jsonIntInto(buf, o, el.int, false);
+      else o = scoreInto(buf, o, Number(el.int));
+    } else {
+      buf = roomAt(w, buf, o, elementBound());
+      o = elementInto(buf, o, blob);
+    }
+    buf[o++] = 0x5d;
+  }
+  buf[o++] = 0x5d;
+  w.length = o;
+}

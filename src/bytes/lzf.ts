@@ -117,10 +117,13 @@ export function inflateJs(src: Uint8Array, from: number, to: number, out: Uint8A
  * copied byte by byte. The failure order is inflateJs's.
  */
 const WASM_CAP = 1 << 20;
-/** Below this output length the call and the two copies cost more than the JavaScript loop. */
-const WASM_MIN = 128;
-/** The same for compression. */
-const WASM_MIN_COMPRESS = 64;
+/**
+ * Below this output length the call and the two copies cost about what the JavaScript loop does
+ * (best of 5 x 200k: 48 bytes 134 ns either way; 100 bytes 274 ns in JavaScript, 165 ns here).
+ */
+const WASM_MIN = 64;
+/** Compression gains at every length Redis compresses (21 bytes: 76 ns in JavaScript, 57 ns here). */
+const WASM_MIN_COMPRESS = 16;
 const SLACK = 64;
 /** Memory: input (both directions), inflated output, compressed output, the compressor's hash table. */
 const OUT_AT = WASM_CAP + SLACK;

@@ -109,6 +109,8 @@ export function jsonStringInto(buf: Uint8Array, at: number, b: Uint8Array, from:
   buf[o++] = 0x22;
   // the run that needs nothing (often the whole string): scanned, then copied at once
   let i = from;
+  // four bytes a step while they all need nothing (one branch for four)
+  while (i + 4 <= to && (BYTE_CLASS[b[i]!]! | BYTE_CLASS[b[i + 1]!]! | BYTE_CLASS[b[i + 2]!]! | BYTE_CLASS[b[i + 3]!]!) === 0) i += 4;
   while (i < to && BYTE_CLASS[b[i]!] === 0) i++;
   if (i - from > 24) buf.set(b.subarray(from, i), o);
   else for (let k = from; k < i; k++) buf[o + k - from] = b[k]!;
@@ -227,8 +229,15 @@ export function jsonIntInto(buf: Uint8Array, at: number, v: number, quoted: bool
   let digits = 1;
   for (let t = u; t >= 10; t = Math.floor(t / 10)) digits++;
   o += digits;
-  for (let k = o - 1; k >= o - digits; k--) {
+  let k = o - 1;
+  // below 2^31 the divisions are int32 ones
+  for (; u >= 0x80000000; k--) {
     const q = Math.floor(u / 10);
+    buf[k] = 0x30 + (u - q * 10);
+    u = q;
+  }
+  for (; k >= o - digits; k--) {
+    const q = (u / 10) | 0;
     buf[k] = 0x30 + (u - q * 10);
     u = q;
   }

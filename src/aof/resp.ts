@@ -20,6 +20,7 @@
  * views into the fed chunks (copy what you keep; chunks must not be reused by the caller);
  * `maxArgs` keeps only the first few, for scans that need names only (one view less per argument).
  */
+import { viewOf } from '../bytes/cursor.js';
 import type { Command, Span } from '../model/record.js';
 
 /** An annotation line (`#...`), with the `#TS:` value when it has one. */
@@ -85,15 +86,20 @@ const LONG_MIN = -9223372036854775808n;
 interface CommandFrame {
   start: number;
   argc: number;
-  /** The count as written (exact; `argc` is a float above 2^53). */
-  argcText: string;
+  /** The count as exact text when it has more than 15 digits (`argc` is then rounded), else ''. */
+  argcBig: string;
   /** Arguments read so far (argv holds at most maxArgs of them). */
   argi: number;
   argv: Uint8Array[];
   /** Length of the bulk whose `$` line was read (-1: the next thing is a `$` line). */
   bulkLen: number;
-  /** That length as written (exact). */
-  bulkText: string;
+  /** That length as exact text when it has more than 15 digits, else '' (as argcBig). */
+  bulkBig: string;
+}
+
+/** A count or length as written: the exact text kept for long ones, else the number's. */
+function asWritten(value: number, big: string): string {
+  return big || String(value);
 }
 
 /** Whether `arg`, read as a C string (up to its first NUL), equals `word` ignoring ASCII case. */
@@ -365,11 +371,11 @@ export class AofTokenizer {
         f = this.frame = {
           start: this.base + s,
           argc: this.nlValue,
-          argcText: this.nlText(),
+          argcBig: this.nlBig,
           argi: 0,
           argv: [],
           bulkLen: -1,
-          bulkText: '',
+          bulkBig: '',
         };
         this.pos = e;
       }
@@ -378,7 +384,12 @@ export class AofTokenizer {
         if (f.bulkLen < 0) {
           const s = this.pos;
           if (s >= n) {
-            if (final) this.stop('truncated', this.base + s, `unexpected end of file: argument ${f.argi + 1} of ${f.argcText} missing`);
+            if (final)
+              this.stop(
+                'truncated',
+                this.base + s,
+                `unexpected end of file: argument ${f.argi + 1} of ${asWritten(f.argc, f.argcBig)} missing`,
+              );
             else this.needRel = 1;
             return out;
           }
@@ -390,7 +401,7 @@ export class AofTokenizer {
             this.stop(
               'corrupt',
               this.base + s,
-              `expected '$' before argument ${f.argi + 1} of ${f.argcText}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`,
+              `expected '$' before argument ${f.argi + 1} of ${asWritten(f.argc, f.argcBig)}, got ${c < 32 || c > 126 ? `byte 0x${c.toString(16).padStart(2, '0')}` : `'${String.fromCharCode(c)}'`}`,
             );
             return out;
           }
@@ -410,7 +421,7 @@ export class AofTokenizer {
             return out;
           }
           f.bulkLen = this.nlValue;
-          f.bulkText = this.nlText();
+          f.bulkBig = this.nlBig;
           this.pos = e;
         }
         const need = f.bulkLen + 2;
@@ -422,7 +433,7 @@ export class AofTokenizer {
             this.stop(
               'truncated',
               dataStart,
-              `unexpected end of file: expected ${(BigInt(f.bulkText) + 2n).toString()} bytes (argument of ${f.bulkText} bytes + CRLF), got ${got}`,
+              `unexpected end of file: expected ${(BigInt(asWritten(f.bulkLen, f.bulkBig)) + 2n).toString()} bytes (argument of ${asWritten(f.bulkLen, f.bulkBig)} bytes + CRLF), got ${got}`,
             );
           } else {
             this.needRel = need;
@@ -434,12 +445,12 @@ export class AofTokenizer {
           this.stop(
             'corrupt',
             this.base + d + f.bulkLen,
-            `expected CRLF after an argument of ${f.bulkText} bytes, got ${hex2(b, d + f.bulkLen, n)}`,
+            `expected CRLF after an argument of ${asWritten(f.bulkLen, f.bulkBig)} bytes, got ${hex2(b, d + f.bulkLen, n)}`,
           );
           return out;
         }
         if (f.argi === 0) {
-          const arg = b.subarray(d, d + f.bulkLen);
+          const arg = viewOf(b, d, f.bulkLen);
           if (cStringIs(arg, 'multi')) {
             if (this.multiStart >= 0) {
               this.stop('corrupt', f.start, `MULTI inside the MULTI at offset ${this.multiStart}`);
@@ -450,7 +461,7 @@ export class AofTokenizer {
             return out;
           }
         }
-        if (f.argi < this.maxArgs) f.argv.push(b.subarray(d, d + f.bulkLen));
+        if (f.argi < this.maxArgs) f.argv.push(viewOf(b, d, f.bulkLen));
         f.argi++;
         f.bulkLen = -1;
         this.pos = d + need;

@@ -20,7 +20,6 @@
  * views into the fed chunks (copy what you keep; chunks must not be reused by the caller);
  * `maxArgs` keeps only the first few, for scans that need names only (one view less per argument).
  */
-import { viewOf } from '../bytes/cursor.js';
 import type { Command, Span } from '../model/record.js';
 
 /** An annotation line (`#...`), with the `#TS:` value when it has one. */
@@ -450,7 +449,7 @@ export class AofTokenizer {
           return out;
         }
         if (f.argi === 0) {
-          const arg = viewOf(b, d, f.bulkLen);
+          const arg = b.subarray(d, d + f.bulkLen);
           if (cStringIs(arg, 'multi')) {
             if (this.multiStart >= 0) {
               this.stop('corrupt', f.start, `MULTI inside the MULTI at offset ${this.multiStart}`);
@@ -461,7 +460,7 @@ export class AofTokenizer {
             return out;
           }
         }
-        if (f.argi < this.maxArgs) f.argv.push(viewOf(b, d, f.bulkLen));
+        if (f.argi < this.maxArgs) f.argv.push(b.subarray(d, d + f.bulkLen));
         f.argi++;
         f.bulkLen = -1;
         this.pos = d + need;

@@ -27,6 +27,8 @@ export interface ToRdbOptions extends KeyFilter {
   checksum?: boolean;
   /** Wrap the output in a VCS envelope (LZ4); implies no per-string LZF and a zero CRC64 trailer. */
   vcs?: boolean;
+  /** The records come from a dataset held in memory (the engine's): see RdbEncodeOptions.copyChunks. */
+  heldDataset?: boolean;
   /** Keys too big to hold (SPEC.md §2.1): past this many elements a key is read and written in parts (default PART_THRESHOLD). */
   partThreshold?: number;
   decoder?: ReadOptions;
@@ -107,14 +109,15 @@ function parseLine(l: string, n: number): RdbRecord | null {
 /**
  * Encode records as an RDB, yielding chunks. The encoder is created at the first record, so
  * an input RDB's header can provide the default version. `report` is filled as it goes.
+ * Records of a plain (sync) iterable are taken for a dataset held in memory (`heldDataset`).
  */
 export function encodeRecords(
   records: AsyncIterable<RdbRecord> | Iterable<RdbRecord>,
   opts: ToRdbOptions,
   report: Partial<ToRdbReport> = {},
 ): AsyncGenerator<Uint8Array> {
-  const batches = Symbol.asyncIterator in records ? batchesOfAsync(records) : recordBatches(records as Iterable<RdbRecord>);
-  return encodeBatches(batches, opts, report);
+  if (Symbol.asyncIterator in records) return encodeBatches(batchesOfAsync(records), opts, report);
+  return encodeBatches(recordBatches(records as Iterable<RdbRecord>), { heldDataset: true, ...opts }, report);
 }
 
 /**
@@ -140,7 +143,15 @@ export async function* encodeBatches(
     const verbatim = input?.version === version && input.family === family && !vcs && opts.compress !== false;
     enc = vcs
       ? new RdbEncoder({ version, family, lossy: opts.lossy, compress: false, checksum: false })
-      : new RdbEncoder({ version, family, lossy: opts.lossy, compress: opts.compress, checksum: opts.checksum, verbatim });
+      : new RdbEncoder({
+          version,
+          family,
+          lossy: opts.lossy,
+          compress: opts.compress,
+          checksum: opts.checksum,
+          verbatim,
+          copyChunks: opts.heldDataset,
+        });
     Object.assign(report, { version, family });
     return enc;
   };

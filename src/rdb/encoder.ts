@@ -55,6 +55,15 @@ export interface RdbEncodeOptions {
    * value bytes (`KeyEntry.raw`) is written with them as they are, not encoded again (default false).
    */
   verbatim?: boolean;
+  /**
+   * take() hands out a copy and keeps its one buffer (default false: it hands out the buffer
+   * itself and starts a fresh one). For records of a dataset held in memory: a fresh buffer
+   * lives while ~1 MiB of output is written, long enough to be promoted out of the young
+   * generation, and promoted ArrayBuffers are freed only by full collections, so their bytes
+   * piled up as external memory and started a full collection (marking the whole dataset)
+   * every few hundred MB of output.
+   */
+  copyChunks?: boolean;
 }
 
 /** One thing left out of the output. */
@@ -97,6 +106,7 @@ export class RdbEncoder {
   private readonly checksum: boolean;
   private readonly aux: Array<[string, string]>;
   private readonly verbatim: boolean;
+  private readonly copyChunks: boolean;
   private readonly target: ValueTarget;
   private readonly crc = new Crc64();
   private readonly w = new ByteWriter(1 << 16);
@@ -128,6 +138,7 @@ export class RdbEncoder {
     this.checksum = opts.checksum ?? true;
     this.aux = opts.aux ?? [];
     this.verbatim = opts.verbatim ?? false;
+    this.copyChunks = opts.copyChunks ?? false;
     const sopts: WriteStringOptions = { compress: opts.compress ?? true };
     this.target = { version: v, family, sopts };
   }
@@ -155,10 +166,10 @@ export class RdbEncoder {
     return this.w.length;
   }
 
-  /** Hand out the bytes added so far, feeding the CRC (the buffer itself: no copy). */
+  /** Hand out the bytes added so far, feeding the CRC (the buffer itself unless copyChunks). */
   take(): Uint8Array {
     if (this.w.length === 0) return EMPTY;
-    const out = this.w.detach(TAKE_CAPACITY);
+    const out = this.copyChunks ? this.w.take() : this.w.detach(TAKE_CAPACITY);
     this.crc.update(out);
     return out;
   }

@@ -304,7 +304,7 @@ export class AofTokenizer {
 
   /** The last number read, as exact decimal text (for messages: never through a float). */
   private nlText(): string {
-    return this.nlBig || String(this.nlValue);
+    return asWritten(this.nlValue, this.nlBig);
   }
 
   /** Read `<prefix><strtol number>\r\n` from the line [s, e) into the nl* fields. */

@@ -393,8 +393,8 @@ let packed = new Uint8Array(0);
  */
 export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | null {
   const inLen = input.length;
-  if (inLen < 4 || maxOut <= 0) return null;
-  if (inLen >= WASM_MIN_COMPRESS && inLen <= WASM_CAP && maxOut < WASM_CAP) {
+  // compressJs returns null for inputs under 4 bytes and for maxOut <= 0; WASM_MIN_COMPRESS is past 4
+  if (inLen >= WASM_MIN_COMPRESS && inLen <= WASM_CAP && maxOut > 0 && maxOut < WASM_CAP) {
     const m = wasmLzf();
     if (m !== null) return compressWasm(m, input, maxOut);
   }

@@ -2,8 +2,8 @@
  * A small WebAssembly emitter for the byte loops JavaScript runs slowest: LZF inflation and
  * compression (lzf.ts) and CRC64 (crc64.ts). Each program is written beside its format as
  * instructions built with `op` and assembled into a module at first use, so there is no toolchain
- * and no binary blob in the repository. Only what those loops need is covered: i32/i64 locals, loads and stores, integer
- * arithmetic, structured control flow and one exported memory.
+ * and no binary blob in the repository. Only what those loops need is covered: i32/i64 locals,
+ * loads and stores, integer arithmetic, structured control flow and one exported memory.
  *
  * Encoding (WebAssembly core spec 1.0, binary format §5): LEB128 integers, sections
  * type(1) function(3) memory(5) export(7) code(10), each a byte id and a length-prefixed body.

@@ -14,6 +14,7 @@
  */
 import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, compareBytes, parseCanonicalInt } from '../model/bytes.js';
+import { layoutG } from '../model/number.js';
 import type { HashField, KeyStartRecord, ModuleValue } from '../model/record.js';
 import {
   HASH_MAX_LISTPACK_ENTRIES as HASH_MAX_ENTRIES,
@@ -113,18 +114,7 @@ export function d2string(v: number): string {
 export function shortestG(v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   const [m, e] = v.toExponential().split('e') as [string, string];
-  const neg = m.startsWith('-');
-  const digits = m.replace('-', '').replace('.', '');
-  const exp = Number(e);
-  const sign = neg ? '-' : '';
-  if (exp < -4 || exp >= 17) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-  const frac = digits.slice(exp + 1);
-  return frac ? `${sign}${int}.${frac}` : `${sign}${int}`;
+  return layoutG(m.startsWith('-'), m.replace('-', '').replace('.', ''), Number(e));
 }
 
 /** Members sorted as a zset orders them: by score, then by member bytes. */

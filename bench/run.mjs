@@ -20,8 +20,9 @@
  * redis-server's load of the AOF runs on a copy of the AOF directory (Redis would otherwise own and
  * may rewrite bench/data/aof), timed from spawn to its "DB loaded from append only file" log line;
  * its peak RSS is VmHWM from /proc/<pid>/status and its CPU time utime+stime from /proc/<pid>/stat,
- * both read at that moment. Every `--to rdb` output of the last run is checked with redis-check-rdb;
- * the AOF one is loaded into a server whose DEBUG DIGEST must equal the one that loaded the AOF.
+ * both read at that moment. Every `--to rdb` output of the last run is checked with redis-check-rdb
+ * and loaded into a server whose DEBUG DIGEST must equal that of a server loading the input (the
+ * RDB, or the AOF directory).
  *
  * Restore (issue 13, with --only redis-pipe,restore): `rdbkit restore big.rdb --to redis://…` against
  * `rdbkit convert big.rdb --to resp | redis-cli --pipe` into the same redis-server (FLUSHALL before
@@ -439,6 +440,8 @@ async function main() {
         available: cliHasConvertToRdb,
         cleanup: () => rmSync(out, { force: true }),
         validate: out,
+        // the output must hold the input's data: a server loading either prints the same DEBUG DIGEST
+        digestOfInput: file,
       },
     ];
   };
@@ -587,13 +590,12 @@ async function main() {
         log(
           `  redis-check-rdb on the output: ${v.status === 0 ? 'OK' : `FAILED: ${(v.stdout ?? '').trim().split('\n').slice(-2).join(' | ')}`}`,
         );
-        const ref = p.digestOf ? byName.get(p.digestOf)?.digest : undefined;
+        const ref = p.digestOf ? byName.get(p.digestOf)?.digest : p.digestOfInput ? await digestOfRdb(p.digestOfInput) : undefined;
         if (ref) {
+          const of = p.digestOf ? 'the server that loaded the AOF' : `a server loading ${basename(p.digestOfInput)}`;
           row.digest = await digestOfRdb(p.validate);
           row.digestMatches = row.digest === ref;
-          log(
-            `  DEBUG DIGEST of a server loading the output: ${row.digest} ${row.digestMatches ? '= the server that loaded the AOF' : `!= ${ref} (the server that loaded the AOF)`}`,
-          );
+          log(`  DEBUG DIGEST of a server loading the output: ${row.digest} ${row.digestMatches ? `= ${of}` : `!= ${ref} (${of})`}`);
         }
       }
       p.cleanup?.();

@@ -53,12 +53,43 @@ export function parseIntArg(b: Uint8Array, message: string = Err.NOT_INT): numbe
 
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** Powers of ten exact as doubles (10^0..10^22). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * A plain decimal ("-12", "3.25", ".5", "7.") of at most 15 digits read straight from its
+ * bytes, or undefined for any other form. Exact: the digits make an integer below 2^53 and
+ * 10^f (f <= 15) is exact, so one IEEE division rounds correctly, as strtod does.
+ */
+function plainDecimal(b: Uint8Array): number | undefined {
+  const n = b.length;
+  let i = 0;
+  const neg = b[0] === 0x2d;
+  if (neg || b[0] === 0x2b) i = 1;
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (; i < n; i++) {
+    const c = b[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      digits++;
+    } else if (c === 0x2e && dot < 0) dot = digits;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const v = dot < 0 ? m : m / POW10[digits - dot]!;
+  return neg ? -v : v;
+}
+
 /**
  * A double as Redis's string2d/strtod reads it: no spaces, "inf"/"infinity" in any case with
  * an optional sign, never NaN. Returns null when invalid.
  */
 export function readDouble(b: Uint8Array): number | null {
   if (b.length === 0 || b.length > 5000) return null;
+  const plain = plainDecimal(b);
+  if (plain !== undefined) return plain;
   const s = latin1(b);
   const t = s.toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;

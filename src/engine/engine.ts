@@ -27,6 +27,7 @@ import { arityError, CommandError, lower } from './argv.js';
 import { COMMANDS as TABLE } from './commands/index.js';
 import type { Ctx, Library } from './context.js';
 import { Db, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
+import { settlePacked } from './packed.js';
 
 /** Result of one command: ok (with an optional reply value) or a Redis error line. */
 export type ApplyResult = { ok: true; reply?: unknown } | { ok: false; error: string };
@@ -127,6 +128,8 @@ export class Engine {
     } catch (e) {
       if (e instanceof CommandError) return { ok: false, error: e.message };
       throw e;
+    } finally {
+      settlePacked();
     }
   }
 
@@ -146,6 +149,7 @@ export class Engine {
     const db = this.dbs[entry.db];
     if (!db) throw new RangeError(`db ${entry.db} is out of range (${this.dbs.length} databases)`);
     db.set(entry.key, fromValue(entry)).expireAt = entry.expireAt;
+    settlePacked();
   }
 
   /** Function libraries in the record model. */

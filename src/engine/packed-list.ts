@@ -97,6 +97,49 @@ export class PackedList {
     this.size++;
   }
 
+  /**
+   * pushBack of each of `items` in order, each chunk built once: the last chunk is filled and
+   * new ones made exactly as one pushBack at a time would, without a new string per element.
+   */
+  pushBackAll(items: readonly BStr[]): void {
+    const d = this.chunks;
+    let parts: string[] = [];
+    let n = 0;
+    let len = 1; // the chunk's length as a string, its count char included
+    let reopened = false;
+    if (d.length) {
+      const last = d.at(d.length - 1);
+      parts.push(last.slice(1));
+      n = count(last);
+      len = last.length;
+      reopened = true;
+    }
+    for (const v of items) {
+      if (n > 0 && !(n < CHUNK_ENTRIES && len + v.length <= CHUNK_BYTES)) {
+        this.putChunk(parts, n, reopened);
+        parts = [];
+        n = 0;
+        len = 1;
+        reopened = false;
+      }
+      const lc = lenChars(v.length);
+      parts.push(lc, v);
+      n++;
+      len += lc.length + v.length;
+    }
+    if (n > 0) this.putChunk(parts, n, reopened);
+    this.size += items.length;
+  }
+
+  /** Store the chunk of `n` elements packed in `parts`: over the last chunk when `reopened`, else after it. */
+  private putChunk(parts: string[], n: number, reopened: boolean): void {
+    if (reopened && parts.length === 1) return; // nothing was added to it
+    parts.unshift(String.fromCharCode(n));
+    const chunk = parts.join('');
+    if (reopened) this.chunks.set(this.chunks.length - 1, chunk);
+    else this.chunks.pushBack(chunk);
+  }
+
   pushFront(v: BStr): void {
     const d = this.chunks;
     const first = d.length ? d.at(0) : null;

@@ -9,6 +9,14 @@
  * PackedMap and PackedSet offer the slice of the Map/Set API the commands use, so a value can
  * hold either; keyspace.ts turns them into a Map/Set once they pass the packing limits, and
  * iteration order is the same insertion order a Map/Set keeps, deletions included.
+ *
+ * Appends wait in a tail. One command often adds many elements (an AOF's HSET, SADD, ZADD
+ * carry up to 64 pairs each), and a new packed string per element made building a key
+ * quadratic: 6.6 GB allocated replaying a 126 MB AOF, each byte a reason for the young
+ * generation to be collected once more. New elements are kept as an array of the strings
+ * they are made of and joined into the packed string once: at the next read that needs the
+ * whole string (iteration, a cut) or when the engine settles after each command
+ * (settlePacked), so no tail outlives the command that made it.
  */
 import type { BStr } from './keyspace.js';
 
@@ -65,27 +73,96 @@ function unpackBytes(s: BStr, n: number): Uint8Array[] {
   return out;
 }
 
+/** Collections with a tail, joined by settlePacked. */
+const unsettled: Packed[] = [];
+
+/** Join every tail appended since the last call (the engine calls it after each command). */
+export function settlePacked(): void {
+  for (let i = 0; i < unsettled.length; i++) unsettled[i]!.settle();
+  unsettled.length = 0;
+}
+
 /** What every packed collection holds: the packed string and its element count. */
 abstract class Packed {
-  /** The packed elements. */
+  /** The packed elements (but those in the tail). */
   protected s: BStr = '';
-  /** Number of members (fields of a hash). */
+  /** Number of members (fields of a hash), the tail's included. */
   protected n = 0;
+  /**
+   * Elements appended after `s`, not yet packed: `width` strings each (the member; the field
+   * and its value; the member and its score's 8 chars), each packed with a one-char length
+   * but a score.
+   */
+  protected tail: string[] | null = null;
+  /** Strings per element in the tail (a getter: no field per collection). */
+  protected abstract get width(): number;
+  /** Whether the tail's second string of an element is a score (8 chars, no length). */
+  protected get scored(): boolean {
+    return false;
+  }
 
   /** Number of members (fields of a hash). */
   get size(): number {
     return this.n;
   }
 
-  /** Remove the member at [at, end) of the packed string. */
+  /** Index in the tail of the element whose first string is `k`, or -1. */
+  protected inTail(k: BStr): number {
+    const t = this.tail;
+    if (t === null) return -1;
+    const w = this.width;
+    for (let i = 0; i < t.length; i += w) if (t[i] === k) return i;
+    return -1;
+  }
+
+  /** Append an element made of `a` (and `b` for pairs) to the tail. */
+  protected append(a: string, b?: string): void {
+    let t = this.tail;
+    if (t === null) {
+      t = this.tail = [];
+      unsettled.push(this);
+    }
+    t.push(a);
+    if (b !== undefined) t.push(b);
+    this.n++;
+  }
+
+  /** Pack the tail into `s`, in one join. */
+  settle(): void {
+    const t = this.tail;
+    if (t === null) return;
+    const parts: string[] = [this.s];
+    const w = this.width;
+    for (let i = 0; i < t.length; i += w) {
+      parts.push(lenChar(t[i]!), t[i]!);
+      if (w === 2) {
+        if (!this.scored) parts.push(lenChar(t[i + 1]!));
+        parts.push(t[i + 1]!);
+      }
+    }
+    this.s = parts.join('');
+    this.tail = null;
+  }
+
+  /** Remove the element at [at, end) of the packed string. */
   protected cut(at: number, end: number): void {
     const s = this.s;
     this.s = [s.slice(0, at), s.slice(end)].join('');
     this.n--;
   }
 
+  /** Remove the element whose first string is `k` from the tail; false when it is not there. */
+  protected deleteInTail(k: BStr): boolean {
+    const i = this.inTail(k);
+    if (i < 0) return false;
+    this.tail!.splice(i, this.width);
+    this.n--;
+    return true;
+  }
+
   /** A copy (COPY): strings are immutable, so this shares the packed string. */
   clone(): this {
+    this.settle();
     const c = new (this.constructor as new () => this)();
     c.s = this.s;
     c.n = this.n;
@@ -112,16 +189,23 @@ abstract class PackedPairs<V> extends Packed {
 
 /** A small hash as one byte string of field, value, field, value... (Map-like). */
 export class PackedMap extends PackedPairs<BStr> {
+  protected get width(): number {
+    return 2;
+  }
+
   get(k: BStr): BStr | undefined {
     const s = this.s;
     const at = find(s, k, 2);
-    if (at < 0) return undefined;
+    if (at < 0) {
+      const i = this.inTail(k);
+      return i < 0 ? undefined : this.tail![i + 1];
+    }
     const v = at + 1 + k.length;
     return s.slice(v + 1, v + 1 + s.charCodeAt(v));
   }
 
   has(k: BStr): boolean {
-    return find(this.s, k, 2) >= 0;
+    return find(this.s, k, 2) >= 0 || this.inTail(k) >= 0;
   }
 
   /** Set a field (both strings must be packable). */
@@ -135,8 +219,12 @@ export class PackedMap extends PackedPairs<BStr> {
     const s = this.s;
     const at = find(s, k, 2);
     if (at < 0) {
-      this.s = [s, lenChar(k), k, lenChar(v), v].join('');
-      this.n++;
+      const i = this.inTail(k);
+      if (i >= 0) {
+        this.tail![i + 1] = v;
+        return false;
+      }
+      this.append(k, v);
       return true;
     }
     const vAt = at + 1 + k.length;
@@ -147,10 +235,12 @@ export class PackedMap extends PackedPairs<BStr> {
   delete(k: BStr): boolean {
     const at = find(this.s, k, 2);
     if (at >= 0) this.cut(at, at + 2 + k.length + this.s.charCodeAt(at + 1 + k.length));
-    return at >= 0;
+    else return this.deleteInTail(k);
+    return true;
   }
 
   *entries(): IterableIterator<[BStr, BStr]> {
+    this.settle();
     const s = this.s;
     let pos = 0;
     while (pos < s.length) {
@@ -166,6 +256,7 @@ export class PackedMap extends PackedPairs<BStr> {
 
   /** The fields in the record model (views into one buffer). */
   toRecord(): Array<{ field: Uint8Array; value: Uint8Array }> {
+    this.settle();
     const flat = unpackBytes(this.s, this.n * 2);
     const out: Array<{ field: Uint8Array; value: Uint8Array }> = new Array(this.n);
     for (let i = 0; i < out.length; i++) out[i] = { field: flat[2 * i]!, value: flat[2 * i + 1]! };
@@ -175,29 +266,34 @@ export class PackedMap extends PackedPairs<BStr> {
 
 /** A small set as one byte string of its members (Set-like). */
 export class PackedSet extends Packed {
+  protected get width(): number {
+    return 1;
+  }
+
   has(k: BStr): boolean {
-    return find(this.s, k, 1) >= 0;
+    return find(this.s, k, 1) >= 0 || this.inTail(k) >= 0;
   }
 
   /** Add a member (it must be packable). */
   add(k: BStr): this {
-    if (find(this.s, k, 1) < 0) this.push(k);
+    if (!this.has(k)) this.append(k);
     return this;
   }
 
   /** Add a member known to be absent (and packable): no walk. */
   push(k: BStr): void {
-    this.s = [this.s, lenChar(k), k].join('');
-    this.n++;
+    this.append(k);
   }
 
   delete(k: BStr): boolean {
     const at = find(this.s, k, 1);
     if (at >= 0) this.cut(at, at + 1 + k.length);
-    return at >= 0;
+    else return this.deleteInTail(k);
+    return true;
   }
 
   *values(): IterableIterator<BStr> {
+    this.settle();
     const s = this.s;
     let pos = 0;
     while (pos < s.length) {
@@ -213,6 +309,7 @@ export class PackedSet extends Packed {
 
   /** The members in the record model (views into one buffer). */
   toRecord(): Uint8Array[] {
+    this.settle();
     return unpackBytes(this.s, this.n);
   }
 }
@@ -245,36 +342,62 @@ function readScore(s: BStr, at: number): number {
  * they sort a Map). Nodes handed out are fresh: change a score with set(), never through a node.
  */
 export class PackedZMap extends PackedPairs<ZNodeLike> {
+  protected get width(): number {
+    return 2;
+  }
+
+  protected override get scored(): boolean {
+    return true;
+  }
+
   get(k: BStr): ZNodeLike | undefined {
     const at = find(this.s, k, 1, 8);
-    return at < 0 ? undefined : { member: k, score: readScore(this.s, at + 1 + k.length) };
+    if (at >= 0) return { member: k, score: readScore(this.s, at + 1 + k.length) };
+    const i = this.inTail(k);
+    return i < 0 ? undefined : { member: k, score: readScore(this.tail![i + 1]!, 0) };
   }
 
   has(k: BStr): boolean {
-    return find(this.s, k, 1, 8) >= 0;
+    return find(this.s, k, 1, 8) >= 0 || this.inTail(k) >= 0;
+  }
+
+  /** The score of a member (no node), undefined when absent. */
+  score(k: BStr): number | undefined {
+    const at = find(this.s, k, 1, 8);
+    if (at >= 0) return readScore(this.s, at + 1 + k.length);
+    const i = this.inTail(k);
+    return i < 0 ? undefined : readScore(this.tail![i + 1]!, 0);
   }
 
   /** Set a member's score (the member must be packable; `node.member` is `k`). */
   set(k: BStr, node: ZNodeLike): this {
+    this.setScore(k, node.score);
+    return this;
+  }
+
+  /** set() without a node. */
+  setScore(k: BStr, score: number): void {
     const s = this.s;
     const at = find(this.s, k, 1, 8);
     if (at < 0) {
-      this.s = [s, lenChar(k), k, scoreChars(node.score)].join('');
-      this.n++;
+      const i = this.inTail(k);
+      if (i >= 0) this.tail![i + 1] = scoreChars(score);
+      else this.append(k, scoreChars(score));
     } else {
       const sAt = at + 1 + k.length;
-      this.s = [s.slice(0, sAt), scoreChars(node.score), s.slice(sAt + 8)].join('');
+      this.s = [s.slice(0, sAt), scoreChars(score), s.slice(sAt + 8)].join('');
     }
-    return this;
   }
 
   delete(k: BStr): boolean {
     const at = find(this.s, k, 1, 8);
     if (at >= 0) this.cut(at, at + 9 + k.length);
-    return at >= 0;
+    else return this.deleteInTail(k);
+    return true;
   }
 
   *entries(): IterableIterator<[BStr, ZNodeLike]> {
+    this.settle();
     const s = this.s;
     let pos = 0;
     while (pos < s.length) {

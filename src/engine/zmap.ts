@@ -37,6 +37,11 @@ export class ZScoreMap {
     return this;
   }
 
+  /** set() without a node. */
+  setScore(k: BStr, score: number): void {
+    this.m.set(k, score);
+  }
+
   delete(k: BStr): boolean {
     return this.m.delete(k);
   }

@@ -19,9 +19,11 @@ function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): nu
     c.db.set(a[1]!, l);
   }
   const d = l.value;
-  for (let j = 2; j < a.length; j++) {
-    if (left) d.pushFront(bstr(a[j]!));
-    else d.pushBack(bstr(a[j]!));
+  if (left) for (let j = 2; j < a.length; j++) d.pushFront(bstr(a[j]!));
+  else {
+    const items: BStr[] = new Array(a.length - 2);
+    for (let j = 2; j < a.length; j++) items[j - 2] = bstr(a[j]!);
+    d.pushBackAll(items);
   }
   return l.value.length;
 }

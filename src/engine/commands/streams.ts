@@ -22,23 +22,34 @@ function parseId(b: Uint8Array, missingSeq: bigint, strict: boolean, allowSpecia
   return tryParseId(b, missingSeq, strict, allowSpecial) ?? fail(BAD_ID);
 }
 
+/** The digits b[from, to) as an unsigned 64-bit value, or null (not 1..20 digits, or above 2^64-1). */
+function idPart(b: Uint8Array, from: number, to: number): bigint | null {
+  const n = to - from;
+  if (n === 0 || n > 20) return null;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  if (n <= 15) return BigInt(v); // exact below 2^53: no text on the way
+  const big = BigInt(latin1(b.subarray(from, to)));
+  return big > U64 ? null : big;
+}
+
 /** parseId, or null for an invalid ID (no exception: XCLAIM probes each argument). */
 function tryParseId(b: Uint8Array, missingSeq: bigint, strict: boolean, allowSpecial = false): { id: StreamId; seqGiven: boolean } | null {
-  if (b.length > 64) return null;
-  const s = latin1(b);
-  if (!strict && s === '-') return { id: { ms: 0n, seq: 0n }, seqGiven: true };
-  if (!strict && s === '+') return { id: { ms: U64, seq: U64 }, seqGiven: true };
-  const dash = s.indexOf('-');
-  const msPart = dash < 0 ? s : s.slice(0, dash);
-  const seqPart = dash < 0 ? null : s.slice(dash + 1);
-  if (!/^\d+$/.test(msPart) || msPart.length > 20) return null;
-  const ms = BigInt(msPart);
-  if (ms > U64) return null;
-  if (seqPart === null) return { id: { ms, seq: missingSeq }, seqGiven: true };
-  if (allowSpecial && seqPart === '*') return { id: { ms, seq: 0n }, seqGiven: false };
-  if (!/^\d+$/.test(seqPart) || seqPart.length > 20) return null;
-  const seq = BigInt(seqPart);
-  if (seq > U64) return null;
+  const n = b.length;
+  if (n > 64) return null;
+  if (!strict && n === 1 && b[0] === 0x2d) return { id: { ms: 0n, seq: 0n }, seqGiven: true };
+  if (!strict && n === 1 && b[0] === 0x2b) return { id: { ms: U64, seq: U64 }, seqGiven: true };
+  const dash = b.indexOf(0x2d);
+  const ms = idPart(b, 0, dash < 0 ? n : dash);
+  if (ms === null) return null;
+  if (dash < 0) return { id: { ms, seq: missingSeq }, seqGiven: true };
+  if (allowSpecial && n - dash === 2 && b[dash + 1] === 0x2a) return { id: { ms, seq: 0n }, seqGiven: false };
+  const seq = idPart(b, dash + 1, n);
+  if (seq === null) return null;
   return { id: { ms, seq }, seqGiven: true };
 }
 
@@ -68,6 +79,13 @@ function parseAddOrTrim(c: Ctx, a: Uint8Array[], xadd: boolean): TrimArgs {
   let i = 2;
   for (; i < a.length; i++) {
     const more = a.length - 1 - i;
+    const d = a[i]![0]! - 0x30;
+    if (xadd && d >= 0 && d <= 9) {
+      // An ID (no option starts with a digit): the common XADD, read without its text.
+      t.id = parseId(a[i]!, 0n, true, true);
+      t.next = i;
+      break;
+    }
     const o = lower(a[i]!);
     if (xadd && o === '*') {
       t.next = i;

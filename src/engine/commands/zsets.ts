@@ -40,14 +40,12 @@ export function zsetPut(z: ZsetV, member: Uint8Array, score: number): void {
   zsetPutStr(z, bytesKey(member), score);
 }
 
-/** zsetPut of a member held as a BStr. */
-function zsetPutStr(z: ZsetV, k: BStr, score: number): void {
-  const member = k;
-  const n = z.value.get(k);
-  if (z.listpack && !n && (z.value.size + 1 > Limits.zsetMaxListpackEntries || member.length > Limits.zsetMaxListpackValue))
+/** zsetPut of a member held as a BStr (`isNew`: whether it is absent, when the caller knows). */
+function zsetPutStr(z: ZsetV, k: BStr, score: number, isNew = !z.value.has(k)): void {
+  if (z.listpack && isNew && (z.value.size + 1 > Limits.zsetMaxListpackEntries || k.length > Limits.zsetMaxListpackValue))
     zsetToSkiplist(z);
   if (z.listpack && score === 0) score = 0; // -0 becomes integer 0 in a listpack
-  z.value.set(k, { member: k, score }); // nodes are copies in either shape
+  z.value.setScore(k, score);
   z.sorted = null;
 }
 
@@ -103,24 +101,24 @@ function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
   let last = 0;
   for (let j = 0; j < scores.length; j++) {
     let score = scores[j]!;
-    const member = a[i + 1 + j * 2]!;
-    const cur = z.value.get(bytesKey(member));
-    if (cur) {
+    const k = bytesKey(a[i + 1 + j * 2]!);
+    const cur = z.value.score(k);
+    if (cur !== undefined) {
       if (nx) continue;
       if (incr) {
-        score += cur.score;
+        score += cur;
         if (Number.isNaN(score)) fail('ERR resulting score is not a number (NaN)');
       }
-      if ((lt && score >= cur.score) || (gt && score <= cur.score)) continue;
+      if ((lt && score >= cur) || (gt && score <= cur)) continue;
       last = score;
       processed++;
-      if (score !== cur.score) {
-        zsetPut(z, member, score);
+      if (score !== cur) {
+        zsetPutStr(z, k, score, false);
         updated++;
       }
     } else {
       if (xx) continue;
-      zsetPut(z, member, score);
+      zsetPutStr(z, k, score, true);
       last = score;
       added++;
       processed++;

@@ -1,14 +1,15 @@
 /**
  * The engine's packed shapes against the JS collections they stand in for: PackedMap,
  * PackedSet and PackedZMap (src/engine/packed.ts) beside a Map/Set doing the same random
- * operations (same answers, same iteration order, deletions included), PackedList
+ * operations (same answers, same iteration order, deletions included; appends wait in a tail
+ * until a random settlePacked or a read of the whole), PackedList
  * (src/engine/packed-list.ts) beside an array, and packed stream
  * entries (src/engine/stream-entry.ts): IDs above 2^53, fields over 127 bytes (multi-char
  * lengths), and string order equal to ID order.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PackedMap, PackedSet, PackedZMap } from '../src/engine/packed.js';
+import { PackedMap, PackedSet, PackedZMap, settlePacked } from '../src/engine/packed.js';
 import { PackedList } from '../src/engine/packed-list.js';
 import { entryFromRecord, entryHasKey, entryId, entryRecords, idChars, streamLowerBound } from '../src/engine/stream-entry.js';
 import { keyBytes } from '../src/model/bytes.js';
@@ -20,10 +21,10 @@ const bstrArb = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'b', '\u0000', '\u00ff'), maxLength: 64 }),
 );
 
-type Op = { op: 'set' | 'delete' | 'get'; k: string; v: string; score: number };
+type Op = { op: 'set' | 'delete' | 'get' | 'settle'; k: string; v: string; score: number };
 
 const opArb: fc.Arbitrary<Op> = fc.record({
-  op: fc.constantFrom('set' as const, 'delete' as const, 'get' as const),
+  op: fc.constantFrom('set' as const, 'set' as const, 'delete' as const, 'get' as const, 'settle' as const),
   k: bstrArb,
   v: bstrArb,
   score: fc.oneof(fc.double(), fc.constantFrom(0, -0, Infinity, -Infinity)),
@@ -41,6 +42,7 @@ describe('PackedMap', () => {
             else p.set(o.k, o.v);
             m.set(o.k, o.v);
           } else if (o.op === 'delete') expect(p.delete(o.k)).toBe(m.delete(o.k));
+          else if (o.op === 'settle') settlePacked();
           else {
             expect(p.get(o.k)).toBe(m.get(o.k));
             expect(p.has(o.k)).toBe(m.has(o.k));
@@ -70,6 +72,7 @@ describe('PackedSet', () => {
             else p.add(o.k);
             s.add(o.k);
           } else if (o.op === 'delete') expect(p.delete(o.k)).toBe(s.delete(o.k));
+          else if (o.op === 'settle') settlePacked();
           else expect(p.has(o.k)).toBe(s.has(o.k));
           expect(p.size).toBe(s.size);
         }
@@ -89,11 +92,14 @@ describe('PackedZMap', () => {
         const m = new Map<string, { member: string; score: number }>();
         for (const o of ops) {
           if (o.op === 'set') {
-            p.set(o.k, { member: o.k, score: o.score });
+            if (o.v.length % 2) p.setScore(o.k, o.score);
+            else p.set(o.k, { member: o.k, score: o.score });
             m.set(o.k, { member: o.k, score: o.score });
           } else if (o.op === 'delete') expect(p.delete(o.k)).toBe(m.delete(o.k));
+          else if (o.op === 'settle') settlePacked();
           else {
             expect(p.get(o.k)).toEqual(m.get(o.k));
+            expect(p.score(o.k)).toEqual(m.get(o.k)?.score);
             expect(p.has(o.k)).toBe(m.has(o.k));
           }
           expect(p.size).toBe(m.size);
@@ -147,7 +153,7 @@ type ListOp =
   | { op: 'pushFront' | 'pushBack'; v: string; times: number }
   | { op: 'popFront' | 'popBack'; times: number }
   | { op: 'set'; i: number; v: string }
-  | { op: 'replace'; items: string[] };
+  | { op: 'replace' | 'pushBackAll'; items: string[] };
 
 /** Elements from empty to past one chunk (4 KiB), with multi-char LEB128 lengths. */
 const elementArb = fc.oneof(
@@ -159,7 +165,7 @@ const listOpArb: fc.Arbitrary<ListOp> = fc.oneof(
   fc.record({ op: fc.constantFrom('pushFront' as const, 'pushBack' as const), v: elementArb, times: fc.integer({ min: 1, max: 150 }) }),
   fc.record({ op: fc.constantFrom('popFront' as const, 'popBack' as const), times: fc.integer({ min: 1, max: 150 }) }),
   fc.record({ op: fc.constant('set' as const), i: fc.nat(), v: elementArb }),
-  fc.record({ op: fc.constant('replace' as const), items: fc.array(elementArb, { maxLength: 300 }) }),
+  fc.record({ op: fc.constantFrom('replace' as const, 'pushBackAll' as const), items: fc.array(elementArb, { maxLength: 300 }) }),
 );
 
 describe('PackedList', () => {
@@ -187,6 +193,9 @@ describe('PackedList', () => {
             } else if (o.op === 'replace') {
               l.replace(o.items);
               a.splice(0, a.length, ...o.items);
+            } else if (o.op === 'pushBackAll') {
+              l.pushBackAll(o.items);
+              a.push(...o.items);
             }
           }
           expect(l.length).toBe(a.length);

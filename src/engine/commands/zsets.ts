@@ -35,12 +35,7 @@ export function newZset(listpack: boolean): ZsetV {
   return { type: 'zset', value: listpack ? new PackedZMap() : new ZScoreMap(), listpack, sorted: null };
 }
 
-/** Insert or update a member, converting listpack -> skiplist as zsetAdd does. */
-export function zsetPut(z: ZsetV, member: Uint8Array, score: number): void {
-  zsetPutStr(z, bytesKey(member), score);
-}
-
-/** zsetPut of a member held as a BStr (`isNew`: whether it is absent, when the caller knows). */
+/** Insert or update a member, converting listpack -> skiplist as zsetAdd does (`isNew`: whether it is absent, when the caller knows). */
 function zsetPutStr(z: ZsetV, k: BStr, score: number, isNew = !z.value.has(k)): void {
   if (z.listpack && isNew && (z.value.size + 1 > Limits.zsetMaxListpackEntries || k.length > Limits.zsetMaxListpackValue))
     zsetToSkiplist(z);

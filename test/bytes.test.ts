@@ -150,7 +150,22 @@ describe('LZF', () => {
     expect(nulls).toBeLessThan(360);
   });
 
-  it('inflates in WebAssembly (outputs of 64 bytes to 1 MiB) to the bytes and failures of the JavaScript loop', () => {
+  it('inflates back-references nearer than 8 bytes (runs of a 1-7 byte pattern) in WebAssembly as the JavaScript loop does', () => {
+    const rand = rng(29);
+    for (let d = 1; d <= 7; d++)
+      for (const runLen of [3, 7, 8, 9, 15, 16, 17, 63, 264, 265, 1000]) {
+        // a text, a run repeating its last d bytes (NUL padding when d is 1), another text
+        const head = 130 + Math.floor(rand() * 20);
+        const a = new Uint8Array(head + runLen + 40);
+        for (let i = 0; i < a.length; i++) a[i] = i >= head && i < head + runLen ? a[i - d]! : 33 + Math.floor(rand() * 90);
+        const c = lzfCompress(a, a.length - 1);
+        if (!c) continue;
+        expect(lzfInflate(c, 0, c.length, a.length)).toEqual(a);
+        expect(inflateJs(c, 0, c.length, new Uint8Array(a.length))).toEqual(a);
+      }
+  });
+
+  it('inflates in WebAssembly (outputs of 128 bytes to 1 MiB) to the bytes and failures of the JavaScript loop', () => {
     const rand = rng(13);
     const kinds = new Set<string>();
     for (let t = 0; t < 300; t++) {

@@ -94,6 +94,19 @@ export interface StreamValue {
   groups: StreamGroup[];
   /** RDB 13+ (stream types 26, 27): the IDMP section. Absent when the file's stream type has none. */
   idmp?: StreamIdmp;
+  /** The entries as stored (RdbDecoderOptions.packed): then `entries` is empty. */
+  packed?: PackedStreamNodes;
+}
+
+/**
+ * Stream nodes as stored, validated (RdbDecoderOptions.packed), for a writer that walks their
+ * listpacks instead of entry objects: each node's radix-tree key (its master id, ms and seq as
+ * u64 big-endian) and listpack, which the decoder checked as it checks a node it decodes.
+ */
+export interface PackedStreamNodes {
+  nodes: Array<{ master: Uint8Array; blob: Uint8Array }>;
+  /** Live entries in all the nodes. */
+  live: number;
 }
 
 /** One element of an array value: its index (uint64) and its value as the string Redis replies with. */
@@ -303,7 +316,10 @@ export type KeyPart =
   | { part: 'hash'; items: HashField[] }
   | {
       part: 'stream-entries';
+      /** Empty when the entries are `packed`. */
       items: StreamEntry[];
+      /** The batch's nodes as stored (RdbDecoderOptions.packed). */
+      packed?: PackedStreamNodes;
       /** Live entries of each stored node in this batch, in order (a node may hold none: all deleted). */
       nodes: number[];
       /** The stored layout of this batch's nodes (decoder option `layout`). */

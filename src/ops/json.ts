@@ -130,7 +130,7 @@ export function pendingToJson(p: StreamPendingEntry, large: boolean): Json {
  * over in parts does.
  */
 export function streamIsLarge(s: StreamValue, partThreshold: number): boolean {
-  let n = s.entries.length;
+  let n = s.entries.length + (s.packed?.live ?? 0);
   for (const g of s.groups) {
     n += g.pending.length + (g.nacked?.length ?? 0);
     for (const c of g.consumers) n += c.pending.length;

@@ -5,9 +5,10 @@
  * straight away; names, members and scores are read where they lie in the blob.
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import type { KeyEntry, PackedBlob, Value } from '../model/record.js';
+import type { KeyEntry, PackedBlob, StreamValue, Value } from '../model/record.js';
 import { decodeIntset, intsetMember } from '../rdb/intset.js';
 import { decodeListpack, decodeListpackFields, decodeListpackMembers, LISTPACK_FIRST, lpElement, lpElementAt } from '../rdb/listpack.js';
+import { decodeStoredNodes } from '../rdb/stream.js';
 import { parseRedisDoubleBytes } from '../rdb/string.js';
 import { jsonBytesBound, jsonBytesInto, jsonIntInto, jsonStringInto } from './json-bytes.js';
 
@@ -33,6 +34,12 @@ export function unpackEntry(e: KeyEntry): KeyEntry {
   return { ...rest, ...unpackValue(e.type, packed!) } as KeyEntry;
 }
 
+/** A stream value with its entries kept as stored (StreamValue.packed) decoded (for the generic JSON path). */
+export function unpackStream(v: StreamValue): StreamValue {
+  const { packed, ...rest } = v;
+  return { ...rest, entries: packed ? [...v.entries, ...decodeStoredNodes(packed)] : v.entries };
+}
+
 /**
  * Whether writePackedValue writes this value: not a hash or zset past the part threshold (written
  * as pairs, or from the highest score down, from the decoded value).
@@ -46,27 +53,28 @@ export function writesPacked(e: KeyEntry, partThreshold: number): boolean {
  * brackets and a score after it. The loops below write into the writer's buffer through a local
  * end `o` (handed back as w.length), making room once per element.
  */
-function elementBound(): number {
+export function elementBound(): number {
   const el = lpElement;
   return el.from >= 0 ? jsonBytesBound(el.to - el.from) + 48 : 48;
 }
 
 /** The writer's buffer with room for `n` bytes at o, where the loop's writing has got to. */
-function roomAt(w: ByteWriter, buf: Uint8Array, o: number, n: number): Uint8Array {
+export function roomAt(w: ByteWriter, buf: Uint8Array, o: number, n: number): Uint8Array {
   if (o + n <= buf.length) return buf;
   w.length = o;
   return w.reserve(n);
 }
 
 /** The element lpElementAt read last as a JSON byte string (integers as the string of their digits) at buf[o]. */
-function elementInto(buf: Uint8Array, o: number, blob: Uint8Array): number {
+export function elementInto(buf: Uint8Array, o: number, blob: Uint8Array): number {
   const el = lpElement;
   if (el.from >= 0) return jsonBytesInto(buf, o, blob, el.from, el.to);
   if (typeof el.int === 'number') return jsonIntInto(buf, o, el.int, true);
   return asciiInto(buf, o, `"${el.int}"`);
 }
 
-function asciiInto(b: Uint8Array, at: number, text: string): number {
+/** The chars of `text` (all < 0x80) as bytes at b[at]; returns where they end. */
+export function asciiInto(b: Uint8Array, at: number, text: string): number {
   for (let k = 0; k < text.length; k++) b[at + k] = text.charCodeAt(k);
   return at + text.length;
 }

@@ -2,15 +2,15 @@
  * A stream's value in the JSON export, written byte by byte: the text of
  * `JSON.stringify(streamToJson(s, large))` (json.ts) without building the objects or JS strings,
  * whole (writeStreamJson) or part by part as the decoder hands a large stream over
- * (StreamJsonState). Stream entry fields form an object as pairsToJson makes it, members in the
- * order JSON.stringify gives them: names that are array indices first, ascending, then the others
- * in file order.
+ * (StreamJsonState). Entries come as objects or as their stored nodes (jsonl-stream-nodes.ts,
+ * which also writes entry fields).
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { bytesEqual, bytesKey, utf8 } from '../model/bytes.js';
+import { utf8 } from '../model/bytes.js';
 import type { KeyPartRecord, StreamEntry, StreamId, StreamPendingEntry, StreamValue } from '../model/record.js';
 import { idmpToJson } from './json.js';
-import { isUtf8, writeJsonBytes } from './json-bytes.js';
+import { writeJsonBytes } from './json-bytes.js';
+import { writeFields, writeStreamNodes } from './jsonl-stream-nodes.js';
 
 /** A number as JSON.stringify writes it (non-finite ones are null). */
 function num(v: number): string {
@@ -25,79 +25,6 @@ function writeId(w: ByteWriter, id: StreamId): void {
 function writeIdOrNull(w: ByteWriter, id: StreamId | null): void {
   if (id) writeId(w, id);
   else w.ascii('null');
-}
-
-/**
- * The value of a name that is an array index (a canonical integer below 2^32 - 1: JSON.stringify
- * writes such members of an object first, in ascending order), else -1.
- */
-function arrayIndex(b: Uint8Array): number {
-  const n = b.length;
-  if (n === 0 || n > 10) return -1;
-  if (b[0] === 0x30) return n === 1 ? 0 : -1;
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v < 4294967295 ? v : -1;
-}
-
-/** Whether the names are all distinct (pairwise when few, as stream entries have). */
-function distinct(fields: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): boolean {
-  const n = fields.length;
-  if (n <= 8) {
-    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (bytesEqual(fields[i]![0], fields[j]![0])) return false;
-    return true;
-  }
-  const seen = new Set<string>();
-  for (const [f] of fields) {
-    const k = bytesKey(f);
-    if (seen.has(k)) return false;
-    seen.add(k);
-  }
-  return true;
-}
-
-/** Stream entry fields: an object when every name is UTF-8 and unique, else [[name, value], ...]. */
-function writeFields(w: ByteWriter, fields: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
-  let asObject = true;
-  let indices = 0;
-  for (const [f] of fields) {
-    if (!isUtf8(f)) {
-      asObject = false;
-      break;
-    }
-    if (arrayIndex(f) >= 0) indices++;
-  }
-  if (asObject && fields.length > 1 && !distinct(fields)) asObject = false;
-  if (!asObject) {
-    w.u8(0x5b);
-    for (let i = 0; i < fields.length; i++) {
-      if (i) w.u8(0x2c);
-      w.u8(0x5b);
-      writeJsonBytes(w, fields[i]![0]);
-      w.u8(0x2c);
-      writeJsonBytes(w, fields[i]![1]);
-      w.u8(0x5d);
-    }
-    w.u8(0x5d);
-    return;
-  }
-  let order: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = fields;
-  if (indices > 0) {
-    const first = fields.filter(([f]) => arrayIndex(f) >= 0).sort((a, b) => arrayIndex(a[0]) - arrayIndex(b[0]));
-    order = [...first, ...fields.filter(([f]) => arrayIndex(f) < 0)];
-  }
-  w.u8(0x7b);
-  for (let i = 0; i < order.length; i++) {
-    if (i) w.u8(0x2c);
-    writeJsonBytes(w, order[i]![0]);
-    w.u8(0x3a);
-    writeJsonBytes(w, order[i]![1]);
-  }
-  w.u8(0x7d);
 }
 
 /** One stream entry: `{"id":..,"fields":..}` (streamEntryToJson). */
@@ -166,6 +93,7 @@ export function writeStreamJson(w: ByteWriter, s: StreamValue, large: boolean): 
     if (i) w.u8(0x2c);
     writeStreamEntry(w, s.entries[i]!);
   }
+  if (s.packed) writeStreamNodes(w, s.packed, s.entries.length === 0);
   w.u8(0x5d);
   writeMetaOpen(w, s);
   for (let gi = 0; gi < s.groups.length; gi++) {
@@ -224,6 +152,7 @@ export class StreamJsonState {
           this.first = false;
           writeStreamEntry(w, e);
         }
+        if (p.packed) this.first = writeStreamNodes(w, p.packed, this.first);
         return;
       case 'stream-meta':
         w.u8(0x5d);

@@ -11,7 +11,7 @@ import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
 import { entryToJson, keyMetaToJson, scoreToJson, streamIsLarge } from './json.js';
 import { isUtf8, writeJsonBytes } from './json-bytes.js';
-import { unpackEntry, writePackedValue, writesPacked } from './jsonl-packed.js';
+import { unpackEntry, unpackStream, writePackedValue, writesPacked } from './jsonl-packed.js';
 import { StreamJsonState, writeStreamJson } from './jsonl-stream.js';
 
 function writeNumber(w: ByteWriter, v: number | string): void {
@@ -75,6 +75,7 @@ export function writeEntryJson(w: ByteWriter, entry: KeyEntry, partThreshold = P
     e = unpackEntry(e);
   }
   if (e.type === 'module' || e.type === 'array' || e.meta || e.template) {
+    if (e.type === 'stream' && e.value.packed) e = { ...e, value: unpackStream(e.value) };
     w.bytes(new TextEncoder().encode(JSON.stringify(entryToJson(e, partThreshold))));
     return;
   }

@@ -97,7 +97,9 @@ export interface RdbDecoderOptions {
   /**
    * For a writer that walks blobs (the JSON export): listpack hashes, zsets and sets, intsets and
    * one-node listpack quicklists come as their validated blob (`KeyEntry.packed`) with an empty
-   * `value`, not as element objects. Errors are those of a decoded value. Default false.
+   * `value`, and stream entries as their validated nodes (`StreamValue.packed`, the
+   * `stream-entries` part's `packed`), not as element objects. Errors are those of a decoded
+   * value. Default false.
    */
   packed?: boolean;
 }

@@ -18,6 +18,7 @@ import { type Cursor, corrupt, readBytes, readI64LE } from '../bytes/cursor.js';
 import { bytesKey } from '../model/bytes.js';
 import type {
   KeyPart,
+  PackedStreamNodes,
   StoredLayout,
   StreamEntry,
   StreamId,
@@ -65,6 +66,8 @@ export interface StreamReaderOptions {
   keep?: boolean;
   /** Elements per batch (default: no limit, one batch per section). */
   batch?: number;
+  /** Keep entries as their validated nodes (`stream-entries` parts' `packed`), not as objects. */
+  packed?: boolean;
 }
 
 /** Resumable reader of one stream value. Call step() until it returns true; take() the parts. */
@@ -88,6 +91,11 @@ export class StreamReader {
   held = 0;
   private queue: KeyPart[] = [];
   private entries: StreamEntry[] = [];
+  /** The batch's nodes as stored (option packed), else null. */
+  private nodesAsStored: PackedStreamNodes | null = null;
+  /** Live entries in the batch being filled. */
+  private batchLive = 0;
+  private readonly packed: boolean;
   private nodeLive: number[] = [];
   private nodeLayout: StoredLayout | null = null;
   private meta: StreamMeta | null = null;
@@ -111,6 +119,7 @@ export class StreamReader {
     this.keep = opts.keep ?? true;
     this.batch = opts.batch && opts.batch > 0 ? opts.batch : Infinity;
     this.layout = opts.layout ?? false;
+    this.packed = (opts.packed ?? false) && this.keep;
     this.maxString = opts.maxString;
   }
 
@@ -145,17 +154,25 @@ export class StreamReader {
         const payloadAt = r.pos - lp.length;
         let live: number;
         let master: StreamId | null = null;
-        if (this.keep) {
+        if (this.keep && (!this.packed || this.layout)) {
           const dv = new DataView(key.buffer, key.byteOffset, 16);
           master = { ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) };
+        }
+        if (this.keep && !this.packed) {
           const before = this.entries.length;
-          decodeStreamNode(master, lp, r, Math.max(payloadAt, lpAt), this.entries);
+          decodeStreamNode(master!, lp, r, Math.max(payloadAt, lpAt), this.entries);
           live = this.entries.length - before;
         } else live = checkStreamNode(lp, r, Math.max(payloadAt, lpAt));
         this.lastMaster = k;
         this.entriesRead += live;
+        if (this.packed) {
+          this.nodesAsStored ??= { nodes: [], live: 0 };
+          this.nodesAsStored.nodes.push({ master: key, blob: lp });
+          this.nodesAsStored.live += live;
+        }
         if (this.keep) {
           this.held += live;
+          this.batchLive += live;
           this.nodeLive.push(live);
           if (this.layout) {
             this.nodeLayout ??= { blobs: [], nodeIds: [] };
@@ -166,7 +183,7 @@ export class StreamReader {
         if (--this.left === 0) {
           this.flushEntries();
           this.phase = 'meta';
-        } else if (this.entries.length >= this.batch) this.flushEntries();
+        } else if (this.batchLive >= this.batch) this.flushEntries();
         return false;
       }
       case 'meta': {
@@ -344,10 +361,13 @@ export class StreamReader {
     if (!this.keep || this.nodeLive.length === 0) return;
     const part: KeyPart = { part: 'stream-entries', items: this.entries, nodes: this.nodeLive };
     if (this.nodeLayout) part.layout = this.nodeLayout;
+    if (this.nodesAsStored) part.packed = this.nodesAsStored;
     this.queue.push(part);
     this.entries = [];
     this.nodeLive = [];
     this.nodeLayout = null;
+    this.nodesAsStored = null;
+    this.batchLive = 0;
   }
 
   private flushPel(): void {

@@ -6,8 +6,17 @@
  * This file decodes stream nodes and the ids of the sections after them, and puts a stream read
  * in parts back together; stream-reader.ts reads a stream value unit by unit.
  */
-import { type Cursor, corrupt, require } from '../bytes/cursor.js';
-import type { KeyPart, StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamPendingEntry, StreamValue } from '../model/record.js';
+import { type Cursor, corrupt, cursorOf, require } from '../bytes/cursor.js';
+import type {
+  KeyPart,
+  PackedStreamNodes,
+  StreamConsumer,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamPendingEntry,
+  StreamValue,
+} from '../model/record.js';
 import { readLengthBig } from './length.js';
 import { decodeListpackValues, type LpValue, lpValueBytes } from './listpack.js';
 
@@ -40,6 +49,16 @@ function lpBytes(v: LpValue | undefined, r: Cursor, at: number): Uint8Array {
 /** Decode one stream node listpack into its live entries (tombstones skipped). */
 export function decodeStreamNode(master: StreamId, lp: Uint8Array, r: Cursor, lpAt: number, out: StreamEntry[]): void {
   readStreamNode(master, lp, r, lpAt, out);
+}
+
+/** The live entries of nodes kept as stored (StreamValue.packed, validated when read), decoded. */
+export function decodeStoredNodes(p: PackedStreamNodes): StreamEntry[] {
+  const out: StreamEntry[] = [];
+  for (const { master, blob } of p.nodes) {
+    const dv = new DataView(master.buffer, master.byteOffset, 16);
+    readStreamNode({ ms: dv.getBigUint64(0, false), seq: dv.getBigUint64(8, false) }, blob, cursorOf(blob, 'rdb'), 0, out);
+  }
+  return out;
 }
 
 /** A string element of a node read only to be validated (checkStreamNode): no view is made. */
@@ -151,6 +170,11 @@ export function assembleStream(parts: Iterable<KeyPart>, into: StreamValue = emp
       case 'stream-entries':
         if (v.entries.length === 0) v.entries = p.items;
         else for (const e of p.items) v.entries.push(e);
+        if (p.packed && !v.packed) v.packed = p.packed;
+        else if (p.packed) {
+          for (const n of p.packed.nodes) v.packed!.nodes.push(n);
+          v.packed!.live += p.packed.live;
+        }
         break;
       case 'stream-meta': {
         const m = p.meta;

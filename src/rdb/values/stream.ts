@@ -25,6 +25,7 @@ export function readStreamValue(r: Cursor, f: ValueFrame, ctx: ValueContext): Va
     layout: ctx.layout !== null,
     keep: !ctx.scratch,
     batch: ctx.partBatch,
+    packed: ctx.packed,
   });
   if (!f.stream.step(r)) return undefined;
   if (f.parted) return { type: 'stream', value: emptyStream() };

@@ -13,8 +13,10 @@
  *   Consumer groups, PELs and stream metadata are not part of the digest.
  * Finally a key with any TTL xors in SHA1("!!expire!!") (the expiry time itself is not hashed).
  *
- * A listpack-encoded zset cannot hold -0 (it stores integer 0), so its digest prints "0";
- * a skiplist keeps -0 and prints "-0". rdbkit follows the entry's `encoding` for that.
+ * A zset's -0 score prints "0" only where Redis 7.0 put it into a listpack itself (zzlInsertAt
+ * turns an integral score into an integer entry): a listpack the engine built, or a small
+ * skiplist that a loading server converts. A listpack or ziplist read from a file keeps what it
+ * stores (a "-0" text score stays -0), and a skiplist keeps -0. See negZeroPrintsZero.
  * Module values have no digest here (Redis asks the module): digestOf refuses them.
  */
 
@@ -62,8 +64,20 @@ function scoreText(v: number): string {
   return formatG17(v);
 }
 
+/**
+ * Whether a zset's -0 score prints as "0" in the digest: only when Redis 7.0 would have inserted
+ * it into a listpack itself. A packed zset the engine built (rdbType null) was; one decoded from
+ * a file holds what it stores (the server copies a ziplist's or listpack's entries as they are).
+ * A skiplist keeps -0, unless rule 'load' applies and the zset is small enough (<= 128 members of
+ * <= 64 bytes) that a loading server converts it to a listpack.
+ */
+function negZeroPrintsZero(rule: ZsetEncodingRule, e: { encoding: string; rdbType: number | null }, small: boolean): boolean {
+  if (e.encoding === 'listpack' || e.encoding === 'ziplist') return e.rdbType === null;
+  return rule === 'load' && small;
+}
+
 /** xorObjectDigest: mix the value of `e` into `d` (which the caller may have seeded). */
-function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null = null): void {
+function objectDigest(d: Uint8Array, e: KeyEntry, zsetNegZeroAsZero: boolean | null = null): void {
   if (e.type === 'module')
     throw new UsageError(
       'DIGEST_MODULE',
@@ -83,11 +97,11 @@ function objectDigest(d: Uint8Array, e: KeyEntry, zsetListpack: boolean | null =
       for (const m of e.value) xorDigest(d, m);
       break;
     case 'zset': {
-      const listpack = zsetListpack ?? (e.encoding === 'listpack' || e.encoding === 'ziplist');
+      const zero = zsetNegZeroAsZero ?? negZeroPrintsZero('entry', e, false);
       for (const [m, s] of e.value) {
         const el = new Uint8Array(20);
         mixDigest(el, m);
-        mixDigest(el, ascii(scoreText(listpack && s === 0 ? 0 : s)));
+        mixDigest(el, ascii(scoreText(zero && s === 0 ? 0 : s)));
         xorDigest(d, el);
       }
       break;
@@ -117,7 +131,8 @@ export function valueDigestHex(e: KeyEntry): string {
 /**
  * Which zset encoding decides how a -0 score prints: 'entry' trusts each entry's `encoding`
  * (the live server that wrote an RDB: skiplist zsets are saved as such), 'load' applies what
- * Redis 7.0 does when it loads a file (listpack when <= 128 members of <= 64 bytes).
+ * Redis 7.0 does when it loads a file (a skiplist of <= 128 members of <= 64 bytes becomes a
+ * listpack).
  */
 export type ZsetEncodingRule = 'entry' | 'load';
 
@@ -137,8 +152,11 @@ export class DatasetDigest {
     }
     const kd = new Uint8Array(20);
     mixDigest(kd, e.key);
-    const lp = this.rule === 'load' && e.type === 'zset' ? e.value.length <= 128 && e.value.every(([m]) => m.length <= 64) : null;
-    objectDigest(kd, e, lp);
+    const zero =
+      e.type === 'zset'
+        ? negZeroPrintsZero(this.rule, e, this.rule === 'load' && e.value.length <= 128 && e.value.every(([m]) => m.length <= 64))
+        : null;
+    objectDigest(kd, e, zero);
     xorDigest(acc, kd);
     this.keys++;
   }
@@ -179,8 +197,9 @@ export function digestOf(entries: Iterable<KeyEntry>, rule: ZsetEncodingRule = '
 
 /**
  * The digest of one key handed over in parts, folded part by part (list elements mixed, set
- * members, zset members and hash fields xored), so no element is kept. A -0 score prints as "0"
- * in a listpack zset: such members are folded both ways and the right sum chosen at the end.
+ * members, zset members and hash fields xored), so no element is kept. Whether a -0 score prints
+ * as "0" depends on the member count (negZeroPrintsZero): such members are folded both ways and
+ * the right sum chosen at the end.
  */
 export class PartedKeyDigest {
   private readonly kd = new Uint8Array(20);
@@ -247,8 +266,8 @@ export class PartedKeyDigest {
   end(): void {
     const s = this.s;
     if (s.type === 'zset') {
-      const listpack = this.rule === 'load' ? this.count <= 128 && !this.longMember : s.encoding === 'listpack' || s.encoding === 'ziplist';
-      xorInto(this.kd, listpack ? this.negZeroAsZero : this.negZeroAsIs);
+      const zero = negZeroPrintsZero(this.rule, s, this.count <= 128 && !this.longMember);
+      xorInto(this.kd, zero ? this.negZeroAsZero : this.negZeroAsIs);
     }
     if (s.expireAt !== null) xorDigest(this.kd, EXPIRE);
     this.done(this.kd);

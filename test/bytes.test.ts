@@ -9,7 +9,7 @@ import { compressJs, inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValid
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
 import { displayText, intBytes, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
-import { parseRedisDoubleBytes } from '../src/rdb/string.js';
+import { parseRedisDoubleBytes, redisDoubleValid } from '../src/rdb/string.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -222,7 +222,7 @@ describe('numbers as bytes', () => {
     for (const v of values) expect(new TextDecoder().decode(intBytes(v))).toBe(String(v));
   });
 
-  it('parseRedisDoubleBytes reads what strtod reads in Redis texts, case-insensitive words, null otherwise', () => {
+  it('parseRedisDoubleBytes reads what strtod reads in Redis texts, case-insensitive words, null otherwise; redisDoubleValid agrees', () => {
     const old = (s: string): number | null => {
       const t = s.toLowerCase();
       if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
@@ -261,7 +261,9 @@ describe('numbers as bytes', () => {
     }
     for (const s of texts) {
       const b = new Uint8Array([0x31, ...Array.from(s, (c) => c.charCodeAt(0)), 0x32]);
-      expect(parseRedisDoubleBytes(b, 1, 1 + s.length)).toBe(old(s));
+      const v = old(s);
+      expect(parseRedisDoubleBytes(b, 1, 1 + s.length)).toBe(v);
+      expect(redisDoubleValid(b, 1, 1 + s.length)).toBe(v !== null && !Number.isNaN(v));
     }
   });
 });

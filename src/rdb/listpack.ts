@@ -14,7 +14,7 @@ import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
 import { intBytes, parseCanonicalInt, parseSmallCanonicalInt, writeIntText } from '../model/bytes.js';
 import type { HashField } from '../model/record.js';
-import { parseRedisDoubleBytes } from './string.js';
+import { parseRedisDoubleBytes, redisDoubleValid } from './string.js';
 
 /** A listpack element: bytes, or an integer (number when |v| <= 2^53-1, else bigint). */
 export type LpValue = Uint8Array | number | bigint;
@@ -338,9 +338,13 @@ export function listpackScoresValid(blob: Uint8Array, count: number, scores?: Fl
   for (let i = 1; i < count; i += 2) {
     const s = elStart[i]!;
     if (s < 0) continue; // an integer score
+    if (!scores) {
+      if (!redisDoubleValid(blob, s, s + elLen[i]!)) return false;
+      continue;
+    }
     const v = parseRedisDoubleBytes(blob, s, s + elLen[i]!);
     if (v === null || Number.isNaN(v)) return false;
-    if (scores) scores[i >> 1] = v;
+    scores[i >> 1] = v;
   }
   return true;
 }

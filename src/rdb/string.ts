@@ -182,13 +182,19 @@ const DOUBLE_WORDS: ReadonlyArray<[string, number]> = [
   ['-nan', NaN],
 ];
 
+/** scanDecimal's answers: not a decimal, a whole number of up to 15 digits (in scannedWhole), another decimal. */
+const NOT_DECIMAL = 0;
+const WHOLE = 1;
+const DECIMAL = 2;
+let scannedWhole = 0;
+
 /**
- * Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"): the Latin-1
- * text b[from..to), scanned as bytes, a decimal matching
- * /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/ (a whole number of up to 15 digits is computed
- * directly, others by Number()), or one of the words, or null.
+ * Scan the Latin-1 text b[from..to) as a decimal matching
+ * /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/: WHOLE for a whole number of up to 15 digits
+ * (its magnitude left in scannedWhole), DECIMAL for any other match (Number() parses it, never
+ * to NaN), NOT_DECIMAL otherwise.
  */
-export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): number | null {
+function scanDecimal(b: Uint8Array, from: number, to: number): number {
   let i = from;
   const c0 = from < to ? b[from] : undefined;
   if (c0 === 0x2b || c0 === 0x2d) i++;
@@ -196,7 +202,10 @@ export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): 
   let whole = 0;
   while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) whole = whole * 10 + (b[i++]! - 0x30);
   const intDigits = i - intAt;
-  if (i === to && intDigits > 0 && intDigits <= 15) return c0 === 0x2d ? -whole : whole;
+  if (i === to && intDigits > 0 && intDigits <= 15) {
+    scannedWhole = whole;
+    return WHOLE;
+  }
   let fracDigits = 0;
   if (i < to && b[i] === 0x2e) {
     i++;
@@ -204,16 +213,37 @@ export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): 
     while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
     fracDigits = i - fracAt;
   }
-  if (intDigits === 0 && fracDigits === 0) return doubleWord(b, from, to);
+  if (intDigits === 0 && fracDigits === 0) return NOT_DECIMAL;
   if (i < to && (b[i] === 0x65 || b[i] === 0x45)) {
     i++;
     if (i < to && (b[i] === 0x2b || b[i] === 0x2d)) i++;
     const expAt = i;
     while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
-    if (i === expAt) return null;
+    if (i === expAt) return NOT_DECIMAL;
   }
-  if (i !== to) return null;
-  return Number(latin1(b.subarray(from, to)));
+  return i === to ? DECIMAL : NOT_DECIMAL;
+}
+
+/**
+ * Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"): the Latin-1
+ * text b[from..to), scanned as bytes, a decimal (scanDecimal: a whole number of up to 15 digits
+ * is computed directly, others by Number()), or one of the words, or null.
+ */
+export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): number | null {
+  const kind = scanDecimal(b, from, to);
+  if (kind === WHOLE) return b[from] === 0x2d ? -scannedWhole : scannedWhole;
+  if (kind === DECIMAL) return Number(latin1(b.subarray(from, to)));
+  return doubleWord(b, from, to);
+}
+
+/**
+ * Whether parseRedisDoubleBytes gives a number other than NaN for b[from..to), decided from the
+ * syntax alone (check mode validates scores it never uses: no text, no Number()).
+ */
+export function redisDoubleValid(b: Uint8Array, from: number, to: number): boolean {
+  if (scanDecimal(b, from, to) !== NOT_DECIMAL) return true;
+  const v = doubleWord(b, from, to);
+  return v !== null && !Number.isNaN(v);
 }
 
 function doubleWord(b: Uint8Array, from: number, to: number): number | null {

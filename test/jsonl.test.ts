@@ -85,6 +85,22 @@ describe('byte-level JSON writer', () => {
     }
   });
 
+  it('writes JSON.stringify of a plain run broken at every offset by an escape or a UTF-8 sequence', () => {
+    // plain runs are copied four bytes a step: the byte that ends a run can sit at any offset of a step
+    const breaks = [[0x00], [0x0a], [0x22], [0x5c], [0x1f], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0x00, 0x00, 0x00]];
+    for (let len = 0; len <= 20; len++)
+      for (let at = 0; at <= len; at++)
+        for (const br of breaks) {
+          const b = new Uint8Array(len + br.length);
+          for (let k = 0; k < len; k++) b[k] = 0x61 + (k % 26);
+          b.set(br, at);
+          for (let k = at; k < len; k++) b[k + br.length] = 0x41 + (k % 26);
+          const w = new ByteWriter();
+          writeJsonBytes(w, b);
+          expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(new TextDecoder().decode(b)));
+        }
+  });
+
   it('exportRdb --to json is one array of the JSONL lines', async () => {
     const f = join(ROOT, 'fixtures', 'rdb', 'everything.rdb');
     const collect = async (format: 'json' | 'jsonl'): Promise<string> => {

@@ -107,14 +107,24 @@ const BYTE_CLASS = new Uint8Array(256).map((_, c) => (c >= 0x80 ? 2 : NEEDS_ESCA
 export function jsonStringInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number): number {
   let o = at;
   buf[o++] = 0x22;
-  // the run that needs nothing (often the whole string): scanned, then copied at once
+  // the run that needs nothing (often the whole string) is copied four bytes a step while all four
+  // need nothing, in the same pass that looks at them: the bytes of the step that stops the run are
+  // written again below. A scan, then a copy by set() through a subarray view (4.7M of them on
+  // big.rdb), took 218 ms where this takes 141 ms for 2M of big.rdb's strings.
   let i = from;
-  // four bytes a step while they all need nothing (one branch for four)
-  while (i + 4 <= to && (BYTE_CLASS[b[i]!]! | BYTE_CLASS[b[i + 1]!]! | BYTE_CLASS[b[i + 2]!]! | BYTE_CLASS[b[i + 3]!]!) === 0) i += 4;
-  while (i < to && BYTE_CLASS[b[i]!] === 0) i++;
-  if (i - from > 24) buf.set(b.subarray(from, i), o);
-  else for (let k = from; k < i; k++) buf[o + k - from] = b[k]!;
-  o += i - from;
+  while (i + 4 <= to) {
+    const c0 = b[i]!;
+    const c1 = b[i + 1]!;
+    const c2 = b[i + 2]!;
+    const c3 = b[i + 3]!;
+    buf[o] = c0;
+    buf[o + 1] = c1;
+    buf[o + 2] = c2;
+    buf[o + 3] = c3;
+    if ((BYTE_CLASS[c0]! | BYTE_CLASS[c1]! | BYTE_CLASS[c2]! | BYTE_CLASS[c3]!) !== 0) break;
+    i += 4;
+    o += 4;
+  }
   while (i < to) {
     const c = b[i]!;
     const k = BYTE_CLASS[c]!;

@@ -182,19 +182,13 @@ const DOUBLE_WORDS: ReadonlyArray<[string, number]> = [
   ['-nan', NaN],
 ];
 
-/** scanDecimal's answers: not a decimal, a whole number of up to 15 digits (in scannedWhole), another decimal. */
-const NOT_DECIMAL = 0;
-const WHOLE = 1;
-const DECIMAL = 2;
-let scannedWhole = 0;
-
 /**
- * Scan the Latin-1 text b[from..to) as a decimal matching
- * /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/: WHOLE for a whole number of up to 15 digits
- * (its magnitude left in scannedWhole), DECIMAL for any other match (Number() parses it, never
- * to NaN), NOT_DECIMAL otherwise.
+ * Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"): the Latin-1
+ * text b[from..to), scanned as bytes, a decimal matching
+ * /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/ (a whole number of up to 15 digits is computed
+ * directly, others by Number()), or one of the words, or null.
  */
-function scanDecimal(b: Uint8Array, from: number, to: number): number {
+export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number, exact = true): number | null {
   let i = from;
   const c0 = from < to ? b[from] : undefined;
   if (c0 === 0x2b || c0 === 0x2d) i++;
@@ -202,10 +196,7 @@ function scanDecimal(b: Uint8Array, from: number, to: number): number {
   let whole = 0;
   while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) whole = whole * 10 + (b[i++]! - 0x30);
   const intDigits = i - intAt;
-  if (i === to && intDigits > 0 && intDigits <= 15) {
-    scannedWhole = whole;
-    return WHOLE;
-  }
+  if (i === to && intDigits > 0 && intDigits <= 15) return c0 === 0x2d ? -whole : whole;
   let fracDigits = 0;
   if (i < to && b[i] === 0x2e) {
     i++;
@@ -213,36 +204,25 @@ function scanDecimal(b: Uint8Array, from: number, to: number): number {
     while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
     fracDigits = i - fracAt;
   }
-  if (intDigits === 0 && fracDigits === 0) return NOT_DECIMAL;
+  if (intDigits === 0 && fracDigits === 0) return doubleWord(b, from, to);
   if (i < to && (b[i] === 0x65 || b[i] === 0x45)) {
     i++;
     if (i < to && (b[i] === 0x2b || b[i] === 0x2d)) i++;
     const expAt = i;
     while (i < to && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
-    if (i === expAt) return NOT_DECIMAL;
+    if (i === expAt) return null;
   }
-  return i === to ? DECIMAL : NOT_DECIMAL;
+  if (i !== to) return null;
+  // a text that got here is a decimal: Number() gives it a value, never NaN
+  return exact ? Number(latin1(b, from, to)) : 0;
 }
 
 /**
- * Parse a double as strtod would for Redis's texts ("inf", "-inf", "1.5", "1e+20"): the Latin-1
- * text b[from..to), scanned as bytes, a decimal (scanDecimal: a whole number of up to 15 digits
- * is computed directly, others by Number()), or one of the words, or null.
- */
-export function parseRedisDoubleBytes(b: Uint8Array, from: number, to: number): number | null {
-  const kind = scanDecimal(b, from, to);
-  if (kind === WHOLE) return b[from] === 0x2d ? -scannedWhole : scannedWhole;
-  if (kind === DECIMAL) return Number(latin1(b.subarray(from, to)));
-  return doubleWord(b, from, to);
-}
-
-/**
- * Whether parseRedisDoubleBytes gives a number other than NaN for b[from..to), decided from the
- * syntax alone (check mode validates scores it never uses: no text, no Number()).
+ * Whether parseRedisDoubleBytes gives a number other than NaN for b[from..to), decided without
+ * computing a value it would have to make a text for (check mode validates scores it never uses).
  */
 export function redisDoubleValid(b: Uint8Array, from: number, to: number): boolean {
-  if (scanDecimal(b, from, to) !== NOT_DECIMAL) return true;
-  const v = doubleWord(b, from, to);
+  const v = parseRedisDoubleBytes(b, from, to, false);
   return v !== null && !Number.isNaN(v);
 }
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
 import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
 import { tryUtf8 } from '../src/model/bytes.js';
+import { exportRecords } from '../src/ops/export.js';
 import { writeJsonBytes } from '../src/ops/json-bytes.js';
 import { writeEntryJson } from '../src/ops/jsonl.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
@@ -99,6 +100,39 @@ describe('byte-level JSON writer', () => {
           writeJsonBytes(w, b);
           expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(new TextDecoder().decode(b)));
         }
+  });
+
+  it('writes chunks handed back (ExportOptions.recycle) again, with the same text', async () => {
+    const value = new Uint8Array(3000).map((_, i) => 0x20 + (i % 90));
+    const keys: KeyEntry[] = Array.from({ length: 2000 }, (_, i) => ({
+      kind: 'key',
+      db: 0,
+      key: new TextEncoder().encode(`k:${i}`),
+      type: 'string',
+      encoding: 'raw',
+      rdbType: 0,
+      expireAt: null,
+      value,
+    }));
+    const text = async (recycle?: Uint8Array[]): Promise<{ text: string; chunks: number; buffers: number }> => {
+      let t = '';
+      let chunks = 0;
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const c of exportRecords([keys], { format: 'jsonl', recycle })) {
+        t += new TextDecoder().decode(c);
+        chunks++;
+        buffers.add(c.buffer);
+        recycle?.push(c);
+      }
+      return { text: t, chunks, buffers: buffers.size };
+    };
+    const fresh = await text();
+    const recycled = await text([]);
+    expect(recycled.text).toBe(fresh.text);
+    expect(fresh.chunks).toBeGreaterThan(10);
+    expect(fresh.buffers).toBe(fresh.chunks);
+    // every chunk but the first and the last (a copy) is written into a buffer handed back
+    expect(recycled.buffers).toBe(3);
   });
 
   it('exportRdb --to json is one array of the JSONL lines', async () => {

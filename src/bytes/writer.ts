@@ -160,10 +160,11 @@ export class ByteWriter {
    * Hand over the written bytes themselves (no copy) and start empty on a fresh buffer of the
    * same capacity, at most `maxCapacity` (one huge record must not make every later buffer
    * huge): for a writer flushed in large chunks, where a copy would cost more than the allocation.
+   * With `next` (a buffer no longer in use, such as one handed over before), start on that one.
    */
-  detach(maxCapacity = this.buf.length): Uint8Array {
+  detach(maxCapacity = this.buf.length, next?: Uint8Array): Uint8Array {
     const out = this.buf.subarray(0, this.length);
-    this.buf = new Uint8Array(Math.max(1, Math.min(this.buf.length, maxCapacity)));
+    this.buf = next ?? new Uint8Array(Math.max(1, Math.min(this.buf.length, maxCapacity)));
     this.view = new DataView(this.buf.buffer);
     this.length = 0;
     return out;

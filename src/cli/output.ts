@@ -55,6 +55,8 @@ export interface WriteOutputOptions {
   binary?: boolean;
   /** Names the bytes in a refusal ("RDB bytes"). */
   what?: string;
+  /** Called with each chunk once it is written out (the sink holds it no longer). */
+  release?: (chunk: Uint8Array) => void;
 }
 
 /**
@@ -78,7 +80,10 @@ export async function writeOutput(
       pending.push(b);
       size += b.length;
       if (size >= gather) {
-        for (const p of pending) await sink.write(p);
+        for (const p of pending) {
+          await sink.write(p);
+          opts.release?.(p);
+        }
         pending = [];
         size = 0;
       }

@@ -199,8 +199,11 @@ async function convertRecords(argv: ArgumentsCamelCase<Args>, kind: 'rdb' | 'jso
     if (argv.to === 'jsonl' || argv.to === 'json') {
       const stats: ExportStats = { keys: 0, records: 0 };
       const opts = { ...filter, format: argv.to, meta: argv.meta } as const;
-      const chunks = argv.sort ? sortedExport(batches, opts, stats) : exportRecords(batches, opts, stats);
-      const w = await writeOutput(argv.output, chunks, { force: argv.force });
+      // chunks written out come back to exportRecords to be written into again
+      const recycle: Uint8Array[] = [];
+      const chunks = argv.sort ? sortedExport(batches, opts, stats) : exportRecords(batches, { ...opts, recycle }, stats);
+      const release = argv.sort ? undefined : (b: Uint8Array) => recycle.push(b);
+      const w = await writeOutput(argv.output, chunks, { force: argv.force, release });
       close();
       if (w.toFile) process.stderr.write(`${c.green('wrote')} ${argv.output}: ${stats.keys} keys, ${w.bytes} bytes\n`);
       return EXIT_OK;

@@ -10,7 +10,7 @@ import { ByteWriter } from '../src/bytes/writer.js';
 import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
 import { tryUtf8 } from '../src/model/bytes.js';
 import { exportRecords } from '../src/ops/export.js';
-import { writeJsonBytes } from '../src/ops/json-bytes.js';
+import { jsonIntInto, writeJsonBytes } from '../src/ops/json-bytes.js';
 import { writeEntryJson } from '../src/ops/jsonl.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
 
@@ -100,6 +100,22 @@ describe('byte-level JSON writer', () => {
           writeJsonBytes(w, b);
           expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(new TextDecoder().decode(b)));
         }
+  });
+
+  it('writes safe integers as String() does, quoted or not', () => {
+    const values = [0, -0, 1, -1, 9, 10, 99, 100, 999_999_999, 1e9, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 31 + 1, 1e8 - 1, 1e8];
+    values.push(1e10, 99_999_999_999, 100_000_000_007, 1_700_000_000_000, 2 ** 53 - 1, -(2 ** 53 - 1), 123_456_789_012_345);
+    for (let p = 1; p < 2 ** 53; p *= 10) values.push(p - 1, p, p + 1, -p);
+    let s = 99;
+    for (let t = 0; t < 5000; t++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      values.push(Math.floor((s / 2 ** 32) * 2 ** (t % 54)) * (t & 1 ? -1 : 1));
+    }
+    const buf = new Uint8Array(32);
+    for (const v of values) {
+      expect(new TextDecoder().decode(buf.subarray(0, jsonIntInto(buf, 0, v, false)))).toBe(String(v));
+      expect(new TextDecoder().decode(buf.subarray(0, jsonIntInto(buf, 0, v, true)))).toBe(`"${v}"`);
+    }
   });
 
   it('writes chunks handed back (ExportOptions.recycle) again, with the same text', async () => {

@@ -102,6 +102,19 @@ describe('byte-level JSON writer', () => {
         }
   });
 
+  it('writes runs of one escaped byte of any length as JSON.stringify does', () => {
+    // runs are scanned four bytes a step and written up to 256 escapes at a time
+    for (const c of [0x00, 0x0a, 0x22])
+      for (const len of [2, 3, 4, 5, 6, 7, 8, 9, 255, 256, 257, 258, 300, 512, 513])
+        for (let pre = 0; pre < 5; pre++) {
+          const b = new Uint8Array(pre + len + 3).fill(0x61);
+          b.fill(c, pre, pre + len);
+          const w = new ByteWriter();
+          writeJsonBytes(w, b);
+          expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(new TextDecoder().decode(b)));
+        }
+  });
+
   it('writes safe integers as String() does, quoted or not', () => {
     const values = [0, -0, 1, -1, 9, 10, 99, 100, 999_999_999, 1e9, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 31 + 1, 1e8 - 1, 1e8];
     values.push(1e10, 99_999_999_999, 100_000_000_007, 1_700_000_000_000, 2 ** 53 - 1, -(2 ** 53 - 1), 123_456_789_012_345);

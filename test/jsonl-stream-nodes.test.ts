@@ -56,7 +56,8 @@ async function exported(bytes: Uint8Array, size: number, partThreshold: number, 
 
 /**
  * Streams written by our encoder: entries whose names are array indices (JSON.stringify puts
- * them first), repeated or not UTF-8, integers and text as names and values, names shared with
+ * them first), repeated, not UTF-8, plain ASCII (written from the blob) or needing an escape,
+ * integers and text as names and values, names shared with
  * the node's first entry or not, ids about 2^53 and 2^64; 250 entries, several nodes.
  */
 function craftedStreams(): Uint8Array {
@@ -75,6 +76,17 @@ function craftedStreams(): Uint8Array {
     [
       [b(0xff, 0x00), utf8('v')],
       [utf8('k'), b(0xc3, 0x28)],
+    ],
+    [
+      [utf8('name'), utf8('"q"\n')],
+      [utf8('n'), utf8('12345')],
+      [utf8('bin'), b(0xff, 0x00)],
+      [utf8(''), utf8('empty name')],
+      [utf8('a1'), utf8('-9007199254740993')],
+    ],
+    [
+      [utf8('tab\t'), utf8('v')],
+      [utf8('x'), utf8('é')],
     ],
     [
       [utf8('007'), utf8('"quoted"\n')],

@@ -105,6 +105,52 @@ export function writeFields(w: ByteWriter, fields: ReadonlyArray<readonly [Uint8
   w.u8(0x7d);
 }
 
+/** Where the names plainNames looked at lie in the blob. */
+let nameFrom = new Int32Array(16);
+let nameTo = new Int32Array(16);
+
+/**
+ * Whether the nf names of an entry's own fields (from `at`: name, value, name, value...) are
+ * written as they are, in file order, as an object's member names: strings of ASCII that needs
+ * no escape, not starting with a digit (so no array index, which JSON.stringify would move
+ * first), all different. Their places are left in nameFrom/nameTo. Entries whose fields differ
+ * from their node's master fields (a fifth of big.rdb's) are then written without a view or an
+ * array per field.
+ */
+function plainNames(blob: Uint8Array, at: number, nf: number): boolean {
+  if (nameFrom.length < nf) {
+    nameFrom = new Int32Array(nf);
+    nameTo = new Int32Array(nf);
+  }
+  let p = at;
+  for (let k = 0; k < nf; k++) {
+    p = lpElementAt(blob, p);
+    const from = lpElement.from;
+    if (from < 0) return false;
+    const to = lpElement.to;
+    if (from < to && blob[from]! >= 0x30 && blob[from]! <= 0x39) return false;
+    for (let i = from; i < to; i++) {
+      const c = blob[i]!;
+      if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return false;
+    }
+    for (let j = 0; j < k; j++) {
+      const f = nameFrom[j]!;
+      if (nameTo[j]! - f !== to - from) continue;
+      let same = true;
+      for (let i = 0; i < to - from; i++)
+        if (blob[f + i] !== blob[from + i]) {
+          same = false;
+          break;
+        }
+      if (same) return false;
+    }
+    nameFrom[k] = from;
+    nameTo[k] = to;
+    p = lpElementAt(blob, p);
+  }
+  return true;
+}
+
 /** The element lpElementAt read last as bytes (an integer as its text): a view of the blob. */
 function lastBytes(blob: Uint8Array): Uint8Array {
   const el = lpElement;
@@ -232,6 +278,27 @@ function writeNode(w: ByteWriter, master: Uint8Array, blob: Uint8Array, first: b
     } else {
       at = lpElementAt(blob, at);
       const nf = Number(lpElement.int);
+      if (plainNames(blob, at, nf)) {
+        // an object in file order, written from the blob as the entries with the master's fields are
+        buf = roomAt(w, buf, o, 8);
+        buf[o++] = 0x7b;
+        for (let k = 0; k < nf; k++) {
+          at = lpElementAt(blob, lpElementAt(blob, at));
+          const from = nameFrom[k]!;
+          const to = nameTo[k]!;
+          buf = roomAt(w, buf, o, to - from + 4 + elementBound());
+          if (k) buf[o++] = 0x2c;
+          buf[o++] = 0x22;
+          for (let i = from; i < to; i++) buf[o++] = blob[i]!;
+          buf[o++] = 0x22;
+          buf[o++] = 0x3a;
+          o = elementInto(buf, o, blob);
+        }
+        buf[o++] = 0x7d;
+        at = lpElementAt(blob, at); // lp-count
+        buf[o++] = 0x7d;
+        continue;
+      }
       const fields: Array<[Uint8Array, Uint8Array]> = [];
       for (let k = 0; k < nf; k++) {
         at = lpElementAt(blob, at);

@@ -258,6 +258,9 @@ describe('numbers as bytes', () => {
       let s = '';
       for (let k = Math.floor(rand() * 8); k > 0; k--) s += alphabet[Math.floor(rand() * alphabet.length)];
       texts.push(s, String((rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20)));
+      // decimals of 15 digits or fewer (divided by a power of ten), some with leading or trailing zeros
+      const v = (rand() - 0.5) * 10 ** Math.floor(rand() * 30 - 15);
+      texts.push(v.toPrecision(1 + Math.floor(rand() * 17)), v.toFixed(Math.floor(rand() * 20)), `-0.${'0'.repeat(i % 7)}${i}`);
     }
     for (const s of texts) {
       const b = new Uint8Array([0x31, ...Array.from(s, (c) => c.charCodeAt(0)), 0x32]);

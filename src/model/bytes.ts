@@ -37,9 +37,9 @@ export function displayText(bytes: Uint8Array): string {
 }
 
 /** Latin-1 view (one char per byte); used for ASCII-only protocol numbers. */
-export function latin1(bytes: Uint8Array, from = 0, to = bytes.length): string {
+export function latin1(bytes: Uint8Array): string {
   let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!);
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
   return s;
 }
 

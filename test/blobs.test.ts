@@ -13,6 +13,7 @@ import { ascii, bytesEqual } from '../src/model/bytes.js';
 import { decodeIntset, encodeIntset } from '../src/rdb/intset.js';
 import { readLength, readLengthOrEncoding } from '../src/rdb/length.js';
 import { decodeListpack, decodeListpackValues, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
+import { checkStreamNode, decodeStreamNode } from '../src/rdb/stream.js';
 import { readString } from '../src/rdb/string.js';
 import { decodeZiplist, decodeZiplistValues, encodeZiplist } from '../src/rdb/ziplist.js';
 import { decodeZipmap, encodeZipmap } from '../src/rdb/zipmap.js';
@@ -275,6 +276,45 @@ describe('listpack', () => {
       const e = corruptOf(() => decodeListpack(hex('0d000000 0100 f0 ffffffff 00 ff'), 0));
       expect(e.offset).toBe(6);
     });
+  });
+});
+
+describe('stream nodes read only to be validated', () => {
+  const master = { ms: 1000n, seq: 0n };
+  /** A node: count, deleted, the master fields, 0, then each entry and its lp-count. */
+  const node = (entries: LpValue[][], fields = 2, count = entries.length): Uint8Array => {
+    const items: LpValue[] = [count, 0, fields, ...Array.from({ length: fields }, (_, k) => ascii(`f${k}`)), 0];
+    for (const e of entries) items.push(...e, e.length);
+    return encodeListpack(items);
+  };
+  const same = (k: number): LpValue[] => [2, k, 0, ascii(`a${k}`), k];
+  const own = (k: number): LpValue[] => [0, k, 0, 2, ascii('x'), k, ascii('y'), ascii('z')];
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+      return 'ok';
+    } catch (e) {
+      return e instanceof CorruptError ? e.message : String(e);
+    }
+  };
+
+  it('give the errors of a full read, also after a longer node (the element array is reused)', () => {
+    const long = node(Array.from({ length: 200 }, (_, k) => (k % 3 ? same(k) : own(k))));
+    const damaged = [
+      node([same(1), same(2)], 2, 3), // an entry counted, not there
+      node([same(1), [2, 5, 0, ascii('v')]]), // an entry one value short
+      node([same(1), [0, 5, 0, 9, ascii('x'), ascii('y')]]), // more own fields than elements
+      encodeListpack([1, 0, 2, ascii('f0'), ascii('f1'), 0, ...same(1), 6, 7]), // data after the last entry
+      encodeListpack([1, 0, 40, ascii('f0')]), // more master fields than elements
+      node([same(1)]),
+    ];
+    for (const d of damaged) {
+      const full = message(() => decodeStreamNode(master, d, cursorOf(d, 'rdb'), 0, []));
+      expect(message(() => checkStreamNode(long, cursorOf(long, 'rdb'), 0))).toBe('ok');
+      expect(message(() => checkStreamNode(d, cursorOf(d, 'rdb'), 0))).toBe(full);
+    }
+    expect(message(() => checkStreamNode(damaged[5]!, cursorOf(damaged[5]!, 'rdb'), 0))).toBe('ok');
+    expect(message(() => checkStreamNode(damaged[0]!, cursorOf(damaged[0]!, 'rdb'), 0))).not.toBe('ok');
   });
 });
 

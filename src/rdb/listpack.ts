@@ -66,6 +66,9 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
   const last = size - 1; // index of the terminator: every element must end at or before it
   let p = HEADER;
   let count = 0;
+  // Value and Bytes store element k at out[at + k]: Value from 0 (a reused array is overwritten,
+  // not emptied and grown again), Bytes after what out holds
+  const at = out === null || mode !== Each.Bytes ? 0 : out.length;
   textAt = 0;
   pending = null;
   badScore = false;
@@ -136,12 +139,12 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
         out!.push([lpValueBytes(pending!), score ?? 0]);
       }
     } else if (mode !== Each.None) {
-      if (isStr && mode !== Each.Where) out!.push(placeholder ?? blob.subarray(start + hdr, start + l));
+      if (isStr && mode !== Each.Where) out![at + count] = placeholder ?? blob.subarray(start + hdr, start + l);
       else if (isStr) where(count, start + hdr, len);
       else {
         const v = intAt(blob, view, p, b);
-        if (mode === Each.Value) out!.push(v);
-        else if (mode === Each.Bytes) out!.push(intBytes(v));
+        if (mode === Each.Value) out![at + count] = v;
+        else if (mode === Each.Bytes) out![at + count] = intBytes(v);
         else whereInt(count, v);
       }
     }
@@ -349,17 +352,24 @@ export function listpackScoresValid(blob: Uint8Array, count: number, scores?: Fl
   return true;
 }
 
-/**
- * Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets.
- * With `placeholder`, every string element is that array instead of a view of its bytes (a
- * validating reader that needs only the integers and where the strings are). With `into`, that
- * array is emptied and filled instead of a new one (a reader that drops the elements at once).
- */
-export function decodeListpackValues(blob: Uint8Array, base: number, placeholder?: Uint8Array, into?: LpValue[]): LpValue[] {
-  const out: LpValue[] = into ?? [];
-  out.length = 0;
-  walk(blob, base, Each.Value, out, placeholder);
+/** Decode every element; `base` = absolute file offset of blob[0], used in CorruptError offsets. */
+export function decodeListpackValues(blob: Uint8Array, base: number): LpValue[] {
+  const out: LpValue[] = [];
+  walk(blob, base, Each.Value, out);
   return out;
+}
+
+/**
+ * For a validating reader that drops the elements at once: every element into `into` (reused from
+ * one listpack to the next, never emptied: emptying it freed its storage, and refilling a stream
+ * node's ~1,000 elements grew it again, 300 MB of allocation for big.rdb's streams), string
+ * elements as `placeholder`. Returns the element count n; into[n] is undefined (past the last,
+ * as in an array of n).
+ */
+export function readListpackValuesInto(blob: Uint8Array, base: number, placeholder: Uint8Array, into: Array<LpValue | undefined>): number {
+  const n = walk(blob, base, Each.Value, into as unknown[], placeholder);
+  into[n] = undefined;
+  return n;
 }
 
 /** An element as bytes: integers as their decimal ASCII text (as Redis lpGet does). */

@@ -18,7 +18,7 @@ import type {
   StreamValue,
 } from '../model/record.js';
 import { readLengthBig } from './length.js';
-import { decodeListpackValues, type LpValue, lpValueBytes } from './listpack.js';
+import { decodeListpackValues, type LpValue, lpValueBytes, readListpackValuesInto } from './listpack.js';
 
 const FLAG_DELETED = 1;
 const FLAG_SAMEFIELDS = 2;
@@ -64,7 +64,7 @@ export function decodeStoredNodes(p: PackedStreamNodes): StreamEntry[] {
 /** A string element of a node read only to be validated (checkStreamNode): no view is made. */
 const UNREAD = new Uint8Array(0);
 /** The elements of the node checkStreamNode reads, one array for every node. */
-const checked: LpValue[] = [];
+const checked: Array<LpValue | undefined> = [];
 
 /**
  * Validate one stream node listpack as decodeStreamNode reads it, without building its entries
@@ -77,12 +77,18 @@ export function checkStreamNode(lp: Uint8Array, r: Cursor, lpAt: number): number
 /** The node walk of both: entries go to `out` (null: only validated and counted), with ids from `master`. */
 function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt: number, out: StreamEntry[] | null): number {
   const base = r.base + lpAt;
-  const vals = out ? decodeListpackValues(lp, base) : decodeListpackValues(lp, base, UNREAD, checked);
+  let vals: ReadonlyArray<LpValue | undefined> = checked;
+  let n: number;
+  if (out) {
+    vals = decodeListpackValues(lp, base);
+    n = vals.length;
+  } else n = readListpackValuesInto(lp, base, UNREAD, checked);
+  // every read is checked, so one past the last (undefined) stops a walk that runs past the end
   let i = 0;
   const count = lpNum(vals[i++], r, lpAt, 'the entry count');
   const deleted = lpNum(vals[i++], r, lpAt, 'the deleted count');
   const numFields = lpNum(vals[i++], r, lpAt, 'the master field count');
-  if (numFields < 0 || i + numFields > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad master field count', lpAt);
+  if (numFields < 0 || i + numFields > n) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad master field count', lpAt);
   const masterFields: Uint8Array[] = [];
   for (let k = 0; k < numFields; k++) {
     if (out) masterFields.push(lpBytes(vals[i++], r, lpAt));
@@ -102,7 +108,7 @@ function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt
       if (flags & FLAG_SAMEFIELDS) for (let k = 0; k < numFields; k++) lpPresent(vals[i++], r, lpAt);
       else {
         const nf = lpNum(vals[i++], r, lpAt, 'entry field count');
-        if (nf < 0 || i + nf * 2 > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
+        if (nf < 0 || i + nf * 2 > n) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
         i += nf * 2;
       }
     } else {
@@ -113,7 +119,7 @@ function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt
         for (let k = 0; k < numFields; k++) fields.push([masterFields[k]!, lpBytes(vals[i++], r, lpAt)]);
       } else {
         const nf = lpNum(vals[i++], r, lpAt, 'entry field count');
-        if (nf < 0 || i + nf * 2 > vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
+        if (nf < 0 || i + nf * 2 > n) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: bad entry field count', lpAt);
         for (let k = 0; k < nf; k++) {
           const f = lpBytes(vals[i++], r, lpAt);
           fields.push([f, lpBytes(vals[i++], r, lpAt)]);
@@ -129,7 +135,7 @@ function readStreamNode(master: StreamId | null, lp: Uint8Array, r: Cursor, lpAt
       if (entry) out!.push(entry);
     }
   }
-  if (i !== vals.length) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: data after the last entry', lpAt);
+  if (i !== n) throw corrupt(r, 'RDB_BAD_STREAM_NODE', 'stream node: data after the last entry', lpAt);
   return live;
 }
 

@@ -8,10 +8,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
 import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
-import { tryUtf8 } from '../src/model/bytes.js';
+import { tryUtf8, utf8 } from '../src/model/bytes.js';
+import { formatG17 } from '../src/model/number.js';
 import { exportRecords } from '../src/ops/export.js';
 import { jsonIntInto, writeJsonBytes } from '../src/ops/json-bytes.js';
 import { writeEntryJson } from '../src/ops/jsonl.js';
+import { encodeListpack, type LpValue } from '../src/rdb/listpack.js';
+import { parseRedisDoubleBytes } from '../src/rdb/string.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -113,6 +116,48 @@ describe('byte-level JSON writer', () => {
           writeJsonBytes(w, b);
           expect(new TextDecoder().decode(w.finish())).toBe(JSON.stringify(new TextDecoder().decode(b)));
         }
+  });
+
+  it('writes listpack zset scores stored as text as String() writes their value', () => {
+    // Redis 7.0 stores a non-integer score as %.17g; the writer takes String()'s digits from the
+    // text when 15 of them name the score again
+    const texts: string[] = ['0.99999999999999989', '9.9999999999999982', '0.1', '-0.5', '0.000001', '0.0000001', '1e-05'];
+    texts.push('123456.70000000000', '0.10000000000000001', '-24467.503700000001', '99999999999999.984', '1234567890123456.8');
+    texts.push('0.050000000000000003', '5.0', '007.5', '+1.5', '1.5e3', '0.30000000000000004', '100.00000000000001');
+    let seed = 17;
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let t = 0; t < 20000; t++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 24 - 8);
+      texts.push(formatG17(Number(v.toPrecision(1 + (t % 17)))), formatG17(v), String(Number(v.toPrecision(1 + (t % 15)))));
+    }
+    for (let k = 0; k < texts.length; k += 100) {
+      const items: LpValue[] = [];
+      const members: Array<[Uint8Array, number]> = [];
+      const scores: number[] = [];
+      for (const [i, text] of texts.slice(k, k + 100).entries()) {
+        const b = utf8(text);
+        const score = parseRedisDoubleBytes(b, 0, b.length);
+        if (score === null || Number.isInteger(score)) continue;
+        items.push(utf8(`m${i}`), b);
+        members.push([utf8(`m${i}`), score]);
+        scores.push(score);
+      }
+      const key = { kind: 'key', db: 1, key: utf8('z'), type: 'zset', encoding: 'listpack', rdbType: 17, expireAt: null } as const;
+      const packed = {
+        ...key,
+        value: [],
+        packed: { format: 'listpack', blob: encodeListpack(items), count: items.length, scores: Float64Array.from(scores) },
+      };
+      const line = (e: KeyEntry): string => {
+        const w = new ByteWriter();
+        writeEntryJson(w, e);
+        return new TextDecoder().decode(w.finish());
+      };
+      expect(line(packed as KeyEntry)).toBe(line({ ...key, value: members }));
+    }
   });
 
   it('writes safe integers as String() does, quoted or not', () => {

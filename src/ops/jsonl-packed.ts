@@ -88,6 +88,61 @@ function scoreInto(buf: Uint8Array, o: number, s: number): number {
   return asciiInto(buf, o, String(s));
 }
 
+/** The digits of a score's text (scoreTextInto), integer part first. */
+const DIGITS = new Uint8Array(48);
+/** 10^0 .. 10^22, each exact as a double. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * A zset score stored as text (Redis 7.0 writes %.17g) as scoreInto writes it, from the text when
+ * that can be done without String(): a plain decimal (no exponent, |s| >= 1e-6) whose digits, rounded
+ * to 15 significant ones and without trailing zeros, name `s` again (checked by one exact division:
+ * an integer of 15 digits over a power of ten up to 10^22). Two decimals of 15 digits or fewer never
+ * name the same double, so those digits are the shortest that do: String(s)'s. Otherwise scoreInto.
+ */
+function scoreTextInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number, s: number): number {
+  if (Number.isSafeInteger(s) || !Number.isFinite(s)) return scoreInto(buf, at, s);
+  let p = from;
+  const neg = b[p] === 0x2d;
+  if (neg) p++;
+  let n = 0;
+  while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 24) DIGITS[n++] = b[p++]! - 0x30;
+  const intDigits = n;
+  if (intDigits === 0 || p >= to || b[p] !== 0x2e || (intDigits > 1 && DIGITS[0] === 0)) return scoreInto(buf, at, s);
+  p++;
+  while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 46) DIGITS[n++] = b[p++]! - 0x30;
+  if (p !== to || n === intDigits) return scoreInto(buf, at, s);
+  let lead = 0;
+  while (lead < n && DIGITS[lead] === 0) lead++;
+  // below 1e-6 String() writes an exponent
+  if (lead === n || lead - intDigits > 5) return scoreInto(buf, at, s);
+  let keep = n;
+  if (n - lead > 15) {
+    keep = lead + 15;
+    // the 15 digits must end in the fraction, and a carry must stay there
+    if (keep <= intDigits) return scoreInto(buf, at, s);
+    if (DIGITS[keep]! >= 5) {
+      let q = keep - 1;
+      while (q >= intDigits && DIGITS[q] === 9) DIGITS[q--] = 0;
+      if (q < intDigits) return scoreInto(buf, at, s);
+      DIGITS[q]!++;
+    }
+  }
+  while (keep > intDigits && DIGITS[keep - 1] === 0) keep--;
+  if (keep === intDigits) return scoreInto(buf, at, s);
+  if (n - lead > 15) {
+    let m = 0;
+    for (let q = lead; q < keep; q++) m = m * 10 + DIGITS[q]!;
+    if (m / POW10[keep - intDigits]! !== (neg ? -s : s)) return scoreInto(buf, at, s);
+  }
+  let o = at;
+  if (neg) buf[o++] = 0x2d;
+  for (let q = 0; q < intDigits; q++) buf[o++] = 0x30 + DIGITS[q]!;
+  buf[o++] = 0x2e;
+  for (let q = intDigits; q < keep; q++) buf[o++] = 0x30 + DIGITS[q]!;
+  return o;
+}
+
 /** Write a packed value's JSON (writesPacked must hold). */
 export function writePackedValue(w: ByteWriter, type: KeyEntry['type'], p: PackedBlob): void {
   if (p.format === 'intset') writeIntset(w, p.blob, p.count);
@@ -179,7 +234,8 @@ function writePairs(w: ByteWriter, blob: Uint8Array, n: number, zset: boolean, s
     const el = lpElement;
     if (zset) {
       // the member's bound left 48 bytes for this: a score takes at most 25, its bracket 1
-      if (el.from >= 0) o = scoreInto(buf, o, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
+      if (el.from >= 0)
+        o = scoreTextInto(buf, o, blob, el.from, el.to, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
       else if (typeof el.int === 'number') o = jsonIntInto(buf, o, el.int, false);
       else o = scoreInto(buf, o, Number(el.int));
     } else {

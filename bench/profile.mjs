@@ -11,7 +11,7 @@
  * DevTools or speedscope for flame graphs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,7 +101,10 @@ function main() {
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     if (name === 'to-rdb' || name === 'aof-to-rdb') rmSync(TARGETS[name][5], { force: true });
     if (r.status !== 0) throw new Error(`rdbkit ${TARGETS[name].join(' ')} exited ${r.status}`);
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    // the largest profile: an AOF replay runs in a child process (src/cli/heap.ts), which writes its own
+    const file = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
     printTop(
       `rdbkit ${name} (${secs.toFixed(2)} s wall)${keep ? ` ${join(dir, file)}` : ''}`,
       summarize(JSON.parse(readFileSync(join(dir, file), 'utf8'))),

@@ -3,7 +3,8 @@
  * stdin not a terminal): exit codes, one-line errors with file and offset, the repair/unflush
  * safety rules (plan, --yes, --dry-run, backups), and JSON output. Needs `npm run build` first.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -265,5 +266,53 @@ describe('unflush', () => {
   it('without --yes and no terminal: exit 2', () => {
     const d = copyDir('flushall');
     expect(rdbkit('unflush', d).code).toBe(2);
+  });
+});
+
+describe('convert of a large AOF (replayed in a child process with a larger young generation)', () => {
+  // one SET of a 64 MiB value: at the size where convert re-runs itself in a child (src/cli/heap.ts)
+  const big = () => {
+    const value = new Uint8Array(64 << 20).fill(0x78);
+    return file(concatBytes([utf8(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value.length}\r\n`), value, utf8('\r\n')]), `big-${n++}.aof`);
+  };
+
+  it('writes the same RDB as a replay in the process itself, with the exit status of the child', () => {
+    const p = big();
+    const viaChild = rdbkit('convert', p, '--to', 'rdb', '-o', join(work, 'child.rdb'));
+    expect(viaChild.code).toBe(0);
+    const inProcess = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'rdbkit.js'), 'convert', p, '--to', 'rdb', '-o', join(work, 'self.rdb')],
+      {
+        env: { ...process.env, NO_COLOR: '1', RDBKIT_DATASET_CHILD: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      },
+    );
+    expect(inProcess.status).toBe(0);
+    expect(viaChild.stderr).toBe(inProcess.stderr.replace('self.rdb', 'child.rdb'));
+    expect(readFileSync(join(work, 'child.rdb')).equals(readFileSync(join(work, 'self.rdb')))).toBe(true);
+    // refusals still come from the command line as given: the output exists and --force is missing
+    const again = rdbkit('convert', p, '--to', 'rdb', '-o', join(work, 'child.rdb'));
+    expect(again.code).toBe(2);
+    expect(again.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('SIGTERM to rdbkit reaches the child: exit 143, no output and no temp file left', async () => {
+    const p = big();
+    const dir = mkdtempSync(join(work, 'term-'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'rdbkit.js'), 'convert', p, '--to', 'rdb', '-o', join(dir, 'out.rdb')], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    // signal rdbkit once it has started its child (Linux: /proc lists a thread's child processes)
+    const children = `/proc/${child.pid}/task/${child.pid}/children`;
+    while (child.exitCode === null && readFileSync(children, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(143);
+    // rdbkit waited for the child: nothing appears afterwards either
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

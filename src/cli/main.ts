@@ -12,13 +12,15 @@ import * as repair from './commands/repair.js';
 import * as report from './commands/report.js';
 import * as restore from './commands/restore.js';
 import * as unflush from './commands/unflush.js';
-import { streamingHeap } from './heap.js';
+import { allowDatasetProcess, streamingHeap } from './heap.js';
 
 /** Every command module, in help order. Colleagues add theirs here. */
 const commands = [inspect, check, convert, repair, unflush, digest, diff, restore, report];
 
 /** Run the CLI with the given arguments. */
-export async function main(args: string[] = hideBin(process.argv)): Promise<void> {
+export async function main(args?: string[]): Promise<void> {
+  if (args === undefined) allowDatasetProcess();
+  args ??= hideBin(process.argv);
   installSignalCleanup();
   streamingHeap();
   // a reader that stops early (`rdbkit convert ... | head`) is not an error worth a stack trace

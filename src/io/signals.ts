@@ -37,6 +37,16 @@ export function removeTemps(): void {
 const SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGPIPE: 141, SIGTERM: 143 } as const;
 
 let installed = false;
+/** While set, a signal goes to this instead of ending the process (see deferSignals). */
+let deferTo: ((sig: NodeJS.Signals) => void) | null = null;
+
+/**
+ * Hand the CLI's signals to `to` instead of ending the process (null: end it again): a process
+ * that re-runs its command line in a child passes them on and exits with the child's status.
+ */
+export function deferSignals(to: ((sig: NodeJS.Signals) => void) | null): void {
+  deferTo = to;
+}
 
 /**
  * Install the CLI's handlers: remove temp files, then exit 128 + signal (SIGPIPE quietly: the
@@ -47,6 +57,10 @@ export function installSignalCleanup(): void {
   installed = true;
   for (const [sig, status] of Object.entries(SIGNALS)) {
     process.on(sig as NodeJS.Signals, () => {
+      if (deferTo) {
+        deferTo(sig as NodeJS.Signals);
+        return;
+      }
       removeTemps();
       process.exit(status);
     });

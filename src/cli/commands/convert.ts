@@ -21,6 +21,7 @@ import { encodeBatches, looksLikeJson, rawValuesFor, recordsFromJson, type ToRdb
 import { convertAof, convertRdbToResp, type EngineConvertArgs } from '../convert-engine.js';
 import { convertSalvage } from '../convert-salvage.js';
 import { type FilterArgs, filterFromArgs, filterOptions, parseTime } from '../filters.js';
+import { datasetProcess } from '../heap.js';
 import { openAof, shownName } from '../inputs.js';
 import { c, EXIT_OK, runCommand, writeOutput } from '../output.js';
 import { rdbProgress } from '../progress.js';
@@ -147,7 +148,11 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (kind === 'aof') {
       const at = argv.at === undefined ? undefined : parseTime('at', argv.at, now);
-      return convertAof({ ...engineArgs(argv, filter), at, set: await openAof(opened), quiet: argv.quiet });
+      const set = await openAof(opened);
+      // a replay holds the whole dataset: a child with a larger young generation does it (cli/heap.ts)
+      const child = await datasetProcess(set);
+      if (child !== null) return child;
+      return convertAof({ ...engineArgs(argv, filter), at, set, quiet: argv.quiet });
     }
     return convertRecords(argv, kind, src!, filter);
   });

@@ -10,7 +10,7 @@ import { crc64 } from '../src/bytes/crc64.js';
 import { cursorOf } from '../src/bytes/cursor.js';
 import { CorruptError } from '../src/errors.js';
 import { ascii, bytesEqual } from '../src/model/bytes.js';
-import { decodeIntset, encodeIntset } from '../src/rdb/intset.js';
+import { decodeIntset, encodeIntset, encodeSafeIntset } from '../src/rdb/intset.js';
 import { readLength, readLengthOrEncoding } from '../src/rdb/length.js';
 import { decodeListpack, decodeListpackValues, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
 import { checkStreamNode, decodeStreamNode } from '../src/rdb/stream.js';
@@ -203,6 +203,21 @@ describe('listpack', () => {
     const blob = encodeListpack(items);
     expect(blob[4]! | (blob[5]! << 8)).toBe(65535);
     expect(decodeListpackValues(blob, 0).length).toBe(65536);
+  });
+
+  it('encodeSafeIntset (members as numbers) writes the bytes encodeIntset does, at every width', () => {
+    const rand = rng(4);
+    const spans = [100, 70000, 5e9, 2 * 10 ** 15];
+    for (let round = 0; round < 200; round++) {
+      const span = spans[round % spans.length]!;
+      const n = 1 + Math.floor(rand() * 60);
+      const values: number[] = [];
+      for (let i = 0; i < n; i++) values.push(Math.trunc((rand() - 0.5) * span));
+      if (round % 7 === 0) values.push(values[0]!); // a duplicate is dropped
+      if (round % 11 === 0) values.push(-(2 ** 31), 2 ** 31 - 1, -32769, 32768, 999999999999999, -999999999999999);
+      expect(encodeSafeIntset(Float64Array.from(values))).toEqual(encodeIntset(values.map(BigInt)));
+    }
+    expect(encodeSafeIntset(new Float64Array(0))).toEqual(encodeIntset([]));
   });
 
   describe('corruption', () => {

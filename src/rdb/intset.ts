@@ -66,6 +66,38 @@ export function validateIntset(blob: Uint8Array, base: number): number {
   return walk(blob, base, null);
 }
 
+/**
+ * encodeIntset for members that are all safe integers, as numbers: the common case (a set of
+ * ids), without a BigInt per member. The same bytes as encodeIntset of the same values.
+ */
+export function encodeSafeIntset(values: Float64Array): Uint8Array {
+  values.sort();
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (n === 0 || values[n - 1] !== values[i]) values[n++] = values[i]!;
+  let enc = 2;
+  if (n > 0) {
+    const lo = values[0]!;
+    const hi = values[n - 1]!;
+    if (lo < -2147483648 || hi > 2147483647) enc = 8;
+    else if (lo < -32768 || hi > 32767) enc = 4;
+  }
+  const out = new Uint8Array(8 + n * enc);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, enc, true);
+  dv.setUint32(4, n, true);
+  for (let i = 0, at = 8; i < n; i++, at += enc) {
+    const v = values[i]!;
+    if (enc === 2) dv.setInt16(at, v, true);
+    else if (enc === 4) dv.setInt32(at, v, true);
+    else {
+      const hi = Math.floor(v / 2 ** 32);
+      dv.setUint32(at, v - hi * 2 ** 32, true);
+      dv.setInt32(at + 4, hi, true);
+    }
+  }
+  return out;
+}
+
 /** Encode: sorts ascending (duplicates dropped, as intsetAdd ignores them), smallest width (2/4/8). */
 export function encodeIntset(values: readonly bigint[]): Uint8Array {
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

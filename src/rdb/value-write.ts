@@ -13,7 +13,7 @@
  *   lists at RDB >= 7: quicklist nodes of 8 KiB (see quicklist.ts)
  */
 import type { ByteWriter } from '../bytes/writer.js';
-import { ascii, compareBytes, parseCanonicalInt } from '../model/bytes.js';
+import { ascii, compareBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
 import { layoutG } from '../model/number.js';
 import type { HashField, KeyStartRecord, ModuleValue } from '../model/record.js';
 import {
@@ -23,7 +23,7 @@ import {
   ZSET_MAX_LISTPACK_ENTRIES as ZSET_MAX_ENTRIES,
 } from '../model/redis-defaults.js';
 import { QuicklistContainer, RdbType } from './constants.js';
-import { encodeIntset } from './intset.js';
+import { encodeIntset, encodeSafeIntset } from './intset.js';
 import { writeLength } from './length.js';
 import { encodeListpack, type LpValue } from './listpack.js';
 import { writeModuleItems } from './module.js';
@@ -81,15 +81,29 @@ export function writeList(w: ByteWriter, t: ValueTarget, elems: readonly Uint8Ar
 /** Set: intset, listpack (RDB >= 11) or plain; returns the type id written. */
 export function writeSet(w: ByteWriter, t: ValueTarget, members: readonly Uint8Array[]): number {
   if (t.version >= 2 && members.length <= SET_MAX_INTSET) {
-    const ints: bigint[] = [];
-    for (const m of members) {
-      const n = parseCanonicalInt(m);
+    // numbers while every member has at most 15 digits (all safe integers), BigInts past that
+    const small = new Float64Array(members.length);
+    let i = 0;
+    for (; i < members.length; i++) {
+      const n = parseSmallCanonicalInt(members[i]!);
       if (n === null) break;
-      ints.push(n);
+      small[i] = n;
     }
-    if (ints.length === members.length) {
-      writeString(w, encodeIntset(ints), t.sopts);
+    if (i === members.length) {
+      writeString(w, encodeSafeIntset(small), t.sopts);
       return RdbType.SET_INTSET;
+    }
+    if (members[i]!.length > 15) {
+      const ints: bigint[] = [];
+      for (const m of members) {
+        const n = parseCanonicalInt(m);
+        if (n === null) break;
+        ints.push(n);
+      }
+      if (ints.length === members.length) {
+        writeString(w, encodeIntset(ints), t.sopts);
+        return RdbType.SET_INTSET;
+      }
     }
   }
   if (hasSetListpack(t) && members.length <= SET_MAX_LISTPACK && members.every((m) => m.length <= MAX_VALUE)) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
 import { compressJs, inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
-import { displayText, intBytes, tryUtf8 } from '../src/model/bytes.js';
+import { bytesKey, displayText, intBytes, keyBytes, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
 import { parseRedisDoubleBytes, redisDoubleValid } from '../src/rdb/string.js';
 
@@ -308,6 +308,22 @@ describe('text of bytes', () => {
       expect(displayText(b)).toContain('\ufeff');
       expect(bytesToJson(b)).toBe(`\ufeff${body}`);
       expect(bytesFromJson(bytesToJson(b), 'x')).toEqual(b);
+    }
+  });
+});
+
+describe('bytesKey', () => {
+  it('one char per byte, any byte, at every length around its short-key cases and its 4096-byte steps', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (const n of [...Array(40).keys(), 4095, 4096, 4097, 10000]) {
+      const b = Uint8Array.from({ length: n }, next);
+      const k = bytesKey(b);
+      expect(k.length).toBe(n);
+      expect(Array.from(k, (c) => c.charCodeAt(0))).toEqual(Array.from(b));
+      expect(keyBytes(k)).toEqual(b);
+      // a view into a larger buffer reads its own bytes only
+      expect(bytesKey(new Uint8Array(new Uint8Array(n + 4).fill(0xff).buffer, 2, n).fill(0x80))).toBe('\u0080'.repeat(n));
     }
   });
 });

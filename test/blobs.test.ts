@@ -12,7 +12,7 @@ import { CorruptError } from '../src/errors.js';
 import { ascii, bytesEqual } from '../src/model/bytes.js';
 import { decodeIntset, encodeIntset, encodeSafeIntset } from '../src/rdb/intset.js';
 import { readLength, readLengthOrEncoding } from '../src/rdb/length.js';
-import { decodeListpack, decodeListpackValues, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
+import { decodeListpack, decodeListpackValues, encodeListpack, encodeListpackView, type LpValue } from '../src/rdb/listpack.js';
 import { checkStreamNode, decodeStreamNode } from '../src/rdb/stream.js';
 import { readString } from '../src/rdb/string.js';
 import { decodeZiplist, decodeZiplistValues, encodeZiplist } from '../src/rdb/ziplist.js';
@@ -120,6 +120,19 @@ describe('listpack', () => {
     expect(decodeListpackValues(blob, 0)).toEqual([ascii('hello'), 7, -1]);
     expect(txt(decodeListpack(blob, 0))).toEqual(['hello', '7', '-1']);
     expect(encodeListpack([ascii('hello'), ascii('7'), ascii('-1')])).toEqual(blob);
+    expect(encodeListpack([ascii('hello'), 7, -1n])).toEqual(blob);
+  });
+
+  it('encodeListpackView: the same bytes as encodeListpack, valid until the next listpack, also after one over 1 MiB', () => {
+    const blob = hex('13000000 0300 8568656c6c6f06 0701 dfff02 ff');
+    expect(encodeListpackView([ascii('hello'), 7, -1n])).toEqual(blob);
+    const big = [new Uint8Array(1 << 20).fill(0x61), ascii('x')];
+    const whole = encodeListpack(big);
+    const view = encodeListpackView(big);
+    expect(view).toEqual(whole);
+    const copy = view.slice();
+    expect(encodeListpackView([ascii('hello'), 7, -1n])).toEqual(blob);
+    expect(encodeListpack(big)).toEqual(copy);
     expect(encodeListpack([ascii('hello'), 7, -1n])).toEqual(blob);
   });
 

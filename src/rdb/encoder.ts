@@ -29,7 +29,7 @@ import { MAX_REDIS_RDB_VERSION, Opcode, RdbType } from './constants.js';
 import { compareTemplateFields, writeHashTemplate } from './hash-template.js';
 import { writeKeyMeta } from './key-meta.js';
 import { writeLength } from './length.js';
-import { encodeListpack } from './listpack.js';
+import { encodeListpackView } from './listpack.js';
 import { writeModuleItems } from './module.js';
 import { StreamPartWriter } from './stream-part-write.js';
 import { streamForLayout, streamLayoutFor, streamLosses, streamTypeOf, writeStreamValue } from './stream-write.js';
@@ -508,7 +508,7 @@ export class RdbEncoder {
         for (const x of values) writeString(vw, x, this.target.sopts);
         return RdbType.HASH_TMPL_ARRAY_REF;
       }
-      writeString(vw, encodeListpack([t.id!, ...values]), this.target.sopts);
+      writeString(vw, encodeListpackView([t.id!, ...values]), this.target.sopts);
       return RdbType.HASH_TMPL_LP_REF;
     }
     const sorted = [...e.value].sort((a, b) => compareTemplateFields(a.field, b.field));
@@ -519,8 +519,8 @@ export class RdbEncoder {
       for (const h of sorted) writeString(vw, h.value, this.target.sopts);
       return RdbType.HASH_TMPL_ARRAY;
     }
-    writeString(vw, encodeListpack(sorted.map((h) => h.field)), this.target.sopts);
-    writeString(vw, encodeListpack([t.id ?? 0, ...sorted.map((h) => h.value)]), this.target.sopts);
+    writeString(vw, encodeListpackView(sorted.map((h) => h.field)), this.target.sopts);
+    writeString(vw, encodeListpackView([t.id ?? 0, ...sorted.map((h) => h.value)]), this.target.sopts);
     return RdbType.HASH_TMPL_LP;
   }
 

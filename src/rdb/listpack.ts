@@ -490,13 +490,19 @@ export function writeListpackElement(w: ByteWriter, v: LpValue): void {
 }
 
 /**
- * The writer encodeListpack reuses: each listpack then costs one exact copy, where a fresh writer
- * grew by doubling from 64 bytes (an allocation and a copy per step, most of them off-heap).
+ * The writer encodeListpack reuses: each listpack then costs one exact copy (none through
+ * encodeListpackView), where a fresh writer grew by doubling from 64 bytes (an allocation and a
+ * copy per step, most of them off-heap).
  */
 let scratch = new ByteWriter(1 << 12);
+/** The last listpack was over 1 MiB: the next one starts on a fresh small buffer. */
+let scratchHuge = false;
 
-/** Encode; a Uint8Array that is a canonical int64 (parseCanonicalInt) is stored as an int entry (smallest form). */
-export function encodeListpack(items: readonly LpValue[]): Uint8Array {
+function encodeIntoScratch(items: readonly LpValue[]): ByteWriter {
+  if (scratchHuge) {
+    scratch = new ByteWriter(1 << 12); // do not keep a huge listpack's buffer
+    scratchHuge = false;
+  }
   const w = scratch;
   w.length = 0;
   w.u32le(0).u16le(0);
@@ -505,8 +511,21 @@ export function encodeListpack(items: readonly LpValue[]): Uint8Array {
   if (w.length > 0xffffffff) throw new RangeError(`listpack of ${w.length} bytes exceeds 4 GiB`);
   w.patchU32le(0, w.length);
   w.patchU16le(4, Math.min(items.length, COUNT_UNKNOWN));
-  if (w.length > 1 << 20) scratch = new ByteWriter(1 << 12); // do not keep a huge listpack's buffer
-  return w.take();
+  scratchHuge = w.length > 1 << 20;
+  return w;
+}
+
+/** Encode; a Uint8Array that is a canonical int64 (parseCanonicalInt) is stored as an int entry (smallest form). */
+export function encodeListpack(items: readonly LpValue[]): Uint8Array {
+  return encodeIntoScratch(items).take();
+}
+
+/**
+ * encodeListpack without its copy: a view of the reused buffer, valid until the next listpack is
+ * encoded. For a caller that consumes the bytes at once (writeString copies or compresses them).
+ */
+export function encodeListpackView(items: readonly LpValue[]): Uint8Array {
+  return encodeIntoScratch(items).finish();
 }
 
 /** Size in bytes of one element as encodeListpack would write it (for node-size limits). */

@@ -25,7 +25,7 @@ import {
 import { QuicklistContainer, RdbType } from './constants.js';
 import { encodeIntset, encodeSafeIntset } from './intset.js';
 import { writeLength } from './length.js';
-import { encodeListpack, type LpValue } from './listpack.js';
+import { encodeListpackView, type LpValue } from './listpack.js';
 import { writeModuleItems } from './module.js';
 import { planQuicklist } from './quicklist.js';
 import { formatG17, type WriteStringOptions, writeString, writeStringDouble } from './string.js';
@@ -65,7 +65,7 @@ export function writeList(w: ByteWriter, t: ValueTarget, elems: readonly Uint8Ar
     writeLength(w, nodes.length);
     for (const n of nodes) {
       if (qv2) writeLength(w, n.plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
-      writeString(w, n.plain ? n.items[0]! : qv2 ? encodeListpack(n.items) : encodeZiplist(n.items), t.sopts);
+      writeString(w, n.plain ? n.items[0]! : qv2 ? encodeListpackView(n.items) : encodeZiplist(n.items), t.sopts);
     }
     return qv2 ? RdbType.LIST_QUICKLIST_2 : RdbType.LIST_QUICKLIST;
   }
@@ -107,7 +107,7 @@ export function writeSet(w: ByteWriter, t: ValueTarget, members: readonly Uint8A
     }
   }
   if (hasSetListpack(t) && members.length <= SET_MAX_LISTPACK && members.every((m) => m.length <= MAX_VALUE)) {
-    writeString(w, encodeListpack(members), t.sopts);
+    writeString(w, encodeListpackView(members), t.sopts);
     return RdbType.SET_LISTPACK;
   }
   writeLength(w, members.length);
@@ -151,7 +151,7 @@ export function writeZset(w: ByteWriter, t: ValueTarget, members: ReadonlyArray<
       if (Number.isInteger(s) && s >= -TWO_62 && s <= TWO_62) items.push(Number.isSafeInteger(s) ? (s === 0 ? 0 : s) : BigInt(s));
       else items.push(ascii(v >= 11 ? shortestG(s) : d2string(s)));
     }
-    writeString(w, encodeListpack(items), t.sopts);
+    writeString(w, encodeListpackView(items), t.sopts);
     return RdbType.ZSET_LISTPACK;
   }
   if (small && v >= 2) {
@@ -203,7 +203,7 @@ export function writeHash(w: ByteWriter, t: ValueTarget, fields: readonly HashFi
       const items: LpValue[] = [];
       for (const f of ordered) items.push(f.field, f.value, f.expireAt ?? 0);
       w.i64le(minExpire);
-      writeString(w, encodeListpack(items), t.sopts);
+      writeString(w, encodeListpackView(items), t.sopts);
       return RdbType.HASH_LISTPACK_EX;
     }
     w.i64le(minExpire);
@@ -219,7 +219,7 @@ export function writeHash(w: ByteWriter, t: ValueTarget, fields: readonly HashFi
     const flat: Uint8Array[] = [];
     for (const f of fields) flat.push(f.field, f.value);
     if (v >= 10) {
-      writeString(w, encodeListpack(flat), t.sopts);
+      writeString(w, encodeListpackView(flat), t.sopts);
       return RdbType.HASH_LISTPACK;
     }
     if (v >= 4) {
@@ -338,6 +338,6 @@ function writeQuicklistNodes(w: ByteWriter, t: ValueTarget, items: readonly Uint
     const len = node[0]!.length;
     const plain = qv2 && n === 1 && (t.version >= 11 ? len > 8192 : len >= 2 ** 30);
     if (qv2) writeLength(w, plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
-    writeString(w, plain ? node[0]! : qv2 ? encodeListpack(node) : encodeZiplist(node), t.sopts);
+    writeString(w, plain ? node[0]! : qv2 ? encodeListpackView(node) : encodeZiplist(node), t.sopts);
   }
 }

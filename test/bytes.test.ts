@@ -3,11 +3,12 @@
  * updates; LZF round trips, liblzf's stream rules and every failure kind (inflating or only
  * validating); XXH32 known values; integers and doubles as text bytes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
 import { compressJs, inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
-import { bytesKey, displayText, intBytes, keyBytes, tryUtf8 } from '../src/model/bytes.js';
+import { installLatin1Decoder } from '../src/io/latin1.js';
+import { bytesKey, displayText, intBytes, keyBytes, setLatin1Decoder, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
 import { parseRedisDoubleBytes, redisDoubleValid } from '../src/rdb/string.js';
 
@@ -325,5 +326,25 @@ describe('bytesKey', () => {
       // a view into a larger buffer reads its own bytes only
       expect(bytesKey(new Uint8Array(new Uint8Array(n + 4).fill(0xff).buffer, 2, n).fill(0x80))).toBe('\u0080'.repeat(n));
     }
+  });
+});
+
+describe('bytesKey with the CLI latin1 decoder (io/latin1.ts)', () => {
+  afterEach(() => setLatin1Decoder(null));
+  it('gives the same strings as without it, at every length around 64 and beyond 4096', () => {
+    let seed = 9;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const inputs = [...[0, 1, 16, 17, 63, 64, 65, 66, 200, 4095, 4096, 4097, 10000].map((n) => Uint8Array.from({ length: n }, next))];
+    inputs.push(new Uint8Array(new Uint8Array(300).fill(0xfe).buffer, 3, 100).fill(0x9f)); // a view
+    const plain = inputs.map(bytesKey);
+    installLatin1Decoder();
+    expect(inputs.map(bytesKey)).toEqual(plain);
+    let used = 0;
+    setLatin1Decoder(() => {
+      used++;
+      return '';
+    });
+    for (const b of inputs) bytesKey(b);
+    expect(used).toBe(inputs.filter((b) => b.length > 64).length);
   });
 });

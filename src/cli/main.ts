@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ownVersion } from '../io/files.js';
+import { installLatin1Decoder } from '../io/latin1.js';
 import { installSignalCleanup } from '../io/signals.js';
 import * as check from './commands/check.js';
 import * as convert from './commands/convert.js';
@@ -22,6 +23,7 @@ export async function main(args?: string[]): Promise<void> {
   if (args === undefined) allowDatasetProcess();
   args ??= hideBin(process.argv);
   installSignalCleanup();
+  installLatin1Decoder();
   streamingHeap();
   // a reader that stops early (`rdbkit convert ... | head`) is not an error worth a stack trace
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

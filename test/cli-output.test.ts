@@ -2,7 +2,7 @@
  * Where the CLI writes, run for real: `-o -` and a non-terminal stdout, `/dev/null`, a FIFO, a
  * device node made with mknod, a symlinked target (the link stays a link, the real file is
  * replaced by a rename and keeps its owner and mode), and a signal mid-conversion (the temp
- * file is removed, the target is untouched, exit 128 + signal).
+ * file is removed, the target is untouched, exit 128 + signal), and a socket read slowly.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -19,6 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,4 +198,36 @@ describe('signals', () => {
       if (sig === 'SIGPIPE') expect(err).toBe('');
     }, 60_000);
   }
+});
+
+describe('a socket target read slowly', () => {
+  it('gets the same bytes as a file (the writer waits for the socket to drain)', async () => {
+    const rdb = join(tmp, 'socket-keys.rdb');
+    writeManyStringKeys(rdb, 30_000, { prefix: 'k:', valueLength: 200, fill: 'w' });
+    const file = join(tmp, 'socket-ref.jsonl');
+    expect(run(['convert', rdb, '--to', 'jsonl', '-o', file]).code).toBe(0);
+    const path = join(tmp, 'out.sock');
+    const got: Buffer[] = [];
+    const done = new Promise<void>((resolve) => {
+      const server = createServer((conn) => {
+        // read a little at a time, so the writer's queue fills and write() returns before the OS has the bytes
+        conn.on('data', (d: Buffer) => {
+          got.push(d);
+          conn.pause();
+          setTimeout(() => conn.resume(), 1);
+        });
+        conn.on('end', () => server.close(() => resolve()));
+      });
+      server.listen(path);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const child = spawn(process.execPath, [BIN, 'convert', rdb, '--to', 'jsonl', '-o', path]);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await done;
+    expect(code).toBe(0);
+    const out = Buffer.concat(got);
+    const ref = readFileSync(file);
+    expect(out.length).toBe(ref.length);
+    expect(out.equals(ref)).toBe(true);
+  }, 60_000);
 });

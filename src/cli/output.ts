@@ -55,7 +55,7 @@ export interface WriteOutputOptions {
   binary?: boolean;
   /** Names the bytes in a refusal ("RDB bytes"). */
   what?: string;
-  /** Called with each chunk once it is written out (the sink holds it no longer). */
+  /** Called with each chunk once it is written out and the sink holds it no longer (its buffer may be reused). */
   release?: (chunk: Uint8Array) => void;
 }
 
@@ -82,7 +82,7 @@ export async function writeOutput(
       if (size >= gather) {
         for (const p of pending) {
           await sink.write(p);
-          opts.release?.(p);
+          if (opts.release && sink.idle()) opts.release(p);
         }
         pending = [];
         size = 0;

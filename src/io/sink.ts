@@ -20,6 +20,12 @@ export interface OutputSink {
   /** Bytes written so far. */
   readonly written: number;
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Whether no chunk written so far is still referenced by the sink, so the caller may write into
+   * its buffer again. File, device and FIFO writes have finished when write() resolves; a stream
+   * (stdout, a socket) may keep a chunk queued until the other end reads it.
+   */
+  idle(): boolean;
   /** Finish: rename a temp file into place, or close the device. */
   commit(): Promise<void>;
   /** Give up: remove a temp file (the target is untouched), close a device. */
@@ -95,6 +101,9 @@ class FileSink implements OutputSink {
   write(chunk: Uint8Array): Promise<void> {
     return this.f.write(chunk);
   }
+  idle(): boolean {
+    return true;
+  }
   commit(): Promise<void> {
     return this.f.commit();
   }
@@ -117,6 +126,9 @@ class HandleSink implements OutputSink {
     }
     this.written += chunk.length;
   }
+  idle(): boolean {
+    return true;
+  }
   async commit(): Promise<void> {
     await this.fh?.close();
     this.fh = null;
@@ -136,6 +148,10 @@ class StreamSink implements OutputSink {
   async write(chunk: Uint8Array): Promise<void> {
     this.written += chunk.length;
     if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+  }
+  idle(): boolean {
+    // a write the OS took at once is off the queue before write() returns
+    return (this.stream as { writableLength?: number }).writableLength === 0;
   }
   async commit(): Promise<void> {
     if (this.kind === 'socket') await new Promise<void>((resolve) => (this.stream as Socket).end(resolve));

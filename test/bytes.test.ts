@@ -8,7 +8,7 @@ import { Crc64, crc64, hex64 } from '../src/bytes/crc64.js';
 import { compressJs, inflateJs, lzfCompress, lzfDecompress, lzfInflate, lzfValidate } from '../src/bytes/lzf.js';
 import { Xxh32, xxh32 } from '../src/bytes/xxh32.js';
 import { installLatin1Decoder } from '../src/io/latin1.js';
-import { bytesKey, displayText, intBytes, keyBytes, setLatin1Decoder, tryUtf8 } from '../src/model/bytes.js';
+import { bytesKey, displayText, intBytes, keyBytes, latin1, setLatin1Decoder, tryUtf8 } from '../src/model/bytes.js';
 import { bytesFromJson, bytesToJson } from '../src/ops/json.js';
 import { parseRedisDoubleBytes, redisDoubleValid } from '../src/rdb/string.js';
 
@@ -199,6 +199,13 @@ describe('LZF', () => {
 });
 
 describe('numbers as bytes', () => {
+  it('latin1 gives one char per byte of any range, eight at a time or fewer', () => {
+    const b = new Uint8Array(300).map((_, i) => (i * 37) & 255);
+    const oneByOne = (from: number, to: number) => Array.from(b.subarray(from, to), (c) => String.fromCharCode(c)).join('');
+    for (let from = 0; from < 40; from++) for (let to = from; to <= 300; to += 7) expect(latin1(b, from, to)).toBe(oneByOne(from, to));
+    expect(latin1(b)).toBe(oneByOne(0, 300));
+  });
+
   it('intBytes is the decimal text of numbers and bigints, shared or fresh', () => {
     const rand = rng(5);
     const values: Array<number | bigint> = [

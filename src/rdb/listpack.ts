@@ -426,6 +426,10 @@ function asInt(v: LpValue): bigint | number | null {
 }
 
 function writeBacklen(w: ByteWriter, l: number): void {
+  if (l <= 127) {
+    w.u8(l);
+    return;
+  }
   const n = backlenSize(l);
   // Most significant 7-bit group first; every byte except the first carries bit 7.
   for (let i = n - 1; i >= 0; i--) {
@@ -434,42 +438,50 @@ function writeBacklen(w: ByteWriter, l: number): void {
   }
 }
 
+/**
+ * Append one integer element in its smallest form (encoding+data+backlen), straight into the
+ * writer: no LpValue, no intermediate bytes. `n` is a safe integer, or a bigint within int64.
+ */
+function writeListpackInt(w: ByteWriter, n: number | bigint): void {
+  if (typeof n !== 'number') {
+    if (n < -9007199254740991n || n > 9007199254740991n) {
+      w.u8(0xf4).i64leBig(n);
+      writeBacklen(w, 9);
+      return;
+    }
+    n = Number(n);
+  }
+  if (n >= 0 && n <= 127) {
+    w.u8(n);
+    writeBacklen(w, 1);
+  } else if (n >= -4096 && n <= 4095) {
+    const u = n & 0x1fff;
+    w.u8(0xc0 | (u >> 8)).u8(u & 0xff);
+    writeBacklen(w, 2);
+  } else if (n >= -32768 && n <= 32767) {
+    w.u8(0xf1).i16le(n);
+    writeBacklen(w, 3);
+  } else if (n >= -8388608 && n <= 8388607) {
+    const u = n & 0xffffff;
+    w.u8(0xf2)
+      .u8(u & 0xff)
+      .u8((u >> 8) & 0xff)
+      .u8(u >> 16);
+    writeBacklen(w, 4);
+  } else if (n >= -2147483648 && n <= 2147483647) {
+    w.u8(0xf3).i32le(n);
+    writeBacklen(w, 5);
+  } else {
+    w.u8(0xf4).i64leBig(BigInt(n));
+    writeBacklen(w, 9);
+  }
+}
+
 /** Append one element (encoding+data+backlen) in the smallest form. */
 export function writeListpackElement(w: ByteWriter, v: LpValue): void {
   const n = asInt(v);
   if (n !== null) {
-    if (typeof n === 'number' && n >= 0 && n <= 127) {
-      w.u8(n);
-      writeBacklen(w, 1);
-      return;
-    }
-    if (typeof n === 'number' && n >= -4096 && n <= 4095) {
-      const u = n & 0x1fff;
-      w.u8(0xc0 | (u >> 8)).u8(u & 0xff);
-      writeBacklen(w, 2);
-      return;
-    }
-    if (typeof n === 'number' && n >= -32768 && n <= 32767) {
-      w.u8(0xf1).i16le(n);
-      writeBacklen(w, 3);
-      return;
-    }
-    if (typeof n === 'number' && n >= -8388608 && n <= 8388607) {
-      const u = n & 0xffffff;
-      w.u8(0xf2)
-        .u8(u & 0xff)
-        .u8((u >> 8) & 0xff)
-        .u8(u >> 16);
-      writeBacklen(w, 4);
-      return;
-    }
-    if (typeof n === 'number' && n >= -2147483648 && n <= 2147483647) {
-      w.u8(0xf3).i32le(n);
-      writeBacklen(w, 5);
-      return;
-    }
-    w.u8(0xf4).i64leBig(BigInt(n));
-    writeBacklen(w, 9);
+    writeListpackInt(w, n);
     return;
   }
   const s = v as Uint8Array;

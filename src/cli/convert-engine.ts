@@ -6,11 +6,12 @@
 import { CorruptError, UsageError } from '../errors.js';
 import type { RdbRecord } from '../model/record.js';
 import type { AofSource } from '../model/source.js';
+import { engineRdbChunks } from '../ops/engine-rdb.js';
 import { type ExportStats, exportRecords, recordBatches } from '../ops/export.js';
 import { filterRecords, type KeyFilter, pickFilter } from '../ops/filter.js';
 import { engineRecords, replayAof } from '../ops/replay-aof.js';
 import { sortedExport } from '../ops/sort.js';
-import { encodeRecords, type ToRdbReport } from '../ops/to-rdb.js';
+import type { ToRdbReport } from '../ops/to-rdb.js';
 import { datasetRespChunks, newToRespReport } from '../ops/to-resp.js';
 import { datasetHeap } from './heap.js';
 import { c, EXIT_OK, writeOutput } from './output.js';
@@ -66,8 +67,15 @@ export async function convertAof(a: EngineConvertArgs & { set: AofSource; quiet?
   // the replay's line is gone; writing the output (the RDB's LZF, the JSON) has a line of its own
   let total = 0;
   for (const db of engine.dbs) total += db.size;
-  const { bar: writing, count } = writeProgress('convert', a.file, total, a.quiet);
+  const { bar: writing, count, key } = writeProgress('convert', a.file, total, a.quiet);
   try {
+    if (a.to === 'rdb') {
+      // straight from the engine's shapes (ops/engine-rdb.ts), not through the record model
+      const rep: Partial<ToRdbReport> = {};
+      const opts = { ...pickFilter(a), version: a.rdbVersion ?? 10, lossy: a.lossy, at: a.at, onKey: key };
+      await emit(a, engineRdbChunks(engine, opts, rep), () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`);
+      return EXIT_OK;
+    }
     return await writeDataset(a, count(engineRecords(engine, a.at)));
   } finally {
     writing.end();
@@ -75,15 +83,6 @@ export async function convertAof(a: EngineConvertArgs & { set: AofSource; quiet?
 }
 
 async function writeDataset(a: EngineConvertArgs, records: Iterable<RdbRecord>): Promise<number> {
-  if (a.to === 'rdb') {
-    const rep: Partial<ToRdbReport> = {};
-    await emit(
-      a,
-      encodeRecords(records, { ...pickFilter(a), version: a.rdbVersion ?? 10, lossy: a.lossy }, rep),
-      () => `RDB ${rep.version}, ${rep.keys ?? 0} keys`,
-    );
-    return EXIT_OK;
-  }
   if (a.to === 'resp') {
     const rep = newToRespReport();
     await emit(

@@ -198,11 +198,15 @@ export function writeProgress(
   arg: string,
   total: number,
   quiet: ProgressTarget | boolean | undefined,
-): { bar: Progress; count: <R extends { kind: string }>(records: Iterable<R>) => Generator<R> } {
+): { bar: Progress; count: <R extends { kind: string }>(records: Iterable<R>) => Generator<R>; key: () => void } {
   let keys = 0;
   const bar = progressFor(labelOf(verb, arg), () => ({ bytes: 0, total, keys, phase: 'write' }), quiet);
   return {
     bar,
+    key: () => {
+      keys++;
+      if ((keys & 1023) === 0) bar.tick();
+    },
     count: function* (records) {
       for (const r of records) {
         yield r;

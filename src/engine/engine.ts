@@ -26,7 +26,7 @@ import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { arityError, CommandError, lower } from './argv.js';
 import { COMMANDS as TABLE } from './commands/index.js';
 import type { Ctx, Library } from './context.js';
-import { Db, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
+import { type BStr, Db, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
 import { settlePacked } from './packed.js';
 
 /** Result of one command: ok (with an optional reply value) or a Redis error line. */
@@ -140,6 +140,20 @@ export class Engine {
       for (const [key, slot] of this.dbs[db]!.slots) {
         if (!opts.includeExpired && slot.expireAt !== null && slot.expireAt <= at) continue;
         yield slotEntry(db, keyBytes(key), slot);
+      }
+    }
+  }
+
+  /**
+   * The slots of every db as [db, key name as a BStr, slot], dropping those expired at `at`
+   * (default: the clock), in the order entries() yields them: for writers that encode the
+   * engine's own shapes (ops/engine-rdb.ts) instead of the record model.
+   */
+  *slotsForDump(at = this.now()): Generator<[number, BStr, Slot]> {
+    for (let db = 0; db < this.dbs.length; db++) {
+      for (const [key, slot] of this.dbs[db]!.slots) {
+        if (slot.expireAt !== null && slot.expireAt <= at) continue;
+        yield [db, key, slot];
       }
     }
   }

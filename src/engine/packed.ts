@@ -106,6 +106,16 @@ abstract class Packed {
     return this.n;
   }
 
+  /**
+   * The packed string itself, its tail joined (for writers that walk it: ops/engine-rdb.ts): each
+   * string element a one-char length and its bytes, a PackedZMap's member followed by its score's
+   * 8 float64 bytes (little-endian, as the platform's Float64Array: see scoreChars).
+   */
+  packed(): BStr {
+    this.settle();
+    return this.s;
+  }
+
   /** Index in the tail of the element whose first string is `k`, or -1. */
   protected inTail(k: BStr): number {
     const t = this.tail;
@@ -328,6 +338,11 @@ function scoreChars(score: number): string {
   f64[0] = score;
   const b = f64Bytes;
   return String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
+}
+
+/** The score whose 8 chars start at `at` of a PackedZMap's packed string (see packed()). */
+export function packedScoreAt(s: BStr, at: number): number {
+  return readScore(s, at);
 }
 
 function readScore(s: BStr, at: number): number {

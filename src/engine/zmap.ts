@@ -22,6 +22,11 @@ export class ZScoreMap {
     return this.m.size;
   }
 
+  /** member -> score, read-only (for writers that walk every member without a node each). */
+  get scores(): ReadonlyMap<BStr, number> {
+    return this.m;
+  }
+
   get(k: BStr): ZNode | undefined {
     const score = this.m.get(k);
     return score === undefined ? undefined : { member: k, score };

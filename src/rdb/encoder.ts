@@ -66,6 +66,9 @@ export interface RdbEncodeOptions {
   copyChunks?: boolean;
 }
 
+/** What a key's header needs (SELECTDB, expiry, IDLE/FREQ, metadata, name): KeyEntry has it all. */
+export type KeyHead = Pick<KeyEntry, 'db' | 'key' | 'expireAt'> & Partial<Pick<KeyEntry, 'idle' | 'freq' | 'meta'>>;
+
 /** One thing left out of the output. */
 export interface EncodeLoss {
   key: string;
@@ -194,10 +197,44 @@ export class RdbEncoder {
     return this.flush();
   }
 
-  /** Add one record's bytes to the pending output (the header before the first); `take()` hands them out. */
-  add(record: RdbRecord): void {
+  private begin(): void {
     if (this.ended) throw new UsageError('RDB_WRITE_ENDED', 'write() after end()');
     this.header();
+  }
+
+  /** The options strings are written with (for a value written into valueWriter()). */
+  get stringOptions(): WriteStringOptions {
+    return this.target.sopts;
+  }
+
+  /**
+   * The value buffer, emptied: a caller that encodes a value itself (ops/engine-rdb.ts, from the
+   * engine's own shapes) writes it here, then calls addWrittenKey.
+   */
+  valueWriter(): ByteWriter {
+    this.vw.length = 0;
+    return this.vw;
+  }
+
+  /** Add a key whose value (of RDB type `type`) the caller wrote into valueWriter(). */
+  addWrittenKey(head: KeyHead, type: number): void {
+    this.begin();
+    this.keyHeader(head, head.key, type);
+    this.w.append(this.vw);
+    this.report.keys++;
+  }
+
+  /** Add a string key (as add() of a string KeyEntry with that head and value). */
+  addStringKey(head: KeyHead, value: Uint8Array): void {
+    this.begin();
+    this.keyHeader(head, head.key, RdbType.STRING);
+    writeString(this.w, value, this.target.sopts);
+    this.report.keys++;
+  }
+
+  /** Add one record's bytes to the pending output (the header before the first); `take()` hands them out. */
+  add(record: RdbRecord): void {
+    this.begin();
     switch (record.kind) {
       case 'key':
         this.writeKey(record);
@@ -447,7 +484,7 @@ export class RdbEncoder {
   }
 
   /** SELECTDB when the db changes, the expiry, IDLE/FREQ, the type byte and the key name. */
-  private keyHeader(e: KeyEntry | KeyStartRecord, name: Uint8Array | string, type: number): void {
+  private keyHeader(e: KeyHead, name: Uint8Array | string, type: number): void {
     const w = this.w;
     const v = this.version;
     if (e.db !== this.db) {

@@ -442,7 +442,7 @@ function writeBacklen(w: ByteWriter, l: number): void {
  * Append one integer element in its smallest form (encoding+data+backlen), straight into the
  * writer: no LpValue, no intermediate bytes. `n` is a safe integer, or a bigint within int64.
  */
-function writeListpackInt(w: ByteWriter, n: number | bigint): void {
+export function writeListpackInt(w: ByteWriter, n: number | bigint): void {
   if (typeof n !== 'number') {
     if (n < -9007199254740991n || n > 9007199254740991n) {
       w.u8(0xf4).i64leBig(n);

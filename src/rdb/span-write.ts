@@ -1,0 +1,149 @@
+/**
+ * Writing values whose elements are held as byte strings (a JS string whose char codes are the
+ * bytes 0..255, as the engine holds them) without turning each element into a Uint8Array first:
+ * a listpack is built element by element from ranges of such strings, into one reused buffer,
+ * with exactly the bytes encodeListpack gives for the same elements as Uint8Arrays (an element
+ * that is a canonical int64 is stored as an integer entry, in the smallest form). The caller
+ * writes the finished span as an RDB string (writeString: int / LZF / raw, as for any listpack).
+ *
+ * Buffering model: one ByteWriter per builder, reused; finish() returns a view valid until the
+ * next begin().
+ */
+import { ByteWriter } from '../bytes/writer.js';
+import { parseCanonicalInt } from '../model/bytes.js';
+import { writeListpackInt } from './listpack.js';
+
+const COUNT_UNKNOWN = 65535;
+
+/** parseSmallCanonicalInt over chars [from, to) of a byte string: at most 15 chars, else null. */
+export function charsSmallInt(s: string, from: number, to: number): number | null {
+  const n = to - from;
+  if (n === 0 || n > 15) return null;
+  let i = from;
+  let neg = false;
+  if (s.charCodeAt(i) === 0x2d) {
+    neg = true;
+    i++;
+    if (n === 1) return null;
+  }
+  if (s.charCodeAt(i) === 0x30) return n === 1 ? 0 : null;
+  let v = 0;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+/** The bytes of chars [from, to) of a byte string, as a view into `buf` (grown when needed). */
+export class CharBytes {
+  private buf = new Uint8Array(256);
+
+  /** A view of the bytes, valid until the next call. */
+  view(s: string, from = 0, to = s.length): Uint8Array {
+    const n = to - from;
+    if (n > this.buf.length) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) buf[i] = s.charCodeAt(from + i);
+    return buf.subarray(0, n);
+  }
+}
+
+/** The integer an element of 16..20 chars stands for in a listpack (canonical int64), else null. */
+function charsBigInt(s: string, from: number, to: number): number | bigint | null {
+  const c = s.charCodeAt(from);
+  if (c !== 0x2d && (c < 0x31 || c > 0x39)) return null;
+  const b = new Uint8Array(to - from);
+  for (let i = 0; i < b.length; i++) b[i] = s.charCodeAt(from + i);
+  const v = parseCanonicalInt(b);
+  if (v === null) return null;
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** A listpack built element by element (see the file comment). */
+export class ListpackSpan {
+  private readonly w = new ByteWriter(1 << 12);
+  private count = 0;
+
+  /** Start a new listpack (the previous view is no longer valid). */
+  begin(): void {
+    const w = this.w;
+    w.length = 0;
+    w.u32le(0).u16le(0);
+    this.count = 0;
+  }
+
+  /** An element of the bytes of chars [from, to) of `s` (an integer entry when canonical int64). */
+  chars(s: string, from: number, to: number): void {
+    const len = to - from;
+    this.count++;
+    if (len <= 20) {
+      const n = len <= 15 ? charsSmallInt(s, from, to) : charsBigInt(s, from, to);
+      if (n !== null) {
+        writeListpackInt(this.w, n);
+        return;
+      }
+    }
+    const w = this.w;
+    let l: number;
+    if (len <= 63) {
+      w.u8(0x80 | len);
+      l = 1 + len;
+    } else if (len <= 4095) {
+      w.u8(0xe0 | (len >> 8)).u8(len & 0xff);
+      l = 2 + len;
+    } else {
+      w.u8(0xf0).u32le(len);
+      l = 5 + len;
+    }
+    const buf = w.reserve(len);
+    let o = w.length;
+    for (let i = from; i < to; i++) buf[o++] = s.charCodeAt(i);
+    w.length = o;
+    // backlen: l in 7-bit groups, most significant first, every byte but the first with bit 7
+    if (l <= 127) w.u8(l);
+    else if (l < 16383) w.u8(l >> 7).u8((l & 0x7f) | 0x80);
+    else if (l < 2097151)
+      w.u8(l >> 14)
+        .u8(((l >> 7) & 0x7f) | 0x80)
+        .u8((l & 0x7f) | 0x80);
+    else if (l < 268435455)
+      w.u8(l >> 21)
+        .u8(((l >> 14) & 0x7f) | 0x80)
+        .u8(((l >> 7) & 0x7f) | 0x80)
+        .u8((l & 0x7f) | 0x80);
+    else
+      w.u8(Math.floor(l / 2 ** 28))
+        .u8(((l >> 21) & 0x7f) | 0x80)
+        .u8(((l >> 14) & 0x7f) | 0x80)
+        .u8(((l >> 7) & 0x7f) | 0x80)
+        .u8((l & 0x7f) | 0x80);
+  }
+
+  /** An integer element (a safe integer, or a bigint within int64). */
+  int(n: number | bigint): void {
+    this.count++;
+    writeListpackInt(this.w, n);
+  }
+
+  /** Elements so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Bytes so far, header included and terminator not. */
+  get bytes(): number {
+    return this.w.length;
+  }
+
+  /** Terminate and return the listpack (a view, valid until the next begin()). */
+  finish(): Uint8Array {
+    const w = this.w;
+    w.u8(0xff);
+    if (w.length > 0xffffffff) throw new RangeError(`listpack of ${w.length} bytes exceeds 4 GiB`);
+    w.patchU32le(0, w.length);
+    w.patchU16le(4, Math.min(this.count, COUNT_UNKNOWN));
+    return w.finish();
+  }
+}

@@ -132,6 +132,59 @@ function limitsCommands(): RedisArg[][] {
   // lists and streams take the record path; they are here so the mix is written in order
   cmds.push(['RPUSH', 'l:small', 'a', '1', 'b'], ['RPUSH', 'l:big', ...Array.from({ length: 300 }, (_, i) => pad('e', i % 70))]);
   cmds.push(['XADD', 'x:1', '1-1', 'f', 'v'], ['XADD', 'x:1', '2-1', 'f', 'w'], ['XGROUP', 'CREATE', 'x:1', 'g', '0']);
+  // streams: nodes of 100 entries and of 4096 bytes, master fields and others, ids past 2^53
+  for (let i = 1; i <= 250; i++) cmds.push(['XADD', 'x:many', `${1000 + (i >> 2)}-${i}`, 'temp', digits(i * 3), 'city', pad('c', i % 90)]);
+  for (let i = 1; i <= 120; i++) {
+    const f =
+      i % 3 === 0 ? ['a', '1', 'b', '-2'] : i % 3 === 1 ? ['a', pad('x', i * 9)] : ['x', digits(2 ** 40 + i), '12345678901234567890', 'y'];
+    cmds.push(['XADD', 'x:mixed', `${5000 + i}-${i % 2 ? 9 : 0}`, ...f]);
+  }
+  for (let i = 1; i <= 250; i++) cmds.push(['XADD', 'x:small', `9-${i}`, 'f', digits(i % 7)]);
+  // entries of 50 listpack bytes after a first one of 10..60: one of these streams meets the 4096-byte limit exactly
+  for (let j = 10; j <= 60; j++)
+    for (let i = 1; i <= 100; i++) cmds.push(['XADD', `x:exact${j}`, `${i}-1`, pad('k', 20), pad('v', i === 1 ? j : 40)]);
+  cmds.push(['XADD', 'x:negseq', '5-10', 'f', 'v'], ['XADD', 'x:negseq', '6-0', 'f', 'v'], ['XADD', 'x:negseq', '6-1', 'g', 'v']);
+  cmds.push(['XADD', 'x:bigms', '9007199254740993-1', 'f', 'v'], ['XADD', 'x:bigseq', '1-18446744073709551615', 'f', 'v']);
+  cmds.push(['XADD', 'x:empty', '7-1', 'f', 'v'], ['XDEL', 'x:empty', '7-1']);
+  cmds.push(['XADD', 'x:long', '1-1', 'f', pad('L', 5000)], ['XADD', 'x:long', '1-2', 'f', 'v']);
+  cmds.push(
+    ['XGROUP', 'CREATE', 'x:many', 'g1', '0'],
+    ['XGROUP', 'CREATE', 'x:many', 'g0', '$'],
+    ['XGROUP', 'CREATECONSUMER', 'x:many', 'g1', 'bob'],
+  );
+  cmds.push([
+    'XCLAIM',
+    'x:many',
+    'g1',
+    'alice',
+    '0',
+    '1000-3',
+    'TIME',
+    String(NOW - 5),
+    'RETRYCOUNT',
+    '2',
+    'FORCE',
+    'JUSTID',
+    'LASTID',
+    '1000-3',
+  ]);
+  cmds.push([
+    'XCLAIM',
+    'x:many',
+    'g1',
+    'bob',
+    '0',
+    '1001-4',
+    '1000-1',
+    'TIME',
+    String(NOW),
+    'RETRYCOUNT',
+    '1',
+    'FORCE',
+    'JUSTID',
+    'LASTID',
+    '1001-4',
+  ]);
   cmds.push(['HSET', 'h:ttl', 'f', 'v'], ['PEXPIRE', 'h:ttl', '100000'], ['SADD', 's:ttl', '1'], ['PEXPIREAT', 's:ttl', String(NOW)]);
   cmds.push(['SELECT', '3'], ['HSET', 'h:db3', 'a', 'b'], ['ZADD', 'z:db3', '1', 'x'], ['SADD', 's:db3', 'q'], ['SET', 'str:db3', 'v']);
   cmds.push(['SELECT', '15'], ['SET', 'str:db15', 'v']);

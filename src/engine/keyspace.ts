@@ -19,7 +19,7 @@
  * SETBIT, BITFIELD, PFADD) copy the value out as bytes and store the result back.
  */
 import { bytesKey, compareBytes, keyBytes, parseCanonicalInt, parseSmallCanonicalInt } from '../model/bytes.js';
-import type { StreamId, Value } from '../model/record.js';
+import type { StreamId, StreamValue, Value } from '../model/record.js';
 import { PACK_MAX_ENTRIES, PackedMap, PackedSet, PackedZMap, packable } from './packed.js';
 import { PackedList } from './packed-list.js';
 import { entryFromRecord, entryId, entryRecords, type XEntry } from './stream-entry.js';
@@ -279,42 +279,43 @@ export function toValue(v: EValue): Value {
     }
     case 'stream': {
       const s = v.value;
-      return {
-        type: 'stream',
-        value: {
-          entries: entryRecords(s.entries),
-          length: s.entries.length,
-          lastId: s.lastId,
-          firstId: s.entries.length ? entryId(s.entries[0]!) : { ms: 0n, seq: 0n },
-          maxDeletedId: s.maxDeletedId,
-          entriesAdded: s.entriesAdded,
-          groups: [...s.groups.values()]
-            .map((g) => ({
-              name: g.name,
-              lastId: g.lastId,
-              entriesRead: g.entriesRead,
-              pending: [...g.pel.entries()]
-                .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-                .map(([, n]) => ({
-                  id: n.id,
-                  deliveryTime: n.deliveryTime,
-                  deliveryCount: n.deliveryCount,
-                  consumer: n.consumer ? n.consumer.name : null,
-                })),
-              consumers: [...g.consumers.values()]
-                .sort((a, b) => compareBytes(a.name, b.name))
-                .map((c) => ({
-                  name: c.name,
-                  seenTime: c.seenTime,
-                  activeTime: null,
-                  pending: [...c.pel.keys()].sort().map((k) => c.pel.get(k)!.id),
-                })),
-            }))
-            .sort((a, b) => compareBytes(a.name, b.name)),
-        },
-      };
+      return { type: 'stream', value: { entries: entryRecords(s.entries), ...streamHead(s) } };
     }
   }
+}
+
+/** A stream in the record model but its entries: counters, and groups with their PELs and consumers in rax order. */
+export function streamHead(s: XStream): Omit<StreamValue, 'entries'> {
+  return {
+    length: s.entries.length,
+    lastId: s.lastId,
+    firstId: s.entries.length ? entryId(s.entries[0]!) : { ms: 0n, seq: 0n },
+    maxDeletedId: s.maxDeletedId,
+    entriesAdded: s.entriesAdded,
+    groups: [...s.groups.values()]
+      .map((g) => ({
+        name: g.name,
+        lastId: g.lastId,
+        entriesRead: g.entriesRead,
+        pending: [...g.pel.entries()]
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+          .map(([, n]) => ({
+            id: n.id,
+            deliveryTime: n.deliveryTime,
+            deliveryCount: n.deliveryCount,
+            consumer: n.consumer ? n.consumer.name : null,
+          })),
+        consumers: [...g.consumers.values()]
+          .sort((a, b) => compareBytes(a.name, b.name))
+          .map((c) => ({
+            name: c.name,
+            seenTime: c.seenTime,
+            activeTime: null,
+            pending: [...c.pel.keys()].sort().map((k) => c.pel.get(k)!.id),
+          })),
+      }))
+      .sort((a, b) => compareBytes(a.name, b.name)),
+  };
 }
 
 /** A string value holding a copy of `bytes`. */

@@ -16,7 +16,7 @@
 import type { ByteWriter } from '../bytes/writer.js';
 import type { Engine } from '../engine/engine.js';
 import { slotEntry } from '../engine/engine.js';
-import type { BStr, EValue, ZMap } from '../engine/keyspace.js';
+import { type BStr, type EValue, streamHead, type XStream, type ZMap } from '../engine/keyspace.js';
 import { PackedMap, PackedSet, PackedZMap, packedScoreAt } from '../engine/packed.js';
 import { keyBytes } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
@@ -31,6 +31,8 @@ import { type KeyHead, RdbEncoder } from '../rdb/encoder.js';
 import { encodeSafeIntset } from '../rdb/intset.js';
 import { writeLength } from '../rdb/length.js';
 import { CharBytes, charsSmallInt, ListpackSpan } from '../rdb/span-write.js';
+import { StreamNodeWriter } from '../rdb/stream-span-write.js';
+import { streamLayoutFor, streamTypeOf, writeStreamMeta } from '../rdb/stream-write.js';
 import { writeString } from '../rdb/string.js';
 import { d2string, shortestG } from '../rdb/value-write.js';
 import { compileFilter } from './filter.js';
@@ -160,11 +162,15 @@ class ValueWriter {
   private readonly valueChars = new CharBytes();
   private readonly els = new Elements();
   private ints = new Float64Array(SET_MAX_INTSET_ENTRIES);
+  private readonly nodes: StreamNodeWriter;
+  private readonly ranges: number[] = [];
 
   constructor(
     private readonly enc: RdbEncoder,
     private readonly version: number,
-  ) {}
+  ) {
+    this.nodes = new StreamNodeWriter(enc.stringOptions);
+  }
 
   /** A key name's bytes (a view, valid until the next key). */
   key(k: BStr): Uint8Array {
@@ -183,6 +189,8 @@ class ValueWriter {
         return this.set(head, v.value);
       case 'zset':
         return this.zset(head, v.value);
+      case 'stream':
+        return this.stream(head, v.value);
       default:
         return false;
     }
@@ -344,4 +352,47 @@ class ValueWriter {
     this.enc.addWrittenKey(head, type);
     return true;
   }
+
+  /**
+   * As writeStreamValue of the stream's record: nodes filled from the packed entries
+   * (engine/stream-entry.ts: a 16-char id, then LEB128-length-prefixed fields and values), then
+   * the counters and groups. An id past 2^53 goes the record way.
+   */
+  private stream(head: KeyHead, s: XStream): boolean {
+    const nodes = this.nodes;
+    const r = this.ranges;
+    nodes.begin();
+    for (const e of s.entries) {
+      const msHi = u32At(e, 0);
+      const seqHi = u32At(e, 8);
+      if (msHi >= 0x200000 || seqHi >= 0x200000) return false;
+      let k = 0;
+      let pos = 16;
+      while (pos < e.length) {
+        let len = 0;
+        let mul = 1;
+        let c: number;
+        do {
+          c = e.charCodeAt(pos++);
+          len += (c & 0x7f) * mul;
+          mul *= 0x80;
+        } while (c & 0x80);
+        r[k++] = pos;
+        r[k++] = pos + len;
+        pos += len;
+      }
+      nodes.entry(e, msHi * 0x100000000 + u32At(e, 4), seqHi * 0x100000000 + u32At(e, 12), r, k >> 2);
+    }
+    const vw = this.enc.valueWriter();
+    nodes.finish(vw);
+    const layout = streamLayoutFor(this.version);
+    writeStreamMeta(vw, { entries: [], ...streamHead(s) }, layout, this.enc.stringOptions);
+    this.enc.addWrittenKey(head, streamTypeOf(layout));
+    return true;
+  }
+}
+
+/** The big-endian u32 at chars [at, at+4) of a byte string. */
+function u32At(e: string, at: number): number {
+  return ((e.charCodeAt(at) << 24) | (e.charCodeAt(at + 1) << 16) | (e.charCodeAt(at + 2) << 8) | e.charCodeAt(at + 3)) >>> 0;
 }

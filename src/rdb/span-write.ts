@@ -11,7 +11,7 @@
  */
 import { ByteWriter } from '../bytes/writer.js';
 import { parseCanonicalInt } from '../model/bytes.js';
-import { writeListpackInt } from './listpack.js';
+import { backlenSize, listpackElementSize, writeListpackInt } from './listpack.js';
 
 const COUNT_UNKNOWN = 65535;
 
@@ -59,6 +59,17 @@ function charsBigInt(s: string, from: number, to: number): number | bigint | nul
   const v = parseCanonicalInt(b);
   if (v === null) return null;
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** Size of the element chars [from, to) of `s` make in a listpack (listpackElementSize of its bytes). */
+export function charsElementSize(s: string, from: number, to: number): number {
+  const len = to - from;
+  if (len <= 20) {
+    const n = len <= 15 ? charsSmallInt(s, from, to) : charsBigInt(s, from, to);
+    if (n !== null) return listpackElementSize(n);
+  }
+  const l = len + (len <= 63 ? 1 : len <= 4095 ? 2 : 5);
+  return l + backlenSize(l);
 }
 
 /** A listpack built element by element (see the file comment). */
@@ -125,6 +136,17 @@ export class ListpackSpan {
   int(n: number | bigint): void {
     this.count++;
     writeListpackInt(this.w, n);
+  }
+
+  /** `n` elements already encoded (another span's elements()). */
+  raw(elements: Uint8Array, n: number): void {
+    this.w.bytes(elements);
+    this.count += n;
+  }
+
+  /** The elements so far, without header or terminator (a view, valid until the next write). */
+  elements(): Uint8Array {
+    return this.w.finish().subarray(6);
   }
 
   /** Elements so far. */

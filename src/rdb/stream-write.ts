@@ -237,6 +237,15 @@ export function writeStreamValue(
     writeString(w, n.key, sopts);
     writeString(w, n.listpack, sopts);
   }
+  writeStreamMeta(w, v, layout, sopts);
+}
+
+/**
+ * What follows a stream's nodes: length, last id, the v2 counters (layout >= 2), the groups with
+ * their PELs and consumers, the NACK zones (5) and IDMP section (4+). `v.entries` is read only
+ * for the counters a loader derives when `v` lacks them.
+ */
+export function writeStreamMeta(w: ByteWriter, v: StreamValue, layout: StreamLayout, sopts: WriteStringOptions): void {
   writeLength(w, v.length);
   writeId(w, v.lastId);
   if (layout >= 2) {

@@ -129,8 +129,16 @@ function limitsCommands(): RedisArg[][] {
   );
   cmds.push(['SET', 'str:ttl', 'x', 'PX', '5000'], ['SET', 'str:expired', 'x', 'PXAT', String(NOW - 1)]);
   cmds.push(['SET', Uint8Array.from([0, 255, 13, 10, 128]), Uint8Array.from([1, 2, 3, 200, 0])]);
-  // lists and streams take the record path; they are here so the mix is written in order
+  // lists: 8 KiB listpack nodes, PLAIN nodes for elements over 8 KiB (RDB 11+), integer elements
   cmds.push(['RPUSH', 'l:small', 'a', '1', 'b'], ['RPUSH', 'l:big', ...Array.from({ length: 300 }, (_, i) => pad('e', i % 70))]);
+  cmds.push(['RPUSH', 'l:plain', 'a', pad('p', 8192), pad('q', 8193), 'b', pad('r', 9000), pad('s', 8184)]);
+  cmds.push(
+    ['RPUSH', 'l:ints', ...ints],
+    ['LPUSH', 'l:ints', '-1', '77'],
+    ['RPUSH', 'l:many', ...Array.from({ length: 3000 }, (_, i) => digits(i))],
+  );
+  // 103-byte elements after a first one of 10..120 bytes: one of these lists fills a node exactly
+  for (let j = 10; j <= 120; j++) cmds.push(['RPUSH', `l:exact${j}`, pad('f', j), ...Array.from({ length: 100 }, () => pad('e', 100))]);
   cmds.push(['XADD', 'x:1', '1-1', 'f', 'v'], ['XADD', 'x:1', '2-1', 'f', 'w'], ['XGROUP', 'CREATE', 'x:1', 'g', '0']);
   // streams: nodes of 100 entries and of 4096 bytes, master fields and others, ids past 2^53
   for (let i = 1; i <= 250; i++) cmds.push(['XADD', 'x:many', `${1000 + (i >> 2)}-${i}`, 'temp', digits(i * 3), 'city', pad('c', i % 90)]);

@@ -232,6 +232,19 @@ export class PackedList {
     return out;
   }
 
+  /** Number of chunks (for writers that walk them: ops/engine-rdb.ts). */
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  /**
+   * Chunk i (in [0, chunkCount)): a one-char element count, then each element as a LEB128
+   * length (7 bits a char, low group first) and its bytes (see the file comment).
+   */
+  chunk(i: number): BStr {
+    return this.chunks.at(i);
+  }
+
   /** The elements in the record model: views into one new buffer. */
   toRecord(): Uint8Array[] {
     const d = this.chunks;

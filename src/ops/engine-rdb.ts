@@ -13,11 +13,12 @@
  * to the encoder as records, one key at a time.
  */
 
-import type { ByteWriter } from '../bytes/writer.js';
+import { ByteWriter } from '../bytes/writer.js';
 import type { Engine } from '../engine/engine.js';
 import { slotEntry } from '../engine/engine.js';
 import { type BStr, type EValue, streamHead, type XStream, type ZMap } from '../engine/keyspace.js';
 import { PackedMap, PackedSet, PackedZMap, packedScoreAt } from '../engine/packed.js';
+import type { PackedList } from '../engine/packed-list.js';
 import { keyBytes } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
 import {
@@ -26,7 +27,7 @@ import {
   SET_MAX_INTSET_ENTRIES,
   ZSET_MAX_LISTPACK_ENTRIES,
 } from '../model/redis-defaults.js';
-import { RdbType } from '../rdb/constants.js';
+import { QuicklistContainer, RdbType } from '../rdb/constants.js';
 import { type KeyHead, RdbEncoder } from '../rdb/encoder.js';
 import { encodeSafeIntset } from '../rdb/intset.js';
 import { writeLength } from '../rdb/length.js';
@@ -50,6 +51,8 @@ export interface EngineRdbOptions extends ToRdbOptions {
 const FLUSH_AT = 1 << 20;
 const SET_MAX_LISTPACK = 128;
 const TWO_62 = 2 ** 62;
+/** Bytes of a quicklist node (list-max-listpack-size -2). */
+const QUICKLIST_NODE_LIMIT = 8192;
 
 /** Whether the direct writer handles this target (else the record path does, whole). */
 export function engineRdbApplies(opts: EngineRdbOptions): boolean {
@@ -164,6 +167,8 @@ class ValueWriter {
   private ints = new Float64Array(SET_MAX_INTSET_ENTRIES);
   private readonly nodes: StreamNodeWriter;
   private readonly ranges: number[] = [];
+  /** A list's quicklist nodes (their count goes first). */
+  private readonly listNodes = new ByteWriter(1 << 12);
 
   constructor(
     private readonly enc: RdbEncoder,
@@ -191,8 +196,8 @@ class ValueWriter {
         return this.zset(head, v.value);
       case 'stream':
         return this.stream(head, v.value);
-      default:
-        return false;
+      case 'list':
+        return this.list(head, v.value);
     }
   }
 
@@ -388,6 +393,72 @@ class ValueWriter {
     const layout = streamLayoutFor(this.version);
     writeStreamMeta(vw, { entries: [], ...streamHead(s) }, layout, this.enc.stringOptions);
     this.enc.addWrittenKey(head, streamTypeOf(layout));
+    return true;
+  }
+
+  /**
+   * As writeList without input nodes (RDB 10-12: quicklist 2): elements pushed to the tail one by
+   * one as planQuicklist does, 8 KiB listpack nodes, an element too large for one a PLAIN node
+   * (7.0: 1 GiB and more; 7.2 and later, RDB 11: over 8 KiB).
+   */
+  private list(head: KeyHead, l: PackedList): boolean {
+    if (l.length === 0) return false;
+    const out = this.listNodes;
+    out.length = 0;
+    const lp = this.lp;
+    const sopts = this.enc.stringOptions;
+    const v72 = this.version >= 11;
+    let nodes = 0;
+    let open = false;
+    for (let c = 0; c < l.chunkCount; c++) {
+      const s = l.chunk(c);
+      let pos = 1;
+      for (let n = s.charCodeAt(0); n > 0; n--) {
+        let len = 0;
+        let mul = 1;
+        let ch: number;
+        do {
+          ch = s.charCodeAt(pos++);
+          len += (ch & 0x7f) * mul;
+          mul *= 0x80;
+        } while (ch & 0x80);
+        const start = pos;
+        pos += len;
+        if (v72 ? len > QUICKLIST_NODE_LIMIT : len >= 2 ** 30) {
+          if (open) {
+            writeLength(out, QuicklistContainer.PACKED);
+            writeString(out, lp.finish(), sopts);
+            nodes++;
+            open = false;
+          }
+          writeLength(out, QuicklistContainer.PLAIN);
+          writeString(out, this.valueChars.view(s, start, pos), sopts);
+          nodes++;
+          continue;
+        }
+        // the node's bytes are its listpack's: header and elements (lp.bytes) and the terminator
+        if (open && lp.bytes + 1 + len + 8 > QUICKLIST_NODE_LIMIT) {
+          writeLength(out, QuicklistContainer.PACKED);
+          writeString(out, lp.finish(), sopts);
+          nodes++;
+          open = false;
+        }
+        if (!open) {
+          lp.begin();
+          open = true;
+        }
+        lp.chars(s, start, pos);
+      }
+    }
+    if (open) {
+      writeLength(out, QuicklistContainer.PACKED);
+      writeString(out, lp.finish(), sopts);
+      nodes++;
+    }
+    const vw = this.enc.valueWriter();
+    writeLength(vw, nodes);
+    vw.append(out);
+    this.enc.addWrittenKey(head, RdbType.LIST_QUICKLIST_2);
     return true;
   }
 }

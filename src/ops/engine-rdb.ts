@@ -167,6 +167,10 @@ class ValueWriter {
   private ints = new Float64Array(SET_MAX_INTSET_ENTRIES);
   private readonly nodes: StreamNodeWriter;
   private readonly ranges: number[] = [];
+  /** A zset's members, scores and order (reused: the zset being written). */
+  private readonly members: string[] = [];
+  private scores = new Float64Array(ZSET_MAX_LISTPACK_ENTRIES);
+  private readonly order: number[] = [];
   /** A list's quicklist nodes (their count goes first). */
   private readonly listNodes = new ByteWriter(1 << 12);
 
@@ -291,8 +295,9 @@ class ValueWriter {
   private zset(head: KeyHead, z: ZMap): boolean {
     const n = z.size;
     if (n === 0) return false;
-    const members: string[] = new Array(n);
-    const scores = new Float64Array(n);
+    const members = this.members;
+    if (this.scores.length < n) this.scores = new Float64Array(Math.max(n, 2 * this.scores.length));
+    const scores = this.scores;
     let i = 0;
     if (z instanceof PackedZMap) {
       const s = z.packed();
@@ -314,9 +319,11 @@ class ValueWriter {
       if (Number.isNaN(sc)) return false; // refused by the record path
       if (members[j]!.length > MAX_LISTPACK_VALUE || Object.is(sc, -0)) small = false;
     }
-    const order = new Uint32Array(n);
+    const order = this.order;
+    order.length = n;
     for (let j = 0; j < n; j++) order[j] = j;
-    order.sort((a, b) => {
+    /** (score, member bytes) order of members a and b: the one sortedZset (value-write.ts) gives. */
+    const before = (a: number, b: number): number => {
       const x = scores[a]!;
       const y = scores[b]!;
       if (x < y) return -1;
@@ -324,7 +331,18 @@ class ValueWriter {
       const p = members[a]!;
       const q = members[b]!;
       return p < q ? -1 : p > q ? 1 : 0;
-    });
+    };
+    if (n <= 16)
+      for (let j = 1; j < n; j++) {
+        const k = order[j]!;
+        let at = j;
+        while (at > 0 && before(order[at - 1]!, k) > 0) {
+          order[at] = order[at - 1]!;
+          at--;
+        }
+        order[at] = k;
+      }
+    else order.sort(before);
     const vw = this.enc.valueWriter();
     const sopts = this.enc.stringOptions;
     let type: number;

@@ -3,10 +3,27 @@
  * turns every key, member and value it keeps into a one-char-per-byte string, and for the long
  * ones `Buffer#toString('latin1')` is about 5x as fast as `String.fromCharCode.apply` (1M inputs
  * of 20-1000 bytes: 0.35 s against 1.75 s). The core uses no Buffer, so the CLI installs it here.
+ *
+ * The inputs are mostly views into a few large chunks (an AOF's read buffers), so one Buffer over
+ * the whole ArrayBuffer is kept and reused while the inputs come from it, instead of a
+ * Buffer.from (an object and its checks) per call.
  */
 import { setLatin1Decoder } from '../model/bytes.js';
 
+let lastBuffer: ArrayBufferLike | null = null;
+let lastView: Buffer = Buffer.alloc(0);
+
+/** Bytes as a latin1 string, through a Buffer over their whole ArrayBuffer (kept for the next call). */
+function decode(b: Uint8Array): string {
+  const end = b.byteOffset + b.length;
+  if (b.buffer !== lastBuffer || end > lastView.length) {
+    lastBuffer = b.buffer;
+    lastView = Buffer.from(b.buffer, 0, b.buffer.byteLength);
+  }
+  return lastView.toString('latin1', b.byteOffset, end);
+}
+
 /** Make bytesKey decode inputs over 64 bytes through Buffer. */
 export function installLatin1Decoder(): void {
-  setLatin1Decoder((b) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1'));
+  setLatin1Decoder(decode);
 }

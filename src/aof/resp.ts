@@ -384,7 +384,8 @@ export class AofTokenizer {
           argc: this.nlValue,
           argcBig: this.nlBig,
           argi: 0,
-          argv: [],
+          // presized from the header (a corrupt count does not allocate: past 1024 the array grows)
+          argv: this.nlValue <= 1024 ? new Array(Math.min(this.nlValue, this.maxArgs)) : [],
           bulkLen: -1,
           bulkBig: '',
           txn: 0,
@@ -494,7 +495,7 @@ export class AofTokenizer {
           }
         }
         // a view made by the constructor: subarray() costs ~2x as much (its species lookup), per argument
-        if (f.argi < this.maxArgs) f.argv.push(new Uint8Array(ab, bo + d, f.bulkLen));
+        if (f.argi < this.maxArgs) f.argv[f.argi] = new Uint8Array(ab, bo + d, f.bulkLen);
         f.argi++;
         f.bulkLen = -1;
         this.pos = d + need;

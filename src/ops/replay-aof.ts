@@ -18,7 +18,7 @@ import { parseLibrary } from '../engine/commands/functions.js';
 import { isKnownLowerCommand } from '../engine/commands/index.js';
 import { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
-import { latin1 } from '../model/bytes.js';
+import { bytesEqual, latin1 } from '../model/bytes.js';
 import type { Command, RdbRecord } from '../model/record.js';
 import type { AofSource } from '../model/source.js';
 import { AofPartReader } from './aof-part.js';
@@ -84,6 +84,11 @@ export class Replayer {
   private part: AofPartReader | null = null;
   private timestamp: number | undefined;
   private stopped = false;
+  /** The name (argv[0], at most 64 bytes) of the last command run, as bytes, text and lower case, and whether the engine knows it. */
+  private runName: Uint8Array = new Uint8Array(0);
+  private runText = '';
+  private runLower = '';
+  private runKnown = false;
 
   constructor(
     readonly engine: Engine,
@@ -145,9 +150,16 @@ export class Replayer {
         if (!this.options.fixedClock) this.engine.fixedNow = c.timestamp * 1000;
       }
       const a0 = c.argv[0]!;
-      const name = latin1(a0.length > 64 ? a0.subarray(0, 64) : a0);
-      const lname = name.toLowerCase();
-      if (!isKnownLowerCommand(lname)) {
+      // an AOF holds long runs of one command: its name is looked up once per run
+      if (!bytesEqual(a0, this.runName)) {
+        this.runName = a0.length > 64 ? a0.slice(0, 64) : a0.slice();
+        this.runText = latin1(this.runName);
+        this.runLower = this.runText.toLowerCase();
+        this.runKnown = isKnownLowerCommand(this.runLower);
+      }
+      const name = this.runText;
+      const lname = this.runLower;
+      if (!this.runKnown) {
         if (this.options.skipUnknown) {
           const k = name.toUpperCase();
           this.report.skipped.set(k, (this.report.skipped.get(k) ?? 0) + 1);

@@ -208,4 +208,25 @@ describe('PackedList', () => {
       { numRuns: 150 },
     );
   });
+
+  it('pushBackBytes packs the same chunks as pushBackAll of the same elements', () => {
+    const chunks = (l: PackedList): string[] => (l as unknown as { chunks: { toArray(): string[] } }).chunks.toArray();
+    fc.assert(
+      fc.property(
+        fc.array(elementArb, { maxLength: 300 }),
+        fc.array(fc.array(elementArb, { maxLength: 200 }), { maxLength: 6 }),
+        (init, pushes) => {
+          const l = PackedList.from(init);
+          const m = PackedList.from(init);
+          for (const items of pushes) {
+            l.pushBackAll(items);
+            m.pushBackBytes([keyBytes('rpush'), keyBytes('key'), ...items.map(keyBytes)], 2);
+            expect(chunks(m)).toEqual(chunks(l));
+            expect(m.length).toBe(l.length);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

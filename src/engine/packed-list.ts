@@ -10,6 +10,7 @@
  * end builds that end's chunk again (at most 4 KiB copied, as a listpack insert moves its tail);
  * an index walks the chunks from the nearer end.
  */
+import { bytesKey } from '../model/bytes.js';
 import { Deque } from './deque.js';
 import type { BStr } from './keyspace.js';
 
@@ -66,6 +67,10 @@ function makeChunk(items: readonly BStr[], from: number, to: number): BStr {
   for (let i = from; i < to; i++) parts.push(lenChars(items[i]!.length), items[i]!);
   return parts.join('');
 }
+
+/** pushBackBytes's buffer: kept between calls up to this size (a chunk is at most 4 KiB but for one long element). */
+const SCRATCH_MAX = 64 << 10;
+let scratch = new Uint8Array(CHUNK_BYTES + 64);
 
 /** A list of byte strings in packed chunks. */
 export class PackedList {
@@ -129,6 +134,66 @@ export class PackedList {
     }
     if (n > 0) this.putChunk(parts, n, reopened);
     this.size += items.length;
+  }
+
+  /**
+   * pushBackAll of the elements a[from..], taken as bytes: each chunk's new elements are packed
+   * straight into a scratch buffer and made a string once (no string per element, no join of
+   * them), the chunks cut exactly as pushBackAll cuts them.
+   */
+  pushBackBytes(a: readonly Uint8Array[], from: number): void {
+    const d = this.chunks;
+    let buf = scratch;
+    let w = 1; // scratch[0] is the count char of a chunk that is not reopened
+    let n = 0;
+    let len = 1; // the chunk's length as a string, its count char included
+    let last: BStr | null = null;
+    if (d.length) {
+      last = d.at(d.length - 1);
+      n = count(last);
+      len = last.length;
+    }
+    for (let j = from; j < a.length; j++) {
+      const v = a[j]!;
+      const vl = v.length;
+      if (n > 0 && !(n < CHUNK_ENTRIES && len + vl <= CHUNK_BYTES)) {
+        this.putBytesChunk(buf, w, n, last);
+        w = 1;
+        n = 0;
+        len = 1;
+        last = null;
+      }
+      if (w + vl + 8 > buf.length) {
+        const grown = new Uint8Array(Math.max(buf.length * 2, w + vl + 8));
+        grown.set(buf.subarray(0, w));
+        buf = grown;
+        if (grown.length <= SCRATCH_MAX) scratch = grown;
+      }
+      const w0 = w;
+      let l = vl;
+      while (l >= 0x80) {
+        buf[w++] = 0x80 | (l & 0x7f);
+        l = Math.floor(l / 0x80);
+      }
+      buf[w++] = l;
+      buf.set(v, w);
+      w += vl;
+      n++;
+      len += w - w0;
+    }
+    if (n > 0) this.putBytesChunk(buf, w, n, last);
+    this.size += a.length - from;
+  }
+
+  /** Store the chunk of `n` elements whose new ones are packed in buf[1, w): over `last` when it is the reopened last chunk, else after it. */
+  private putBytesChunk(buf: Uint8Array, w: number, n: number, last: BStr | null): void {
+    if (last !== null) {
+      if (w === 1) return; // nothing was added to it
+      this.chunks.set(this.chunks.length - 1, [String.fromCharCode(n), last.slice(1), bytesKey(buf.subarray(1, w))].join(''));
+    } else {
+      buf[0] = n;
+      this.chunks.pushBack(bytesKey(buf.subarray(0, w)));
+    }
   }
 
   /** Store the chunk of `n` elements packed in `parts`: over the last chunk when `reopened`, else after it. */

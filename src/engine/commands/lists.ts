@@ -20,11 +20,7 @@ function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): nu
   }
   const d = l.value;
   if (left) for (let j = 2; j < a.length; j++) d.pushFront(bstr(a[j]!));
-  else {
-    const items: BStr[] = new Array(a.length - 2);
-    for (let j = 2; j < a.length; j++) items[j - 2] = bstr(a[j]!);
-    d.pushBackAll(items);
-  }
+  else d.pushBackBytes(a, 2);
   return l.value.length;
 }
 

@@ -11,7 +11,7 @@ import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.j
 import { tryUtf8, utf8 } from '../src/model/bytes.js';
 import { formatG17 } from '../src/model/number.js';
 import { exportRecords } from '../src/ops/export.js';
-import { jsonIntInto, writeJsonBytes } from '../src/ops/json-bytes.js';
+import { jsonDoubleInto, jsonIntInto, writeJsonBytes } from '../src/ops/json-bytes.js';
 import { writeEntryJson } from '../src/ops/jsonl.js';
 import { encodeListpack, type LpValue } from '../src/rdb/listpack.js';
 import { parseRedisDoubleBytes } from '../src/rdb/string.js';
@@ -158,6 +158,23 @@ describe('byte-level JSON writer', () => {
       };
       expect(line(packed as KeyEntry)).toBe(line({ ...key, value: members }));
     }
+  });
+
+  it('writes doubles as String() does (binary zset scores)', () => {
+    const values = [0.1, -0.1, 0.5, 1.5, 1e-6, 1e-7, 1e-6 * (1 - 2 ** -52), 1e-5, 0.000123, 0.30000000000000004, 1 / 3, 2 / 3, -1e15 + 0.5];
+    values.push(999999999999999.9, 99999999999999.98, 123456.7, -24467.5037, 1e21, 1e22, 2 ** 60, 1.7976931348623157e308, 5e-324, 4.35);
+    for (let p = 1e-8; p < 1e17; p *= 10) values.push(p, p * 1.5, p * (1 - 2 ** -52), p * (1 + 2 ** -52), -p / 3);
+    let seed = 5;
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let t = 0; t < 50000; t++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 30 - 10);
+      values.push(v, Number(v.toPrecision(1 + (t % 17))), Number(v.toFixed(t % 8)));
+    }
+    const buf = new Uint8Array(32);
+    for (const v of values) expect(new TextDecoder().decode(buf.subarray(0, jsonDoubleInto(buf, 0, v)))).toBe(String(v));
   });
 
   it('writes safe integers as String() does, quoted or not', () => {

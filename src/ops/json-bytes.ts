@@ -289,3 +289,71 @@ export function jsonIntInto(buf: Uint8Array, at: number, v: number, quoted: bool
   if (quoted) buf[o++] = 0x22;
   return o;
 }
+
+/** 10^0 .. 10^22, each exact as a double. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** The doubles nearest 10^-6 .. 10^21 (as the literals 1e-6 ... name them), for the decimal exponent. */
+const POW10_FROM_MINUS6 = Array.from({ length: 28 }, (_, k) => Number(`1e${k - 6}`));
+
+/**
+ * A double's String() text at buf[at] (room for 25 bytes) with no string on the way, when the
+ * shortest digits can be found exactly: a non-integral |v| in [1e-6, 1e15) (String() writes it in
+ * fixed notation) named by a decimal of 15 significant digits or fewer. Its 15 digits m =
+ * round(|v| * 10^k) are exact (the product's error and v's distance to the decimal stay under
+ * 0.11 each), and m / 10^k (both exact, one correctly rounded division) is v only when that
+ * decimal names v. Two decimals of 15 digits or fewer never name the same double (DBL_DIG), so m
+ * without trailing zeros is the shortest text, String()'s. Anything else goes through String().
+ */
+export function jsonDoubleInto(buf: Uint8Array, at: number, v: number): number {
+  const a = v < 0 ? -v : v;
+  if (a >= 1e-6 && a < 1e15 && !Number.isInteger(a)) {
+    // n: the decimal exponent, 10^(n-1) <= a < 10^n (as doubles), 15 - n fraction digits
+    let n = -5;
+    while (a >= POW10_FROM_MINUS6[n + 6]!) n++;
+    const k = 15 - n;
+    const m = Math.round(a * POW10[k]!);
+    if (m < 1e15 && m / POW10[k]! === a) {
+      let o = at;
+      if (v < 0) buf[o++] = 0x2d;
+      // the integer part, then the fraction's k digits without the trailing zeros
+      const p = POW10[k]!;
+      const ip = Math.floor(m / p);
+      let frac = m - ip * p;
+      if (frac === 0) return asciiDouble(buf, at, v);
+      o = ip < 0x80000000 ? smallIntInto(buf, o, ip) : jsonIntInto(buf, o, ip, false);
+      buf[o++] = 0x2e;
+      let digits = k;
+      while (frac % 10 === 0) {
+        frac /= 10;
+        digits--;
+      }
+      for (let q = o + digits - 1; q >= o; q--) {
+        const d = frac % 10;
+        buf[q] = 0x30 + d;
+        frac = (frac - d) / 10;
+      }
+      return o + digits;
+    }
+  }
+  return asciiDouble(buf, at, v);
+}
+
+const INF = new Uint8Array([0x22, 0x69, 0x6e, 0x66, 0x22]);
+const NEG_INF = new Uint8Array([0x22, 0x2d, 0x69, 0x6e, 0x66, 0x22]);
+const NEG_ZERO = new Uint8Array([0x22, 0x2d, 0x30, 0x22]);
+
+/** A zset score as the JSON export writes it (scoreToJson's form) at buf[at] (room for 25 bytes). */
+export function jsonScoreInto(buf: Uint8Array, at: number, s: number): number {
+  if (Number.isSafeInteger(s) && !Object.is(s, -0)) return jsonIntInto(buf, at, s, false);
+  const fixed = s === Infinity ? INF : s === -Infinity ? NEG_INF : Object.is(s, -0) ? NEG_ZERO : null;
+  if (fixed === null) return jsonDoubleInto(buf, at, s);
+  buf.set(fixed, at);
+  return at + fixed.length;
+}
+
+/** String(v) at buf[at]. */
+function asciiDouble(buf: Uint8Array, at: number, v: number): number {
+  const s = String(v);
+  for (let q = 0; q < s.length; q++) buf[at + q] = s.charCodeAt(q);
+  return at + s.length;
+}

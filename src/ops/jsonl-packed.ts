@@ -10,7 +10,7 @@ import { decodeIntset, intsetMember } from '../rdb/intset.js';
 import { decodeListpack, decodeListpackFields, decodeListpackMembers, LISTPACK_FIRST, lpElement, lpElementAt } from '../rdb/listpack.js';
 import { decodeStoredNodes } from '../rdb/stream.js';
 import { parseRedisDoubleBytes } from '../rdb/string.js';
-import { jsonBytesBound, jsonBytesInto, jsonIntInto, jsonStringInto } from './json-bytes.js';
+import { jsonBytesBound, jsonBytesInto, jsonIntInto, jsonScoreInto, jsonStringInto } from './json-bytes.js';
 
 /** The decoded value of a packed one (for the writers that need elements). */
 function unpackValue(type: KeyEntry['type'], p: PackedBlob): Value {
@@ -79,61 +79,52 @@ export function asciiInto(b: Uint8Array, at: number, text: string): number {
   return at + text.length;
 }
 
-/** A zset score as writeEntryJson writes it (scoreToJson's form) at buf[o]. */
-function scoreInto(buf: Uint8Array, o: number, s: number): number {
-  if (Number.isSafeInteger(s) && !Object.is(s, -0)) return jsonIntInto(buf, o, s, false);
-  if (s === Infinity) return asciiInto(buf, o, '"inf"');
-  if (s === -Infinity) return asciiInto(buf, o, '"-inf"');
-  if (Object.is(s, -0)) return asciiInto(buf, o, '"-0"');
-  return asciiInto(buf, o, String(s));
-}
-
 /** The digits of a score's text (scoreTextInto), integer part first. */
 const DIGITS = new Uint8Array(48);
 /** 10^0 .. 10^22, each exact as a double. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /**
- * A zset score stored as text (Redis 7.0 writes %.17g) as scoreInto writes it, from the text when
+ * A zset score stored as text (Redis 7.0 writes %.17g) as jsonScoreInto writes it, from the text when
  * that can be done without String(): a plain decimal (no exponent, |s| >= 1e-6) whose digits, rounded
  * to 15 significant ones and without trailing zeros, name `s` again (checked by one exact division:
  * an integer of 15 digits over a power of ten up to 10^22). Two decimals of 15 digits or fewer never
- * name the same double, so those digits are the shortest that do: String(s)'s. Otherwise scoreInto.
+ * name the same double, so those digits are the shortest that do: String(s)'s. Otherwise jsonScoreInto.
  */
 function scoreTextInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number, s: number): number {
-  if (Number.isSafeInteger(s) || !Number.isFinite(s)) return scoreInto(buf, at, s);
+  if (Number.isSafeInteger(s) || !Number.isFinite(s)) return jsonScoreInto(buf, at, s);
   let p = from;
   const neg = b[p] === 0x2d;
   if (neg) p++;
   let n = 0;
   while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 24) DIGITS[n++] = b[p++]! - 0x30;
   const intDigits = n;
-  if (intDigits === 0 || p >= to || b[p] !== 0x2e || (intDigits > 1 && DIGITS[0] === 0)) return scoreInto(buf, at, s);
+  if (intDigits === 0 || p >= to || b[p] !== 0x2e || (intDigits > 1 && DIGITS[0] === 0)) return jsonScoreInto(buf, at, s);
   p++;
   while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 46) DIGITS[n++] = b[p++]! - 0x30;
-  if (p !== to || n === intDigits) return scoreInto(buf, at, s);
+  if (p !== to || n === intDigits) return jsonScoreInto(buf, at, s);
   let lead = 0;
   while (lead < n && DIGITS[lead] === 0) lead++;
   // below 1e-6 String() writes an exponent
-  if (lead === n || lead - intDigits > 5) return scoreInto(buf, at, s);
+  if (lead === n || lead - intDigits > 5) return jsonScoreInto(buf, at, s);
   let keep = n;
   if (n - lead > 15) {
     keep = lead + 15;
     // the 15 digits must end in the fraction, and a carry must stay there
-    if (keep <= intDigits) return scoreInto(buf, at, s);
+    if (keep <= intDigits) return jsonScoreInto(buf, at, s);
     if (DIGITS[keep]! >= 5) {
       let q = keep - 1;
       while (q >= intDigits && DIGITS[q] === 9) DIGITS[q--] = 0;
-      if (q < intDigits) return scoreInto(buf, at, s);
+      if (q < intDigits) return jsonScoreInto(buf, at, s);
       DIGITS[q]!++;
     }
   }
   while (keep > intDigits && DIGITS[keep - 1] === 0) keep--;
-  if (keep === intDigits) return scoreInto(buf, at, s);
+  if (keep === intDigits) return jsonScoreInto(buf, at, s);
   if (n - lead > 15) {
     let m = 0;
     for (let q = lead; q < keep; q++) m = m * 10 + DIGITS[q]!;
-    if (m / POW10[keep - intDigits]! !== (neg ? -s : s)) return scoreInto(buf, at, s);
+    if (m / POW10[keep - intDigits]! !== (neg ? -s : s)) return jsonScoreInto(buf, at, s);
   }
   let o = at;
   if (neg) buf[o++] = 0x2d;
@@ -237,7 +228,7 @@ function writePairs(w: ByteWriter, blob: Uint8Array, n: number, zset: boolean, s
       if (el.from >= 0)
         o = scoreTextInto(buf, o, blob, el.from, el.to, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
       else if (typeof el.int === 'number') o = jsonIntInto(buf, o, el.int, false);
-      else o = scoreInto(buf, o, Number(el.int));
+      else o = jsonScoreInto(buf, o, Number(el.int));
     } else {
       buf = roomAt(w, buf, o, elementBound());
       o = elementInto(buf, o, blob);

@@ -9,15 +9,10 @@
 import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
-import { entryToJson, keyMetaToJson, scoreToJson, streamIsLarge } from './json.js';
-import { isUtf8, writeJsonBytes } from './json-bytes.js';
+import { entryToJson, keyMetaToJson, streamIsLarge } from './json.js';
+import { isUtf8, jsonScoreInto, writeJsonBytes } from './json-bytes.js';
 import { unpackEntry, unpackStream, writePackedValue, writesPacked } from './jsonl-packed.js';
 import { StreamJsonState, writeStreamJson } from './jsonl-stream.js';
-
-function writeNumber(w: ByteWriter, v: number | string): void {
-  if (typeof v === 'number') w.ascii(String(v));
-  else w.ascii(`"${v}"`);
-}
 
 function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
   w.u8(0x5b);
@@ -194,7 +189,7 @@ function writeMember(w: ByteWriter, m: readonly [Uint8Array, number]): void {
   w.u8(0x5b);
   writeJsonBytes(w, m[0]);
   w.u8(0x2c);
-  writeNumber(w, scoreToJson(m[1]));
+  w.length = jsonScoreInto(w.reserve(25), w.length, m[1]);
   w.u8(0x5d);
 }
 

@@ -227,6 +227,8 @@ describe('numbers as bytes', () => {
       -(2n ** 63n),
     ];
     for (let i = 0; i < 20000; i++) values.push(Math.floor((rand() - 0.5) * 10 ** Math.floor(rand() * 16)));
+    for (let p = 1; p < 2 ** 53; p *= 10) values.push(p - 1, p, -p, 1 - p);
+    values.push(2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32);
     for (const v of values) expect(new TextDecoder().decode(intBytes(v))).toBe(String(v));
   });
 

@@ -78,28 +78,52 @@ export function intBytes(v: number | bigint): Uint8Array {
   return out;
 }
 
-/** Bytes of a safe integer's decimal text. */
+/** Bytes of a safe integer's decimal text (int32 comparisons below 2^31, else float divisions). */
 function intTextLength(v: number): number {
-  let n = v < 0 ? 2 : 1;
-  for (let t = Math.abs(v); t >= 10; t = Math.floor(t / 10)) n++;
+  const neg = v < 0 ? 1 : 0;
+  const a = neg ? -v : v;
+  if (a < 0x80000000) return neg + int32Digits(a | 0);
+  let n = neg + 1;
+  for (let t = a; t >= 10; t = Math.floor(t / 10)) n++;
   return n;
 }
 
-/** Write an integer's decimal text (at most 20 bytes) at out[at]; returns its length. */
+/** Decimal digits of 0 <= u < 2^31. */
+function int32Digits(u: number): number {
+  if (u < 100000) return u < 10 ? 1 : u < 100 ? 2 : u < 1000 ? 3 : u < 10000 ? 4 : 5;
+  return u < 1000000 ? 6 : u < 10000000 ? 7 : u < 100000000 ? 8 : u < 1000000000 ? 9 : 10;
+}
+
+/**
+ * Write an integer's decimal text (at most 20 bytes) at out[at]; returns its length. Below 2^31
+ * the digits come from int32 divisions (no float division or % on doubles).
+ */
 export function writeIntText(v: number | bigint, out: Uint8Array, at: number): number {
   if (typeof v === 'bigint' || !Number.isSafeInteger(v)) {
     const text = String(v);
     for (let k = 0; k < text.length; k++) out[at + k] = text.charCodeAt(k);
     return text.length;
   }
-  const n = intTextLength(v);
   const neg = v < 0;
   let u = neg ? -v : v;
-  for (let i = at + n - 1; i >= at + (neg ? 1 : 0); i--) {
+  if (neg) out[at] = 0x2d;
+  const first = at + (neg ? 1 : 0);
+  if (u < 0x80000000) {
+    let x = u | 0;
+    const n = int32Digits(x);
+    for (let i = first + n - 1; i > first; i--) {
+      const q = (x / 10) | 0;
+      out[i] = 0x30 + (x - q * 10);
+      x = q;
+    }
+    out[first] = 0x30 + x;
+    return first + n - at;
+  }
+  const n = intTextLength(v);
+  for (let i = at + n - 1; i >= first; i--) {
     out[i] = 0x30 + (u % 10);
     u = Math.floor(u / 10);
   }
-  if (neg) out[at] = 0x2d;
   return n;
 }
 

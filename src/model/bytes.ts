@@ -340,7 +340,22 @@ export function parseSmallCanonicalInt(b: Uint8Array): number | null {
 let dupTable = new Int32Array(256);
 
 /**
- * The first byte string that occurs twice in `items`, or null. Hashes (FNV-1a) into a reused
+ * A 32-bit hash of b[from, to) for open-addressing tables: four bytes (one little-endian word)
+ * per step and one multiply, the last 0-3 bytes one at a time, then a final mix (a multiply only
+ * carries bits upwards, and the tables take the low bits).
+ */
+export function bytesHash(b: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5 ^ (to - from);
+  let k = from;
+  for (; k + 4 <= to; k += 4) h = Math.imul(h ^ (b[k]! | (b[k + 1]! << 8) | (b[k + 2]! << 16) | (b[k + 3]! << 24)), 0x01000193);
+  for (; k < to; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/**
+ * The first byte string that occurs twice in `items`, or null. Hashes (bytesHash) into a reused
  * open-addressing table and compares bytes only on a hash match: no strings, no Set.
  */
 export function findDuplicate(items: readonly Uint8Array[]): Uint8Array | null {
@@ -357,9 +372,7 @@ export function findDuplicate(items: readonly Uint8Array[]): Uint8Array | null {
   const mask = size - 1;
   for (let i = 0; i < n; i++) {
     const b = items[i]!;
-    let h = 0x811c9dc5;
-    for (let k = 0; k < b.length; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
-    let slot = h & mask;
+    let slot = bytesHash(b, 0, b.length) & mask;
     for (;;) {
       const at = dupTable[slot]!;
       if (at === 0) {

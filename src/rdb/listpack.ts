@@ -12,7 +12,7 @@
 
 import { ByteWriter } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
-import { intBytes, parseCanonicalInt, parseSmallCanonicalInt, writeIntText } from '../model/bytes.js';
+import { bytesHash, intBytes, parseCanonicalInt, parseSmallCanonicalInt, writeIntText } from '../model/bytes.js';
 import type { HashField } from '../model/record.js';
 import { parseRedisDoubleBytes, redisDoubleValid } from './string.js';
 
@@ -305,9 +305,7 @@ export function listpackDuplicate(blob: Uint8Array, count: number, first: number
     const len = elLen[i]!;
     const src = s < 0 ? intText : blob;
     const at = s < 0 ? -1 - s : s;
-    let h = 0x811c9dc5;
-    for (let k = 0; k < len; k++) h = Math.imul(h ^ src[at + k]!, 0x01000193);
-    let slot = h & mask;
+    let slot = bytesHash(src, at, at + len) & mask;
     for (;;) {
       const j = dupSlots[slot]!;
       if (j === 0) {

@@ -226,6 +226,23 @@ describe('byte-level JSON writer', () => {
     expect(recycled.buffers).toBe(3);
   });
 
+  it.each([1, 3, 5, 40, 1000])(
+    'exports the same JSONL with and without packed values, keys in parts past %i elements',
+    async (threshold) => {
+      // quicklist nodes are kept packed only below the part threshold: part records must not change
+      for (const f of ['lists.rdb', 'everything.rdb', 'sets.rdb', 'hashes.rdb', 'zsets.rdb']) {
+        const bytes = new Uint8Array(readFileSync(join(ROOT, 'fixtures', 'rdb', f)));
+        const collect = async (packed: boolean): Promise<string> => {
+          let out = '';
+          for await (const c of exportRdb([bytes], { format: 'jsonl', partThreshold: threshold, decoder: { packed } }))
+            out += new TextDecoder().decode(c);
+          return out;
+        };
+        expect(await collect(true), f).toBe(await collect(false));
+      }
+    },
+  );
+
   it('exportRdb --to json is one array of the JSONL lines', async () => {
     const f = join(ROOT, 'fixtures', 'rdb', 'everything.rdb');
     const collect = async (format: 'json' | 'jsonl'): Promise<string> => {

@@ -238,6 +238,8 @@ export interface PackedBlob {
   count: number;
   /** A zset: the score of member k at [k] when the blob stores it as text (as parsed to validate it). */
   scores?: Float64Array;
+  /** A list of more than one quicklist node: every node's listpack, in order (`blob` is the first); `count` is their total. */
+  nodes?: Uint8Array[];
 }
 
 /**

@@ -22,7 +22,7 @@ function unpackValue(type: KeyEntry['type'], p: PackedBlob): Value {
       return { type, value: decodeListpackMembers(p.blob, 0) as Array<[Uint8Array, number]> };
     case 'list':
     case 'set':
-      return { type, value: decodeListpack(p.blob, 0) };
+      return { type, value: p.nodes ? p.nodes.flatMap((node) => decodeListpack(node, 0)) : decodeListpack(p.blob, 0) };
     default:
       throw new Error(`a ${type} value is never packed`);
   }
@@ -139,7 +139,28 @@ export function writePackedValue(w: ByteWriter, type: KeyEntry['type'], p: Packe
   if (p.format === 'intset') writeIntset(w, p.blob, p.count);
   else if (type === 'hash') writeHash(w, p.blob, p.count);
   else if (type === 'zset') writePairs(w, p.blob, p.count, true, p.scores);
+  else if (p.nodes) writeNodes(w, p.nodes);
   else writeElements(w, p.blob, p.count);
+}
+
+/** A list kept as its quicklist nodes' listpacks: each walked to its terminator. */
+function writeNodes(w: ByteWriter, nodes: readonly Uint8Array[]): void {
+  let buf = w.reserve(64);
+  let o = w.length;
+  buf[o++] = 0x5b;
+  let first = true;
+  for (const blob of nodes) {
+    let at = LISTPACK_FIRST;
+    while (blob[at] !== 0xff) {
+      at = lpElementAt(blob, at);
+      buf = roomAt(w, buf, o, elementBound());
+      if (!first) buf[o++] = 0x2c;
+      first = false;
+      o = elementInto(buf, o, blob);
+    }
+  }
+  buf[o++] = 0x5d;
+  w.length = o;
 }
 
 function writeIntset(w: ByteWriter, blob: Uint8Array, n: number): void {

@@ -681,7 +681,7 @@ export class RdbDecoder {
       if (v) this.finish(r, out, v);
       return;
     }
-    const held = f.items.length;
+    const held = f.listElements;
     const left = f.left;
     const mark = r.pos;
     let v: Value | undefined;
@@ -705,7 +705,7 @@ export class RdbDecoder {
         if (!this.valueContext.scratch) this.streamParts(r, out, f, complete);
       } else {
         // a quicklist unit past the count is one node: remember its size so parts end on node bounds
-        if (left >= 0 && isQuicklist(f.type) && !this.valueContext.scratch) this.partNodes.push(f.items.length - held);
+        if (left >= 0 && isQuicklist(f.type) && !this.valueContext.scratch) this.partNodes.push(f.listElements - held);
         if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
       }
     }

@@ -48,23 +48,49 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
   if (blob.length === 0) throw corrupt(r, 'RDB_BAD_QUICKLIST', 'empty quicklist node', at);
   const before = f.listElements;
   if (container === QuicklistContainer.PLAIN) {
+    if (f.packed !== null) unpackNodes(f);
     if (!ctx.scratch) f.items.push(blob);
     f.listElements++;
   } else if (ctx.scratch) {
     f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
-  } else if (ctx.packed && f.type === RdbType.LIST_QUICKLIST_2 && f.left === 1 && f.listElements === 0) {
-    // a one-node list (most small lists) is kept as its listpack
+  } else if (ctx.packed && f.type === RdbType.LIST_QUICKLIST_2 && keepsPacked(f, ctx, blob)) {
+    // the list's nodes are kept as their listpacks (no view per element) while no element has been
+    // taken out and the list stays below the part threshold
     const n = validateListpack(blob, r.base + at);
-    if (n) f.packed = { format: 'listpack', blob, count: n };
+    const p = f.packed;
+    if (n && p === null) f.packed = { format: 'listpack', blob, count: n };
+    else if (n) {
+      (p!.nodes ??= [p!.blob]).push(blob);
+      p!.count += n;
+    }
     f.listElements += n;
   } else if (f.type === RdbType.LIST_QUICKLIST) {
     const els = decodeZiplist(blob, r.base + at);
     for (const e of els) f.items.push(e);
     f.listElements += els.length;
   } else {
-    // a node's elements go straight into the list (no array per node)
+    // a node's elements go straight into the list (no array per node), after those of the nodes kept packed
+    if (f.packed !== null) unpackNodes(f);
     f.listElements += appendListpack(blob, r.base + at, f.items as Uint8Array[]);
   }
   if (ctx.layout) (ctx.layout.counts ??= []).push(f.listElements - before);
   return --f.left === 0 ? { type: 'list', value: f.items as Uint8Array[] } : undefined;
+}
+
+/**
+ * Whether a quicklist node joins the nodes kept packed: nothing of the list was taken out as
+ * elements (nor handed over), and with the count its header gives (65535: unknown) the list stays
+ * below the part threshold, where the decoder would hand a batch over.
+ */
+function keepsPacked(f: ValueFrame, ctx: ValueContext, blob: Uint8Array): boolean {
+  if (f.items.length !== 0 || f.parted || f.flushed !== 0 || blob.length < 7) return false;
+  const declared = blob[4]! | (blob[5]! << 8);
+  return declared !== 65535 && (ctx.partBatch === 0 || f.listElements + declared < ctx.partBatch);
+}
+
+/** The elements of the nodes kept packed into the list's items (a node that is not kept follows). */
+function unpackNodes(f: ValueFrame): void {
+  const p = f.packed!;
+  f.packed = null;
+  for (const node of p.nodes ?? [p.blob]) appendListpack(node, 0, f.items as Uint8Array[]);
 }

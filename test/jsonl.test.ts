@@ -171,7 +171,10 @@ describe('byte-level JSON writer', () => {
     };
     for (let t = 0; t < 50000; t++) {
       const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 30 - 10);
-      values.push(v, Number(v.toPrecision(1 + (t % 17))), Number(v.toFixed(t % 8)));
+      values.push(v, Number(v.toPrecision(1 + (t % 17))), Number(v.toFixed(t % 8)), Number(v.toPrecision(16)), Number(v.toPrecision(17)));
+      // the doubles next to one named by 16 digits
+      const w = Number(v.toPrecision(16));
+      values.push(w + Math.abs(w) * 2 ** -52, w - Math.abs(w) * 2 ** -52);
     }
     const buf = new Uint8Array(32);
     for (const v of values) expect(new TextDecoder().decode(buf.subarray(0, jsonDoubleInto(buf, 0, v)))).toBe(String(v));

@@ -298,44 +298,108 @@ const POW10_FROM_MINUS6 = Array.from({ length: 28 }, (_, k) => Number(`1e${k - 6
 /**
  * A double's String() text at buf[at] (room for 25 bytes) with no string on the way, when the
  * shortest digits can be found exactly: a non-integral |v| in [1e-6, 1e15) (String() writes it in
- * fixed notation) named by a decimal of 15 significant digits or fewer. Its 15 digits m =
+ * fixed notation) named by a decimal of 16 significant digits or fewer. Its 15 digits m =
  * round(|v| * 10^k) are exact (the product's error and v's distance to the decimal stay under
  * 0.11 each), and m / 10^k (both exact, one correctly rounded division) is v only when that
  * decimal names v. Two decimals of 15 digits or fewer never name the same double (DBL_DIG), so m
- * without trailing zeros is the shortest text, String()'s. Anything else goes through String().
+ * without trailing zeros is the shortest text, String()'s. Else see sixteenDigits. Anything else
+ * goes through String().
  */
 export function jsonDoubleInto(buf: Uint8Array, at: number, v: number): number {
   const a = v < 0 ? -v : v;
   if (a >= 1e-6 && a < 1e15 && !Number.isInteger(a)) {
     // n: the decimal exponent, 10^(n-1) <= a < 10^n (as doubles), 15 - n fraction digits
-    let n = -5;
+    let n = a >= 1 ? 1 : -5;
     while (a >= POW10_FROM_MINUS6[n + 6]!) n++;
     const k = 15 - n;
     const m = Math.round(a * POW10[k]!);
-    if (m < 1e15 && m / POW10[k]! === a) {
-      let o = at;
-      if (v < 0) buf[o++] = 0x2d;
-      // the integer part, then the fraction's k digits without the trailing zeros
-      const p = POW10[k]!;
-      const ip = Math.floor(m / p);
-      let frac = m - ip * p;
-      if (frac === 0) return asciiDouble(buf, at, v);
-      o = ip < 0x80000000 ? smallIntInto(buf, o, ip) : jsonIntInto(buf, o, ip, false);
-      buf[o++] = 0x2e;
-      let digits = k;
-      while (frac % 10 === 0) {
-        frac /= 10;
-        digits--;
-      }
-      for (let q = o + digits - 1; q >= o; q--) {
-        const d = frac % 10;
-        buf[q] = 0x30 + d;
-        frac = (frac - d) / 10;
-      }
-      return o + digits;
-    }
+    if (m < 1e15 && m / POW10[k]! === a) return fixedInto(buf, at, v, m, k);
+    const m16 = sixteenDigits(a, k + 1);
+    if (m16 >= 0) return fixedInto(buf, at, v, m16, k + 1);
   }
   return asciiDouble(buf, at, v);
+}
+
+/** 2^27 + 1: Veltkamp's split of a double into two halves of 26 bits. */
+const SPLIT = 134217729;
+
+/**
+ * The 16 digits s (10^15 <= s < 10^16, s / 10^k names a) String() takes for a, which no decimal of
+ * 15 digits or fewer names, or -1 (then String()). a * 10^k is had exactly as hi + lo (Dekker's
+ * product: 10^k is exact, nothing overflows), so the 16-digit decimals near it are m - 1, m, m + 1
+ * (m = round(hi)); those that name a (an exact integer below 2^53 over 10^k: one correctly rounded
+ * division) compete on their distance to hi + lo, as String() picks the closest. hi - s is exact
+ * (Sterbenz), and (hi - s) + lo rounds off less than the 2^-51 steps of a * 10^k for a >= 1e-6,
+ * so the distances compare as exactly; an exact tie is left to String().
+ */
+function sixteenDigits(a: number, k: number): number {
+  const p = POW10[k]!;
+  const hi = a * p;
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * p;
+  const ph = t - (t - p);
+  const pl = p - ph;
+  const lo = ah * ph - hi + ah * pl + al * ph + al * pl;
+  const m = Math.round(hi);
+  if (m - 1 < 1e15 || m + 1 >= 1e16 || m + 1 > 9007199254740991) return -1;
+  let best = -1;
+  let bestDistance = 2;
+  for (let s = m - 1; s <= m + 1; s++) {
+    if (s / p !== a) continue;
+    const d = Math.abs(hi - s + lo);
+    if (d === bestDistance) return -1;
+    if (d < bestDistance) {
+      best = s;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** m * 10^-k (m < 2^53 and not a multiple of 10^k) in fixed notation, signed as v, at buf[at]. */
+function fixedInto(buf: Uint8Array, at: number, v: number, m: number, k: number): number {
+  let o = at;
+  if (v < 0) buf[o++] = 0x2d;
+  const p = POW10[k]!;
+  // m / p may round up to the next integer: the fraction is then negative
+  let ip = Math.floor(m / p);
+  let frac = m - ip * p;
+  if (frac < 0) {
+    ip--;
+    frac += p;
+  }
+  if (frac === 0) return asciiDouble(buf, at, v);
+  o = ip < 0x80000000 ? smallIntInto(buf, o, ip) : jsonIntInto(buf, o, ip, false);
+  buf[o++] = 0x2e;
+  // the fraction's k digits (frac < 2^53: 16 at most, the others leading zeros) from two int32
+  // halves of 8 digits, by int32 divisions (a float % is a call to fmod), then the trailing zeros cut
+  let fh = Math.floor(frac / 1e8);
+  let fl = frac - fh * 1e8;
+  if (fl < 0) {
+    fh--;
+    fl += 1e8;
+  } else if (fl >= 1e8) {
+    fh++;
+    fl -= 1e8;
+  }
+  let x = fl | 0;
+  let q = o + k - 1;
+  for (let j = 0; j < 8 && q >= o; j++, q--) {
+    const d = (x / 10) | 0;
+    buf[q] = 0x30 + (x - d * 10);
+    x = d;
+  }
+  x = fh | 0;
+  for (; q >= o; q--) {
+    const d = (x / 10) | 0;
+    buf[q] = 0x30 + (x - d * 10);
+    x = d;
+  }
+  let end = o + k;
+  while (buf[end - 1] === 0x30) end--;
+  return end;
 }
 
 const INF = new Uint8Array([0x22, 0x69, 0x6e, 0x66, 0x22]);

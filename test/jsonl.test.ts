@@ -92,7 +92,8 @@ describe('byte-level JSON writer', () => {
   it('writes JSON.stringify of a plain run broken at every offset by an escape or a UTF-8 sequence', () => {
     // plain runs are copied four bytes a step: the byte that ends a run can sit at any offset of a step
     const breaks = [[0x00], [0x0a], [0x22], [0x5c], [0x1f], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0x00, 0x00, 0x00]];
-    for (let len = 0; len <= 20; len++)
+    // (and strings of 64 bytes or more are scanned eight bytes a step, then copied whole)
+    for (const len of [...Array(21).keys(), 62, 63, 64, 65, 71, 72, 73, 80, 100])
       for (let at = 0; at <= len; at++)
         for (const br of breaks) {
           const b = new Uint8Array(len + br.length);

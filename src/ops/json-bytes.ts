@@ -112,6 +112,27 @@ export function jsonStringInto(buf: Uint8Array, at: number, b: Uint8Array, from:
   // written again below. A scan, then a copy by set() through a subarray view (4.7M of them on
   // big.rdb), took 218 ms where this takes 141 ms for 2M of big.rdb's strings.
   let i = from;
+  if (to - from >= 64) {
+    // a long string (raw values): its plain run is found eight bytes a step with no stores, then
+    // copied whole (0.85 ns a byte where the loop below takes 1.4 on 45-1500-byte strings)
+    while (
+      i + 8 <= to &&
+      (BYTE_CLASS[b[i]!]! |
+        BYTE_CLASS[b[i + 1]!]! |
+        BYTE_CLASS[b[i + 2]!]! |
+        BYTE_CLASS[b[i + 3]!]! |
+        BYTE_CLASS[b[i + 4]!]! |
+        BYTE_CLASS[b[i + 5]!]! |
+        BYTE_CLASS[b[i + 6]!]! |
+        BYTE_CLASS[b[i + 7]!]!) ===
+        0
+    )
+      i += 8;
+    if (i > from) {
+      buf.set(b.subarray(from, i), o);
+      o += i - from;
+    }
+  }
   while (i + 4 <= to) {
     const c0 = b[i]!;
     const c1 = b[i + 1]!;

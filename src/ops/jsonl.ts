@@ -10,17 +10,35 @@ import type { ByteWriter } from '../bytes/writer.js';
 import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
 import { entryToJson, keyMetaToJson, streamIsLarge } from './json.js';
-import { isUtf8, jsonScoreInto, writeJsonBytes } from './json-bytes.js';
+import { isUtf8, jsonBytesBound, jsonBytesInto, jsonScoreInto, writeJsonBytes } from './json-bytes.js';
 import { unpackEntry, unpackStream, writePackedValue, writesPacked } from './jsonl-packed.js';
 import { StreamJsonState, writeStreamJson } from './jsonl-stream.js';
 
 function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
   w.u8(0x5b);
-  for (let i = 0; i < items.length; i++) {
-    if (i) w.u8(0x2c);
-    writeJsonBytes(w, items[i]!);
-  }
+  for (let i = 0; i < items.length; i++) writeItem(w, i ? 0x2c : -1, items[i]!);
   w.u8(0x5d);
+}
+
+/** The byte `sep` (-1: none), then b as JSON: one reserve for both. */
+function writeItem(w: ByteWriter, sep: number, b: Uint8Array): void {
+  const buf = w.reserve(jsonBytesBound(b.length) + 1);
+  let o = w.length;
+  if (sep >= 0) buf[o++] = sep;
+  w.length = jsonBytesInto(buf, o, b, 0, b.length);
+}
+
+/** The byte `sep` (-1: none), then [a,b] with a and b as JSON: one reserve for all. */
+function writePairItem(w: ByteWriter, sep: number, a: Uint8Array, b: Uint8Array): void {
+  const buf = w.reserve(jsonBytesBound(a.length) + jsonBytesBound(b.length) + 4);
+  let o = w.length;
+  if (sep >= 0) buf[o++] = sep;
+  buf[o++] = 0x5b;
+  o = jsonBytesInto(buf, o, a, 0, a.length);
+  buf[o++] = 0x2c;
+  o = jsonBytesInto(buf, o, b, 0, b.length);
+  buf[o++] = 0x5d;
+  w.length = o;
 }
 
 /** Hash-like pairs: an object when every name is UTF-8 and unique, else an array of pairs. */
@@ -37,8 +55,7 @@ function writePairs(w: ByteWriter, names: readonly Uint8Array[], write: (i: numb
   if (asObject) {
     w.u8(0x7b);
     for (let i = 0; i < names.length; i++) {
-      if (i) w.u8(0x2c);
-      writeJsonBytes(w, names[i]!);
+      writeItem(w, i ? 0x2c : -1, names[i]!);
       w.u8(0x3a);
       write(i);
     }
@@ -91,10 +108,7 @@ export function writeEntryJson(w: ByteWriter, entry: KeyEntry, partThreshold = P
       const v = e.value;
       // a large zset reads as a server saves it, from the highest score down (SPEC.md §3)
       const down = v.length > partThreshold;
-      for (let k = 0; k < v.length; k++) {
-        if (k) w.u8(0x2c);
-        writeMember(w, v[down ? v.length - 1 - k : k]!);
-      }
+      for (let k = 0; k < v.length; k++) writeMember(w, k ? 0x2c : -1, v[down ? v.length - 1 - k : k]!);
       w.u8(0x5d);
       break;
     }
@@ -185,12 +199,18 @@ function writeTail(w: ByteWriter, e: KeyEntry | KeyStartRecord): void {
   w.u8(0x7d);
 }
 
-function writeMember(w: ByteWriter, m: readonly [Uint8Array, number]): void {
-  w.u8(0x5b);
-  writeJsonBytes(w, m[0]);
-  w.u8(0x2c);
-  w.length = jsonScoreInto(w.reserve(25), w.length, m[1]);
-  w.u8(0x5d);
+/** The byte `sep` (-1: none), then [member,score]: one reserve (a score takes at most 25 bytes). */
+function writeMember(w: ByteWriter, sep: number, m: readonly [Uint8Array, number]): void {
+  const b = m[0];
+  const buf = w.reserve(jsonBytesBound(b.length) + 32);
+  let o = w.length;
+  if (sep >= 0) buf[o++] = sep;
+  buf[o++] = 0x5b;
+  o = jsonBytesInto(buf, o, b, 0, b.length);
+  buf[o++] = 0x2c;
+  o = jsonScoreInto(buf, o, m[1]);
+  buf[o++] = 0x5d;
+  w.length = o;
 }
 
 /**
@@ -227,27 +247,20 @@ export class PartedJsonWriter {
       case 'list':
       case 'set':
         for (const b of p.items) {
-          if (!this.first) w.u8(0x2c);
+          writeItem(w, this.first ? -1 : 0x2c, b);
           this.first = false;
-          writeJsonBytes(w, b);
         }
         break;
       case 'zset':
         for (const m of p.items) {
-          if (!this.first) w.u8(0x2c);
+          writeMember(w, this.first ? -1 : 0x2c, m);
           this.first = false;
-          writeMember(w, m);
         }
         break;
       case 'hash':
         for (const h of p.items) {
-          if (!this.first) w.u8(0x2c);
+          writePairItem(w, this.first ? -1 : 0x2c, h.field, h.value);
           this.first = false;
-          w.u8(0x5b);
-          writeJsonBytes(w, h.field);
-          w.u8(0x2c);
-          writeJsonBytes(w, h.value);
-          w.u8(0x5d);
           if (h.expireAt !== undefined) this.ttl.push([h.field, h.expireAt]);
         }
         break;

@@ -195,6 +195,17 @@ export function writeStreamNodes(w: ByteWriter, packed: PackedStreamNodes, first
   return none;
 }
 
+/** The master field names of the node written last, and what was made of them. */
+let lastNames: Uint8Array[] = [];
+let lastPlan: FieldPlan = { asObject: true, order: null };
+let lastNameJson: Uint8Array[] = [];
+
+function sameNames(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!bytesEqual(a[i]!, b[i]!)) return false;
+  return true;
+}
+
 function writeNode(w: ByteWriter, master: Uint8Array, blob: Uint8Array, first: boolean): boolean {
   const ms = u64At(master, 0);
   const seq = u64At(master, 8);
@@ -210,11 +221,19 @@ function writeNode(w: ByteWriter, master: Uint8Array, blob: Uint8Array, first: b
     names.push(lastBytes(blob));
   }
   at = lpElementAt(blob, at); // the master entry's terminator
-  const plan = fieldPlan(names);
-  const nameJson = names.map((b) => {
-    const j = new Uint8Array(jsonBytesBound(b.length));
-    return j.subarray(0, jsonBytesInto(j, 0, b, 0, b.length));
-  });
+  // the nodes of a stream mostly share their master fields: their plan and JSON are made again
+  // only when the names change
+  if (!sameNames(names, lastNames)) {
+    // copies: a blob's buffer may be read into again
+    lastNames = names.map((b) => b.slice());
+    lastPlan = fieldPlan(names);
+    lastNameJson = names.map((b) => {
+      const j = new Uint8Array(jsonBytesBound(b.length));
+      return j.subarray(0, jsonBytesInto(j, 0, b, 0, b.length));
+    });
+  }
+  const plan = lastPlan;
+  const nameJson = lastNameJson;
   const order = plan.order;
   if (valueAt.length < numFields) valueAt = new Int32Array(numFields);
   let none = first;

@@ -58,11 +58,11 @@ type Each = (typeof Each)[keyof typeof Each];
 function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null, placeholder?: Uint8Array): number {
   const size = blob.length;
   if (size < HEADER + 1) throw bad(base, 0, `listpack of ${size} bytes is shorter than its 7-byte minimum`);
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const total = view.getUint32(0, true);
+  // header and lengths from bytes (no DataView per listpack)
+  const total = u32At(blob, 0);
   if (total !== size) throw bad(base, 0, `listpack header says ${total} bytes, the string holds ${size}`);
   if (blob[size - 1] !== 0xff) throw bad(base, size - 1, 'listpack does not end with the 0xFF terminator');
-  const declared = view.getUint16(4, true);
+  const declared = blob[4]! | (blob[5]! << 8);
   const last = size - 1; // index of the terminator: every element must end at or before it
   let p = HEADER;
   let count = 0;
@@ -106,7 +106,7 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
     } else throw bad(base, start, `invalid listpack element encoding byte 0x${b.toString(16)}`);
     if (start + hdr > last) throw bad(base, start, 'listpack element header runs past the terminator');
     if ((b & 0xf0) === 0xe0) len = ((b & 0x0f) << 8) | blob[p + 1]!;
-    else if (b === 0xf0) len = view.getUint32(p + 1, true);
+    else if (b === 0xf0) len = u32At(blob, p + 1);
     const l = hdr + len;
     const blen = backlenSize(l);
     if (start + l + blen > last) throw bad(base, start, `listpack element of ${l + blen} bytes runs past the terminator`);
@@ -129,7 +129,7 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
     if (mode >= Each.Fields) {
-      const el: LpValue = isStr ? blob.subarray(start + hdr, start + l) : intAt(blob, view, p, b);
+      const el: LpValue = isStr ? blob.subarray(start + hdr, start + l) : intAt(blob, p, b);
       if (count % 2 === 0) pending = el;
       else if (mode === Each.Fields) out!.push({ field: lpValueBytes(pending!), value: lpValueBytes(el) });
       else {
@@ -142,7 +142,7 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
       if (isStr && mode !== Each.Where) out![at + count] = placeholder ?? blob.subarray(start + hdr, start + l);
       else if (isStr) where(count, start + hdr, len);
       else {
-        const v = intAt(blob, view, p, b);
+        const v = intAt(blob, p, b);
         if (mode === Each.Value) out![at + count] = v;
         else if (mode === Each.Bytes) out![at + count] = intBytes(v);
         else whereInt(count, v);
@@ -159,19 +159,18 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
 }
 
 /** The integer of the element at p whose encoding byte b is an integer encoding. */
-function intAt(blob: Uint8Array, view: DataView, p: number, b: number): number | bigint {
+function intAt(blob: Uint8Array, p: number, b: number): number | bigint {
   if (b < 0x80) return b;
   if ((b & 0xe0) === 0xc0) {
     const u = ((b & 0x1f) << 8) | blob[p + 1]!;
     return u >= 4096 ? u - 8192 : u;
   }
-  if (b === 0xf1) return view.getInt16(p + 1, true);
-  if (b === 0xf2) {
-    const u = blob[p + 1]! | (blob[p + 2]! << 8) | (blob[p + 3]! << 16);
-    return u >= 0x800000 ? u - 0x1000000 : u;
-  }
-  if (b === 0xf3) return view.getInt32(p + 1, true);
-  return int64Value(view.getBigInt64(p + 1, true));
+  return wideIntAt(blob, p, b);
+}
+
+/** The u32 little-endian at b[p]. */
+function u32At(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 2 ** 24;
 }
 
 /**

@@ -82,6 +82,31 @@ describe('PackedSet', () => {
       }),
     );
   });
+
+  it('answers right when collections take turns with the shared membership filter', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(2), opArb), { maxLength: 300 }), (ops) => {
+        const ps = [new PackedSet(), new PackedSet(), new PackedSet()];
+        const ms = [new PackedMap(), new PackedMap(), new PackedMap()];
+        const ss = [new Set<string>(), new Set<string>(), new Set<string>()];
+        for (const [i, o] of ops) {
+          if (o.op === 'set') {
+            expect(ms[i]!.put(o.k, o.k)).toBe(!ss[i]!.has(o.k));
+            ps[i]!.add(o.k);
+            ss[i]!.add(o.k);
+          } else if (o.op === 'delete') {
+            expect(ps[i]!.delete(o.k)).toBe(ss[i]!.has(o.k));
+            expect(ms[i]!.delete(o.k)).toBe(ss[i]!.delete(o.k));
+          } else if (o.op === 'settle') settlePacked();
+          else expect(ps[i]!.has(o.k)).toBe(ss[i]!.has(o.k));
+        }
+        for (let i = 0; i < 3; i++) {
+          expect([...ps[i]!]).toEqual([...ss[i]!]);
+          expect([...ms[i]!.keys()]).toEqual([...ss[i]!]);
+        }
+      }),
+    );
+  });
 });
 
 describe('PackedZMap', () => {

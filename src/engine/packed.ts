@@ -73,6 +73,33 @@ function unpackBytes(s: BStr, n: number): Uint8Array[] {
   return out;
 }
 
+/*
+ * The membership filter. An AOF builds a small collection by commands of up to 64 members each,
+ * and every new member was a walk of the whole packed string to learn that it is absent (the
+ * walk of a 128-member set, each member also compared as a string when the lengths agree). One
+ * 2048-bit filter, shared by every collection, holds two bits of each element's first string
+ * (member, field) of the collection that used it last: a member with a bit clear is certainly
+ * absent and is appended without a walk; with both bits set (a member, or about 1.4% of others
+ * at 128 elements) the walk decides. The filter is rebuilt from the elements when another
+ * collection uses it. Removing an element leaves its bits (still correct: the filter may only
+ * say "maybe" too often, never "absent" for a member).
+ */
+const filterBits = new Int32Array(64);
+let filterOwner: Packed | null = null;
+
+/** FNV-1a of s[from, from + len). */
+function hashOf(s: string, from: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < from + len; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Set the two filter bits of hash `h`. */
+function filterAdd(h: number): void {
+  filterBits[(h >>> 5) & 63]! |= 1 << (h & 31);
+  filterBits[(h >>> 16) & 63]! |= 1 << ((h >>> 11) & 31);
+}
+
 /** Collections with a tail, joined by settlePacked. */
 const unsettled: Packed[] = [];
 
@@ -116,6 +143,35 @@ abstract class Packed {
     return this.s;
   }
 
+  /**
+   * True when `k` is certainly not the first string of an element (false: maybe). Only for the
+   * paths that add (the filter follows the collection that asked last).
+   */
+  protected absent(k: BStr): boolean {
+    if (filterOwner !== this) this.buildFilter();
+    const h = hashOf(k, 0, k.length);
+    return (filterBits[(h >>> 5) & 63]! & (1 << (h & 31))) === 0 || (filterBits[(h >>> 16) & 63]! & (1 << ((h >>> 11) & 31))) === 0;
+  }
+
+  /** Make the filter this collection's: the bits of every element's first string. */
+  private buildFilter(): void {
+    filterBits.fill(0);
+    filterOwner = this;
+    const s = this.s;
+    const w = this.width;
+    const fixed = this.scored ? 8 : 0;
+    let pos = 0;
+    while (pos < s.length) {
+      const l = s.charCodeAt(pos);
+      filterAdd(hashOf(s, pos + 1, l));
+      pos += l + 1;
+      if (fixed) pos += fixed;
+      else if (w === 2) pos += s.charCodeAt(pos) + 1;
+    }
+    const t = this.tail;
+    if (t !== null) for (let i = 0; i < t.length; i += w) filterAdd(hashOf(t[i]!, 0, t[i]!.length));
+  }
+
   /** Index in the tail of the element whose first string is `k`, or -1. */
   protected inTail(k: BStr): number {
     const t = this.tail;
@@ -135,6 +191,7 @@ abstract class Packed {
     t.push(a);
     if (b !== undefined) t.push(b);
     this.n++;
+    if (filterOwner === this) filterAdd(hashOf(a, 0, a.length));
   }
 
   /** Pack the tail into `s`, in one join. */
@@ -226,6 +283,10 @@ export class PackedMap extends PackedPairs<BStr> {
 
   /** set(), telling whether the field is new (one walk instead of has() and set()). */
   put(k: BStr, v: BStr): boolean {
+    if (this.absent(k)) {
+      this.append(k, v);
+      return true;
+    }
     const s = this.s;
     const at = find(s, k, 2);
     if (at < 0) {
@@ -281,7 +342,7 @@ export class PackedSet extends Packed {
   }
 
   has(k: BStr): boolean {
-    return find(this.s, k, 1) >= 0 || this.inTail(k) >= 0;
+    return !this.absent(k) && (find(this.s, k, 1) >= 0 || this.inTail(k) >= 0);
   }
 
   /** Add a member (it must be packable). */
@@ -378,6 +439,7 @@ export class PackedZMap extends PackedPairs<ZNodeLike> {
 
   /** The score of a member (no node), undefined when absent. */
   score(k: BStr): number | undefined {
+    if (this.absent(k)) return undefined;
     const at = find(this.s, k, 1, 8);
     if (at >= 0) return readScore(this.s, at + 1 + k.length);
     const i = this.inTail(k);
@@ -392,6 +454,10 @@ export class PackedZMap extends PackedPairs<ZNodeLike> {
 
   /** set() without a node. */
   setScore(k: BStr, score: number): void {
+    if (this.absent(k)) {
+      this.append(k, scoreChars(score));
+      return;
+    }
     const s = this.s;
     const at = find(this.s, k, 1, 8);
     if (at < 0) {

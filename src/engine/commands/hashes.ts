@@ -38,8 +38,10 @@ export function hashSet(h: HashV, field: Uint8Array, value: Uint8Array): boolean
   let had: boolean;
   if (h.value instanceof PackedMap) had = !h.value.put(k, bytesKey(value));
   else {
-    had = h.value.has(k);
+    // a hashtable hash: one Map operation, the size tells whether the field was new
+    const before = h.value.size;
     h.value.set(k, bytesKey(value));
+    had = h.value.size === before;
   }
   if (h.listpack && h.value.size > Limits.hashMaxListpackEntries) hashToTable(h);
   return !had;

@@ -19,11 +19,19 @@ export function setAdd(s: SetV, m: Uint8Array): boolean {
 
 /** setAdd of a member already held as a BStr (`bytes` its bytes when at hand). */
 function setAddStr(s: SetV, k: BStr, bytes?: Uint8Array): boolean {
-  if (s.value.has(k)) return false;
+  const v = s.value;
+  if (v instanceof PackedSet) {
+    if (v.has(k)) return false;
+    setMakeRoom(s, k);
+    if (s.value instanceof PackedSet) s.value.push(k);
+    else s.value.add(k);
+  } else {
+    // a hashtable set: one Set operation, the size tells whether the member was new
+    const before = v.size;
+    v.add(k);
+    if (v.size === before) return false;
+  }
   if (s.intset && !isIntsetMember(bytes ?? strBytes(k))) s.intset = false;
-  setMakeRoom(s, k);
-  if (s.value instanceof PackedSet) s.value.push(k);
-  else s.value.add(k);
   if (s.intset && s.value.size > Limits.setMaxIntsetEntries) s.intset = false;
   return true;
 }

@@ -18,7 +18,20 @@ const U32 = 0xffffffffn;
 const idBytes = new Uint8Array(16);
 const idView = new DataView(idBytes.buffer);
 
+/** IDs up to this are written through numbers (no BigInt shifts and masks: each makes a BigInt). */
+const SAFE = 9007199254740991n;
+const TWO32 = 4294967296;
+
 function writeId(id: StreamId): void {
+  if (id.ms <= SAFE && id.seq <= SAFE) {
+    const ms = Number(id.ms);
+    const seq = Number(id.seq);
+    idView.setUint32(0, Math.floor(ms / TWO32));
+    idView.setUint32(4, ms >>> 0);
+    idView.setUint32(8, Math.floor(seq / TWO32));
+    idView.setUint32(12, seq >>> 0);
+    return;
+  }
   idView.setUint32(0, Number(id.ms >> 32n));
   idView.setUint32(4, Number(id.ms & U32));
   idView.setUint32(8, Number(id.seq >> 32n));
@@ -108,6 +121,7 @@ export function entryRecords(entries: XEntry[]): Array<{ id: StreamId; fields: A
   let total = 0;
   for (const e of entries) total += e.length - 16;
   const buf = new Uint8Array(total);
+  const ab = buf.buffer;
   let o = 0;
   const out: Array<{ id: StreamId; fields: Array<[Uint8Array, Uint8Array]> }> = new Array(entries.length);
   for (let k = 0; k < entries.length; k++) {
@@ -126,7 +140,8 @@ export function entryRecords(entries: XEntry[]): Array<{ id: StreamId; fields: A
       } while (c & 0x80);
       const start = o;
       for (let end = pos + len; pos < end; pos++) buf[o++] = e.charCodeAt(pos);
-      const view = buf.subarray(start, o);
+      // a view made by the constructor: subarray() costs about twice as much (its species lookup)
+      const view = new Uint8Array(ab, start, o - start);
       if (field === null) field = view;
       else {
         fields.push([field, view]);

@@ -394,6 +394,35 @@ export class AofTokenizer {
       }
       // Arguments.
       while (f.argi < f.argc) {
+        if (f.argi > 0 && f.bulkLen < 0) {
+          // The common case in a tight loop over locals: each argument after the first whose
+          // `$<1 to 15 digits>\r\n`, bytes and CRLF are all here. Anything else (a longer or
+          // odd length line, bytes still to come, a bad CRLF) leaves the loop at that argument's
+          // `$` line, which the general path below reads as it always has.
+          const argc = f.argc;
+          const argv = f.argv;
+          const maxArgs = this.maxArgs;
+          let argi = f.argi;
+          let pos = this.pos;
+          while (argi < argc && b[pos] === 0x24) {
+            const lim = Math.min(pos + 16, n);
+            let p = pos + 1;
+            let v = 0;
+            for (; p < lim; p++) {
+              const c = b[p]! - 0x30;
+              if (c < 0 || c > 9) break;
+              v = v * 10 + c;
+            }
+            const d = p + 2;
+            if (p === pos + 1 || d + v + 2 > n || b[p] !== CR || b[p + 1] !== LF || b[d + v] !== CR || b[d + v + 1] !== LF) break;
+            if (argi < maxArgs) argv[argi] = new Uint8Array(ab, bo + d, v);
+            argi++;
+            pos = d + v + 2;
+          }
+          f.argi = argi;
+          this.pos = pos;
+          if (argi >= argc) break;
+        }
         if (f.bulkLen < 0 && b[this.pos] === 0x24) {
           // the common line, `$<1 to 15 digits>\r\n` with all of it here, read at once; any other takes the general path
           const s = this.pos;

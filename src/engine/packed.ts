@@ -94,6 +94,18 @@ function hashOf(s: string, from: number, len: number): number {
   return h;
 }
 
+/** The last string hashed whole (memberHash) and its hash: ZADD asks absent() twice and append() hashes it again. */
+let lastHashed: string | null = null;
+let lastHash = 0;
+
+/** hashOf a whole string, remembered for the next call with the same string. */
+function memberHash(k: string): number {
+  if (k === lastHashed) return lastHash;
+  lastHash = hashOf(k, 0, k.length);
+  lastHashed = k;
+  return lastHash;
+}
+
 /** Set the two filter bits of hash `h`. */
 function filterAdd(h: number): void {
   filterBits[(h >>> 5) & 63]! |= 1 << (h & 31);
@@ -149,7 +161,7 @@ abstract class Packed {
    */
   protected absent(k: BStr): boolean {
     if (filterOwner !== this) this.buildFilter();
-    const h = hashOf(k, 0, k.length);
+    const h = memberHash(k);
     return (filterBits[(h >>> 5) & 63]! & (1 << (h & 31))) === 0 || (filterBits[(h >>> 16) & 63]! & (1 << ((h >>> 11) & 31))) === 0;
   }
 
@@ -191,7 +203,7 @@ abstract class Packed {
     t.push(a);
     if (b !== undefined) t.push(b);
     this.n++;
-    if (filterOwner === this) filterAdd(hashOf(a, 0, a.length));
+    if (filterOwner === this) filterAdd(memberHash(a));
   }
 
   /** Pack the tail into `s`, in one join. */

@@ -176,7 +176,9 @@ export class PackedList {
         l = Math.floor(l / 0x80);
       }
       buf[w++] = l;
-      buf.set(v, w);
+      // a short element byte by byte: TypedArray#set costs more than the copy at these sizes
+      if (vl <= 32) for (let k = 0; k < vl; k++) buf[w + k] = v[k]!;
+      else buf.set(v, w);
       w += vl;
       n++;
       len += w - w0;

@@ -95,6 +95,9 @@ function putLeb(buf: Uint8Array, o: number, n: number): number {
   return o;
 }
 
+/** Fields up to this many bytes are copied by a loop, longer ones by TypedArray#set. */
+const SHORT_COPY = 32;
+
 /** Scratch space entries are built in (one string is made from it). */
 let scratch = new Uint8Array(4096);
 
@@ -105,13 +108,16 @@ export function packEntry(id: StreamId, items: Uint8Array[], from = 0): XEntry {
   if (total > scratch.length) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
   const buf = scratch;
   writeId(id);
-  buf.set(idBytes, 0);
+  for (let i = 0; i < 16; i++) buf[i] = idBytes[i]!;
   let o = 16;
   for (let i = from; i < items.length; i++) {
     const b = items[i]!;
-    o = putLeb(buf, o, b.length);
-    buf.set(b, o);
-    o += b.length;
+    const n = b.length;
+    o = putLeb(buf, o, n);
+    // a short field byte by byte: TypedArray#set costs more than the copy at these sizes
+    if (n <= SHORT_COPY) for (let k = 0; k < n; k++) buf[o + k] = b[k]!;
+    else buf.set(b, o);
+    o += n;
   }
   return bytesKey(buf.subarray(0, total));
 }

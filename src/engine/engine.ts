@@ -25,7 +25,7 @@ import { keyBytes, latin1 } from '../model/bytes.js';
 import type { FunctionRecord, KeyEntry, Value } from '../model/record.js';
 import { arityError, CommandError, lower } from './argv.js';
 import { COMMANDS as TABLE } from './commands/index.js';
-import type { Ctx, Library } from './context.js';
+import type { CommandSpec, Ctx, Library } from './context.js';
 import { type BStr, Db, encodingName, fromValue, type Slot, toValue } from './keyspace.js';
 import { settlePacked } from './packed.js';
 
@@ -59,6 +59,9 @@ export class Engine {
   dumpDecoder: ((payload: Uint8Array) => Value) | null = null;
   /** Decoder of FUNCTION DUMP payloads for FUNCTION RESTORE, installed by the caller. */
   functionDecoder: ((payload: Uint8Array) => Library[]) | null = null;
+  /** The last command name run and its spec (undefined: not a command). */
+  private lastName = '';
+  private lastSpec: CommandSpec | undefined = undefined;
   /** Commands queued since MULTI, or null outside a transaction. */
   private queued: Uint8Array[][] | null = null;
 
@@ -111,7 +114,13 @@ export class Engine {
   }
 
   private run(name: string, argv: Uint8Array[]): ApplyResult {
-    const spec = TABLE[name];
+    // an AOF runs one command many times in a row: the table (a dictionary) is asked once per run
+    let spec = this.lastSpec;
+    if (name !== this.lastName) {
+      spec = TABLE[name];
+      this.lastName = name;
+      this.lastSpec = spec;
+    }
     if (!spec) return { ok: false, error: `ERR unknown command '${name}'` };
     if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
       return { ok: false, error: arityError(name).message };

@@ -59,6 +59,8 @@ export class Engine {
   dumpDecoder: ((payload: Uint8Array) => Value) | null = null;
   /** Decoder of FUNCTION DUMP payloads for FUNCTION RESTORE, installed by the caller. */
   functionDecoder: ((payload: Uint8Array) => Library[]) | null = null;
+  /** The context handed to each command (run() refills it). */
+  private readonly ctx: Ctx;
   /** The last command name run and its spec (undefined: not a command). */
   private lastName = '';
   private lastSpec: CommandSpec | undefined = undefined;
@@ -72,6 +74,7 @@ export class Engine {
     this.fixedNow = opts.now ?? null;
     this.dumpDecoder = opts.dumpDecoder ?? null;
     this.functionDecoder = opts.functionDecoder ?? null;
+    this.ctx = { engine: this, db: this.dbs[0]!, dbIndex: 0, now: 0, loading: this.loading };
   }
 
   /** The clock in ms. */
@@ -131,7 +134,12 @@ export class Engine {
       if (ar === undefined) return { ok: false, error: `ERR unknown subcommand '${latin1(argv[1]!)}'. Try ${name.toUpperCase()} HELP.` };
       if ((ar > 0 && argv.length !== ar) || argv.length < -ar) return { ok: false, error: arityError(`${name}|${sub}`).message };
     }
-    const ctx: Ctx = { engine: this, db: this.dbs[this.selected]!, dbIndex: this.selected, now: this.now(), loading: this.loading };
+    // one context object, refilled for each command (handlers use it only while they run)
+    const ctx = this.ctx;
+    ctx.db = this.dbs[this.selected]!;
+    ctx.dbIndex = this.selected;
+    ctx.now = this.now();
+    ctx.loading = this.loading;
     try {
       return { ok: true, reply: spec.run(ctx, argv) };
     } catch (e) {

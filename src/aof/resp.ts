@@ -186,6 +186,8 @@ export class AofTokenizer {
   private readonly onAnnotation: ((a: Annotation) => void) | undefined;
   private readonly maxArgs: number;
   private frame: CommandFrame | null = null;
+  /** The frame object every command is read in (`frame` is it, or null between commands). */
+  private readonly spareFrame: CommandFrame = { start: 0, argc: 0, argcBig: '', argi: 0, argv: [], bulkLen: -1, bulkBig: '', txn: 0 };
   private multiStart = -1;
   private stopped: AofVerdict | null = null;
   private finalVerdict: AofVerdict | null = null;
@@ -379,17 +381,17 @@ export class AofTokenizer {
           this.stop('corrupt', this.base + s, `command with ${this.nlText()} arguments (Redis refuses to load it)`);
           return out;
         }
-        f = this.frame = {
-          start: this.base + s,
-          argc: this.nlValue,
-          argcBig: this.nlBig,
-          argi: 0,
-          // presized from the header (a corrupt count does not allocate: past 1024 the array grows)
-          argv: this.nlValue <= 1024 ? new Array(Math.min(this.nlValue, this.maxArgs)) : [],
-          bulkLen: -1,
-          bulkBig: '',
-          txn: 0,
-        };
+        // one frame, refilled for each command (its argv goes out with the command; a new one is made)
+        f = this.frame = this.spareFrame;
+        f.start = this.base + s;
+        f.argc = this.nlValue;
+        f.argcBig = this.nlBig;
+        f.argi = 0;
+        // presized from the header (a corrupt count does not allocate: past 1024 the array grows)
+        f.argv = this.nlValue <= 1024 ? new Array(Math.min(this.nlValue, this.maxArgs)) : [];
+        f.bulkLen = -1;
+        f.bulkBig = '';
+        f.txn = 0;
         this.pos = e;
       }
       // Arguments.

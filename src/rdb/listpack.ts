@@ -44,11 +44,12 @@ function int64Value(v: bigint): number | bigint {
 /**
  * What walk does with each element besides validating it: nothing; push it to `out` as an
  * LpValue; push it as bytes (integers as their decimal text); note where it is (elStart/elLen,
- * integers as text in intText), for duplicate checks without an object per element; or pair it
+ * integers as text in intText; WhereNames: of the second element of each pair, an integer only
+ * as one), for duplicate checks without an object per element; or pair it
  * with the element before it, as hash fields ({ field, value }) or zset members ([member, score]),
  * without an array of the elements in between.
  */
-const Each = { None: 0, Value: 1, Bytes: 2, Where: 3, Fields: 4, Members: 5 } as const;
+const Each = { None: 0, Value: 1, Bytes: 2, Where: 3, Fields: 4, Members: 5, WhereNames: 6 } as const;
 type Each = (typeof Each)[keyof typeof Each];
 
 /**
@@ -128,7 +129,7 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
       }
     }
     if (bl !== l) throw bad(base, start + l, `listpack element backlen does not match its size ${l}`);
-    if (mode >= Each.Fields) {
+    if (mode === Each.Fields || mode === Each.Members) {
       const el: LpValue = isStr ? blob.subarray(start + hdr, start + l) : intAt(blob, p, b);
       if (count % 2 === 0) pending = el;
       else if (mode === Each.Fields) out!.push({ field: lpValueBytes(pending!), value: lpValueBytes(el) });
@@ -139,8 +140,10 @@ function walk(blob: Uint8Array, base: number, mode: Each, out: unknown[] | null,
         out!.push([lpValueBytes(pending!), score ?? 0]);
       }
     } else if (mode !== Each.None) {
-      if (isStr && mode !== Each.Where) out![at + count] = placeholder ?? blob.subarray(start + hdr, start + l);
+      const noting = mode === Each.Where || mode === Each.WhereNames;
+      if (isStr && !noting) out![at + count] = placeholder ?? blob.subarray(start + hdr, start + l);
       else if (isStr) where(count, start + hdr, len);
+      else if (mode === Each.WhereNames && (count & 1) === 1) where(count, -1, 0);
       else {
         const v = intAt(blob, p, b);
         if (mode === Each.Value) out![at + count] = v;
@@ -280,10 +283,12 @@ export function validateListpack(blob: Uint8Array, base: number): number {
 /**
  * Validate a listpack as decodeListpack does and note where its elements are, without making an
  * object per element (check mode): the element count, then listpackDuplicate and
- * listpackScoresValid read the elements found.
+ * listpackScoresValid read the elements found. With `pairs` (a hash's or a zset's name, value,
+ * ...), an integer in second place (a value or a score) is noted as an integer without its text,
+ * which nothing reads.
  */
-export function scanListpack(blob: Uint8Array, base: number): number {
-  return walk(blob, base, Each.Where, null);
+export function scanListpack(blob: Uint8Array, base: number, pairs = false): number {
+  return walk(blob, base, pairs ? Each.WhereNames : Each.Where, null);
 }
 
 /**

@@ -75,7 +75,7 @@ export function readPackedHash(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
   const { blob, at } = readBlob(r, ctx);
   if ((ctx.scratch || ctx.packed) && f.type === RdbType.HASH_LISTPACK) {
     // check mode and packed values: no field objects; the first duplicate field twice lets the decoder report it
-    const n = scanListpack(blob, r.base + at);
+    const n = scanListpack(blob, r.base + at, true);
     if (n % 2) throw corrupt(r, 'RDB_BAD_HASH', 'hash blob has an odd number of elements', at);
     const dup = listpackDuplicate(blob, n, 0, 2);
     if (dup)

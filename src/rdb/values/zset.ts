@@ -59,7 +59,7 @@ export function readPackedZset(r: Cursor, f: ValueFrame, ctx: ValueContext): Val
  * whole set).
  */
 function checkListpackZset(r: Cursor, f: ValueFrame, ctx: ValueContext, blob: Uint8Array, at: number): Value {
-  const n = scanListpack(blob, r.base + at);
+  const n = scanListpack(blob, r.base + at, true);
   if (n % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
   // a packed value keeps the scores stored as text, parsed (the writer then does not parse them again)
   const scores = ctx.scratch ? undefined : new Float64Array(n >> 1);

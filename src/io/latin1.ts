@@ -23,7 +23,7 @@ function decode(b: Uint8Array): string {
   return lastView.toString('latin1', b.byteOffset, end);
 }
 
-/** Make bytesKey decode inputs over 64 bytes through Buffer. */
+/** Make bytesKey decode inputs over 40 bytes through Buffer. */
 export function installLatin1Decoder(): void {
   setLatin1Decoder(decode);
 }

@@ -159,13 +159,17 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 const fcc = String.fromCharCode;
 
-/** Longer inputs than this go to the installed latin1 decoder, when there is one. */
-const LONG_LATIN1 = 64;
+/**
+ * Longer inputs than this go to the installed latin1 decoder, when there is one: bytesKey's
+ * explicit cases end here, and past them the decoder (one Buffer reused) took 2-3x less than
+ * `fromCharCode.apply` at 44-64 bytes (XADD's packed entries are often that long).
+ */
+const LONG_LATIN1 = 40;
 /** A native decoder of bytes to a latin1 string, installed by the CLI (io/latin1.ts); none in the pure core. */
 let longLatin1: ((b: Uint8Array) => string) | null = null;
 
 /**
- * Install (or with null remove) a decoder that bytesKey uses for inputs over 64 bytes: it must
+ * Install (or with null remove) a decoder that bytesKey uses for inputs over 40 bytes: it must
  * map each byte to the char of the same code. Node's Buffer does it 5x faster than
  * `fromCharCode.apply` at a few hundred bytes, but the core does not use Buffer (io/ installs it).
  */

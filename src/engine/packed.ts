@@ -210,13 +210,18 @@ abstract class Packed {
   settle(): void {
     const t = this.tail;
     if (t === null) return;
-    const parts: string[] = [this.s];
     const w = this.width;
+    const scored = this.scored;
+    // presized: lengths and strings, a score without a length
+    const parts: string[] = new Array(1 + (t.length / w) * (w === 1 ? 2 : scored ? 3 : 4));
+    parts[0] = this.s;
+    let k = 1;
     for (let i = 0; i < t.length; i += w) {
-      parts.push(lenChar(t[i]!), t[i]!);
+      parts[k++] = lenChar(t[i]!);
+      parts[k++] = t[i]!;
       if (w === 2) {
-        if (!this.scored) parts.push(lenChar(t[i + 1]!));
-        parts.push(t[i + 1]!);
+        if (!scored) parts[k++] = lenChar(t[i + 1]!);
+        parts[k++] = t[i + 1]!;
       }
     }
     this.s = parts.join('');

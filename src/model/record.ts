@@ -307,7 +307,10 @@ export interface StreamMeta {
 export type KeyPart =
   | {
       part: 'list';
+      /** Empty when the batch is `packed`. */
       items: Uint8Array[];
+      /** The batch's quicklist nodes as stored, validated listpacks (RdbDecoderOptions.packed). */
+      packed?: Uint8Array[];
       /** From a quicklist: the element count of each node in this batch, in order (a part never splits a node). */
       nodes?: number[];
       /** The stored layout of this batch's nodes (decoder option `layout`). */

@@ -143,24 +143,33 @@ export function writePackedValue(w: ByteWriter, type: KeyEntry['type'], p: Packe
   else writeElements(w, p.blob, p.count);
 }
 
-/** A list kept as its quicklist nodes' listpacks: each walked to its terminator. */
+/** A list kept as its quicklist nodes' listpacks. */
 function writeNodes(w: ByteWriter, nodes: readonly Uint8Array[]): void {
+  w.u8(0x5b);
+  writeNodeElements(w, nodes, true);
+  w.u8(0x5d);
+}
+
+/**
+ * The elements of quicklist nodes kept as their listpacks (each walked to its terminator), each
+ * preceded by a comma unless `first`; returns whether none has been written yet (the next `first`).
+ */
+export function writeNodeElements(w: ByteWriter, nodes: readonly Uint8Array[], first: boolean): boolean {
   let buf = w.reserve(64);
   let o = w.length;
-  buf[o++] = 0x5b;
-  let first = true;
+  let none = first;
   for (const blob of nodes) {
     let at = LISTPACK_FIRST;
     while (blob[at] !== 0xff) {
       at = lpElementAt(blob, at);
       buf = roomAt(w, buf, o, elementBound());
-      if (!first) buf[o++] = 0x2c;
-      first = false;
+      if (!none) buf[o++] = 0x2c;
+      none = false;
       o = elementInto(buf, o, blob);
     }
   }
-  buf[o++] = 0x5d;
   w.length = o;
+  return none;
 }
 
 function writeIntset(w: ByteWriter, blob: Uint8Array, n: number): void {

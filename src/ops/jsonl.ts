@@ -11,7 +11,7 @@ import { ascii, findDuplicate } from '../model/bytes.js';
 import { type KeyEndRecord, type KeyEntry, type KeyPartRecord, type KeyStartRecord, PART_THRESHOLD } from '../model/record.js';
 import { entryToJson, keyMetaToJson, streamIsLarge } from './json.js';
 import { isUtf8, jsonBytesBound, jsonBytesInto, jsonScoreInto, writeJsonBytes } from './json-bytes.js';
-import { unpackEntry, unpackStream, writePackedValue, writesPacked } from './jsonl-packed.js';
+import { unpackEntry, unpackStream, writeNodeElements, writePackedValue, writesPacked } from './jsonl-packed.js';
 import { StreamJsonState, writeStreamJson } from './jsonl-stream.js';
 
 function writeList(w: ByteWriter, items: readonly Uint8Array[]): void {
@@ -245,6 +245,15 @@ export class PartedJsonWriter {
     if (p.part.startsWith('stream-')) return this.stream.part(w, p);
     switch (p.part) {
       case 'list':
+        if (p.packed) {
+          this.first = writeNodeElements(w, p.packed, this.first);
+          break;
+        }
+        for (const b of p.items) {
+          writeItem(w, this.first ? -1 : 0x2c, b);
+          this.first = false;
+        }
+        break;
       case 'set':
         for (const b of p.items) {
           writeItem(w, this.first ? -1 : 0x2c, b);

@@ -706,10 +706,16 @@ export class RdbDecoder {
       } else {
         // a quicklist unit past the count is one node: remember its size so parts end on node bounds
         if (left >= 0 && isQuicklist(f.type) && !this.valueContext.scratch) this.partNodes.push(f.listElements - held);
-        if (!complete && f.items.length >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
+        // quicklist nodes kept packed count as held elements: batches end where they would without
+        const holding = f.items.length + (f.packed === null ? 0 : f.packed.count);
+        if (!complete && holding >= threshold && PARTED[f.type] !== undefined) return this.handOverSalvaged(r, out, f);
       }
     }
-    if (this.damage) f.items.length = 0; // the key is skipped: hold none of it
+    if (this.damage) {
+      // the key is skipped: hold none of it
+      f.items.length = 0;
+      f.packed = null;
+    }
     if (!complete) return;
     if (this.damage) return this.skipDamaged(r, f, this.damage);
     if (!this.onDamagedValue) return this.finish(r, out, v!);
@@ -750,7 +756,7 @@ export class RdbDecoder {
       f.parted = true;
       if (!this.valueContext.scratch) out.push(this.keyStart(r, f, part));
     }
-    f.flushed += items.length;
+    f.flushed += items.length + (f.packed === null ? 0 : f.packed.count);
     f.items = [];
     if (this.valueContext.scratch) return;
     out.push(this.keyPart(f, part, items));
@@ -793,10 +799,15 @@ export class RdbDecoder {
     return start;
   }
 
+  /** A part of the items held, or of the quicklist nodes kept packed (then handed over with it: the frame holds none after). */
   private keyPart(f: ValueFrame, part: PartedType, items: unknown[]): KeyPartRecord {
     const rec = { kind: 'key-part', db: f.db, key: f.key, part, items } as KeyPartRecord;
     if (part === 'list' && isQuicklist(f.type)) {
       const list = rec as Extract<KeyPartRecord, { part: 'list' }>;
+      if (f.packed !== null) {
+        list.packed = f.packed.nodes ?? [f.packed.blob];
+        f.packed = null;
+      }
       list.nodes = this.partNodes;
       this.partNodes = [];
       // the layout of these nodes goes with them (it is not kept for the whole key)
@@ -826,14 +837,15 @@ export class RdbDecoder {
     }
     const items = v.value as unknown[];
     if (part !== 'list' && !(part === 'hash' && f.type === RdbType.HASH)) checkDuplicates(v, f);
-    if (items.length) out.push(this.keyPart(f, part, items));
+    const packed = f.packed === null ? 0 : f.packed.count;
+    if (items.length || packed) out.push(this.keyPart(f, part, items));
     this.partNodes = [];
     out.push({
       kind: 'key-end',
       type: part,
       db: f.db,
       key: f.key,
-      count: f.flushed + items.length,
+      count: f.flushed + items.length + packed,
       span: { start: f.prefix.start, end: r.base + r.pos },
     });
   }

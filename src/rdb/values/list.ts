@@ -53,9 +53,8 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
     f.listElements++;
   } else if (ctx.scratch) {
     f.listElements += f.type === RdbType.LIST_QUICKLIST ? validateZiplist(blob, r.base + at) : validateListpack(blob, r.base + at);
-  } else if (ctx.packed && f.type === RdbType.LIST_QUICKLIST_2 && keepsPacked(f, ctx, blob)) {
-    // the list's nodes are kept as their listpacks (no view per element) while no element has been
-    // taken out and the list stays below the part threshold
+  } else if (ctx.packed && f.type === RdbType.LIST_QUICKLIST_2 && keepsPacked(f, blob)) {
+    // the list's nodes are kept as their listpacks (no view per element)
     const n = validateListpack(blob, r.base + at);
     const p = f.packed;
     if (n && p === null) f.packed = { format: 'listpack', blob, count: n };
@@ -78,14 +77,12 @@ export function readQuicklist(r: Cursor, f: ValueFrame, ctx: ValueContext): Valu
 }
 
 /**
- * Whether a quicklist node joins the nodes kept packed: nothing of the list was taken out as
- * elements (nor handed over), and with the count its header gives (65535: unknown) the list stays
- * below the part threshold, where the decoder would hand a batch over.
+ * Whether a quicklist node joins the nodes kept packed: no element of the batch being held was
+ * taken out as such (a PLAIN node), and its header gives its count (65535: unknown). The decoder
+ * counts the packed elements as held ones: batches end where they would without packing.
  */
-function keepsPacked(f: ValueFrame, ctx: ValueContext, blob: Uint8Array): boolean {
-  if (f.items.length !== 0 || f.parted || f.flushed !== 0 || blob.length < 7) return false;
-  const declared = blob[4]! | (blob[5]! << 8);
-  return declared !== 65535 && (ctx.partBatch === 0 || f.listElements + declared < ctx.partBatch);
+function keepsPacked(f: ValueFrame, blob: Uint8Array): boolean {
+  return f.items.length === 0 && blob.length >= 7 && (blob[4]! | (blob[5]! << 8)) !== 65535;
 }
 
 /** The elements of the nodes kept packed into the list's items (a node that is not kept follows). */

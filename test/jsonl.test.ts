@@ -7,13 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes/writer.js';
-import { decodeRdb, entryToJson, exportRdb, type KeyEntry } from '../src/index.js';
+import { decodeRdb, entryToJson, exportRdb, type KeyEntry, type RdbRecord } from '../src/index.js';
 import { tryUtf8, utf8 } from '../src/model/bytes.js';
 import { formatG17 } from '../src/model/number.js';
 import { exportRecords } from '../src/ops/export.js';
 import { jsonDoubleInto, jsonIntInto, writeJsonBytes } from '../src/ops/json-bytes.js';
 import { writeEntryJson } from '../src/ops/jsonl.js';
-import { encodeListpack, type LpValue } from '../src/rdb/listpack.js';
+import { unpackEntry } from '../src/ops/jsonl-packed.js';
+import { decodeListpack, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
 import { parseRedisDoubleBytes } from '../src/rdb/string.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
 
@@ -246,6 +247,25 @@ describe('byte-level JSON writer', () => {
       }
     },
   );
+
+  it.each([0, 1, 5, 40, 1000])('hands over the same list parts with quicklist nodes kept packed (threshold %i)', (threshold) => {
+    // a packed list part carries its nodes: decoded, the records must be those of the decoder without `packed`
+    const bytes = new Uint8Array(readFileSync(join(ROOT, 'fixtures', 'rdb', 'lists.rdb')));
+    const plain = (records: RdbRecord[]): unknown[] =>
+      records.map((r) => {
+        if (r.kind === 'key-part' && r.part === 'list' && r.packed) {
+          const { packed, ...rest } = r;
+          return { ...rest, items: packed.flatMap((node) => decodeListpack(node, 0)) };
+        }
+        if (r.kind === 'key' && r.packed) return unpackEntry(r);
+        return r;
+      });
+    const packed = decodeRdb(bytes, { packed: true, partThreshold: threshold });
+    expect(packed.some((r) => (r.kind === 'key-part' && r.part === 'list' && r.packed) || (r.kind === 'key' && r.packed?.nodes))).toBe(
+      true,
+    );
+    expect(plain(packed)).toEqual(decodeRdb(bytes, { partThreshold: threshold }));
+  });
 
   it('exportRdb --to json is one array of the JSONL lines', async () => {
     const f = join(ROOT, 'fixtures', 'rdb', 'everything.rdb');

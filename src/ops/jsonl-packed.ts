@@ -79,61 +79,6 @@ export function asciiInto(b: Uint8Array, at: number, text: string): number {
   return at + text.length;
 }
 
-/** The digits of a score's text (scoreTextInto), integer part first. */
-const DIGITS = new Uint8Array(48);
-/** 10^0 .. 10^22, each exact as a double. */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * A zset score stored as text (Redis 7.0 writes %.17g) as jsonScoreInto writes it, from the text when
- * that can be done without String(): a plain decimal (no exponent, |s| >= 1e-6) whose digits, rounded
- * to 15 significant ones and without trailing zeros, name `s` again (checked by one exact division:
- * an integer of 15 digits over a power of ten up to 10^22). Two decimals of 15 digits or fewer never
- * name the same double, so those digits are the shortest that do: String(s)'s. Otherwise jsonScoreInto.
- */
-function scoreTextInto(buf: Uint8Array, at: number, b: Uint8Array, from: number, to: number, s: number): number {
-  if (Number.isSafeInteger(s) || !Number.isFinite(s)) return jsonScoreInto(buf, at, s);
-  let p = from;
-  const neg = b[p] === 0x2d;
-  if (neg) p++;
-  let n = 0;
-  while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 24) DIGITS[n++] = b[p++]! - 0x30;
-  const intDigits = n;
-  if (intDigits === 0 || p >= to || b[p] !== 0x2e || (intDigits > 1 && DIGITS[0] === 0)) return jsonScoreInto(buf, at, s);
-  p++;
-  while (p < to && b[p]! >= 0x30 && b[p]! <= 0x39 && n < 46) DIGITS[n++] = b[p++]! - 0x30;
-  if (p !== to || n === intDigits) return jsonScoreInto(buf, at, s);
-  let lead = 0;
-  while (lead < n && DIGITS[lead] === 0) lead++;
-  // below 1e-6 String() writes an exponent
-  if (lead === n || lead - intDigits > 5) return jsonScoreInto(buf, at, s);
-  let keep = n;
-  if (n - lead > 15) {
-    keep = lead + 15;
-    // the 15 digits must end in the fraction, and a carry must stay there
-    if (keep <= intDigits) return jsonScoreInto(buf, at, s);
-    if (DIGITS[keep]! >= 5) {
-      let q = keep - 1;
-      while (q >= intDigits && DIGITS[q] === 9) DIGITS[q--] = 0;
-      if (q < intDigits) return jsonScoreInto(buf, at, s);
-      DIGITS[q]!++;
-    }
-  }
-  while (keep > intDigits && DIGITS[keep - 1] === 0) keep--;
-  if (keep === intDigits) return jsonScoreInto(buf, at, s);
-  if (n - lead > 15) {
-    let m = 0;
-    for (let q = lead; q < keep; q++) m = m * 10 + DIGITS[q]!;
-    if (m / POW10[keep - intDigits]! !== (neg ? -s : s)) return jsonScoreInto(buf, at, s);
-  }
-  let o = at;
-  if (neg) buf[o++] = 0x2d;
-  for (let q = 0; q < intDigits; q++) buf[o++] = 0x30 + DIGITS[q]!;
-  buf[o++] = 0x2e;
-  for (let q = intDigits; q < keep; q++) buf[o++] = 0x30 + DIGITS[q]!;
-  return o;
-}
-
 /** Write a packed value's JSON (writesPacked must hold). */
 export function writePackedValue(w: ByteWriter, type: KeyEntry['type'], p: PackedBlob): void {
   if (p.format === 'intset') writeIntset(w, p.blob, p.count);
@@ -255,8 +200,9 @@ function writePairs(w: ByteWriter, blob: Uint8Array, n: number, zset: boolean, s
     const el = lpElement;
     if (zset) {
       // the member's bound left 48 bytes for this: a score takes at most 25, its bracket 1
-      if (el.from >= 0)
-        o = scoreTextInto(buf, o, blob, el.from, el.to, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
+      // a score stored as text: from its value (parsed when the blob was validated), as String()
+      // writes it (faster than working from the text's %.17g digits)
+      if (el.from >= 0) o = jsonScoreInto(buf, o, scores ? scores[i >> 1]! : parseRedisDoubleBytes(blob, el.from, el.to)!);
       else if (typeof el.int === 'number') o = jsonIntInto(buf, o, el.int, false);
       else o = jsonScoreInto(buf, o, Number(el.int));
     } else {

@@ -67,6 +67,9 @@ function zadd(c: Ctx, a: Uint8Array[], forceIncr: boolean): unknown {
   let i = 2;
   if (!forceIncr) {
     for (; i < a.length; i++) {
+      // a score (no option starts with a digit, a sign or a dot) ends the options without its text
+      const c0 = a[i]![0];
+      if (c0 !== undefined && ((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2d || c0 === 0x2b || c0 === 0x2e)) break;
       const o = lower(a[i]!);
       if (o === 'nx') nx = true;
       else if (o === 'xx') xx = true;

@@ -6,12 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine/engine.js';
+import { installLatin1Decoder } from '../src/io/latin1.js';
 import { concatBytes } from '../src/model/bytes.js';
 import { engineRdbApplies, engineRdbChunks } from '../src/ops/engine-rdb.js';
 import type { KeyFilter } from '../src/ops/filter.js';
 import { createEngine, engineRecords } from '../src/ops/replay-aof.js';
 import { encodeRecords, type ToRdbReport } from '../src/ops/to-rdb.js';
 import { decodeRdb } from '../src/rdb/decoder.js';
+import { setCharsWriter } from '../src/rdb/span-write.js';
 import { LIBRARY, workload } from './support/engine-workload.js';
 import { makeRandom } from './support/prng.mjs';
 import type { RedisArg } from './support/redis.mjs';
@@ -259,5 +261,17 @@ describe('engine-rdb: the direct writer gives the record path bytes', () => {
   it('an empty dataset', async () => {
     const engine = engineOf([]);
     for (const version of VERSIONS) await expectSame(engine, { version });
+  });
+
+  it("with the CLI's latin1 writer installed (long runs through Buffer): the same bytes", async () => {
+    installLatin1Decoder();
+    try {
+      const engine = engineOf(limitsCommands());
+      for (const version of [10, 11, 12]) await expectSame(engine, { version });
+      const random = engineOf(workload(makeRandom(0xa0f7), 1500));
+      await expectSame(random, { version: 11 });
+    } finally {
+      setCharsWriter(null);
+    }
   });
 });

@@ -9,6 +9,7 @@
  * Buffer.from (an object and its checks) per call.
  */
 import { setLatin1Decoder } from '../model/bytes.js';
+import { setCharsWriter } from '../rdb/span-write.js';
 
 let lastBuffer: ArrayBufferLike | null = null;
 let lastView: Buffer = Buffer.alloc(0);
@@ -23,7 +24,10 @@ function decode(b: Uint8Array): string {
   return lastView.toString('latin1', b.byteOffset, end);
 }
 
-/** Make bytesKey decode inputs over 40 bytes through Buffer. */
+/** Make bytesKey decode inputs over 40 bytes through Buffer, and the RDB writer encode long byte strings so (rdb/span-write.ts). */
 export function installLatin1Decoder(): void {
   setLatin1Decoder(decode);
+  setCharsWriter((s, from, to, buf, at) => {
+    Buffer.from(buf.buffer, buf.byteOffset, buf.length).write(from === 0 && to === s.length ? s : s.slice(from, to), at, 'latin1');
+  });
 }

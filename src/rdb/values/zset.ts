@@ -62,7 +62,7 @@ function checkListpackZset(r: Cursor, f: ValueFrame, ctx: ValueContext, blob: Ui
   const n = scanListpack(blob, r.base + at, true);
   if (n % 2) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has an odd number of elements', at);
   // a packed value keeps the scores stored as text, parsed (the writer then does not parse them again)
-  const scores = ctx.scratch ? undefined : new Float64Array(n >> 1);
+  const scores = ctx.scratch ? undefined : scoreArray(n >> 1);
   if (!listpackScoresValid(blob, n, scores)) throw corrupt(r, 'RDB_BAD_ZSET', 'zset blob has a score that is not a number', at);
   const dup = listpackDuplicate(blob, n, 0, 2);
   if (dup)
@@ -81,6 +81,25 @@ function checkListpackZset(r: Cursor, f: ValueFrame, ctx: ValueContext, blob: Ui
 }
 
 const ONE_MEMBER: Array<[Uint8Array, number]> = [[new Uint8Array(0), 0]];
+
+/**
+ * The scores of a packed zset: a view of a shared slab. A Float64Array of its own per zset (its
+ * storage off the V8 heap past 64 bytes) took more than the rest of checkListpackZset (35k small
+ * zsets of big.rdb). A slab lives while a view of it does.
+ */
+let scoreSlab = new Float64Array(4096);
+let scoreAt = 0;
+
+function scoreArray(n: number): Float64Array {
+  if (n > 1024) return new Float64Array(n);
+  if (scoreAt + n > scoreSlab.length) {
+    scoreSlab = new Float64Array(4096);
+    scoreAt = 0;
+  }
+  const v = scoreSlab.subarray(scoreAt, scoreAt + n);
+  scoreAt += n;
+  return v;
+}
 
 /**
  * Plain zsets are saved from the skiplist's tail to its head (highest score first); the model

@@ -1,16 +1,16 @@
 /**
  * The engine's dataset written as an RDB straight from its own shapes (`convert AOF --to rdb`):
- * strings, hashes, sets and sorted sets are encoded from the engine's byte strings and packed
- * collections (engine/packed.ts, zmap.ts) without building the record model of each key, which
+ * every type is encoded from the engine's byte strings and packed collections (engine/packed.ts,
+ * packed-list.ts, zmap.ts, stream-entry.ts) without building the record model of each key, which
  * cost as much as the encoding itself (toValue: an object, a buffer and views per key). The bytes
  * are exactly those of encodeRecords(engineRecords(engine)) (test/engine-rdb.test.ts): the same
  * encoder writes the header, functions, key headers, EOF and CRC, and each value is encoded as
  * value-write.ts encodes the record it would have been, thresholds included.
  *
  * Applies to Redis RDB 10-12 (Redis 7.0-7.4, the encodings written here); any other target
- * (older or newer versions, Valkey, a VCS envelope) takes the record path whole. Keys whose
- * value this writer does not encode itself (lists, streams, a set of long integers) are handed
- * to the encoder as records, one key at a time.
+ * (older or newer versions, Valkey, a VCS envelope) takes the record path whole. The few keys
+ * this writer leaves to value-write.ts (a set that may be an intset of integers past 15 digits, a
+ * stream id past 2^53, a NaN score, which is refused) are handed to the encoder as records.
  */
 
 import { ByteWriter } from '../bytes/writer.js';
@@ -107,7 +107,7 @@ async function* directChunks(engine: Engine, opts: EngineRdbOptions, report: Par
     }
     const out = enc.take();
     bytes += out.length;
-    yield out;
+    if (out.length) yield out;
     const last = enc.end();
     bytes += last.length;
     yield last;
@@ -151,7 +151,7 @@ class Elements {
     return true;
   }
 
-  /** drop the strings held (the last key's) so they can be collected. */
+  /** Drop the strings held (the last key's) so they can be collected. */
   clear(): void {
     this.strs.fill('', 0, this.n);
     this.n = 0;

@@ -108,11 +108,16 @@ function keysOf(bytes: Uint8Array): object[] {
   );
 }
 
-function writeTemp(bytes: Uint8Array): string {
+/** Exit status of redis-check-rdb on the bytes (written to a temp file, removed after). */
+function redisCheckRdb(bytes: Uint8Array): number | null {
   const dir = mkdtempSync(join(tmpdir(), 'rdbkit-parts-'));
-  const f = join(dir, 'out.rdb');
-  writeFileSync(f, bytes);
-  return f;
+  try {
+    const f = join(dir, 'out.rdb');
+    writeFileSync(f, bytes);
+    return spawnSync('redis-check-rdb', [f], { encoding: 'utf8' }).status;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function digestOfRdb(bytes: Uint8Array): Promise<string> {
@@ -296,7 +301,7 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
       // without the stored layout a whole key is packed by Redis's fill rule: the same keys
       expect(keysOf(await collectBytes(encodeRecords(decodeRdb(dump), { version: 10 })))).toEqual(keysOf(parted));
       if (size === 4096) {
-        expect(spawnSync('redis-check-rdb', [writeTemp(parted)], { encoding: 'utf8' }).status).toBe(0);
+        expect(redisCheckRdb(parted)).toBe(0);
         expect(await digestOfRdb(parted)).toBe(digest);
       }
     });
@@ -335,7 +340,7 @@ describe.skipIf(!HAVE)('keys handed over in parts', () => {
           ).toBe(true);
       if (size === 4096) {
         for (const out of [only, keep, asStored]) {
-          expect(spawnSync('redis-check-rdb', [writeTemp(out)], { encoding: 'utf8' }).status).toBe(0);
+          expect(redisCheckRdb(out)).toBe(0);
           expect(await digestOfRdb(out)).toBe(digest);
         }
       }

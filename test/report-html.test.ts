@@ -43,12 +43,13 @@ describe.skipIf(!requireChromium() || !requireRedis('the HTML report test'))(
   'rdbkit report --format html in Chromium',
   { timeout: 300_000 },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rdbkit-html-'));
+    let dir = '';
     let browser: BrowserContext;
     let report: MemoryReport;
     let html: string;
 
     beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'rdbkit-html-'));
       const dumps = await makeReportDumps(dir, 2);
       html = join(dir, 'report.html');
       const r = run(...dumps.parts, '--format', 'html', '-o', html, '--at', AT);
@@ -72,7 +73,7 @@ describe.skipIf(!requireChromium() || !requireRedis('the HTML report test'))(
     }, 300_000);
     afterAll(async () => {
       await browser?.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
     });
 
     it('is one small self-contained file', () => {

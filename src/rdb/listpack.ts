@@ -427,17 +427,39 @@ function asInt(v: LpValue): bigint | number | null {
   return int64Value(v);
 }
 
-function writeBacklen(w: ByteWriter, l: number): void {
-  if (l <= 127) {
-    w.u8(l);
-    return;
+/** Write an entry's backlen: `l` in 7-bit groups, most significant first, every byte but the first with bit 7. */
+export function writeBacklen(w: ByteWriter, l: number): void {
+  if (l <= 127) w.u8(l);
+  else if (l < 16383) w.u8(l >> 7).u8((l & 0x7f) | 0x80);
+  else if (l < 2097151)
+    w.u8(l >> 14)
+      .u8(((l >> 7) & 0x7f) | 0x80)
+      .u8((l & 0x7f) | 0x80);
+  else if (l < 268435455)
+    w.u8(l >> 21)
+      .u8(((l >> 14) & 0x7f) | 0x80)
+      .u8(((l >> 7) & 0x7f) | 0x80)
+      .u8((l & 0x7f) | 0x80);
+  else
+    w.u8(Math.floor(l / 2 ** 28))
+      .u8(((l >> 21) & 0x7f) | 0x80)
+      .u8(((l >> 14) & 0x7f) | 0x80)
+      .u8(((l >> 7) & 0x7f) | 0x80)
+      .u8((l & 0x7f) | 0x80);
+}
+
+/** Write the encoding byte(s) of a string entry of `len` bytes; returns the entry's size without its backlen. */
+export function writeListpackStringHead(w: ByteWriter, len: number): number {
+  if (len <= 63) {
+    w.u8(0x80 | len);
+    return 1 + len;
   }
-  const n = backlenSize(l);
-  // Most significant 7-bit group first; every byte except the first carries bit 7.
-  for (let i = n - 1; i >= 0; i--) {
-    const group = Math.floor(l / 2 ** (7 * i)) & 0x7f;
-    w.u8(i === n - 1 ? group : group | 0x80);
+  if (len <= 4095) {
+    w.u8(0xe0 | (len >> 8)).u8(len & 0xff);
+    return 2 + len;
   }
+  w.u8(0xf0).u32le(len);
+  return 5 + len;
 }
 
 /**
@@ -487,18 +509,7 @@ export function writeListpackElement(w: ByteWriter, v: LpValue): void {
     return;
   }
   const s = v as Uint8Array;
-  const len = s.length;
-  let l: number;
-  if (len <= 63) {
-    w.u8(0x80 | len);
-    l = 1 + len;
-  } else if (len <= 4095) {
-    w.u8(0xe0 | (len >> 8)).u8(len & 0xff);
-    l = 2 + len;
-  } else {
-    w.u8(0xf0).u32le(len);
-    l = 5 + len;
-  }
+  const l = writeListpackStringHead(w, s.length);
   w.bytes(s);
   writeBacklen(w, l);
 }

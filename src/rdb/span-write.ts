@@ -11,7 +11,7 @@
  */
 import { ByteWriter } from '../bytes/writer.js';
 import { parseCanonicalInt } from '../model/bytes.js';
-import { backlenSize, listpackElementSize, writeListpackInt } from './listpack.js';
+import { backlenSize, listpackElementSize, writeBacklen, writeListpackInt, writeListpackStringHead } from './listpack.js';
 
 const COUNT_UNKNOWN = 65535;
 
@@ -117,37 +117,10 @@ export class ListpackSpan {
       }
     }
     const w = this.w;
-    let l: number;
-    if (len <= 63) {
-      w.u8(0x80 | len);
-      l = 1 + len;
-    } else if (len <= 4095) {
-      w.u8(0xe0 | (len >> 8)).u8(len & 0xff);
-      l = 2 + len;
-    } else {
-      w.u8(0xf0).u32le(len);
-      l = 5 + len;
-    }
+    const l = writeListpackStringHead(w, len);
     putChars(s, from, to, w.reserve(len), w.length);
     w.length += len;
-    // backlen: l in 7-bit groups, most significant first, every byte but the first with bit 7
-    if (l <= 127) w.u8(l);
-    else if (l < 16383) w.u8(l >> 7).u8((l & 0x7f) | 0x80);
-    else if (l < 2097151)
-      w.u8(l >> 14)
-        .u8(((l >> 7) & 0x7f) | 0x80)
-        .u8((l & 0x7f) | 0x80);
-    else if (l < 268435455)
-      w.u8(l >> 21)
-        .u8(((l >> 14) & 0x7f) | 0x80)
-        .u8(((l >> 7) & 0x7f) | 0x80)
-        .u8((l & 0x7f) | 0x80);
-    else
-      w.u8(Math.floor(l / 2 ** 28))
-        .u8(((l >> 21) & 0x7f) | 0x80)
-        .u8(((l >> 14) & 0x7f) | 0x80)
-        .u8(((l >> 7) & 0x7f) | 0x80)
-        .u8((l & 0x7f) | 0x80);
+    writeBacklen(w, l);
   }
 
   /** An integer element (a safe integer, or a bigint within int64). */

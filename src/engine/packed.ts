@@ -418,12 +418,8 @@ function scoreChars(score: number): string {
   return String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
 }
 
-/** The score whose 8 chars start at `at` of a PackedZMap's packed string (see packed()). */
-export function packedScoreAt(s: BStr, at: number): number {
-  return readScore(s, at);
-}
-
-function readScore(s: BStr, at: number): number {
+/** The score whose 8 chars start at `at` of a PackedZMap's packed string (see packed()) or of a tail's score string. */
+export function readScore(s: BStr, at: number): number {
   const b = f64Bytes;
   for (let i = 0; i < 8; i++) b[i] = s.charCodeAt(at + i);
   return f64[0]!;

@@ -10,5 +10,7 @@ export const HASH_MAX_LISTPACK_ENTRIES = 512;
 export const ZSET_MAX_LISTPACK_ENTRIES = 128;
 /** set-max-intset-entries */
 export const SET_MAX_INTSET_ENTRIES = 512;
+/** set-max-listpack-entries (Redis 7.2 and later: RDB 11) */
+export const SET_MAX_LISTPACK_ENTRIES = 128;
 /** hash-/zset-max-listpack-value: longest element kept in a listpack */
 export const MAX_LISTPACK_VALUE = 64;

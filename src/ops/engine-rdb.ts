@@ -17,7 +17,7 @@ import { ByteWriter } from '../bytes/writer.js';
 import type { Engine } from '../engine/engine.js';
 import { slotEntry } from '../engine/engine.js';
 import { type BStr, type EValue, streamHead, type XStream, type ZMap } from '../engine/keyspace.js';
-import { PackedMap, PackedSet, PackedZMap, packedScoreAt } from '../engine/packed.js';
+import { PackedMap, PackedSet, PackedZMap, readScore } from '../engine/packed.js';
 import type { PackedList } from '../engine/packed-list.js';
 import { keyBytes } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
@@ -25,17 +25,19 @@ import {
   HASH_MAX_LISTPACK_ENTRIES,
   MAX_LISTPACK_VALUE,
   SET_MAX_INTSET_ENTRIES,
+  SET_MAX_LISTPACK_ENTRIES,
   ZSET_MAX_LISTPACK_ENTRIES,
 } from '../model/redis-defaults.js';
 import { QuicklistContainer, RdbType } from '../rdb/constants.js';
 import { type KeyHead, RdbEncoder } from '../rdb/encoder.js';
 import { encodeSafeIntset } from '../rdb/intset.js';
 import { writeLength } from '../rdb/length.js';
+import { quicklistFits, quicklistPlain } from '../rdb/quicklist.js';
 import { CharBytes, charsSmallInt, ListpackSpan } from '../rdb/span-write.js';
 import { StreamNodeWriter } from '../rdb/stream-span-write.js';
 import { streamLayoutFor, streamTypeOf, writeStreamMeta } from '../rdb/stream-write.js';
 import { writeString } from '../rdb/string.js';
-import { d2string, shortestG } from '../rdb/value-write.js';
+import { zsetScoreInt, zsetScoreText } from '../rdb/value-write.js';
 import { compileFilter } from './filter.js';
 import { engineRecords } from './replay-aof.js';
 import { encodeRecords, type ToRdbOptions, type ToRdbReport } from './to-rdb.js';
@@ -49,10 +51,6 @@ export interface EngineRdbOptions extends ToRdbOptions {
 }
 
 const FLUSH_AT = 1 << 20;
-const SET_MAX_LISTPACK = 128;
-const TWO_62 = 2 ** 62;
-/** Bytes of a quicklist node (list-max-listpack-size -2). */
-const QUICKLIST_NODE_LIMIT = 8192;
 
 /** Whether the direct writer handles this target (else the record path does, whole). */
 export function engineRdbApplies(opts: EngineRdbOptions): boolean {
@@ -274,7 +272,7 @@ class ValueWriter {
       }
     }
     if (type < 0) {
-      if (this.version >= 11 && n <= SET_MAX_LISTPACK && els.within(MAX_LISTPACK_VALUE)) {
+      if (this.version >= 11 && n <= SET_MAX_LISTPACK_ENTRIES && els.within(MAX_LISTPACK_VALUE)) {
         this.listpack(vw);
         type = RdbType.SET_LISTPACK;
       } else {
@@ -305,7 +303,7 @@ class ValueWriter {
       while (pos < s.length) {
         const l = s.charCodeAt(pos);
         members[i] = s.slice(pos + 1, pos + 1 + l);
-        scores[i++] = packedScoreAt(s, pos + 1 + l);
+        scores[i++] = readScore(s, pos + 1 + l);
         pos += l + 9;
       }
     } else
@@ -355,9 +353,10 @@ class ValueWriter {
         const m = members[k]!;
         const s = scores[k]!;
         lp.chars(m, 0, m.length);
-        if (Number.isInteger(s) && s >= -TWO_62 && s <= TWO_62) lp.int(Number.isSafeInteger(s) ? (s === 0 ? 0 : s) : BigInt(s));
+        const int = zsetScoreInt(s);
+        if (int !== null) lp.int(int);
         else {
-          const t = this.version >= 11 ? shortestG(s) : d2string(s);
+          const t = zsetScoreText(s, this.version);
           lp.chars(t, 0, t.length);
         }
       }
@@ -425,9 +424,16 @@ class ValueWriter {
     out.length = 0;
     const lp = this.lp;
     const sopts = this.enc.stringOptions;
-    const v72 = this.version >= 11;
+    const era = this.version >= 11 ? 'listpack-7.2' : 'listpack-7.0';
     let nodes = 0;
     let open = false;
+    /** Write the open listpack node. */
+    const close = (): void => {
+      writeLength(out, QuicklistContainer.PACKED);
+      writeString(out, lp.finish(), sopts);
+      nodes++;
+      open = false;
+    };
     for (let c = 0; c < l.chunkCount; c++) {
       const s = l.chunk(c);
       let pos = 1;
@@ -442,25 +448,15 @@ class ValueWriter {
         } while (ch & 0x80);
         const start = pos;
         pos += len;
-        if (v72 ? len > QUICKLIST_NODE_LIMIT : len >= 2 ** 30) {
-          if (open) {
-            writeLength(out, QuicklistContainer.PACKED);
-            writeString(out, lp.finish(), sopts);
-            nodes++;
-            open = false;
-          }
+        if (quicklistPlain(era, len)) {
+          if (open) close();
           writeLength(out, QuicklistContainer.PLAIN);
           writeString(out, this.valueChars.view(s, start, pos), sopts);
           nodes++;
           continue;
         }
         // the node's bytes are its listpack's: header and elements (lp.bytes) and the terminator
-        if (open && lp.bytes + 1 + len + 8 > QUICKLIST_NODE_LIMIT) {
-          writeLength(out, QuicklistContainer.PACKED);
-          writeString(out, lp.finish(), sopts);
-          nodes++;
-          open = false;
-        }
+        if (open && !quicklistFits(lp.bytes + 1, len)) close();
         if (!open) {
           lp.begin();
           open = true;
@@ -468,11 +464,7 @@ class ValueWriter {
         lp.chars(s, start, pos);
       }
     }
-    if (open) {
-      writeLength(out, QuicklistContainer.PACKED);
-      writeString(out, lp.finish(), sopts);
-      nodes++;
-    }
+    if (open) close();
     const vw = this.enc.valueWriter();
     writeLength(vw, nodes);
     vw.append(out);

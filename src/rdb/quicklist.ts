@@ -17,6 +17,16 @@ import { ziplistEntrySize } from './ziplist.js';
 
 const NODE_LIMIT = 8192;
 
+/** Whether an element of `len` bytes gets a PLAIN node of its own in a listpack era. */
+export function quicklistPlain(era: 'listpack-7.0' | 'listpack-7.2', len: number): boolean {
+  return era === 'listpack-7.0' ? len >= 1 << 30 : len > NODE_LIMIT;
+}
+
+/** Whether an element of `len` bytes may join a listpack node of `nodeBytes` (header and terminator included). */
+export function quicklistFits(nodeBytes: number, len: number): boolean {
+  return nodeBytes + len + 8 <= NODE_LIMIT;
+}
+
 /** One planned node: a PLAIN node holds exactly one element. */
 export interface QuicklistNodePlan {
   plain: boolean;
@@ -35,13 +45,12 @@ export function planQuicklist(elems: readonly Uint8Array[], era: QuicklistEra): 
   for (const e of elems) {
     const sz = e.length;
     if (era !== 'ziplist') {
-      const large = era === 'listpack-7.0' ? sz >= 1 << 30 : sz > NODE_LIMIT;
-      if (large) {
+      if (quicklistPlain(era, sz)) {
         nodes.push({ plain: true, items: [e] });
         cur = null;
         continue;
       }
-      if (!cur || curBytes + sz + 8 > NODE_LIMIT) {
+      if (!cur || !quicklistFits(curBytes, sz)) {
         cur = { plain: false, items: [] };
         nodes.push(cur);
         curBytes = 7; // listpack header + terminator

@@ -20,6 +20,7 @@ import {
   HASH_MAX_LISTPACK_ENTRIES as HASH_MAX_ENTRIES,
   MAX_LISTPACK_VALUE as MAX_VALUE,
   SET_MAX_INTSET_ENTRIES as SET_MAX_INTSET,
+  SET_MAX_LISTPACK_ENTRIES,
   ZSET_MAX_LISTPACK_ENTRIES as ZSET_MAX_ENTRIES,
 } from '../model/redis-defaults.js';
 import { QuicklistContainer, RdbType } from './constants.js';
@@ -27,7 +28,7 @@ import { encodeIntset, encodeSafeIntset } from './intset.js';
 import { writeLength } from './length.js';
 import { encodeListpackView, type LpValue } from './listpack.js';
 import { writeModuleItems } from './module.js';
-import { planQuicklist } from './quicklist.js';
+import { planQuicklist, quicklistPlain } from './quicklist.js';
 import { formatG17, type WriteStringOptions, writeString, writeStringDouble } from './string.js';
 import { encodeZiplist } from './ziplist.js';
 import { encodeZipmap } from './zipmap.js';
@@ -39,9 +40,19 @@ export interface ValueTarget {
   sopts: WriteStringOptions;
 }
 
-const SET_MAX_LISTPACK = 128;
 const LIST_MAX_ZIPLIST = 512;
 const TWO_62 = 2 ** 62;
+
+/** A zset score as zzlInsertAt stores it in a listpack: an integral score within +-2^62 (-0 as 0) is an integer entry, else null. */
+export function zsetScoreInt(s: number): number | bigint | null {
+  if (!Number.isInteger(s) || s < -TWO_62 || s > TWO_62) return null;
+  return Number.isSafeInteger(s) ? (s === 0 ? 0 : s) : BigInt(s);
+}
+
+/** The text of a zset score that is not an integer entry: %.17g before RDB 11 (Redis 7.0), the shortest form after. */
+export function zsetScoreText(s: number, version: number): string {
+  return version >= 11 ? shortestG(s) : d2string(s);
+}
 
 /** Set-listpack (RDB 20) exists in this target. */
 function hasSetListpack(t: ValueTarget): boolean {
@@ -106,7 +117,7 @@ export function writeSet(w: ByteWriter, t: ValueTarget, members: readonly Uint8A
       }
     }
   }
-  if (hasSetListpack(t) && members.length <= SET_MAX_LISTPACK && members.every((m) => m.length <= MAX_VALUE)) {
+  if (hasSetListpack(t) && members.length <= SET_MAX_LISTPACK_ENTRIES && members.every((m) => m.length <= MAX_VALUE)) {
     writeString(w, encodeListpackView(members), t.sopts);
     return RdbType.SET_LISTPACK;
   }
@@ -148,8 +159,7 @@ export function writeZset(w: ByteWriter, t: ValueTarget, members: ReadonlyArray<
     const items: LpValue[] = [];
     for (const [m, s] of sorted) {
       items.push(m);
-      if (Number.isInteger(s) && s >= -TWO_62 && s <= TWO_62) items.push(Number.isSafeInteger(s) ? (s === 0 ? 0 : s) : BigInt(s));
-      else items.push(ascii(v >= 11 ? shortestG(s) : d2string(s)));
+      items.push(zsetScoreInt(s) ?? ascii(zsetScoreText(s, v)));
     }
     writeString(w, encodeListpackView(items), t.sopts);
     return RdbType.ZSET_LISTPACK;
@@ -336,7 +346,7 @@ function writeQuicklistNodes(w: ByteWriter, t: ValueTarget, items: readonly Uint
     const node = items.slice(at, at + n);
     at += n;
     const len = node[0]!.length;
-    const plain = qv2 && n === 1 && (t.version >= 11 ? len > 8192 : len >= 2 ** 30);
+    const plain = qv2 && n === 1 && quicklistPlain(t.version >= 11 ? 'listpack-7.2' : 'listpack-7.0', len);
     if (qv2) writeLength(w, plain ? QuicklistContainer.PLAIN : QuicklistContainer.PACKED);
     writeString(w, plain ? node[0]! : qv2 ? encodeListpackView(node) : encodeZiplist(node), t.sopts);
   }

@@ -31,8 +31,8 @@ function lenChars(n: number): string {
   return out + String.fromCharCode(n);
 }
 
-/** Cursor over a chunk: `pos` the next element's offset; read() returns [start, end) of its bytes. */
-class ChunkReader {
+/** Cursor over a chunk: `pos` the next element's offset; after next(), s[start, pos) are its bytes. */
+export class ChunkReader {
   pos = 1;
   start = 0;
   constructor(readonly s: BStr) {}

@@ -48,11 +48,42 @@ function u32At(e: XEntry, at: number): number {
   return ((e.charCodeAt(at) << 24) | (e.charCodeAt(at + 1) << 16) | (e.charCodeAt(at + 2) << 8) | e.charCodeAt(at + 3)) >>> 0;
 }
 
-function u64At(e: XEntry, at: number): bigint {
-  const hi = u32At(e, at);
-  const lo = u32At(e, at + 4);
-  return hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+function u64At(e: XEntry, at: 0 | 8): bigint {
+  const v = idPartNumber(e, at);
+  return v >= 0 ? BigInt(v) : (BigInt(u32At(e, at)) << 32n) | BigInt(u32At(e, at + 4));
 }
+
+/** An entry's ID ms (at 0) or seq (at 8) as a number when it is below 2^53, else -1. */
+export function idPartNumber(e: XEntry, at: 0 | 8): number {
+  const hi = u32At(e, at);
+  return hi < 0x200000 ? hi * 0x100000000 + u32At(e, at + 4) : -1;
+}
+
+/**
+ * The [from, to) char ranges of an entry's fields and values, in order, into `r` (two numbers
+ * each); returns how many numbers were written.
+ */
+export function entryRanges(e: XEntry, r: number[]): number {
+  let k = 0;
+  let pos = 16;
+  while (pos < e.length) {
+    let len = 0;
+    let mul = 1;
+    let c: number;
+    do {
+      c = e.charCodeAt(pos++);
+      len += (c & 0x7f) * mul;
+      mul *= 0x80;
+    } while (c & 0x80);
+    r[k++] = pos;
+    r[k++] = pos + len;
+    pos += len;
+  }
+  return k;
+}
+
+/** entryRecords' ranges of one entry (reused). */
+const ranges: number[] = [];
 
 /** An entry's ID. */
 export function entryId(e: XEntry): StreamId {
@@ -133,19 +164,11 @@ export function entryRecords(entries: XEntry[]): Array<{ id: StreamId; fields: A
   for (let k = 0; k < entries.length; k++) {
     const e = entries[k]!;
     const fields: Array<[Uint8Array, Uint8Array]> = [];
-    let pos = 16;
     let field: Uint8Array | null = null;
-    while (pos < e.length) {
-      let len = 0,
-        mul = 1,
-        c: number;
-      do {
-        c = e.charCodeAt(pos++);
-        len += (c & 0x7f) * mul;
-        mul *= 0x80;
-      } while (c & 0x80);
+    const nr = entryRanges(e, ranges);
+    for (let i = 0; i < nr; i += 2) {
       const start = o;
-      for (let end = pos + len; pos < end; pos++) buf[o++] = e.charCodeAt(pos);
+      for (let pos = ranges[i]!, end = ranges[i + 1]!; pos < end; pos++) buf[o++] = e.charCodeAt(pos);
       // a view made by the constructor: subarray() costs about twice as much (its species lookup)
       const view = new Uint8Array(ab, start, o - start);
       if (field === null) field = view;

@@ -18,7 +18,8 @@ import type { Engine } from '../engine/engine.js';
 import { slotEntry } from '../engine/engine.js';
 import { type BStr, type EValue, streamHead, type XStream, type ZMap } from '../engine/keyspace.js';
 import { PackedMap, PackedSet, PackedZMap, readScore } from '../engine/packed.js';
-import type { PackedList } from '../engine/packed-list.js';
+import { ChunkReader, type PackedList } from '../engine/packed-list.js';
+import { entryRanges, idPartNumber } from '../engine/stream-entry.js';
 import { keyBytes } from '../model/bytes.js';
 import type { KeyEntry } from '../model/record.js';
 import {
@@ -385,25 +386,10 @@ class ValueWriter {
     const r = this.ranges;
     nodes.begin();
     for (const e of s.entries) {
-      const msHi = u32At(e, 0);
-      const seqHi = u32At(e, 8);
-      if (msHi >= 0x200000 || seqHi >= 0x200000) return false;
-      let k = 0;
-      let pos = 16;
-      while (pos < e.length) {
-        let len = 0;
-        let mul = 1;
-        let c: number;
-        do {
-          c = e.charCodeAt(pos++);
-          len += (c & 0x7f) * mul;
-          mul *= 0x80;
-        } while (c & 0x80);
-        r[k++] = pos;
-        r[k++] = pos + len;
-        pos += len;
-      }
-      nodes.entry(e, msHi * 0x100000000 + u32At(e, 4), seqHi * 0x100000000 + u32At(e, 12), r, k >> 2);
+      const ms = idPartNumber(e, 0);
+      const seq = idPartNumber(e, 8);
+      if (ms < 0 || seq < 0) return false;
+      nodes.entry(e, ms, seq, r, entryRanges(e, r) >> 2);
     }
     const vw = this.enc.valueWriter();
     nodes.finish(vw);
@@ -436,18 +422,11 @@ class ValueWriter {
     };
     for (let c = 0; c < l.chunkCount; c++) {
       const s = l.chunk(c);
-      let pos = 1;
+      const rd = new ChunkReader(s);
       for (let n = s.charCodeAt(0); n > 0; n--) {
-        let len = 0;
-        let mul = 1;
-        let ch: number;
-        do {
-          ch = s.charCodeAt(pos++);
-          len += (ch & 0x7f) * mul;
-          mul *= 0x80;
-        } while (ch & 0x80);
-        const start = pos;
-        pos += len;
+        rd.next();
+        const { start, pos } = rd;
+        const len = pos - start;
         if (quicklistPlain(era, len)) {
           if (open) close();
           writeLength(out, QuicklistContainer.PLAIN);
@@ -471,9 +450,4 @@ class ValueWriter {
     this.enc.addWrittenKey(head, RdbType.LIST_QUICKLIST_2);
     return true;
   }
-}
-
-/** The big-endian u32 at chars [at, at+4) of a byte string. */
-function u32At(e: string, at: number): number {
-  return ((e.charCodeAt(at) << 24) | (e.charCodeAt(at + 1) << 16) | (e.charCodeAt(at + 2) << 8) | e.charCodeAt(at + 3)) >>> 0;
 }

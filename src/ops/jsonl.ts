@@ -245,16 +245,11 @@ export class PartedJsonWriter {
     if (p.part.startsWith('stream-')) return this.stream.part(w, p);
     switch (p.part) {
       case 'list':
-        if (p.packed) {
+      case 'set':
+        if (p.part === 'list' && p.packed) {
           this.first = writeNodeElements(w, p.packed, this.first);
           break;
         }
-        for (const b of p.items) {
-          writeItem(w, this.first ? -1 : 0x2c, b);
-          this.first = false;
-        }
-        break;
-      case 'set':
         for (const b of p.items) {
           writeItem(w, this.first ? -1 : 0x2c, b);
           this.first = false;

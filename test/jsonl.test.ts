@@ -17,6 +17,7 @@ import { unpackEntry } from '../src/ops/jsonl-packed.js';
 import { decodeListpack, encodeListpack, type LpValue } from '../src/rdb/listpack.js';
 import { parseRedisDoubleBytes } from '../src/rdb/string.js';
 import { corpusFiles, corpusPath, requireCorpus } from './support/corpus.js';
+import { mulberry32 } from './support/prng.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const corpusPresent = requireCorpus('JSON writer checks on corpus keys');
@@ -126,11 +127,7 @@ describe('byte-level JSON writer', () => {
     const texts: string[] = ['0.99999999999999989', '9.9999999999999982', '0.1', '-0.5', '0.000001', '0.0000001', '1e-05'];
     texts.push('123456.70000000000', '0.10000000000000001', '-24467.503700000001', '99999999999999.984', '1234567890123456.8');
     texts.push('0.050000000000000003', '5.0', '007.5', '+1.5', '1.5e3', '0.30000000000000004', '100.00000000000001');
-    let seed = 17;
-    const rand = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const rand = mulberry32(17);
     for (let t = 0; t < 20000; t++) {
       const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 24 - 8);
       texts.push(formatG17(Number(v.toPrecision(1 + (t % 17)))), formatG17(v), String(Number(v.toPrecision(1 + (t % 15)))));
@@ -166,11 +163,7 @@ describe('byte-level JSON writer', () => {
     const values = [0.1, -0.1, 0.5, 1.5, 1e-6, 1e-7, 1e-6 * (1 - 2 ** -52), 1e-5, 0.000123, 0.30000000000000004, 1 / 3, 2 / 3, -1e15 + 0.5];
     values.push(999999999999999.9, 99999999999999.98, 123456.7, -24467.5037, 1e21, 1e22, 2 ** 60, 1.7976931348623157e308, 5e-324, 4.35);
     for (let p = 1e-8; p < 1e17; p *= 10) values.push(p, p * 1.5, p * (1 - 2 ** -52), p * (1 + 2 ** -52), -p / 3);
-    let seed = 5;
-    const rand = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const rand = mulberry32(5);
     for (let t = 0; t < 50000; t++) {
       const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 30 - 10);
       values.push(v, Number(v.toPrecision(1 + (t % 17))), Number(v.toFixed(t % 8)), Number(v.toPrecision(16)), Number(v.toPrecision(17)));
